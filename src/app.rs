@@ -1,0 +1,103 @@
+//! The commands: each resolves its settings once, calls the library, writes through the writer
+//! it is given, and returns an exit code (see [`crate::exit`]). Nothing here computes numbers.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::Utc;
+
+use crate::analysis::analyse;
+use crate::calendar::nepal_date;
+use crate::cli::{Cli, Command, FixturesArgs, Format, ReportArgs};
+use crate::error::Error;
+use crate::exit;
+use crate::fixtures::{self, DriftSpec, PanelSpec};
+use crate::render::{self, Style};
+use crate::result::RunResult;
+use crate::settings::{self, Settings};
+
+/// Runs the parsed command line, writing data to `out`.
+///
+/// # Errors
+/// Any [`Error`]; the caller prints it and exits with [`Error::exit_code`].
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
+    match cli.command {
+        Command::Report(args) => report(&args, out),
+        Command::Fixtures(args) => make_fixtures(&args, out),
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    nepal_date(Utc::now())
+}
+
+fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let file = settings::load_file(&args.config)?;
+    let settings = settings::resolve(
+        &file,
+        &args.sources,
+        Some(&args.features),
+        &args.windows,
+        Some(&args.psi),
+        Some(&args.perf),
+        args.by,
+        args.every.as_deref(),
+        today(),
+    )?;
+    let result = analyse(&settings)?;
+    let to_file = args.output.is_some();
+    let style = Style { color: !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    let text = match args.format {
+        Format::Table => render::table::render(&result, style),
+        Format::Json => {
+            render::json(&result).map_err(|e| Error::Output { path: "<json>".into(), detail: e.to_string() })?
+        }
+        Format::Csv => render::csv::render(&result),
+        Format::Markdown => render::markdown::render(&result),
+    };
+    match &args.output {
+        Some(path) => fs_err::write(path, text)
+            .map_err(|e| Error::Output { path: path.display().to_string(), detail: e.to_string() })?,
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?,
+    }
+    Ok(outcome_code(&result, &settings, args.fail_on_drift))
+}
+
+/// The exit code of a run that produced a result: drift found (with `--fail-on-drift`) wins
+/// over a partial result, which wins over success.
+fn outcome_code(result: &RunResult, _settings: &Settings, fail_on_drift: bool) -> u8 {
+    if fail_on_drift && !result.drift.drifted_features.is_empty() {
+        exit::DRIFT_FOUND
+    } else if !result.drift.skipped.is_empty() {
+        exit::PARTIAL
+    } else {
+        exit::SUCCESS
+    }
+}
+
+fn make_fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let drift = args.drift.as_deref().map(DriftSpec::parse).transpose().map_err(Error::FixturesSpec)?;
+    if args.start > args.end {
+        return Err(Error::FixturesSpec(format!("--start {} is after --end {}", args.start, args.end)));
+    }
+    let symbols = match args.rows {
+        Some(rows) => {
+            let days = (args.end - args.start).num_days().max(1) as usize * 5 / 7;
+            rows.div_ceil(days.max(1)).max(1)
+        }
+        None => args.symbols.max(1),
+    };
+    let spec = PanelSpec {
+        seed: args.seed,
+        start: args.start,
+        end: args.end,
+        symbols,
+        drift,
+        with_predictions: args.rows.is_none(),
+    };
+    let rows = fixtures::generate(&spec, &args.out)?;
+    writeln!(out, "wrote {rows} feature rows for {symbols} symbols to {}", args.out.display())
+        .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    Ok(exit::SUCCESS)
+}

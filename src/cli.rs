@@ -1,0 +1,282 @@
+//! Command-line types (clap derive). No logic: [`crate::settings`] turns these into settings.
+//!
+//! Options that may also come from the environment name their `NEPSE_DRIFT_*` variable; clap
+//! resolves flag > environment, and [`crate::settings`] falls back to the config file.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Drift (PSI) and delayed-ground-truth performance of a NEPSE next-day direction model.
+#[derive(Debug, Parser)]
+#[command(name = "nepse-drift", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "NEPSE_DRIFT_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// Only errors on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// Log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for Loki/Promtail).
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ad-hoc drift and performance report over any date range.
+    Report(ReportArgs),
+    /// Write a deterministic synthetic NEPSE panel (features, predictions, outcomes).
+    Fixtures(FixturesArgs),
+}
+
+/// `--config`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "NEPSE_DRIFT_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Data sources and key column names.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// Features: a Parquet file, a directory (hive partitions allowed) or a glob.
+    #[arg(long, env = "NEPSE_DRIFT_FEATURES")]
+    pub features: Option<String>,
+    /// Predictions source (enables prediction drift and performance).
+    #[arg(long, env = "NEPSE_DRIFT_PREDICTIONS")]
+    pub predictions: Option<String>,
+    /// Outcomes source (delayed ground truth).
+    #[arg(long, env = "NEPSE_DRIFT_OUTCOMES")]
+    pub outcomes: Option<String>,
+    /// Separate reference (training snapshot) features source.
+    #[arg(long, env = "NEPSE_DRIFT_REFERENCE_SOURCE")]
+    pub reference_source: Option<String>,
+    /// Name of the date column in every dataset.
+    #[arg(long)]
+    pub as_of_column: Option<String>,
+    /// Name of the ticker column.
+    #[arg(long)]
+    pub symbol_column: Option<String>,
+    /// Name of the sector column.
+    #[arg(long)]
+    pub sector_column: Option<String>,
+}
+
+/// Which columns are features and of which kind.
+#[derive(Debug, Clone, Args)]
+pub struct FeatureArgs {
+    /// Features to compare (comma-separated or repeated); default: every non-key column.
+    #[arg(long = "feature", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Treat these columns as categorical whatever their dtype.
+    #[arg(long, value_delimiter = ',')]
+    pub categorical: Vec<String>,
+}
+
+/// The current and reference windows.
+#[derive(Debug, Clone, Args)]
+pub struct WindowArgs {
+    /// The as-of date (default: today in Nepal time).
+    #[arg(long, env = "NEPSE_DRIFT_AS_OF")]
+    pub as_of: Option<NaiveDate>,
+    /// Current window start (inclusive).
+    #[arg(long, requires = "to", conflicts_with = "last")]
+    pub from: Option<NaiveDate>,
+    /// Current window end (inclusive).
+    #[arg(long, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// Current window: the last N trading days ending at --as-of.
+    #[arg(long)]
+    pub last: Option<usize>,
+    /// Reference window start (inclusive).
+    #[arg(long, requires = "reference_to", conflicts_with = "reference_last")]
+    pub reference_from: Option<NaiveDate>,
+    /// Reference window end (inclusive).
+    #[arg(long, requires = "reference_from")]
+    pub reference_to: Option<NaiveDate>,
+    /// Reference window: the N trading days before the current window.
+    #[arg(long)]
+    pub reference_last: Option<usize>,
+}
+
+/// PSI settings.
+#[derive(Debug, Clone, Args)]
+pub struct PsiArgs {
+    /// Binning convention.
+    #[arg(long, value_enum)]
+    pub binning: Option<Binning>,
+    /// Number of quantile bins.
+    #[arg(long)]
+    pub bins: Option<usize>,
+    /// Replacement for zero proportions.
+    #[arg(long)]
+    pub epsilon: Option<f64>,
+    /// Significance level of the χ² test.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+}
+
+/// Binning convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Binning {
+    /// Reference deciles, right-closed, missing bin, ε.
+    Quantile,
+    /// Evidently 0.7's PSI test.
+    Evidently,
+}
+
+/// Performance settings.
+#[derive(Debug, Clone, Args)]
+pub struct PerfArgs {
+    /// `actual_label` value counted as positive.
+    #[arg(long)]
+    pub positive_label: Option<i64>,
+    /// Threshold deriving `predicted_label` from `predicted_proba` when absent.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+}
+
+/// Output format of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned table for people.
+    Table,
+    /// The complete versioned JSON result.
+    Json,
+    /// One CSV row per feature.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// Breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// Per model version (default).
+    ModelVersion,
+    /// Per sector (also PSI per sector and the sector mix).
+    Sector,
+    /// Per symbol (performance only).
+    Symbol,
+}
+
+/// `report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sources: SourceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub psi: PsiArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub perf: PerfArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Breakdown of performance (and, for `sector`, of PSI).
+    #[arg(long, value_enum)]
+    pub by: Option<By>,
+    /// Trend: a step of N trading days, or `week`.
+    #[arg(long)]
+    pub every: Option<String>,
+    /// Exit with code 7 when any feature drifted.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+}
+
+/// `run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sources: SourceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub windows: WindowArgs,
+    /// Pushgateway base URL (without it, the exposition text is printed instead).
+    #[arg(long, env = "NEPSE_DRIFT_PUSH_URL")]
+    pub push_url: Option<String>,
+    /// Results directory (one JSON per run, plus latest.json, and the run lock).
+    #[arg(long, env = "NEPSE_DRIFT_RESULTS_DIR")]
+    pub results_dir: Option<PathBuf>,
+    /// Print what would be pushed; push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit with code 7 when any feature drifted (after pushing).
+    #[arg(long)]
+    pub fail_on_drift: bool,
+}
+
+/// `push`.
+#[derive(Debug, Clone, Args)]
+pub struct PushArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArgs,
+    /// A result JSON written by `run`.
+    #[arg(long)]
+    pub result: PathBuf,
+    /// Pushgateway base URL.
+    #[arg(long, env = "NEPSE_DRIFT_PUSH_URL")]
+    pub push_url: Option<String>,
+    /// Print what would be pushed; push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `fixtures`.
+#[derive(Debug, Clone, Args)]
+pub struct FixturesArgs {
+    /// Output directory (features.parquet, predictions.parquet, outcomes.parquet).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// RNG seed.
+    #[arg(long, default_value_t = 20_260_301)]
+    pub seed: u64,
+    /// First trading day written.
+    #[arg(long, default_value = "2026-03-01")]
+    pub start: NaiveDate,
+    /// Last trading day written.
+    #[arg(long, default_value = "2026-11-19")]
+    pub end: NaiveDate,
+    /// Number of symbols (cycles through real NEPSE tickers, suffixing beyond the list).
+    #[arg(long, default_value_t = 100)]
+    pub symbols: usize,
+    /// Write about this many feature rows instead (sets the symbol count; no predictions).
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// Drift spec as `FROM:TO:SPEC[;SPEC…]`, each SPEC `shift=FEATURE*SIGMAS`,
+    /// `scale=FEATURE*FACTOR`, `sector=SECTOR*KEEP_FRACTION` or `model=SIGNAL_FACTOR`.
+    #[arg(long)]
+    pub drift: Option<String>,
+}

@@ -1,0 +1,260 @@
+//! The TOML configuration file (`nepse-drift.toml`): its serde types and reading it. Every table
+//! rejects unknown keys, so a typo is an error that names the key rather than a silent default.
+//! Validation and merging with the environment and flags happen in [`crate::settings`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// Why the configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("failed to read config {path}: {detail}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        detail: String,
+    },
+    /// The file is not valid TOML for this schema (unknown key, wrong type, …).
+    #[error("invalid config {path}: {detail}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What serde said, on one line.
+        detail: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("invalid setting `{key}`: {detail}")]
+    Invalid {
+        /// The dotted key (or flag).
+        key: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A required setting has no value from flags, environment or file.
+    #[error("missing setting `{key}`")]
+    Missing {
+        /// The dotted key.
+        key: String,
+    },
+    /// A configured source does not exist.
+    #[error("source `{key}` = {path}: no such file or directory")]
+    SourceNotFound {
+        /// The dotted key.
+        key: String,
+        /// The path.
+        path: String,
+    },
+    /// A credential file could not be read.
+    #[error("failed to read credential file {path}: {detail}")]
+    Credential {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        detail: String,
+    },
+}
+
+impl ConfigError {
+    /// What the user can do about it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Read { .. } => "check --config / NEPSE_DRIFT_CONFIG",
+            Self::Parse { .. } => "compare with the committed nepse-drift.toml example; unknown keys are errors",
+            Self::Invalid { .. } => "see the README's configuration table for valid values",
+            Self::Missing { .. } => "set it in the config file, a NEPSE_DRIFT_* variable or a flag",
+            Self::SourceNotFound { .. } => {
+                "check the path in [sources]; relative paths are relative to the working directory"
+            }
+            Self::Credential { .. } => "check the *_file setting in [push] and the file's permissions",
+        }
+    }
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// `[sources]`.
+    #[serde(default)]
+    pub sources: SourcesConfig,
+    /// `[columns]`.
+    #[serde(default)]
+    pub columns: ColumnsConfig,
+    /// `[features]`.
+    #[serde(default)]
+    pub features: FeaturesConfig,
+    /// `[windows]`.
+    #[serde(default)]
+    pub windows: WindowsConfig,
+    /// `[psi]`.
+    #[serde(default)]
+    pub psi: PsiConfig,
+    /// `[performance]`.
+    #[serde(default)]
+    pub performance: PerformanceConfig,
+    /// `[push]`.
+    #[serde(default)]
+    pub push: PushConfig,
+    /// `[output]`.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// `[sources]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesConfig {
+    /// Features source.
+    pub features: Option<String>,
+    /// Predictions source.
+    pub predictions: Option<String>,
+    /// Outcomes source.
+    pub outcomes: Option<String>,
+    /// Separate reference features source.
+    pub reference: Option<String>,
+}
+
+/// `[columns]`: key column names.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnsConfig {
+    /// Date column (default `as_of`).
+    pub as_of: Option<String>,
+    /// Ticker column (default `symbol`).
+    pub symbol: Option<String>,
+    /// Sector column (default `sector`).
+    pub sector: Option<String>,
+    /// Model version column (default `model_version`).
+    pub model_version: Option<String>,
+    /// Probability column (default `predicted_proba`).
+    pub predicted_proba: Option<String>,
+    /// Predicted label column (default `predicted_label`).
+    pub predicted_label: Option<String>,
+    /// Actual label column (default `actual_label`).
+    pub actual_label: Option<String>,
+    /// Observation date column (default `observed_at`).
+    pub observed_at: Option<String>,
+}
+
+/// `[features]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturesConfig {
+    /// Feature columns; empty means every non-key column.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Columns treated as categorical whatever their dtype.
+    #[serde(default)]
+    pub categorical: Vec<String>,
+}
+
+/// `[windows]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsConfig {
+    /// Current window: last N trading days (default 20).
+    pub current_days: Option<usize>,
+    /// Reference: the N trading days before the current window (default 120).
+    pub reference_days: Option<usize>,
+    /// Reference: explicit start (with `reference_to`).
+    pub reference_from: Option<NaiveDate>,
+    /// Reference: explicit end (with `reference_from`).
+    pub reference_to: Option<NaiveDate>,
+    /// Performance window: last N trading days of predictions (default: `current_days`).
+    pub performance_days: Option<usize>,
+}
+
+/// `[psi]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PsiConfig {
+    /// `quantile` or `evidently`.
+    pub binning: Option<String>,
+    /// Quantile bins (default 10).
+    pub bins: Option<usize>,
+    /// ε (default 1e-4).
+    pub epsilon: Option<f64>,
+    /// α (default 0.01).
+    pub alpha: Option<f64>,
+    /// Moderate threshold (default 0.1).
+    pub moderate: Option<f64>,
+    /// Significant threshold (default 0.25).
+    pub significant: Option<f64>,
+}
+
+/// `[performance]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceConfig {
+    /// Positive label (default 1).
+    pub positive_label: Option<i64>,
+    /// Label threshold (default 0.5).
+    pub threshold: Option<f64>,
+}
+
+/// `[push]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushConfig {
+    /// Pushgateway base URL; absent means print instead of push.
+    pub url: Option<String>,
+    /// Job name (default `nepse_drift`).
+    pub job: Option<String>,
+    /// Model label when the predictions do not name one (default `default`).
+    pub model: Option<String>,
+    /// Extra grouping labels.
+    #[serde(default)]
+    pub grouping: BTreeMap<String, String>,
+    /// Connect timeout (default 5).
+    pub connect_timeout_seconds: Option<f64>,
+    /// Total timeout per attempt (default 30).
+    pub timeout_seconds: Option<f64>,
+    /// Retries after the first attempt (default 3).
+    pub retries: Option<u32>,
+    /// First backoff (default 0.5 s), doubled each retry, with jitter.
+    pub backoff_seconds: Option<f64>,
+    /// PEM CA bundle for TLS.
+    pub ca_bundle: Option<PathBuf>,
+    /// Basic-auth user name.
+    pub username: Option<String>,
+    /// File holding the basic-auth password.
+    pub password_file: Option<PathBuf>,
+    /// File holding a bearer token.
+    pub token_file: Option<PathBuf>,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Results directory.
+    pub results_dir: Option<PathBuf>,
+}
+
+impl FileConfig {
+    /// Reads and parses `path`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Read`] or [`ConfigError::Parse`].
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = fs_err::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: path.to_owned(), detail: e.to_string() })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            detail: e.message().replace('\n', " ") + &span_note(&text, e.span()),
+        })
+    }
+}
+
+fn span_note(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map_or_else(String::new, |s| {
+        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line})")
+    })
+}

@@ -1,0 +1,306 @@
+//! Bin edges and bin counting: pure functions over slices of `f64`.
+//!
+//! Two conventions live here, both specified exactly because other implementations are compared
+//! against ours to 1e-9:
+//!
+//! * **quantile** (the default): interior edges are the reference's quantiles at `j/k`,
+//!   `j = 1..k-1`, by linear interpolation (numpy's default, Hyndman–Fan type 7), computed over
+//!   the reference's *finite* values only. Duplicate edges are dropped, so a discrete column may
+//!   get fewer than `k` bins. The outer edges are −∞ and +∞. Bins are **right-closed**:
+//!   `(−∞,e1], (e1,e2], …, (e_last,+∞)`; ±∞ land in the outer bins. Null and NaN together form
+//!   one extra *missing* bin, which is always the last bin.
+//! * **evidently**: numpy's `histogram_bin_edges(…, bins="sturges")` over the combined reference
+//!   and current finite values, then `np.histogram` semantics: bins are `[a,b)` except the last,
+//!   which is closed `[a,b]`.
+
+use std::cmp::Ordering;
+
+/// Interior bin edges: finite, strictly increasing. `n` edges make `n + 1` value bins.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BinEdges(Vec<f64>);
+
+/// Why edges could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BinningError {
+    /// The reference side has no finite value to take quantiles of.
+    #[error("no finite values in the reference")]
+    NoFiniteValues,
+    /// Fewer than one bin was asked for.
+    #[error("the number of bins must be at least 1, got {0}")]
+    TooFewBins(usize),
+}
+
+impl BinEdges {
+    /// Validating constructor: every edge finite and strictly greater than the one before.
+    ///
+    /// # Errors
+    /// Returns the offending edges as text when they are not finite and strictly increasing.
+    pub fn new(edges: Vec<f64>) -> Result<Self, String> {
+        if edges.iter().any(|e| !e.is_finite()) {
+            return Err(format!("bin edges must be finite, got {edges:?}"));
+        }
+        if edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("bin edges must be strictly increasing, got {edges:?}"));
+        }
+        Ok(Self(edges))
+    }
+
+    /// Quantile edges of `values` (the reference column) for `k` bins, as numpy would compute
+    /// `np.unique(np.quantile(finite, [j/k for j in 1..k]))`.
+    ///
+    /// Non-finite values (NaN, ±∞) are ignored for the edges. `values` is reordered in place
+    /// (partial selection), which is what makes this O(n·log k) instead of a full sort.
+    ///
+    /// # Errors
+    /// [`BinningError::NoFiniteValues`] when no value is finite, [`BinningError::TooFewBins`]
+    /// when `k == 0`.
+    pub fn quantiles(values: &mut [f64], k: usize) -> Result<Self, BinningError> {
+        if k == 0 {
+            return Err(BinningError::TooFewBins(k));
+        }
+        let n = partition_finite(values);
+        let finite = &mut values[..n];
+        if finite.is_empty() {
+            return Err(BinningError::NoFiniteValues);
+        }
+        let probs: Vec<f64> = (1..k).map(|j| j as f64 / k as f64).collect();
+        let edges = quantiles_type7(finite, &probs);
+        let mut unique: Vec<f64> = Vec::with_capacity(edges.len());
+        for e in edges {
+            if unique.last().is_none_or(|last| *last < e) {
+                unique.push(e);
+            }
+        }
+        Ok(Self(unique))
+    }
+
+    /// The interior edges.
+    #[must_use]
+    pub fn as_slice(&self) -> &[f64] {
+        &self.0
+    }
+
+    /// Number of value bins (interior edges + 1), not counting the missing bin.
+    #[must_use]
+    pub fn value_bins(&self) -> usize {
+        self.0.len() + 1
+    }
+
+    /// The right-closed bin of a non-missing value: the number of edges strictly below `x`.
+    /// `−∞` goes to bin 0 and `+∞` to the last value bin.
+    #[must_use]
+    pub fn bin_of(&self, x: f64) -> usize {
+        self.0.partition_point(|e| *e < x)
+    }
+
+    /// Counts `values` into the value bins plus a trailing missing bin (null is represented as
+    /// NaN by the loader). The returned vector has `value_bins() + 1` entries and sums to
+    /// `values.len()`.
+    #[must_use]
+    pub fn count(&self, values: &[f64]) -> Vec<u64> {
+        let mut counts = vec![0_u64; self.value_bins() + 1];
+        let missing = self.value_bins();
+        for &x in values {
+            let bin = if x.is_nan() { missing } else { self.bin_of(x) };
+            counts[bin] += 1;
+        }
+        counts
+    }
+}
+
+/// Moves the finite values of `values` to its front and returns how many there are.
+fn partition_finite(values: &mut [f64]) -> usize {
+    let mut n = 0;
+    for i in 0..values.len() {
+        if values[i].is_finite() {
+            values.swap(i, n);
+            n += 1;
+        }
+    }
+    n
+}
+
+/// numpy's `quantile(a, probs, method="linear")` over finite `values` (unsorted, non-empty).
+///
+/// For probability `p`, the virtual index is `h = (n−1)·p`, `lo = ⌊h⌋`, `g = h − lo`, and the
+/// result is numpy's `_lerp(x[lo], x[lo+1], g)`: `a + (b−a)·g` when `g < 0.5`, else
+/// `b − (b−a)·(1−g)`. Copying that branch matters: it is what keeps our edges bit-identical to
+/// numpy's, so a value sitting exactly on an edge lands in the same bin.
+///
+/// The order statistics are found by successive `select_nth_unstable` calls on narrowing
+/// sub-slices, so the cost is O(n·log k) rather than a full sort.
+fn quantiles_type7(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut wanted: Vec<usize> = Vec::with_capacity(probs.len() * 2);
+    let positions: Vec<(usize, f64)> = probs
+        .iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor();
+            (lo as usize, h - lo)
+        })
+        .collect();
+    for &(lo, _) in &positions {
+        wanted.push(lo);
+        wanted.push((lo + 1).min(n - 1));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    select_many(values, &wanted);
+    positions
+        .iter()
+        .map(|&(lo, g)| {
+            let a = values[lo];
+            let b = values[(lo + 1).min(n - 1)];
+            let diff = b - a;
+            if g >= 0.5 { b - diff * (1.0 - g) } else { a + diff * g }
+        })
+        .collect()
+}
+
+/// Places the order statistics at each (sorted, unique) index of `idx` into position, by
+/// recursive bisection of the index list.
+fn select_many(values: &mut [f64], idx: &[usize]) {
+    select_range(values, 0, idx);
+}
+
+fn select_range(values: &mut [f64], offset: usize, idx: &[usize]) {
+    if idx.is_empty() || values.is_empty() {
+        return;
+    }
+    let mid = idx.len() / 2;
+    let target = idx[mid] - offset;
+    values.select_nth_unstable_by(target, total_cmp);
+    let (left, rest) = values.split_at_mut(target);
+    select_range(left, offset, &idx[..mid]);
+    select_range(&mut rest[1..], offset + target + 1, &idx[mid + 1..]);
+}
+
+fn total_cmp(a: &f64, b: &f64) -> Ordering {
+    a.total_cmp(b)
+}
+
+/// Equal-width edges as `np.histogram_bin_edges(data, bins="sturges")` computes them, given the
+/// combined data's minimum, maximum and size:
+///
+/// * `width = (max − min) / (log2(size) + 1)`;
+/// * `n_bins = ceil((max − min) / width)` (1 when `max == min`, with the range widened by ±0.5);
+/// * `edges = linspace(min, max, n_bins + 1)`, i.e. `min + i·step` with `step = (max−min)/n_bins`
+///   and the last edge set to exactly `max`.
+///
+/// Returns all `n_bins + 1` edges, outer ones included.
+#[must_use]
+pub fn sturges_edges(min: f64, max: f64, size: usize) -> Vec<f64> {
+    let (first, last) = if min == max { (min - 0.5, max + 0.5) } else { (min, max) };
+    let n_bins = if min == max {
+        1
+    } else {
+        let width = (max - min) / ((size as f64).log2() + 1.0);
+        ((last - first) / width).ceil() as usize
+    };
+    let step = (last - first) / n_bins as f64;
+    let mut edges: Vec<f64> = (0..=n_bins).map(|i| i as f64 * step + first).collect();
+    edges[n_bins] = last;
+    edges
+}
+
+/// `np.histogram(values, edges)` counts: bins `[a,b)`, the last one closed; values outside
+/// `[edges[0], edges[last]]` are not counted. `edges` must hold at least two entries.
+#[must_use]
+pub fn histogram_counts(values: &[f64], edges: &[f64]) -> Vec<u64> {
+    let n_bins = edges.len() - 1;
+    let mut counts = vec![0_u64; n_bins];
+    let (lo, hi) = (edges[0], edges[n_bins]);
+    for &x in values {
+        if !(lo..=hi).contains(&x) {
+            continue;
+        }
+        // Number of edges <= x, minus one, is the [a,b) bin; x == hi goes in the last bin.
+        let bin = edges.partition_point(|e| *e <= x).saturating_sub(1).min(n_bins - 1);
+        counts[bin] += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    fn edges(values: &[f64], k: usize) -> Vec<f64> {
+        let mut v = values.to_vec();
+        BinEdges::quantiles(&mut v, k).unwrap().as_slice().to_vec()
+    }
+
+    #[test]
+    fn deciles_of_1_to_11_are_integers() {
+        // n = 11 → h = 10·j/10 = j, so every decile is exactly the value j + 1.
+        let v: Vec<f64> = (1..=11).map(f64::from).collect();
+        assert_eq!(edges(&v, 10), vec![2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    }
+
+    #[test]
+    fn quartiles_interpolate_linearly() {
+        // numpy: np.quantile([1,2,3,4], [.25,.5,.75]) = [1.75, 2.5, 3.25]
+        assert_eq!(edges(&[4.0, 1.0, 3.0, 2.0], 4), vec![1.75, 2.5, 3.25]);
+    }
+
+    #[test]
+    fn tied_edges_are_dropped() {
+        // np.unique(np.quantile([0,0,0,0,0,0,1,1,1,2], [.25,.5,.75])) = [0., 1.]
+        let v = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0];
+        assert_eq!(edges(&v, 4), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn non_finite_values_are_ignored_for_edges() {
+        let v = [f64::NAN, 1.0, f64::INFINITY, 2.0, 3.0, f64::NEG_INFINITY, 4.0];
+        assert_eq!(edges(&v, 4), vec![1.75, 2.5, 3.25]);
+    }
+
+    #[test]
+    fn all_missing_reference_has_no_edges() {
+        let mut v = vec![f64::NAN; 3];
+        assert_eq!(BinEdges::quantiles(&mut v, 10), Err(BinningError::NoFiniteValues));
+    }
+
+    #[test_case(1.0, 0 ; "value on first edge goes left")]
+    #[test_case(1.5, 1 ; "between edges")]
+    #[test_case(2.0, 1 ; "right-closed middle bin")]
+    #[test_case(3.0, 2 ; "value on last edge goes left")]
+    #[test_case(3.1, 3 ; "above last edge")]
+    #[test_case(f64::NEG_INFINITY, 0 ; "minus infinity in first bin")]
+    #[test_case(f64::INFINITY, 3 ; "plus infinity in last bin")]
+    fn right_closed_bins(x: f64, bin: usize) {
+        let e = BinEdges::new(vec![1.0, 2.0, 3.0]).unwrap();
+        assert_eq!(e.bin_of(x), bin);
+    }
+
+    #[test]
+    fn count_puts_nan_in_trailing_missing_bin() {
+        let e = BinEdges::new(vec![0.0]).unwrap();
+        assert_eq!(e.count(&[-1.0, 0.0, 0.5, f64::NAN, f64::NAN]), vec![2, 1, 2]);
+    }
+
+    #[test]
+    fn edges_constructor_rejects_unsorted() {
+        assert!(BinEdges::new(vec![1.0, 1.0]).is_err());
+        assert!(BinEdges::new(vec![f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn sturges_matches_numpy_for_the_evidently_vector() {
+        // np.histogram_bin_edges(np.r_[0:1000, 500:1500], "sturges"): 12 bins of 1499/12.
+        let e = sturges_edges(0.0, 1499.0, 2000);
+        assert_eq!(e.len(), 13);
+        assert_eq!(e[0], 0.0);
+        assert_eq!(e[12], 1499.0);
+        assert!((e[1] - 124.916_666_666_666_67).abs() < 1e-9);
+    }
+
+    #[test]
+    fn histogram_is_left_closed_with_closed_last_bin() {
+        let e = [0.0, 1.0, 2.0];
+        assert_eq!(histogram_counts(&[0.0, 0.5, 1.0, 2.0, 2.5, -0.1], &e), vec![2, 2]);
+    }
+}

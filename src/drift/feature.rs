@@ -1,0 +1,406 @@
+//! Drift of one feature: bins the two sides, computes PSI and its significance, and assigns a
+//! level. Pure: it takes plain vectors and counts, never a DataFrame.
+
+use std::collections::BTreeMap;
+
+use super::binning::{BinEdges, BinningError, histogram_counts, sturges_edges};
+use super::psi::{PsiTerms, psi_evidently, psi_quantile};
+use super::significance::significance;
+use crate::result::{Bin, FeatureDrift, FeatureKind, Level};
+
+/// How bins are made and zero proportions replaced; see [`super::binning`] and [`super::psi`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BinningMode {
+    /// Reference quantiles, right-closed bins, a missing bin, ε for zeros.
+    Quantile,
+    /// Evidently 0.7's PSI test, for comparison with that tool.
+    Evidently,
+}
+
+/// PSI level thresholds: `stable` below `moderate`, `moderate` from `moderate` up to
+/// `significant`, `significant` at and above `significant`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Thresholds {
+    /// Lower bound of the `moderate` level (default 0.1).
+    pub moderate: f64,
+    /// Lower bound of the `significant` level (default 0.25).
+    pub significant: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { moderate: 0.1, significant: 0.25 }
+    }
+}
+
+impl Thresholds {
+    /// The level of a PSI value.
+    #[must_use]
+    pub fn level(&self, psi: f64) -> Level {
+        if psi >= self.significant {
+            Level::Significant
+        } else if psi >= self.moderate {
+            Level::Moderate
+        } else {
+            Level::Stable
+        }
+    }
+}
+
+/// Everything that decides a PSI number.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PsiOptions {
+    /// Binning convention.
+    pub mode: BinningMode,
+    /// Number of quantile bins `k` (quantile mode).
+    pub bins: usize,
+    /// Replacement for zero proportions (quantile mode).
+    pub epsilon: f64,
+    /// Significance level of the χ² test.
+    pub alpha: f64,
+    /// Level thresholds.
+    pub thresholds: Thresholds,
+}
+
+impl Default for PsiOptions {
+    fn default() -> Self {
+        Self { mode: BinningMode::Quantile, bins: 10, epsilon: 1e-4, alpha: 0.01, thresholds: Thresholds::default() }
+    }
+}
+
+/// Value counts of a categorical column (String, Categorical or Boolean in the data).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CategoryCounts {
+    /// Rows per distinct non-null value.
+    pub counts: BTreeMap<String, u64>,
+    /// Null rows.
+    pub missing: u64,
+}
+
+impl CategoryCounts {
+    /// Counts an iterator of optional values.
+    pub fn from_values<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut out = Self::default();
+        for v in values {
+            match v {
+                Some(s) => *out.counts.entry(s.to_owned()).or_insert(0) += 1,
+                None => out.missing += 1,
+            }
+        }
+        out
+    }
+
+    /// All rows, missing included.
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.counts.values().sum::<u64>() + self.missing
+    }
+}
+
+/// One side's values of a feature. Numeric nulls are NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// A numeric column as `f64`, null → NaN.
+    Numeric(Vec<f64>),
+    /// A categorical column's value counts.
+    Categorical(CategoryCounts),
+}
+
+/// Why one feature's PSI could not be computed (the run goes on without it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureError {
+    /// No non-missing reference value.
+    #[error("feature `{0}` is entirely null in the reference")]
+    AllNullReference(String),
+    /// One side is numeric and the other categorical.
+    #[error("feature `{0}` is numeric on one side and categorical on the other")]
+    KindMismatch(String),
+}
+
+/// Computes the drift of `name` between `reference` and `current`.
+///
+/// # Errors
+/// [`FeatureError`] when the feature cannot be computed.
+pub fn feature_drift(
+    name: &str,
+    reference: Column,
+    current: &Column,
+    options: &PsiOptions,
+) -> Result<FeatureDrift, FeatureError> {
+    let (kind, table, n_ref, n_cur, missing) = match (reference, current) {
+        (Column::Numeric(mut r), Column::Numeric(c)) => {
+            let missing = (count_nan(&r), r.len() as u64, count_nan(c), c.len() as u64);
+            let table = match options.mode {
+                BinningMode::Quantile => numeric_quantile(name, &mut r, c, options)?,
+                BinningMode::Evidently => numeric_evidently(name, &r, c)?,
+            };
+            (FeatureKind::Numeric, table, r.len() as u64, c.len() as u64, missing)
+        }
+        (Column::Categorical(r), Column::Categorical(c)) => {
+            if r.counts.is_empty() {
+                return Err(FeatureError::AllNullReference(name.to_owned()));
+            }
+            let missing = (r.missing, r.rows(), c.missing, c.rows());
+            let (nr, nc) = (r.rows(), c.rows());
+            (FeatureKind::Categorical, categorical(&r, c, options.mode), nr, nc, missing)
+        }
+        _ => return Err(FeatureError::KindMismatch(name.to_owned())),
+    };
+    let terms = match options.mode {
+        BinningMode::Quantile => psi_quantile(&table.reference, &table.current, options.epsilon),
+        BinningMode::Evidently => psi_evidently(&table.reference, &table.current),
+    };
+    let used_ref: u64 = table.reference.iter().sum();
+    let used_cur: u64 = table.current.iter().sum();
+    let live_bins = table.reference.iter().zip(&table.current).filter(|(r, c)| **r + **c > 0).count();
+    let sig = significance(terms.psi.get(), used_ref, used_cur, live_bins, options.alpha);
+    let psi = terms.psi.get();
+    let level = options.thresholds.level(psi);
+    let shift_is_significant = sig.is_some_and(|s| psi > s.critical_psi);
+    let drifted = level != Level::Stable && sig.is_none_or(|s| psi > s.critical_psi);
+    Ok(FeatureDrift {
+        feature: name.to_owned(),
+        kind,
+        psi,
+        level,
+        p_value: sig.map(|s| s.p_value),
+        critical_psi: sig.map(|s| s.critical_psi),
+        degrees_of_freedom: sig.map(|s| s.degrees_of_freedom),
+        shift_is_significant,
+        drifted,
+        reference_rows: n_ref,
+        current_rows: n_cur,
+        reference_missing_ratio: ratio(missing.0, missing.1),
+        current_missing_ratio: ratio(missing.2, missing.3),
+        bins: bins_from(table.labels, &table.reference, &table.current, &terms),
+        unseen_categories: table.unseen,
+    })
+}
+
+/// Aligned counts over a feature's bins, with how to describe each bin.
+struct BinTable {
+    labels: Vec<BinLabel>,
+    reference: Vec<u64>,
+    current: Vec<u64>,
+    unseen: Vec<String>,
+}
+
+enum BinLabel {
+    Interval { lower: Option<f64>, upper: Option<f64>, closed_right: bool },
+    Category(String),
+    Missing,
+}
+
+fn numeric_quantile(
+    name: &str,
+    reference: &mut [f64],
+    current: &[f64],
+    options: &PsiOptions,
+) -> Result<BinTable, FeatureError> {
+    // Count before `quantiles` reorders the reference (counts do not depend on order anyway).
+    let edges = match BinEdges::quantiles(reference, options.bins) {
+        Ok(edges) => edges,
+        Err(BinningError::NoFiniteValues | BinningError::TooFewBins(_)) => {
+            return Err(FeatureError::AllNullReference(name.to_owned()));
+        }
+    };
+    let e = edges.as_slice();
+    let mut labels: Vec<BinLabel> = (0..edges.value_bins())
+        .map(|i| BinLabel::Interval {
+            lower: i.checked_sub(1).map(|j| e[j]),
+            upper: e.get(i).copied(),
+            closed_right: true,
+        })
+        .collect();
+    labels.push(BinLabel::Missing);
+    Ok(BinTable { labels, reference: edges.count(reference), current: edges.count(current), unseen: Vec::new() })
+}
+
+fn numeric_evidently(name: &str, reference: &[f64], current: &[f64]) -> Result<BinTable, FeatureError> {
+    let r: Vec<f64> = reference.iter().copied().filter(|x| x.is_finite()).collect();
+    let c: Vec<f64> = current.iter().copied().filter(|x| x.is_finite()).collect();
+    if r.is_empty() {
+        return Err(FeatureError::AllNullReference(name.to_owned()));
+    }
+    let mut distinct_ref: Vec<f64> = r.clone();
+    distinct_ref.sort_by(f64::total_cmp);
+    distinct_ref.dedup();
+    if distinct_ref.len() > 20 {
+        let (min, max) =
+            r.iter().chain(&c).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let edges = sturges_edges(min, max, r.len() + c.len());
+        let n = edges.len() - 1;
+        let labels = (0..n)
+            .map(|i| BinLabel::Interval { lower: Some(edges[i]), upper: Some(edges[i + 1]), closed_right: i == n - 1 })
+            .collect();
+        return Ok(BinTable {
+            labels,
+            reference: histogram_counts(&r, &edges),
+            current: histogram_counts(&c, &edges),
+            unseen: Vec::new(),
+        });
+    }
+    // One bin per distinct value of reference ∪ current.
+    let mut keys: Vec<f64> = r.iter().chain(&c).copied().collect();
+    keys.sort_by(f64::total_cmp);
+    keys.dedup();
+    let count = |values: &[f64]| {
+        let mut counts = vec![0_u64; keys.len()];
+        for x in values {
+            if let Ok(i) = keys.binary_search_by(|k| k.total_cmp(x)) {
+                counts[i] += 1;
+            }
+        }
+        counts
+    };
+    Ok(BinTable {
+        reference: count(&r),
+        current: count(&c),
+        labels: keys.iter().map(|k| BinLabel::Category(format_number(*k))).collect(),
+        unseen: Vec::new(),
+    })
+}
+
+fn categorical(reference: &CategoryCounts, current: &CategoryCounts, mode: BinningMode) -> BinTable {
+    let mut keys: Vec<&String> = reference.counts.keys().chain(current.counts.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let get = |side: &CategoryCounts, k: &String| side.counts.get(k).copied().unwrap_or(0);
+    let mut table = BinTable {
+        labels: keys.iter().map(|k| BinLabel::Category((*k).clone())).collect(),
+        reference: keys.iter().map(|k| get(reference, k)).collect(),
+        current: keys.iter().map(|k| get(current, k)).collect(),
+        unseen: keys.iter().filter(|k| !reference.counts.contains_key(**k)).map(|k| (*k).clone()).collect(),
+    };
+    if mode == BinningMode::Quantile {
+        table.labels.push(BinLabel::Missing);
+        table.reference.push(reference.missing);
+        table.current.push(current.missing);
+    }
+    table
+}
+
+fn bins_from(labels: Vec<BinLabel>, reference: &[u64], current: &[u64], terms: &PsiTerms) -> Vec<Bin> {
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let (label, lower, upper) = match label {
+                BinLabel::Interval { lower, upper, closed_right } => {
+                    let lo = lower.map_or_else(|| "-inf".to_owned(), format_number);
+                    let hi = upper.map_or_else(|| "+inf".to_owned(), format_number);
+                    let text = if closed_right { format!("({lo}, {hi}]") } else { format!("[{lo}, {hi})") };
+                    (text, lower, upper)
+                }
+                BinLabel::Category(c) => (c, None, None),
+                BinLabel::Missing => ("missing".to_owned(), None, None),
+            };
+            Bin {
+                label,
+                lower,
+                upper,
+                reference_count: reference[i],
+                current_count: current[i],
+                reference_proportion: terms.reference[i],
+                current_proportion: terms.current[i],
+                contribution: terms.contribution[i],
+            }
+        })
+        .collect()
+}
+
+fn count_nan(values: &[f64]) -> u64 {
+    values.iter().filter(|x| x.is_nan()).count() as u64
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// Shortest text that reads back as the same `f64`.
+fn format_number(x: f64) -> String {
+    format!("{x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numeric(name: &str, r: Vec<f64>, c: Vec<f64>, mode: BinningMode) -> FeatureDrift {
+        let options = PsiOptions { mode, ..PsiOptions::default() };
+        feature_drift(name, Column::Numeric(r), &Column::Numeric(c), &options).unwrap()
+    }
+
+    fn cat_counts(s: &str) -> Column {
+        let strings: Vec<String> = s.chars().map(|c| c.to_string()).collect();
+        Column::Categorical(CategoryCounts::from_values(
+            strings.iter().map(|x| if x == "." { None } else { Some(x.as_str()) }),
+        ))
+    }
+
+    #[test]
+    fn evidently_numeric_vector() {
+        // Evidently 0.7.23: reference 0..999 vs current 500..1499 → 7.125194 (12 bins).
+        let r: Vec<f64> = (0..1000).map(f64::from).collect();
+        let c: Vec<f64> = (500..1500).map(f64::from).collect();
+        let d = numeric("x", r, c, BinningMode::Evidently);
+        assert_eq!(d.bins.len(), 12);
+        assert!((d.psi - 7.125_194).abs() < 5e-7, "psi = {}", d.psi);
+    }
+
+    #[test]
+    fn evidently_categorical_vector() {
+        // Evidently 0.7.23: "aaabbc"×100 vs "aabbbd"×100 → 2.606532.
+        let options = PsiOptions { mode: BinningMode::Evidently, ..PsiOptions::default() };
+        let d = feature_drift("c", cat_counts(&"aaabbc".repeat(100)), &cat_counts(&"aabbbd".repeat(100)), &options)
+            .unwrap();
+        assert!((d.psi - 2.606_532).abs() < 5e-7, "psi = {}", d.psi);
+        assert_eq!(d.unseen_categories, vec!["d".to_owned()]);
+    }
+
+    #[test]
+    fn quantile_mode_hand_computed() {
+        // Reference 1..=10, k = 2: median 5.5 → bins (−∞,5.5], (5.5,+∞), missing.
+        // Reference counts 5,5,0; current [1,2,3,NaN] → 3,0,1 of 4.
+        let r: Vec<f64> = (1..=10).map(f64::from).collect();
+        let options = PsiOptions { bins: 2, ..PsiOptions::default() };
+        let d =
+            feature_drift("x", Column::Numeric(r), &Column::Numeric(vec![1.0, 2.0, 3.0, f64::NAN]), &options).unwrap();
+        let eps = 1e-4_f64;
+        let expected =
+            (0.5 - 0.75) * (0.5_f64 / 0.75).ln() + (0.5 - eps) * (0.5 / eps).ln() + (eps - 0.25) * (eps / 0.25).ln();
+        assert!((d.psi - expected).abs() < 1e-12);
+        assert_eq!(d.bins.len(), 3);
+        assert_eq!(d.bins[2].label, "missing");
+        assert!((d.current_missing_ratio - 0.25).abs() < 1e-15);
+        assert_eq!(d.degrees_of_freedom, Some(2));
+    }
+
+    #[test]
+    fn unseen_categories_are_listed_and_binned() {
+        let d = feature_drift("s", cat_counts("aab."), &cat_counts("abcc"), &PsiOptions::default()).unwrap();
+        assert_eq!(d.unseen_categories, vec!["c".to_owned()]);
+        let labels: Vec<&str> = d.bins.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, vec!["a", "b", "c", "missing"]);
+    }
+
+    #[test]
+    fn all_null_reference_is_a_feature_error() {
+        let err = feature_drift(
+            "pe_ratio",
+            Column::Numeric(vec![f64::NAN; 4]),
+            &Column::Numeric(vec![1.0]),
+            &PsiOptions::default(),
+        );
+        assert_eq!(err, Err(FeatureError::AllNullReference("pe_ratio".into())));
+    }
+
+    #[test_case::test_case(0.099, Level::Stable)]
+    #[test_case::test_case(0.1, Level::Moderate)]
+    #[test_case::test_case(0.2499, Level::Moderate)]
+    #[test_case::test_case(0.25, Level::Significant)]
+    fn levels(psi: f64, level: Level) {
+        assert_eq!(Thresholds::default().level(psi), level);
+    }
+}

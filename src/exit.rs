@@ -1,0 +1,25 @@
+//! Every process exit code `nepse-drift` can return, documented in one place.
+//!
+//! Scripts and the CronJob rely on these numbers; they are part of the public interface and are
+//! repeated in the README's exit-code table. Each error type maps itself to one of them through
+//! [`crate::error::Error::exit_code`]; nothing else chooses a code.
+
+/// The command did what it was asked and nothing was skipped.
+pub const SUCCESS: u8 = 0;
+/// An unexpected internal failure (a bug): please report it.
+pub const INTERNAL: u8 = 1;
+/// Bad command line, configuration file or environment: nothing was read.
+pub const CONFIG: u8 = 2;
+/// Bad input data: a missing or unreadable source, a missing column, an empty window, invalid
+/// labels or probabilities. Nothing was computed from it and nothing was pushed.
+pub const INPUT: u8 = 3;
+/// The run finished, but at least one feature could not be computed and was skipped; the
+/// others were reported (and pushed).
+pub const PARTIAL: u8 = 4;
+/// The result was computed and saved, but the Pushgateway push failed after its retries.
+/// Re-push it later with `nepse-drift push --result FILE`.
+pub const PUSH_FAILED: u8 = 5;
+/// Another run holds the results directory's lock; this run did nothing.
+pub const LOCKED: u8 = 6;
+/// Drift was found and `--fail-on-drift` was given.
+pub const DRIFT_FOUND: u8 = 7;

@@ -1,0 +1,436 @@
+//! A deterministic synthetic NEPSE panel: simulated price and volume paths per symbol, the
+//! default feature set computed from them, a model's predictions correlated with the next day,
+//! and the outcomes observed on the next trading day. Same seed and arguments, same bytes.
+//!
+//! The simulation, per symbol: a market factor `m_t ~ N(0.0002, 0.009²)` shared by all; a
+//! stock return `r_t = β·m_t + σ_t·ε_t` with Student-t(5) innovations and GARCH(1,1)-like
+//! volatility clustering; a log-volume AR(1) that reacts to `|ε_t|`. Features are computed from
+//! those paths exactly as an analyst would (Wilder's RSI, MACD histogram, SMA distance, …).
+
+pub mod spec;
+
+use std::path::Path;
+
+use chrono::{Days, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal, StudentT};
+
+use crate::calendar::is_trading_weekday;
+use crate::load::write::{OutColumn, WriteError, write_parquet};
+pub use spec::{Change, DriftSpec};
+
+/// Real NEPSE tickers and their sectors.
+pub const TICKERS: &[(&str, &str)] = &[
+    ("NABIL", "Commercial Banks"),
+    ("NICA", "Commercial Banks"),
+    ("SCB", "Commercial Banks"),
+    ("EBL", "Commercial Banks"),
+    ("HBL", "Commercial Banks"),
+    ("GBIME", "Commercial Banks"),
+    ("ADBL", "Commercial Banks"),
+    ("SBI", "Commercial Banks"),
+    ("NLIC", "Life Insurance"),
+    ("LICN", "Life Insurance"),
+    ("ALICL", "Life Insurance"),
+    ("NICL", "Non Life Insurance"),
+    ("SICL", "Non Life Insurance"),
+    ("SGIC", "Non Life Insurance"),
+    ("UPPER", "Hydropower"),
+    ("CHCL", "Hydropower"),
+    ("NHPC", "Hydropower"),
+    ("AKPL", "Hydropower"),
+    ("API", "Hydropower"),
+    ("BPCL", "Hydropower"),
+    ("RHPL", "Hydropower"),
+    ("NTC", "Others"),
+    ("NRIC", "Others"),
+    ("HRL", "Investment"),
+    ("CIT", "Investment"),
+    ("NIFRA", "Investment"),
+    ("SHIVM", "Manufacturing and Processing"),
+    ("UNL", "Manufacturing and Processing"),
+    ("BNT", "Manufacturing and Processing"),
+    ("SHL", "Hotels and Tourism"),
+    ("TRH", "Hotels and Tourism"),
+    ("OHL", "Hotels and Tourism"),
+    ("CBBL", "Microfinance"),
+    ("NUBL", "Microfinance"),
+    ("SWBBL", "Microfinance"),
+    ("BFC", "Finance"),
+    ("GUFL", "Finance"),
+    ("ICFC", "Finance"),
+    ("GBBL", "Development Banks"),
+    ("MLBL", "Development Banks"),
+    ("SHINE", "Development Banks"),
+    ("NMB", "Commercial Banks"),
+    ("KBL", "Commercial Banks"),
+    ("PRVU", "Commercial Banks"),
+];
+
+/// The default NEPSE feature set, in column order.
+pub const FEATURES: [&str; 11] = [
+    "ret_1d",
+    "ret_5d",
+    "ret_20d",
+    "volatility_20d",
+    "rsi_14",
+    "macd_hist",
+    "volume_ratio_20d",
+    "log_turnover_npr",
+    "close_to_sma_50",
+    "nepse_index_ret_1d",
+    "pe_ratio",
+];
+
+/// Public holidays dropped from the Sunday–Thursday calendar (2026: New Year, Labour Day,
+/// Republic Day, Dashain, Tihar).
+const HOLIDAYS: &[&str] = &[
+    "2026-04-14",
+    "2026-05-01",
+    "2026-05-28",
+    "2026-10-19",
+    "2026-10-20",
+    "2026-10-21",
+    "2026-10-22",
+    "2026-11-09",
+    "2026-11-10",
+    "2026-11-11",
+];
+
+/// Trading days simulated before `start` so that 50-day features are defined on day one.
+const WARMUP: usize = 60;
+
+/// The model name in the predictions.
+pub const MODEL_VERSION: &str = "xgb-2026.03";
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelSpec {
+    /// RNG seed.
+    pub seed: u64,
+    /// First trading day written.
+    pub start: NaiveDate,
+    /// Last trading day written.
+    pub end: NaiveDate,
+    /// Number of symbols.
+    pub symbols: usize,
+    /// Injected drift, if any.
+    pub drift: Option<DriftSpec>,
+    /// Also write predictions and outcomes.
+    pub with_predictions: bool,
+}
+
+/// Trading days from `start` back-padded with [`WARMUP`] days, Sunday–Thursday minus holidays.
+fn calendar(start: NaiveDate, end: NaiveDate) -> (Vec<NaiveDate>, usize) {
+    let holidays: Vec<NaiveDate> = HOLIDAYS.iter().filter_map(|h| h.parse().ok()).collect();
+    let is_open = |d: NaiveDate| is_trading_weekday(d) && !holidays.contains(&d);
+    let mut warm = Vec::new();
+    let mut d = start;
+    while warm.len() < WARMUP {
+        d = d - Days::new(1);
+        if is_open(d) {
+            warm.push(d);
+        }
+    }
+    warm.reverse();
+    let mut days = warm;
+    let mut d = start;
+    // One extra day past `end` carries the last day's next-day return (never written).
+    let mut extra = 0;
+    while d <= end || extra == 0 {
+        if is_open(d) {
+            if d > end {
+                extra = 1;
+            }
+            days.push(d);
+        }
+        d = d + Days::new(1);
+    }
+    (days, WARMUP)
+}
+
+/// The symbols and sectors for `n` symbols (suffixing tickers past the list).
+fn universe(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let (t, s) = TICKERS[i % TICKERS.len()];
+            let round = i / TICKERS.len();
+            let name = if round == 0 { t.to_owned() } else { format!("{t}{}", round + 1) };
+            (name, s.to_owned())
+        })
+        .collect()
+}
+
+/// One symbol's simulated paths and features over the whole calendar.
+struct SymbolPath {
+    features: Vec<[Option<f64>; 11]>,
+    next_return: Vec<f64>,
+    z_next: Vec<f64>,
+}
+
+#[allow(clippy::too_many_lines)]
+fn simulate(rng: &mut ChaCha8Rng, market: &[f64], sector: &str) -> SymbolPath {
+    let n = market.len();
+    let t5 = StudentT::new(5.0).unwrap_or_else(|_| unreachable!());
+    let unit = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());
+    let t_scale = (3.0_f64 / 5.0).sqrt(); // Student-t(5) has variance 5/3.
+    let hydro = sector == "Hydropower";
+    let beta = rng.random_range(0.6..1.3);
+    let base_vol: f64 = if hydro { rng.random_range(0.02..0.035) } else { rng.random_range(0.01..0.025) };
+    let mut price: f64 = rng.random_range(150.0..1200.0);
+    let loss_making = rng.random_bool(0.12);
+    let target_pe: f64 = rng.random_range(8.0..45.0);
+    let mut eps: f64 = if loss_making { -1.0 } else { price / target_pe };
+    let log_vol_mean: f64 = rng.random_range(8.5..12.0);
+    let mut log_vol = log_vol_mean;
+    let mut var = base_vol * base_vol;
+    let mut last_eps = 0.0_f64;
+    let (mut ema12, mut ema26, mut signal) = (price, price, 0.0_f64);
+    let (mut avg_gain, mut avg_loss) = (0.0_f64, 0.0_f64);
+    let mut prices = Vec::with_capacity(n);
+    let mut volumes = Vec::with_capacity(n);
+    let mut returns = Vec::with_capacity(n);
+    let mut z = Vec::with_capacity(n);
+    let mut features = Vec::with_capacity(n);
+    for (t, &m) in market.iter().enumerate() {
+        var = 0.25 * base_vol * base_vol + 0.65 * var + 0.10 * last_eps * last_eps;
+        let sigma = var.sqrt();
+        let e: f64 = t5.sample(rng) * t_scale;
+        let r = (beta * m + sigma * e).clamp(-0.1, 0.1); // NEPSE's ±10% circuit breaker.
+        last_eps = sigma * e;
+        let prev = price;
+        price *= 1.0 + r;
+        log_vol = log_vol_mean + 0.6 * (log_vol - log_vol_mean) + 0.35 * e.abs() + 0.45 * unit.sample(rng);
+        let volume = log_vol.exp();
+        prices.push(price);
+        volumes.push(volume);
+        returns.push(r);
+        z.push(e);
+        // Indicators.
+        ema12 += (2.0 / 13.0) * (price - ema12);
+        ema26 += (2.0 / 27.0) * (price - ema26);
+        let macd = ema12 - ema26;
+        signal += (2.0 / 10.0) * (macd - signal);
+        let (gain, loss) = (r.max(0.0) * prev, (-r).max(0.0) * prev);
+        if t < 14 {
+            avg_gain += gain / 14.0;
+            avg_loss += loss / 14.0;
+        } else {
+            avg_gain = (avg_gain * 13.0 + gain) / 14.0;
+            avg_loss = (avg_loss * 13.0 + loss) / 14.0;
+        }
+        let ret_k = |k: usize| (t >= k).then(|| price / prices[t - k] - 1.0);
+        let vol20 = (t >= 20).then(|| std_dev(&returns[t + 1 - 20..=t]));
+        let vol_ratio = (t >= 19).then(|| volume / (volumes[t + 1 - 20..=t].iter().sum::<f64>() / 20.0));
+        let sma50 = (t >= 49).then(|| prices[t + 1 - 50..=t].iter().sum::<f64>() / 50.0);
+        let rsi = (t >= 14).then(|| if avg_loss == 0.0 { 100.0 } else { 100.0 - 100.0 / (1.0 + avg_gain / avg_loss) });
+        if t % 60 == 0 && !loss_making {
+            eps = price / target_pe; // quarterly results re-anchor earnings to the price
+        }
+        let pe = if eps <= 0.0 {
+            None
+        } else if rng.random_bool(0.02) {
+            Some(f64::NAN) // a missing filing
+        } else {
+            Some(price / eps)
+        };
+        features.push([
+            ret_k(1),
+            ret_k(5),
+            ret_k(20),
+            vol20,
+            rsi,
+            Some((macd - signal) / price),
+            vol_ratio,
+            Some((volume * price).ln()),
+            sma50.map(|s| price / s - 1.0),
+            Some(m.exp_m1()),
+            pe,
+        ]);
+    }
+    let next_return = (0..n).map(|t| returns.get(t + 1).copied().unwrap_or(0.0)).collect();
+    let z_next = (0..n).map(|t| z.get(t + 1).copied().unwrap_or(0.0)).collect();
+    SymbolPath { features, next_return, z_next }
+}
+
+fn std_dev(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+/// The market factor: `N(0.0002, 0.009²)` marginally, drawn by stratified sampling. Day `t`
+/// takes stratum `k = (7t + s) mod 20` of twenty equal-probability strata (7 is coprime with
+/// 20, so every 20 consecutive trading days visit each stratum once), jittered inside it. A
+/// 20-day window then covers the distribution evenly, so it does not look "drifted" merely
+/// because it caught a bull or bear fortnight: only injected drift shows in the fixtures.
+fn market_returns(seed: u64, n: usize) -> Vec<f64> {
+    use statrs::distribution::{ContinuousCDF, Normal as StdNormal};
+    const STRATA: usize = 20;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let offset = rng.random_range(0..STRATA);
+    let z = StdNormal::standard();
+    (0..n)
+        .map(|t| {
+            let k = (7 * t + offset) % STRATA;
+            let u = (k as f64 + rng.random_range(0.2..0.8)) / STRATA as f64;
+            0.0002 + 0.009 * z.inverse_cdf(u)
+        })
+        .collect()
+}
+
+/// Rows of the panel, column-wise.
+#[derive(Default)]
+struct Panel {
+    as_of: Vec<NaiveDate>,
+    symbol: Vec<String>,
+    sector: Vec<String>,
+    features: Vec<Vec<Option<f64>>>,
+    proba: Vec<f64>,
+    next_up: Vec<bool>,
+    next_day: Vec<Option<NaiveDate>>,
+}
+
+/// Generates the panel and writes `features.parquet`, and with predictions
+/// `predictions.parquet` and `outcomes.parquet`, into `out`.
+///
+/// # Errors
+/// [`WriteError`] when a file cannot be written.
+pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
+    let (days, first) = calendar(spec.start, spec.end);
+    let last = days.len() - 1; // the extra day past `end`
+    let market = market_returns(spec.seed, days.len());
+    let mut panel = Panel { features: vec![Vec::new(); FEATURES.len()], ..Panel::default() };
+    let noise = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());
+    for (i, (symbol, sector)) in universe(spec.symbols).into_iter().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(i as u64 + 1)));
+        let path = simulate(&mut rng, &market, &sector);
+        for t in first..last {
+            let day = days[t];
+            let keep = spec.drift.as_ref().map_or(1.0, |d| d.sector_keep(&sector, day));
+            let kept = keep >= 1.0 || rng.random_bool(keep);
+            // The model: a noisy read of tomorrow's standardized innovation.
+            let factor = spec.drift.as_ref().map_or(1.0, |d| d.model_factor(day));
+            let latent = 0.36 * factor * path.z_next[t] + noise.sample(&mut rng);
+            if !kept {
+                continue;
+            }
+            panel.as_of.push(day);
+            panel.symbol.push(symbol.clone());
+            panel.sector.push(sector.clone());
+            for (k, v) in path.features[t].iter().enumerate() {
+                panel.features[k].push(*v);
+            }
+            panel.proba.push(1.0 / (1.0 + (-0.8 * latent).exp()));
+            panel.next_up.push(path.next_return[t] > 0.0);
+            panel.next_day.push((t + 1 < last).then(|| days[t + 1]));
+        }
+    }
+    if let Some(d) = &spec.drift {
+        inject(&mut panel, d);
+    }
+    let rows = panel.as_of.len() as u64;
+    write_panel(panel, spec.with_predictions, out)?;
+    Ok(rows)
+}
+
+/// Applies the shift and scale changes inside the spec's range, with σ and μ taken from the
+/// rows before it.
+fn inject(panel: &mut Panel, spec: &DriftSpec) {
+    let index = |name: &str| FEATURES.iter().position(|f| *f == name);
+    let inside: Vec<bool> = panel.as_of.iter().map(|d| spec.range.contains(*d)).collect();
+    for change in &spec.changes {
+        let (name, apply): (&str, Box<dyn Fn(f64, f64, f64) -> f64>) = match change {
+            Change::Shift { feature, sigmas } => {
+                let k = *sigmas;
+                (feature, Box::new(move |x, _mu, sd| x + k * sd))
+            }
+            Change::Scale { feature, factor } => {
+                let f = *factor;
+                (feature, Box::new(move |x, mu, _sd| mu + f * (x - mu)))
+            }
+            Change::Sector { .. } | Change::Model { .. } => continue,
+        };
+        let Some(k) = index(name) else { continue };
+        let col = &mut panel.features[k];
+        let before: Vec<f64> = col
+            .iter()
+            .zip(&panel.as_of)
+            .filter(|(v, d)| **d < spec.range.from() && v.is_some_and(f64::is_finite))
+            .filter_map(|(v, _)| *v)
+            .collect();
+        if before.len() < 2 {
+            continue;
+        }
+        let mu = before.iter().sum::<f64>() / before.len() as f64;
+        let sd = std_dev(&before);
+        for (v, inside) in col.iter_mut().zip(&inside) {
+            if let (Some(x), true) = (v.as_mut(), *inside) {
+                if x.is_finite() {
+                    *x = apply(*x, mu, sd);
+                    if name == "rsi_14" {
+                        *x = x.clamp(0.0, 100.0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn write_panel(panel: Panel, with_predictions: bool, out: &Path) -> Result<(), WriteError> {
+    const ROW_GROUP: usize = 64 * 1024;
+    if with_predictions {
+        let labelled: Vec<usize> = (0..panel.as_of.len()).filter(|&i| panel.next_day[i].is_some()).collect();
+        write_parquet(
+            &out.join("predictions.parquet"),
+            vec![
+                ("as_of".into(), OutColumn::Date(panel.as_of.clone())),
+                ("symbol".into(), OutColumn::Str(panel.symbol.clone())),
+                ("model_version".into(), OutColumn::Str(vec![MODEL_VERSION.to_owned(); panel.as_of.len()])),
+                ("predicted_proba".into(), OutColumn::F64(panel.proba.iter().map(|p| Some(*p)).collect())),
+            ],
+            ROW_GROUP,
+        )?;
+        write_parquet(
+            &out.join("outcomes.parquet"),
+            vec![
+                ("as_of".into(), OutColumn::Date(labelled.iter().map(|&i| panel.as_of[i]).collect())),
+                ("symbol".into(), OutColumn::Str(labelled.iter().map(|&i| panel.symbol[i].clone()).collect())),
+                ("actual_label".into(), OutColumn::I8(labelled.iter().map(|&i| i8::from(panel.next_up[i])).collect())),
+                ("observed_at".into(), OutColumn::Date(labelled.iter().filter_map(|&i| panel.next_day[i]).collect())),
+            ],
+            ROW_GROUP,
+        )?;
+    }
+    let mut columns = vec![
+        ("as_of".to_owned(), OutColumn::Date(panel.as_of)),
+        ("symbol".to_owned(), OutColumn::Str(panel.symbol)),
+        ("sector".to_owned(), OutColumn::Str(panel.sector)),
+    ];
+    for (name, values) in FEATURES.iter().zip(panel.features) {
+        columns.push(((*name).to_owned(), OutColumn::F64(values)));
+    }
+    write_parquet(&out.join("features.parquet"), columns, ROW_GROUP)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_is_sunday_to_thursday_without_holidays() {
+        let (days, first) = calendar("2026-10-01".parse().unwrap(), "2026-10-31".parse().unwrap());
+        assert_eq!(first, WARMUP);
+        assert!(days.iter().all(|d| is_trading_weekday(*d)));
+        assert!(!days.contains(&"2026-10-20".parse().unwrap()));
+        assert!(days.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn universe_uses_real_tickers_then_suffixes() {
+        let u = universe(TICKERS.len() + 1);
+        assert_eq!(u[0], ("NABIL".to_owned(), "Commercial Banks".to_owned()));
+        assert_eq!(u[TICKERS.len()].0, "NABIL2");
+    }
+}

@@ -1,0 +1,507 @@
+//! The only module that knows polars: lazy Parquet scans, schema checks, date pushdown, and
+//! conversion to the plain vectors the math modules take.
+//!
+//! A *source* is one Parquet file, a directory of Parquet files (hive partitions such as
+//! `as_of=2026-11-20/` are read as columns), or a glob. Every query is lazy: the date window is
+//! a predicate inside the scan and only the needed columns are projected, so row groups, files
+//! and hive partitions outside the window are skipped by their statistics rather than read and
+//! filtered. Numeric features are read one column at a time, so memory follows one column, not
+//! the whole frame.
+
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::calendar::DateRange;
+use crate::drift::CategoryCounts;
+use crate::performance::{Outcome, Prediction};
+use crate::result::FeatureKind;
+use crate::settings::ColumnNames;
+
+/// Why a source could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The path does not exist.
+    #[error("failed to read {path}: no such file or directory")]
+    NotFound {
+        /// The source as given.
+        path: String,
+    },
+    /// A directory or glob with no Parquet file in it.
+    #[error("failed to read {path}: no Parquet files found")]
+    NoFiles {
+        /// The source as given.
+        path: String,
+    },
+    /// Not Parquet, truncated or corrupt.
+    #[error("failed to read {path}: not a readable Parquet file ({detail})")]
+    Unreadable {
+        /// The source as given.
+        path: String,
+        /// First line of the reader's error.
+        detail: String,
+    },
+    /// A required column is absent.
+    #[error("{path}: missing column `{column}` (has: {available})")]
+    MissingColumn {
+        /// The source as given.
+        path: String,
+        /// The column that was required.
+        column: String,
+        /// The columns the source has.
+        available: String,
+    },
+    /// A column has the wrong dtype.
+    #[error("{path}: column `{column}` has dtype {found}, expected {expected}")]
+    WrongDtype {
+        /// The source as given.
+        path: String,
+        /// Column name.
+        column: String,
+        /// Its dtype.
+        found: String,
+        /// What the data contract asks for.
+        expected: String,
+    },
+}
+
+impl LoadError {
+    /// What the user can do about it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } | Self::NoFiles { .. } => {
+                "check the path; a source is a Parquet file, a directory of Parquet files or a glob"
+            }
+            Self::Unreadable { .. } => "re-export the file as Parquet; it may be truncated or not Parquet at all",
+            Self::MissingColumn { .. } => {
+                "key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config"
+            }
+            Self::WrongDtype { .. } => {
+                "cast the column to the dtype in the README's data contract when writing the file"
+            }
+        }
+    }
+}
+
+/// A polars dtype as the data contract sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Float or integer.
+    Numeric,
+    /// String, Categorical, Enum or Boolean.
+    Categorical,
+    /// Anything else (named for error messages).
+    Unsupported(String),
+}
+
+impl ColumnType {
+    /// The feature kind, when supported.
+    #[must_use]
+    pub fn kind(&self) -> Option<FeatureKind> {
+        match self {
+            Self::Numeric => Some(FeatureKind::Numeric),
+            Self::Categorical => Some(FeatureKind::Categorical),
+            Self::Unsupported(_) => None,
+        }
+    }
+}
+
+fn classify(dtype: &DataType) -> ColumnType {
+    if dtype.is_primitive_numeric() {
+        ColumnType::Numeric
+    } else if matches!(dtype, DataType::String | DataType::Boolean)
+        || matches!(dtype, DataType::Categorical(..) | DataType::Enum(..))
+    {
+        ColumnType::Categorical
+    } else {
+        ColumnType::Unsupported(dtype.to_string())
+    }
+}
+
+/// An opened source: its lazy scan and schema.
+#[derive(Clone)]
+pub struct Scan {
+    path: String,
+    date_column: String,
+    frame: LazyFrame,
+    schema: SchemaRef,
+}
+
+impl std::fmt::Debug for Scan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Scan {
+    /// Opens `path` lazily and reads its schema. `date_column` must exist and be a Date.
+    ///
+    /// # Errors
+    /// [`LoadError`] for a missing path, no files, unreadable Parquet or a bad date column.
+    pub fn open(path: &str, date_column: &str) -> Result<Self, LoadError> {
+        let is_glob = path.contains(['*', '?', '[']);
+        if !is_glob && !Path::new(path).exists() {
+            return Err(LoadError::NotFound { path: path.to_owned() });
+        }
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions { try_parse_dates: true, ..HiveOptions::default() },
+            ..ScanArgsParquet::default()
+        };
+        let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
+        let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
+        let scan = Self { path: path.to_owned(), date_column: date_column.to_owned(), frame, schema };
+        scan.require(date_column, |t| matches!(t, DataType::Date), "Date")?;
+        Ok(scan)
+    }
+
+    /// The source as given.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Column names in schema order.
+    #[must_use]
+    pub fn columns(&self) -> Vec<String> {
+        self.schema.iter_names().map(ToString::to_string).collect()
+    }
+
+    /// The contract type of `column`, or `None` when absent.
+    #[must_use]
+    pub fn column_type(&self, column: &str) -> Option<ColumnType> {
+        self.schema.get(column).map(classify)
+    }
+
+    /// The dtype of `column` as text.
+    #[must_use]
+    pub fn dtype_name(&self, column: &str) -> Option<String> {
+        self.schema.get(column).map(ToString::to_string)
+    }
+
+    /// Errors unless `column` exists and `ok(dtype)`.
+    ///
+    /// # Errors
+    /// [`LoadError::MissingColumn`] or [`LoadError::WrongDtype`].
+    pub fn require(&self, column: &str, ok: impl Fn(&DataType) -> bool, expected: &str) -> Result<(), LoadError> {
+        match self.schema.get(column) {
+            None => Err(self.missing(column)),
+            Some(t) if !ok(t) => Err(LoadError::WrongDtype {
+                path: self.path.clone(),
+                column: column.to_owned(),
+                found: t.to_string(),
+                expected: expected.to_owned(),
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The error for a column that is not in the source.
+    #[must_use]
+    pub fn missing(&self, column: &str) -> LoadError {
+        LoadError::MissingColumn {
+            path: self.path.clone(),
+            column: column.to_owned(),
+            available: self.columns().join(", "),
+        }
+    }
+
+    fn window(&self, range: Option<DateRange>) -> LazyFrame {
+        let frame = self.frame.clone();
+        match range {
+            None => frame,
+            Some(r) => {
+                let c = col(self.date_column.as_str());
+                frame.filter(c.clone().gt_eq(date_lit(r.from())).and(c.lt_eq(date_lit(r.to()))))
+            }
+        }
+    }
+
+    fn collect(&self, frame: LazyFrame) -> Result<DataFrame, LoadError> {
+        frame.collect().map_err(|e| reading(&self.path, &e))
+    }
+
+    /// Distinct dates of the date column, sorted.
+    ///
+    /// # Errors
+    /// [`LoadError::Unreadable`] when a file fails to decode.
+    pub fn dates(&self) -> Result<Vec<NaiveDate>, LoadError> {
+        let c = self.date_column.as_str();
+        let df = self.collect(self.frame.clone().select([col(c)]).unique(None, UniqueKeepStrategy::Any))?;
+        let mut days = dates_of(&df, c).map_err(|e| reading(&self.path, &e))?;
+        days.retain(Option::is_some);
+        let mut days: Vec<NaiveDate> = days.into_iter().flatten().collect();
+        days.sort_unstable();
+        Ok(days)
+    }
+
+    /// Rows in the window.
+    ///
+    /// # Errors
+    /// [`LoadError::Unreadable`] when a file fails to decode.
+    pub fn count_rows(&self, range: Option<DateRange>) -> Result<u64, LoadError> {
+        let df = self.collect(self.window(range).select([len().alias("n")]))?;
+        let n = df
+            .column("n")
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .and_then(|c| c.u64().map(|ca| ca.get(0).unwrap_or(0)))
+            .map_err(|e| reading(&self.path, &e))?;
+        Ok(n)
+    }
+
+    /// A numeric column over the window as `f64`, null → NaN.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn numeric(&self, column: &str, range: Option<DateRange>) -> Result<Vec<f64>, LoadError> {
+        let df = self.collect(self.window(range).select([col(column).cast(DataType::Float64)]))?;
+        let ca = df.column(column).and_then(Column::f64).map_err(|e| reading(&self.path, &e))?;
+        Ok(f64_values(ca))
+    }
+
+    /// A numeric column over the window split by the values of `group` (e.g. the sector).
+    ///
+    /// # Errors
+    /// [`LoadError`] when a column is absent or a file fails to decode.
+    pub fn numeric_by(
+        &self,
+        column: &str,
+        group: &str,
+        range: Option<DateRange>,
+    ) -> Result<BTreeMap<String, Vec<f64>>, LoadError> {
+        let df = self.collect(
+            self.window(range).select([col(group).cast(DataType::String), col(column).cast(DataType::Float64)]),
+        )?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let groups = df.column(group).and_then(Column::str).map_err(err)?;
+        let values = df.column(column).and_then(Column::f64).map_err(err)?;
+        let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for (g, v) in groups.iter().zip(values.iter()) {
+            out.entry(g.unwrap_or("null").to_owned()).or_default().push(v.unwrap_or(f64::NAN));
+        }
+        Ok(out)
+    }
+
+    /// Value counts of a categorical column over the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn categorical(&self, column: &str, range: Option<DateRange>) -> Result<CategoryCounts, LoadError> {
+        Ok(self.categorical_by(column, None, range)?.remove("").unwrap_or_default())
+    }
+
+    /// Value counts of a categorical column over the window, per value of `group` (or all rows
+    /// under the key `""` when `group` is `None`).
+    ///
+    /// # Errors
+    /// [`LoadError`] when a column is absent or a file fails to decode.
+    pub fn categorical_by(
+        &self,
+        column: &str,
+        group: Option<&str>,
+        range: Option<DateRange>,
+    ) -> Result<BTreeMap<String, CategoryCounts>, LoadError> {
+        let mut exprs = vec![col(column).cast(DataType::String).alias("__value")];
+        if let Some(g) = group {
+            exprs.push(col(g).cast(DataType::String).alias("__group"));
+        }
+        let df = self.collect(self.window(range).select(exprs))?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let values = df.column("__value").and_then(Column::str).map_err(err)?;
+        let mut out: BTreeMap<String, CategoryCounts> = BTreeMap::new();
+        if group.is_some() {
+            let groups = df.column("__group").and_then(Column::str).map_err(err)?;
+            for (g, v) in groups.iter().zip(values.iter()) {
+                let side = out.entry(g.unwrap_or("null").to_owned()).or_default();
+                add_category(side, v);
+            }
+        } else {
+            let side = out.entry(String::new()).or_default();
+            for v in values.iter() {
+                add_category(side, v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Distinct `(symbol, sector)` pairs over the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] when a column is absent or a file fails to decode.
+    pub fn sectors(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<HashMap<String, String>, LoadError> {
+        let (sym, sec) = (names.symbol.as_str(), names.sector.as_str());
+        let df = self.collect(
+            self.window(range)
+                .select([col(sym).cast(DataType::String), col(sec).cast(DataType::String)])
+                .unique(None, UniqueKeepStrategy::Any),
+        )?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let s = df.column(sym).and_then(Column::str).map_err(err)?;
+        let t = df.column(sec).and_then(Column::str).map_err(err)?;
+        Ok(s.iter().zip(t.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))).collect())
+    }
+
+    /// Prediction rows with `as_of` in the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] for missing columns, wrong dtypes or decode failures.
+    pub fn predictions(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<Vec<Prediction>, LoadError> {
+        self.require(&names.symbol, is_text, "String")?;
+        self.require(&names.model_version, is_text, "String")?;
+        self.require(&names.predicted_proba, DataType::is_primitive_numeric, "Float")?;
+        let has_label = self.schema.contains(names.predicted_label.as_str());
+        if has_label {
+            self.require(&names.predicted_label, DataType::is_primitive_numeric, "Int (0/1)")?;
+        }
+        let mut exprs = vec![
+            col(self.date_column.as_str()),
+            col(names.symbol.as_str()).cast(DataType::String),
+            col(names.model_version.as_str()).cast(DataType::String),
+            col(names.predicted_proba.as_str()).cast(DataType::Float64),
+        ];
+        if has_label {
+            exprs.push(col(names.predicted_label.as_str()).cast(DataType::Float64));
+        }
+        let df = self.collect(self.window(range).select(exprs))?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let days = dates_of(&df, &self.date_column).map_err(err)?;
+        let symbols = df.column(&names.symbol).and_then(Column::str).map_err(err)?;
+        let versions = df.column(&names.model_version).and_then(Column::str).map_err(err)?;
+        let probas = df.column(&names.predicted_proba).and_then(Column::f64).map_err(err)?;
+        let labels =
+            if has_label { Some(df.column(&names.predicted_label).and_then(Column::f64).map_err(err)?) } else { None };
+        let mut out = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            let (Some(as_of), Some(symbol)) = (days[i], symbols.get(i)) else { continue };
+            out.push(Prediction {
+                as_of,
+                symbol: symbol.to_owned(),
+                model_version: versions.get(i).unwrap_or("").to_owned(),
+                proba: probas.get(i).unwrap_or(f64::NAN),
+                label: labels.and_then(|l| l.get(i)).map(label_value),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Outcome rows with `as_of` in the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] for missing columns, wrong dtypes or decode failures.
+    pub fn outcomes(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<Vec<Outcome>, LoadError> {
+        self.require(&names.symbol, is_text, "String")?;
+        self.require(&names.actual_label, DataType::is_primitive_numeric, "Int (0/1)")?;
+        self.require(&names.observed_at, |t| matches!(t, DataType::Date), "Date")?;
+        let has_version = self.schema.contains(names.model_version.as_str());
+        let mut exprs = vec![
+            col(self.date_column.as_str()),
+            col(names.symbol.as_str()).cast(DataType::String),
+            col(names.actual_label.as_str()).cast(DataType::Float64),
+            col(names.observed_at.as_str()),
+        ];
+        if has_version {
+            exprs.push(col(names.model_version.as_str()).cast(DataType::String));
+        }
+        let df = self.collect(self.window(range).select(exprs))?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let days = dates_of(&df, &self.date_column).map_err(err)?;
+        let seen = dates_of(&df, &names.observed_at).map_err(err)?;
+        let symbols = df.column(&names.symbol).and_then(Column::str).map_err(err)?;
+        let labels = df.column(&names.actual_label).and_then(Column::f64).map_err(err)?;
+        let versions =
+            if has_version { Some(df.column(&names.model_version).and_then(Column::str).map_err(err)?) } else { None };
+        let mut out = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            let (Some(as_of), Some(symbol), Some(observed_at)) = (days[i], symbols.get(i), seen[i]) else {
+                continue;
+            };
+            out.push(Outcome {
+                as_of,
+                symbol: symbol.to_owned(),
+                model_version: versions.and_then(|v| v.get(i)).map(str::to_owned),
+                actual: labels.get(i).map_or(-1, label_value),
+                observed_at,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::String) || matches!(t, DataType::Categorical(..) | DataType::Enum(..))
+}
+
+/// A 0/1 label read as f64; anything not integral maps to −1 so validation rejects it.
+fn label_value(x: f64) -> i64 {
+    if x.fract() == 0.0 && x.abs() < 1e15 { x as i64 } else { -1 }
+}
+
+fn add_category(side: &mut CategoryCounts, v: Option<&str>) {
+    match v {
+        Some(s) => *side.counts.entry(s.to_owned()).or_insert(0) += 1,
+        None => side.missing += 1,
+    }
+}
+
+fn f64_values(ca: &Float64Chunked) -> Vec<f64> {
+    let mut out = Vec::with_capacity(ca.len());
+    if ca.null_count() == 0 {
+        for arr in ca.downcast_iter() {
+            out.extend_from_slice(arr.values());
+        }
+    } else {
+        out.extend(ca.iter().map(|v| v.unwrap_or(f64::NAN)));
+    }
+    out
+}
+
+fn dates_of(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {
+    let ca = df.column(column)?.date()?;
+    Ok(ca.physical().iter().map(|d| d.and_then(day_to_date)).collect())
+}
+
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+fn day_to_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_DAYS_FROM_CE)?)
+}
+
+/// Days since 1970-01-01 of `d`: Polars' physical Date.
+#[must_use]
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}
+
+fn date_lit(d: NaiveDate) -> Expr {
+    lit(date_to_days(d)).cast(DataType::Date)
+}
+
+fn reading(path: &str, e: &PolarsError) -> LoadError {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim().to_owned();
+    let lower = text.to_lowercase();
+    if lower.contains("expanded paths were empty") || lower.contains("no files found") {
+        LoadError::NoFiles { path: path.to_owned() }
+    } else if lower.contains("not found") && lower.contains("column") {
+        LoadError::MissingColumn { path: path.to_owned(), column: first, available: String::new() }
+    } else {
+        LoadError::Unreadable { path: path.to_owned(), detail: first }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_round_trip() {
+        let d: NaiveDate = "2026-11-20".parse().unwrap();
+        assert_eq!(day_to_date(date_to_days(d)), Some(d));
+        assert_eq!(date_to_days("1970-01-02".parse().unwrap()), 1);
+    }
+}

@@ -1,0 +1,18 @@
+//! The `nepse-drift` binary: parse, run, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use nepse_drift::{app, cli::Cli, exit};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match app::run(cli, &mut std::io::stdout().lock()) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("hint: {}", e.hint());
+            ExitCode::from(e.exit_code().max(exit::INTERNAL))
+        }
+    }
+}

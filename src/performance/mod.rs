@@ -1,0 +1,9 @@
+//! Performance on delayed ground truth: the as-of join and the metrics. Pure.
+
+pub mod join;
+pub mod metrics;
+
+pub use join::{
+    Dataset, EvalOptions, GroupBy, Outcome, Prediction, RowError, evaluate, validate_outcomes, validate_predictions,
+};
+pub use metrics::{ConfusionCounts, Labelled};

@@ -1,0 +1,42 @@
+//! A Markdown table of the features, for pasting into tickets and post-mortems.
+
+use std::fmt::Write as _;
+
+use super::{fmt_opt, fmt_pct};
+use crate::result::RunResult;
+
+/// Renders the per-feature table as GitHub-flavoured Markdown.
+#[must_use]
+pub fn render(r: &RunResult) -> String {
+    let mut out = String::new();
+    let (rf, cur) = (&r.windows.reference, &r.windows.current);
+    let _ = writeln!(
+        out,
+        "**Drift of `{}` as of {}** — reference {} … {} ({} rows), current {} … {} ({} rows)\n",
+        r.model, r.as_of, rf.from, rf.to, rf.rows, cur.from, cur.to, cur.rows
+    );
+    let _ = writeln!(out, "| feature | PSI | level | critical PSI | p-value | drifted | missing ref | missing cur |");
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---|---:|---:|");
+    for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
+        let _ = writeln!(
+            out,
+            "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} |",
+            f.feature.replace('|', "\\|"),
+            f.psi,
+            f.level.as_str(),
+            fmt_opt(f.critical_psi, 4),
+            f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")),
+            if f.drifted { "**yes**" } else { "no" },
+            fmt_pct(Some(f.reference_missing_ratio)),
+            fmt_pct(Some(f.current_missing_ratio)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nDrifted: {} of {} features ({}).",
+        r.drift.drifted_features.len(),
+        r.drift.features.len(),
+        fmt_pct(r.drift.drift_share)
+    );
+    out
+}

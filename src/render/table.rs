@@ -1,0 +1,169 @@
+//! The human table: one row per feature sorted by PSI, drifted rows marked, then prediction
+//! drift, performance and the trend. Colour only when asked (a TTY without `NO_COLOR`).
+
+use std::fmt::Write as _;
+
+use super::{Style, fmt_opt, fmt_pct};
+use crate::result::{FeatureDrift, Level, PerformanceGroup, RunResult};
+
+/// Renders the whole result as text.
+#[must_use]
+pub fn render(r: &RunResult, style: Style) -> String {
+    let mut out = String::new();
+    let w = &r.windows;
+    let _ = writeln!(out, "nepse-drift {} · model {} · as of {}", r.tool_version, r.model, r.as_of);
+    for (name, win) in [("reference", &w.reference), ("current", &w.current)] {
+        let _ = writeln!(
+            out,
+            "{name:<10} {} … {}  {:>4} trading days  {:>9} rows",
+            win.from, win.to, win.trading_days, win.rows
+        );
+    }
+    let _ = writeln!(out);
+    feature_table(&mut out, &r.drift.features, style);
+    for s in &r.drift.skipped {
+        let _ = writeln!(out, "skipped {}: {}", s.feature, s.reason);
+    }
+    let computed = r.drift.features.len();
+    let _ = writeln!(
+        out,
+        "\ndrifted: {} of {computed} features ({}){}",
+        r.drift.drifted_features.len(),
+        fmt_pct(r.drift.drift_share),
+        if r.drift.drifted_features.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.drift.drifted_features.join(", "))
+        }
+    );
+    if let Some(p) = &r.drift.prediction_drift {
+        let _ = writeln!(
+            out,
+            "prediction drift ({}): psi {:.4} {}{}",
+            p.feature,
+            p.psi,
+            p.level.as_str(),
+            if p.drifted { " (drifted)" } else { "" }
+        );
+    }
+    if let Some(m) = &r.drift.sector_mix {
+        let _ = writeln!(
+            out,
+            "sector mix: psi {:.4} {}{}",
+            m.psi,
+            m.level.as_str(),
+            if m.drifted { " (drifted)" } else { "" }
+        );
+    }
+    for s in &r.drift.by_sector {
+        let _ = writeln!(out, "\nsector {}", s.sector);
+        feature_table(&mut out, &s.features, style);
+    }
+    if let Some(p) = &r.performance {
+        let _ =
+            writeln!(out, "\nperformance by {} (positive label {}, threshold {})", p.by, p.positive_label, p.threshold);
+        perf_table(&mut out, std::iter::once(&p.overall).chain(&p.groups));
+        let _ = writeln!(out, "unmatched outcomes: {}", p.unmatched_outcomes);
+    }
+    if !r.trend.is_empty() {
+        let _ = writeln!(out, "\ntrend");
+        let names: Vec<&String> = r.drift.features.iter().map(|f| &f.feature).collect();
+        let _ = write!(out, "{:<23}", "window");
+        for n in &names {
+            let _ = write!(out, " {:>10}", short(n));
+        }
+        let _ = writeln!(out, " {:>10} {:>8}", "pred_psi", "accuracy");
+        for step in &r.trend {
+            let _ = write!(out, "{} … {}", step.window.from, step.window.to);
+            for n in &names {
+                let _ = write!(out, " {:>10}", fmt_opt(step.psi.get(*n).copied(), 4));
+            }
+            let acc = step.performance.as_ref().and_then(|p| p.metrics.accuracy);
+            let _ = writeln!(out, " {:>10} {:>8}", fmt_opt(step.prediction_psi, 4), fmt_opt(acc, 4));
+        }
+    }
+    out
+}
+
+fn short(name: &str) -> String {
+    name.chars().take(10).collect()
+}
+
+fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
+    let _ = writeln!(
+        out,
+        "  {:<22} {:<11} {:>8}  {:<11} {:>8} {:>9} {:>4} {:>8} {:>8}  bar",
+        "feature", "kind", "psi", "level", "critical", "p-value", "sig", "miss_ref", "miss_cur"
+    );
+    for f in features {
+        let mark = if f.drifted { "*" } else { " " };
+        let kind = match f.kind {
+            crate::result::FeatureKind::Numeric => "numeric",
+            crate::result::FeatureKind::Categorical => "categorical",
+        };
+        let line = format!(
+            "{mark} {:<22} {:<11} {:>8.4}  {:<11} {:>8} {:>9} {:>4} {:>8} {:>8}  {}",
+            f.feature,
+            kind,
+            f.psi,
+            f.level.as_str(),
+            fmt_opt(f.critical_psi, 4),
+            f.p_value.map_or_else(|| "–".to_owned(), fmt_p),
+            if f.shift_is_significant { "yes" } else { "no" },
+            fmt_pct(Some(f.reference_missing_ratio)),
+            fmt_pct(Some(f.current_missing_ratio)),
+            bar(f.psi),
+        );
+        let _ = writeln!(out, "{}", style.paint(&line, f.drifted, f.level == Level::Significant));
+    }
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }
+}
+
+/// A bar of up to 20 cells, one cell per 0.025 of PSI, capped at 0.5.
+fn bar(psi: f64) -> String {
+    let cells = (psi.min(0.5) / 0.025).round() as usize;
+    "█".repeat(cells)
+}
+
+fn perf_table<'a>(out: &mut String, groups: impl Iterator<Item = &'a PerformanceGroup>) {
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>7} {:>8} {:>7} {:>8} {:>8} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8}",
+        "group",
+        "preds",
+        "labelled",
+        "pending",
+        "coverage",
+        "accuracy",
+        "±se",
+        "precision",
+        "recall",
+        "f1",
+        "auc",
+        "brier",
+        "log_loss"
+    );
+    for g in groups {
+        let m = &g.metrics;
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>7} {:>8} {:>7} {:>8} {:>8} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8}",
+            g.key,
+            g.predictions,
+            g.labelled,
+            g.pending,
+            fmt_pct(g.label_coverage),
+            fmt_opt(m.accuracy, 4),
+            fmt_opt(m.accuracy_std_error, 4),
+            fmt_opt(m.precision, 4),
+            fmt_opt(m.recall, 4),
+            fmt_opt(m.f1, 4),
+            fmt_opt(m.roc_auc, 4),
+            fmt_opt(m.brier, 4),
+            fmt_opt(m.log_loss, 4),
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The result of a run: the one value every output (table, JSON, CSV, Markdown, Pushgateway
+//! metrics) is rendered from. Plain serde types; no computation lives here.
+//!
+//! The JSON form is versioned by [`SCHEMA_VERSION`]. Adding a field is a minor change that keeps
+//! the version; renaming or removing one bumps it. Undefined numbers are `null`, never 0.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::drift::PsiOptions;
+
+/// Version of the JSON result schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one `report` or `run` computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The `nepse-drift` version that produced it.
+    pub tool_version: String,
+    /// The model this result is about (from the predictions, or the configured name).
+    pub model: String,
+    /// The run's as-of date: the current window ends on or before it, and only outcomes
+    /// observed on or before it count.
+    pub as_of: NaiveDate,
+    /// The windows that were compared.
+    pub windows: Windows,
+    /// The PSI settings that produced the numbers.
+    pub psi_options: PsiOptions,
+    /// Feature and prediction drift.
+    pub drift: DriftReport,
+    /// Realized model performance, when predictions and outcomes were given.
+    pub performance: Option<PerformanceReport>,
+    /// Per-step drift and performance, when `--every` was given.
+    pub trend: Vec<TrendStep>,
+    /// Rows read per dataset (`features_reference`, `features_current`, `predictions`, …).
+    pub rows_read: BTreeMap<String, u64>,
+}
+
+/// The reference and current windows, and the performance window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Windows {
+    /// The reference (training) period.
+    pub reference: WindowInfo,
+    /// The recent period compared against it.
+    pub current: WindowInfo,
+    /// The window of predictions graded for performance, when computed.
+    pub performance: Option<WindowInfo>,
+}
+
+/// A resolved date window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    /// First date, inclusive.
+    pub from: NaiveDate,
+    /// Last date, inclusive.
+    pub to: NaiveDate,
+    /// Distinct trading days with data in the window.
+    pub trading_days: usize,
+    /// Rows in the window.
+    pub rows: u64,
+    /// Where the rows came from.
+    pub source: String,
+}
+
+/// Drift of every feature, plus prediction drift and the sector view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftReport {
+    /// Per feature, sorted by PSI, highest first.
+    pub features: Vec<FeatureDrift>,
+    /// Features that could not be computed, with why.
+    pub skipped: Vec<SkippedFeature>,
+    /// Names of the drifted features (see [`FeatureDrift::drifted`]).
+    pub drifted_features: Vec<String>,
+    /// `drifted / computed features`, in [0, 1]; `null` when none was computed.
+    pub drift_share: Option<f64>,
+    /// Drift of `predicted_proba`, when predictions were given.
+    pub prediction_drift: Option<FeatureDrift>,
+    /// The sector mix as a categorical PSI, when `--by sector`.
+    pub sector_mix: Option<FeatureDrift>,
+    /// PSI of each feature within each sector, when `--by sector`.
+    pub by_sector: Vec<SectorDrift>,
+}
+
+/// A feature that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFeature {
+    /// Column name.
+    pub feature: String,
+    /// One-line reason.
+    pub reason: String,
+}
+
+/// Whether a feature is binned by value ranges or by category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureKind {
+    /// Float or integer column.
+    Numeric,
+    /// String, Categorical or Boolean column.
+    Categorical,
+}
+
+/// PSI level by the configured thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// PSI below the moderate threshold (0.1).
+    Stable,
+    /// PSI from the moderate threshold up to the significant one (0.1 ≤ PSI < 0.25).
+    Moderate,
+    /// PSI at or above the significant threshold (0.25).
+    Significant,
+}
+
+impl Level {
+    /// Lower-case name, as in the JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::Moderate => "moderate",
+            Self::Significant => "significant",
+        }
+    }
+}
+
+/// The drift of one feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureDrift {
+    /// Column name.
+    pub feature: String,
+    /// Numeric or categorical.
+    pub kind: FeatureKind,
+    /// Population Stability Index (dimensionless, ≥ 0).
+    pub psi: f64,
+    /// Level by thresholds.
+    pub level: Level,
+    /// χ² p-value of the PSI; `null` with fewer than two bins.
+    pub p_value: Option<f64>,
+    /// PSI above which the shift is significant at α; `null` with fewer than two bins.
+    pub critical_psi: Option<f64>,
+    /// Degrees of freedom of the χ² test (bins taking part − 1).
+    pub degrees_of_freedom: Option<usize>,
+    /// `psi > critical_psi`.
+    pub shift_is_significant: bool,
+    /// The feature counts as drifted: level at least `moderate` and the shift significant
+    /// (or the significance undefined).
+    pub drifted: bool,
+    /// Reference rows, missing included.
+    pub reference_rows: u64,
+    /// Current rows, missing included.
+    pub current_rows: u64,
+    /// Null or NaN share of the reference rows.
+    pub reference_missing_ratio: f64,
+    /// Null or NaN share of the current rows.
+    pub current_missing_ratio: f64,
+    /// The bins, in order; the missing bin (quantile mode) is last.
+    pub bins: Vec<Bin>,
+    /// Categories present in the current window but not in the reference.
+    pub unseen_categories: Vec<String>,
+}
+
+/// One bin of a feature's PSI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bin {
+    /// Interval such as `(0.1, 0.2]`, a category, or `missing`.
+    pub label: String,
+    /// Lower edge; `null` for −∞ or a category.
+    pub lower: Option<f64>,
+    /// Upper edge; `null` for +∞ or a category.
+    pub upper: Option<f64>,
+    /// Reference rows in the bin.
+    pub reference_count: u64,
+    /// Current rows in the bin.
+    pub current_count: u64,
+    /// Reference proportion (before the ε replacement).
+    pub reference_proportion: f64,
+    /// Current proportion (before the ε replacement).
+    pub current_proportion: f64,
+    /// The bin's term `(p − q)·ln(p/q)` of the PSI.
+    pub contribution: f64,
+}
+
+/// The drift of every feature within one sector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectorDrift {
+    /// Sector name.
+    pub sector: String,
+    /// Per feature, sorted by PSI, highest first.
+    pub features: Vec<FeatureDrift>,
+    /// Features skipped in this sector.
+    pub skipped: Vec<SkippedFeature>,
+}
+
+/// Realized performance of the model on labelled predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceReport {
+    /// Value of `actual_label` treated as positive (an "up" day).
+    pub positive_label: i64,
+    /// Threshold used to derive `predicted_label` when the file has none.
+    pub threshold: f64,
+    /// What the breakdown is by (`model_version`, `sector` or `symbol`).
+    pub by: String,
+    /// Outcomes matching no prediction in the window (counted, then ignored).
+    pub unmatched_outcomes: u64,
+    /// All predictions of the window together.
+    pub overall: PerformanceGroup,
+    /// One entry per value of `by`.
+    pub groups: Vec<PerformanceGroup>,
+}
+
+/// Counts and metrics for one group of predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceGroup {
+    /// The group's key (e.g. the model version); `all` for the overall group.
+    pub key: String,
+    /// Predictions in the window.
+    pub predictions: u64,
+    /// Predictions with an outcome observed by the as-of date.
+    pub labelled: u64,
+    /// Predictions still waiting for their outcome.
+    pub pending: u64,
+    /// `labelled / predictions`; `null` with no predictions.
+    pub label_coverage: Option<f64>,
+    /// Median label lag in trading days (as_of → observed_at).
+    pub label_lag_median_days: Option<f64>,
+    /// Maximum label lag in trading days.
+    pub label_lag_max_days: Option<u32>,
+    /// Metrics over the labelled predictions.
+    pub metrics: Metrics,
+}
+
+/// Classification metrics; `null` where undefined (e.g. precision with no predicted
+/// positives, AUC with a single class).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// True positives.
+    pub tp: u64,
+    /// False positives.
+    pub fp: u64,
+    /// True negatives.
+    pub tn: u64,
+    /// False negatives.
+    pub fn_: u64,
+    /// `(tp+tn)/n`.
+    pub accuracy: Option<f64>,
+    /// `√(a(1−a)/n)`: the standard error of the accuracy.
+    pub accuracy_std_error: Option<f64>,
+    /// `tp/(tp+fp)`.
+    pub precision: Option<f64>,
+    /// `tp/(tp+fn)`.
+    pub recall: Option<f64>,
+    /// `2·tp/(2·tp+fp+fn)`.
+    pub f1: Option<f64>,
+    /// `tn/(tn+fp)`.
+    pub specificity: Option<f64>,
+    /// `(tp+fn)/n`: the share of actual positives.
+    pub base_rate: Option<f64>,
+    /// ROC AUC of `predicted_proba` (ties by average ranks).
+    pub roc_auc: Option<f64>,
+    /// `mean((p − y)²)`.
+    pub brier: Option<f64>,
+    /// Mean negative log-likelihood, probabilities clipped to `[ε, 1−ε]`, ε = 2.220446e-16.
+    pub log_loss: Option<f64>,
+}
+
+/// One step of `--every`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendStep {
+    /// The step's window.
+    pub window: WindowInfo,
+    /// PSI per feature over the step.
+    pub psi: BTreeMap<String, f64>,
+    /// PSI of `predicted_proba` over the step.
+    pub prediction_psi: Option<f64>,
+    /// Overall performance over the step.
+    pub performance: Option<PerformanceGroup>,
+}

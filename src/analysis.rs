@@ -178,7 +178,7 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
         versions.sort_unstable();
         versions.dedup();
         if let [only] = versions.as_slice() {
-            model = (*only).to_owned();
+            (*only).clone_into(&mut model);
         }
         if let Some(outcomes_path) = &settings.sources.outcomes {
             let window = cx.performance_window(&preds)?;
@@ -257,7 +257,7 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
-    fn column(&self, scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
+    fn column(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
         Ok(match f.kind {
             FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, Some(window.range))?),
             FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, Some(window.range))?),
@@ -269,8 +269,8 @@ impl<'a> Context<'a> {
         let mut computed = Vec::new();
         let mut skipped = Vec::new();
         for f in &self.features {
-            let r = self.column(&self.reference_scan, f, reference)?;
-            let c = self.column(&self.current_scan, f, current)?;
+            let r = Self::column(&self.reference_scan, f, reference)?;
+            let c = Self::column(&self.current_scan, f, current)?;
             match feature_drift(&f.name, r, &c, &self.settings.psi) {
                 Ok(d) => computed.push(d),
                 Err(e) => skipped.push(skip(&f.name, &e)),

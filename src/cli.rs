@@ -34,6 +34,7 @@ pub enum LogFormat {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
 pub enum Command {
     /// Ad-hoc drift and performance report over any date range.
     Report(ReportArgs),

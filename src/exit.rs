@@ -1,6 +1,6 @@
 //! Every process exit code `nepse-drift` can return, documented in one place.
 //!
-//! Scripts and the CronJob rely on these numbers; they are part of the public interface and are
+//! Scripts and the `CronJob` rely on these numbers; they are part of the public interface and are
 //! repeated in the README's exit-code table. Each error type maps itself to one of them through
 //! [`crate::error::Error::exit_code`]; nothing else chooses a code.
 

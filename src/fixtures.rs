@@ -335,13 +335,16 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
     Ok(rows)
 }
 
+/// `(x, μ, σ) → x'`.
+type Transform = Box<dyn Fn(f64, f64, f64) -> f64>;
+
 /// Applies the shift and scale changes inside the spec's range, with σ and μ taken from the
 /// rows before it.
 fn inject(panel: &mut Panel, spec: &DriftSpec) {
     let index = |name: &str| FEATURES.iter().position(|f| *f == name);
     let inside: Vec<bool> = panel.as_of.iter().map(|d| spec.range.contains(*d)).collect();
     for change in &spec.changes {
-        let (name, apply): (&str, Box<dyn Fn(f64, f64, f64) -> f64>) = match change {
+        let (name, apply): (&str, Transform) = match change {
             Change::Shift { feature, sigmas } => {
                 let k = *sigmas;
                 (feature, Box::new(move |x, _mu, sd| x + k * sd))
@@ -366,12 +369,12 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
         let mu = before.iter().sum::<f64>() / before.len() as f64;
         let sd = std_dev(&before);
         for (v, inside) in col.iter_mut().zip(&inside) {
-            if let (Some(x), true) = (v.as_mut(), *inside) {
-                if x.is_finite() {
-                    *x = apply(*x, mu, sd);
-                    if name == "rsi_14" {
-                        *x = x.clamp(0.0, 100.0);
-                    }
+            if let (Some(x), true) = (v.as_mut(), *inside)
+                && x.is_finite()
+            {
+                *x = apply(*x, mu, sd);
+                if name == "rsi_14" {
+                    *x = x.clamp(0.0, 100.0);
                 }
             }
         }

@@ -226,7 +226,7 @@ pub struct PerformanceGroup {
     pub pending: u64,
     /// `labelled / predictions`; `null` with no predictions.
     pub label_coverage: Option<f64>,
-    /// Median label lag in trading days (as_of → observed_at).
+    /// Median label lag in trading days (`as_of` → `observed_at`).
     pub label_lag_median_days: Option<f64>,
     /// Maximum label lag in trading days.
     pub label_lag_max_days: Option<u32>,

@@ -270,28 +270,7 @@ pub fn resolve(
             }
         },
     };
-    let p = &file.psi;
-    let binning = match psi.and_then(|a| a.binning) {
-        Some(cli::Binning::Quantile) => BinningMode::Quantile,
-        Some(cli::Binning::Evidently) => BinningMode::Evidently,
-        None => match p.binning.as_deref() {
-            None | Some("quantile") => BinningMode::Quantile,
-            Some("evidently") => BinningMode::Evidently,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    key: "psi.binning".into(),
-                    detail: format!("`{other}` is not `quantile` or `evidently`"),
-                });
-            }
-        },
-    };
-    let psi_options = PsiOptions {
-        mode: binning,
-        bins: positive(psi.and_then(|a| a.bins).or(p.bins).unwrap_or(10), "psi.bins (--bins)")?,
-        epsilon: open_unit(psi.and_then(|a| a.epsilon).or(p.epsilon).unwrap_or(1e-4), "psi.epsilon (--epsilon)")?,
-        alpha: open_unit(psi.and_then(|a| a.alpha).or(p.alpha).unwrap_or(0.01), "psi.alpha (--alpha)")?,
-        thresholds: thresholds(p.moderate.unwrap_or(0.1), p.significant.unwrap_or(0.25))?,
-    };
+    let psi_options = resolve_psi(file, psi)?;
     let positive_label = perf.and_then(|a| a.positive_label).or(file.performance.positive_label).unwrap_or(1);
     if positive_label != 0 && positive_label != 1 {
         return Err(ConfigError::Invalid {
@@ -404,7 +383,7 @@ pub fn resolve_push(file: &FileConfig, url_flag: Option<&str>, env: &dyn Env) ->
             });
         }
     };
-    for (k, _) in &p.grouping {
+    for k in p.grouping.keys() {
         if !is_label_name(k) || k == "job" || k == "model" || k == "instance" {
             return Err(ConfigError::Invalid {
                 key: format!("push.grouping.{k}"),
@@ -432,6 +411,32 @@ pub fn is_label_name(s: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !s.starts_with("__")
+}
+
+
+fn resolve_psi(file: &FileConfig, psi: Option<&PsiArgs>) -> Result<PsiOptions, ConfigError> {
+    let p = &file.psi;
+    let binning = match psi.and_then(|a| a.binning) {
+        Some(cli::Binning::Quantile) => BinningMode::Quantile,
+        Some(cli::Binning::Evidently) => BinningMode::Evidently,
+        None => match p.binning.as_deref() {
+            None | Some("quantile") => BinningMode::Quantile,
+            Some("evidently") => BinningMode::Evidently,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    key: "psi.binning".into(),
+                    detail: format!("`{other}` is not `quantile` or `evidently`"),
+                });
+            }
+        },
+    };
+    Ok(PsiOptions {
+        mode: binning,
+        bins: positive(psi.and_then(|a| a.bins).or(p.bins).unwrap_or(10), "psi.bins (--bins)")?,
+        epsilon: open_unit(psi.and_then(|a| a.epsilon).or(p.epsilon).unwrap_or(1e-4), "psi.epsilon (--epsilon)")?,
+        alpha: open_unit(psi.and_then(|a| a.alpha).or(p.alpha).unwrap_or(0.01), "psi.alpha (--alpha)")?,
+        thresholds: thresholds(p.moderate.unwrap_or(0.1), p.significant.unwrap_or(0.25))?,
+    })
 }
 
 fn range(from: NaiveDate, to: NaiveDate, key: &str) -> Result<DateRange, ConfigError> {

@@ -176,6 +176,7 @@ fn select_range(values: &mut [f64], offset: usize, idx: &[usize]) {
     select_range(&mut rest[1..], offset + target + 1, &idx[mid + 1..]);
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature `select_nth_unstable_by` takes
 fn total_cmp(a: &f64, b: &f64) -> Ordering {
     a.total_cmp(b)
 }

@@ -1,5 +1,5 @@
 //! Drift of one feature: bins the two sides, computes PSI and its significance, and assigns a
-//! level. Pure: it takes plain vectors and counts, never a DataFrame.
+//! level. Pure: it takes plain vectors and counts, never a `DataFrame`.
 
 use std::collections::BTreeMap;
 

@@ -375,8 +375,8 @@ impl Scan {
         let labels =
             if has_label { Some(df.column(&names.predicted_label).and_then(Column::f64).map_err(err)?) } else { None };
         let mut out = Vec::with_capacity(df.height());
-        for i in 0..df.height() {
-            let (Some(as_of), Some(symbol)) = (days[i], symbols.get(i)) else { continue };
+        for (i, day) in days.iter().enumerate() {
+            let (Some(as_of), Some(symbol)) = (*day, symbols.get(i)) else { continue };
             out.push(Prediction {
                 as_of,
                 symbol: symbol.to_owned(),
@@ -415,8 +415,8 @@ impl Scan {
         let versions =
             if has_version { Some(df.column(&names.model_version).and_then(Column::str).map_err(err)?) } else { None };
         let mut out = Vec::with_capacity(df.height());
-        for i in 0..df.height() {
-            let (Some(as_of), Some(symbol), Some(observed_at)) = (days[i], symbols.get(i), seen[i]) else {
+        for (i, (day, seen)) in days.iter().zip(&seen).enumerate() {
+            let (Some(as_of), Some(symbol), Some(observed_at)) = (*day, symbols.get(i), *seen) else {
                 continue;
             };
             out.push(Outcome {

@@ -189,10 +189,10 @@ fn duplicates<T>(rows: &[T], key: impl Fn(&T) -> Key, show: impl Fn(&T) -> Strin
 /// Grades `predictions` (already restricted to the evaluation window) against `outcomes`.
 /// `sectors` maps symbol → sector for `GroupBy::Sector`.
 #[must_use]
-pub fn evaluate(
+pub fn evaluate<S: std::hash::BuildHasher>(
     predictions: &[Prediction],
     outcomes: &[Outcome],
-    sectors: &HashMap<String, String>,
+    sectors: &HashMap<String, String, S>,
     options: &EvalOptions,
 ) -> PerformanceReport {
     let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= options.cutoff).collect();
@@ -273,7 +273,7 @@ fn median(sorted: &[u32]) -> Option<f64> {
     Some(if n % 2 == 1 {
         f64::from(sorted[n / 2])
     } else {
-        (f64::from(sorted[n / 2 - 1]) + f64::from(sorted[n / 2])) / 2.0
+        f64::midpoint(f64::from(sorted[n / 2 - 1]), f64::from(sorted[n / 2]))
     })
 }
 

@@ -1,0 +1,374 @@
+//! `nepse-drift report` end to end: the committed fixtures, hand-computed PSI on small files,
+//! and every bad input of the data contract with its message and exit code.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{bin, d, features_file, fixture, run, scrub, trading_days};
+use nepse_drift::load::write::{OutColumn, write_parquet};
+use serde_json::Value;
+
+fn fixture_report(as_of: &str, extra: &[&str]) -> (i32, String, String) {
+    run(bin()
+        .args(["report", "--features", &fixture("features.parquet")])
+        .args(["--predictions", &fixture("predictions.parquet")])
+        .args(["--outcomes", &fixture("outcomes.parquet")])
+        .args(["--as-of", as_of])
+        .args(extra))
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).expect("valid JSON")
+}
+
+fn drifted(v: &Value) -> BTreeSet<String> {
+    v["drift"]["drifted_features"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn fixtures_flag_exactly_the_injected_features() {
+    let (code, out, err) = fixture_report("2026-11-19", &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let expected: BTreeSet<String> = ["rsi_14", "macd_hist", "log_turnover_npr"].map(String::from).into();
+    assert_eq!(drifted(&v), expected);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["windows"]["current"]["trading_days"], 20);
+    assert_eq!(v["windows"]["reference"]["trading_days"], 120);
+    assert_eq!(v["drift"]["prediction_drift"]["drifted"], false);
+}
+
+#[test]
+fn fixtures_stable_period_flags_nothing() {
+    for as_of in ["2026-07-15", "2026-08-20", "2026-09-30"] {
+        let (code, out, err) = fixture_report(as_of, &["--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(drifted(&json(&out)).is_empty(), "{as_of}");
+    }
+}
+
+#[test]
+fn fail_on_drift_exits_7_only_when_drifted() {
+    assert_eq!(fixture_report("2026-11-19", &["--fail-on-drift", "--format", "csv"]).0, 7);
+    assert_eq!(fixture_report("2026-09-30", &["--fail-on-drift", "--format", "csv"]).0, 0);
+}
+
+#[test]
+fn table_snapshot_on_fixtures() {
+    let (code, out, _) = fixture_report("2026-11-19", &[]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("fixtures_table", out);
+}
+
+#[test]
+fn json_snapshot_on_fixtures() {
+    let (code, out, _) = fixture_report("2026-11-19", &["--format", "json"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("fixtures_json", scrub(&out, std::path::Path::new("/nonexistent")));
+}
+
+#[test]
+fn csv_and_markdown_snapshots_on_fixtures() {
+    let (_, csv, _) = fixture_report("2026-11-19", &["--format", "csv"]);
+    insta::assert_snapshot!("fixtures_csv", csv);
+    let (_, md, _) = fixture_report("2026-11-19", &["--format", "markdown"]);
+    insta::assert_snapshot!("fixtures_markdown", md);
+}
+
+/// Reference: x = 1..=20 over ten days; current: ten rows over five days.
+fn small_files(dir: &std::path::Path) -> String {
+    let days = trading_days("2026-11-01", 15);
+    let mut rows = Vec::new();
+    for (i, v) in (1..=20).enumerate() {
+        rows.push((days[i / 2], if i % 2 == 0 { "NABIL" } else { "NICA" }, Some(f64::from(v))));
+    }
+    let current = [Some(1.0), Some(2.0), Some(3.0), Some(4.0), Some(12.0), Some(13.0), Some(18.0), Some(19.0), None, Some(10.5)];
+    for (i, v) in current.iter().enumerate() {
+        rows.push((days[10 + i / 2], if i % 2 == 0 { "NABIL" } else { "NICA" }, *v));
+    }
+    let path = dir.join("small.parquet");
+    features_file(&path, &rows);
+    path.display().to_string()
+}
+
+#[test]
+fn quantile_psi_equals_hand_computation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = small_files(tmp.path());
+    let days = trading_days("2026-11-01", 15);
+    let (code, out, err) = run(bin().args(["report", "--features", &path, "--bins", "4", "--format", "json"]).args([
+        "--reference-from",
+        &days[0].to_string(),
+        "--reference-to",
+        &days[9].to_string(),
+        "--from",
+        &days[10].to_string(),
+        "--to",
+        &days[14].to_string(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let f = &v["drift"]["features"][0];
+    // Quartiles of 1..=20 (type 7): 5.75, 10.5, 15.25. Right-closed, so 10.5 falls in bin 2.
+    let edges: Vec<f64> = f["bins"].as_array().unwrap().iter().filter_map(|b| b["upper"].as_f64()).collect();
+    assert_eq!(edges, vec![5.75, 10.5, 15.25]);
+    let counts = |side: &str| -> Vec<u64> { f["bins"].as_array().unwrap().iter().map(|b| b[side].as_u64().unwrap()).collect() };
+    assert_eq!(counts("reference_count"), vec![5, 5, 5, 5, 0]);
+    assert_eq!(counts("current_count"), vec![4, 1, 2, 2, 1]);
+    let eps = 1e-4_f64;
+    let expected = (0.25 - 0.4) * (0.25_f64 / 0.4).ln()
+        + (0.25 - 0.1) * (0.25_f64 / 0.1).ln()
+        + 2.0 * (0.25 - 0.2) * (0.25_f64 / 0.2).ln()
+        + (eps - 0.1) * (eps / 0.1).ln();
+    assert!((f["psi"].as_f64().unwrap() - expected).abs() < 1e-9, "{} vs {expected}", f["psi"]);
+    assert_eq!(f["current_missing_ratio"].as_f64(), Some(0.1));
+    assert_eq!(f["degrees_of_freedom"], 4);
+}
+
+#[test]
+fn evidently_mode_reproduces_evidently_vector_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-01-04", 2);
+    let mut rows = Vec::new();
+    for v in 0..1000 {
+        rows.push((days[0], "NABIL", Some(f64::from(v))));
+    }
+    for v in 500..1500 {
+        rows.push((days[1], "NABIL", Some(f64::from(v))));
+    }
+    let path = tmp.path().join("ev.parquet");
+    features_file(&path, &rows);
+    let (code, out, err) = run(bin().args(["report", "--features", &path.display().to_string(), "--binning", "evidently"]).args([
+        "--format",
+        "json",
+        "--last",
+        "1",
+        "--reference-last",
+        "1",
+        "--as-of",
+        &days[1].to_string(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let f = &json(&out)["drift"]["features"][0];
+    assert!((f["psi"].as_f64().unwrap() - 7.125_194).abs() < 5e-7);
+    assert_eq!(f["bins"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn hive_partitioned_directory_and_glob_are_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-11-01", 6);
+    for (i, day) in days.iter().enumerate() {
+        let dir = tmp.path().join(format!("as_of={day}"));
+        write_parquet(
+            &dir.join("part-0.parquet"),
+            vec![
+                ("symbol".into(), OutColumn::Str((0..30).map(|k| format!("S{k}")).collect())),
+                ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); 30])),
+                ("x".into(), OutColumn::F64((0..30).map(|k| Some(f64::from(k + i as i32))).collect())),
+            ],
+            1024,
+        )
+        .unwrap();
+    }
+    let dir = tmp.path().display().to_string();
+    let glob = format!("{dir}/*/*.parquet");
+    for source in [&dir, &glob] {
+        let (code, out, err) = run(bin()
+            .args(["report", "--features", source, "--format", "json", "--last", "2", "--reference-last", "4"])
+            .args(["--as-of", &days[5].to_string()]));
+        assert_eq!(code, 0, "{source}: {err}");
+        let v = json(&out);
+        assert_eq!(v["windows"]["current"]["rows"], 60, "{source}");
+        assert_eq!(v["windows"]["reference"]["rows"], 120, "{source}");
+        assert_eq!(v["drift"]["features"][0]["feature"], "x");
+    }
+}
+
+#[test]
+fn configurable_date_column_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-11-01", 4);
+    let path = tmp.path().join("dated.parquet");
+    write_parquet(
+        &path,
+        vec![
+            ("date".into(), OutColumn::Date((0..80).map(|i| days[i / 20]).collect())),
+            ("symbol".into(), OutColumn::Str((0..80).map(|i| format!("S{}", i % 20)).collect())),
+            ("x".into(), OutColumn::F64((0..80).map(|i| Some(f64::from(i % 20))).collect())),
+        ],
+        1024,
+    )
+    .unwrap();
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &path.display().to_string(), "--as-of-column", "date"])
+        .args(["--last", "1", "--reference-last", "3", "--format", "json", "--as-of", "2026-11-05"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["drift"]["features"][0]["psi"].as_f64(), Some(0.0));
+}
+
+// ---------------------------------------------------------------- bad input
+
+fn bad(args: &[&str], tmp: &std::path::Path) -> (i32, String) {
+    let (code, out, err) = run(bin().args(args));
+    assert!(out.is_empty(), "nothing on stdout for an error: {out}");
+    (code, scrub(&err, tmp))
+}
+
+#[test]
+fn missing_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("nope.parquet").display().to_string();
+    let (code, err) = bad(&["report", "--features", &p], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: failed to read [TMP]/nope.parquet: no such file or directory
+    hint: check the path; a source is a Parquet file, a directory of Parquet files or a glob
+    ");
+}
+
+#[test]
+fn not_parquet_and_truncated_parquet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = tmp.path().join("notes.parquet");
+    std::fs::write(&text, "symbol,as_of\nNABIL,2026-11-20\n").unwrap();
+    let (code, err) = bad(&["report", "--features", &text.display().to_string()], tmp.path());
+    assert_eq!(code, 3);
+    assert!(err.starts_with("error: failed to read [TMP]/notes.parquet: not a readable Parquet file"), "{err}");
+    assert!(err.contains("hint: re-export the file as Parquet"), "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+
+    let whole = std::fs::read(fixture("features.parquet")).unwrap();
+    let cut = tmp.path().join("cut.parquet");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let (code, err) = bad(&["report", "--features", &cut.display().to_string()], tmp.path());
+    assert_eq!(code, 3);
+    assert!(err.starts_with("error: failed to read [TMP]/cut.parquet: not a readable Parquet file"), "{err}");
+}
+
+#[test]
+fn missing_key_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("nokey.parquet");
+    write_parquet(&p, vec![("symbol".into(), OutColumn::Str(vec!["NABIL".into()]))], 1024).unwrap();
+    let (code, err) = bad(&["report", "--features", &p.display().to_string()], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/nokey.parquet: missing column `as_of` (has: symbol)
+    hint: key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config
+    ");
+}
+
+fn with_extra_column(tmp: &std::path::Path, name: &str, column: OutColumn) -> String {
+    let days = trading_days("2026-11-01", 3);
+    let n = 60;
+    let p = tmp.join(format!("{name}.parquet"));
+    write_parquet(
+        &p,
+        vec![
+            ("as_of".into(), OutColumn::Date((0..n).map(|i| days[i / 20]).collect())),
+            ("symbol".into(), OutColumn::Str((0..n).map(|i| format!("S{i}")).collect())),
+            ("x".into(), OutColumn::F64((0..n).map(|i| Some(i as f64)).collect())),
+            (name.into(), column),
+        ],
+        1024,
+    )
+    .unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn unsupported_feature_dtype() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = with_extra_column(tmp.path(), "listed_on", OutColumn::Date(vec![d("2020-01-01"); 60]));
+    let (code, err) = bad(&["report", "--features", &p, "--last", "1"], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/listed_on.parquet: feature column `listed_on` has unsupported dtype date
+    hint: features must be numeric, String, Categorical or Boolean; select others out with --feature
+    ");
+}
+
+#[test]
+fn unknown_requested_feature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
+    let (code, err) = bad(&["report", "--features", &p, "--feature", "rsi_14", "--last", "1"], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/y.parquet: requested feature `rsi_14` is not a column (has: as_of, symbol, x, y)
+    hint: list features that exist in both sources, or omit --feature to use all
+    ");
+}
+
+#[test]
+fn from_after_to() {
+    let (code, out, err) = run(bin().args(["report", "--features", &fixture("features.parquet")]).args([
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-01",
+    ]));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    insta::assert_snapshot!(err, @r"
+    error: invalid setting `--from/--to`: start 2026-11-19 is after end 2026-11-01
+    hint: see the README's configuration table for valid values
+    ");
+}
+
+#[test]
+fn window_with_no_rows() {
+    let (code, _, err) = run(bin().args(["report", "--features", &fixture("features.parquet")]).args([
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-01-31",
+    ]));
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(scrub(&err, std::path::Path::new("/none")), @r"
+    error: [ROOT]/fixtures/features.parquet: the current window (2027-01-01 to 2027-01-31) has no rows
+    hint: check --as-of and the window options against the dates present in the data
+    ");
+}
+
+#[test]
+fn reference_smaller_than_twice_the_bins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
+    let (code, err) = bad(&["report", "--features", &p, "--last", "1", "--reference-last", "1", "--as-of", "2026-11-03", "--bins", "11"], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/y.parquet: the reference window 2026-11-02 to 2026-11-02 has 20 rows, fewer than 2×bins = 22
+    hint: widen the reference window or lower --bins
+    ");
+}
+
+#[test]
+fn all_null_reference_feature_is_skipped_and_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut values = vec![None; 40];
+    values.extend((0..20).map(|i| Some(f64::from(i))));
+    let p = with_extra_column(tmp.path(), "pe_ratio", OutColumn::F64(values));
+    let (code, out, err) = run(bin().args(["report", "--features", &p, "--last", "1", "--format", "json", "--bins", "2"]));
+    assert_eq!(code, 4, "{err}");
+    let v = json(&out);
+    assert_eq!(v["drift"]["skipped"][0]["feature"], "pe_ratio");
+    assert_eq!(v["drift"]["skipped"][0]["reason"], "feature `pe_ratio` is entirely null in the reference");
+    assert_eq!(v["drift"]["features"][0]["feature"], "x");
+}
+
+#[test]
+fn mismatched_dtypes_between_reference_and_current() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cur = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
+    let sub = tmp.path().join("ref");
+    let reference = with_extra_column(&sub, "y", OutColumn::Str(vec!["a".into(); 60]));
+    let (code, err) = bad(&["report", "--features", &cur, "--reference-source", &reference, "--last", "1"], tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: feature `y` is str in [TMP]/ref/y.parquet but f64 in [TMP]/y.parquet
+    hint: write the feature with the same dtype in both periods
+    ");
+}

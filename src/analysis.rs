@@ -212,6 +212,7 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
         performance,
         trend,
         rows_read,
+        run: None,
     })
 }
 

@@ -11,17 +11,23 @@ use crate::cli::{Cli, Command, FixturesArgs, Format, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::fixtures::{self, DriftSpec, PanelSpec};
+use crate::job;
+use crate::logging;
 use crate::render::{self, Style};
 use crate::result::RunResult;
-use crate::settings::{self, Settings};
+use crate::settings;
 
 /// Runs the parsed command line, writing data to `out`.
 ///
 /// # Errors
 /// Any [`Error`]; the caller prints it and exits with [`Error::exit_code`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
+    logging::init(cli.log_format, cli.quiet);
     match cli.command {
         Command::Report(args) => report(&args, out),
+        Command::Run(args) => job::run(&args, out),
+        Command::Push(args) => job::push_saved(&args, out),
+        Command::CheckConfig(args) => job::check_config(&args, out),
         Command::Fixtures(args) => make_fixtures(&args, out),
     }
 }
@@ -61,12 +67,12 @@ fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, Error> {
             .write_all(text.as_bytes())
             .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?,
     }
-    Ok(outcome_code(&result, &settings, args.fail_on_drift))
+    Ok(outcome_code(&result, args.fail_on_drift))
 }
 
 /// The exit code of a run that produced a result: drift found (with `--fail-on-drift`) wins
 /// over a partial result, which wins over success.
-fn outcome_code(result: &RunResult, _settings: &Settings, fail_on_drift: bool) -> u8 {
+pub(crate) fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
     if fail_on_drift && !result.drift.drifted_features.is_empty() {
         exit::DRIFT_FOUND
     } else if !result.drift.skipped.is_empty() {

@@ -38,6 +38,12 @@ pub enum LogFormat {
 pub enum Command {
     /// Ad-hoc drift and performance report over any date range.
     Report(ReportArgs),
+    /// The scheduled job: compute, save the result, push gauges to the Pushgateway.
+    Run(RunArgs),
+    /// Re-push a saved result file.
+    Push(PushArgs),
+    /// Validate the configuration (and that its sources exist) without reading data.
+    CheckConfig(ConfigArgs),
     /// Write a deterministic synthetic NEPSE panel (features, predictions, outcomes).
     Fixtures(FixturesArgs),
 }
@@ -51,7 +57,7 @@ pub struct ConfigArgs {
 }
 
 /// Data sources and key column names.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct SourceArgs {
     /// Features: a Parquet file, a directory (hive partitions allowed) or a glob.
     #[arg(long, env = "NEPSE_DRIFT_FEATURES")]
@@ -88,7 +94,7 @@ pub struct FeatureArgs {
 }
 
 /// The current and reference windows.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct WindowArgs {
     /// The as-of date (default: today in Nepal time).
     #[arg(long, env = "NEPSE_DRIFT_AS_OF")]

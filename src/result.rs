@@ -38,6 +38,22 @@ pub struct RunResult {
     pub trend: Vec<TrendStep>,
     /// Rows read per dataset (`features_reference`, `features_current`, `predictions`, …).
     pub rows_read: BTreeMap<String, u64>,
+    /// The scheduled run that produced this result (`run` only; `null` from `report`).
+    #[serde(default)]
+    pub run: Option<RunInfo>,
+}
+
+/// When and how long the computing of a scheduled run took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Random id shared by the run's log lines.
+    pub run_id: String,
+    /// Unix time the run started.
+    pub started_at: f64,
+    /// Unix time the computation finished (the last-success timestamp when pushed).
+    pub finished_at: f64,
+    /// `finished_at − started_at`.
+    pub duration_seconds: f64,
 }
 
 /// The reference and current windows, and the performance window.

@@ -413,7 +413,6 @@ pub fn is_label_name(s: &str) -> bool {
         && !s.starts_with("__")
 }
 
-
 fn resolve_psi(file: &FileConfig, psi: Option<&PsiArgs>) -> Result<PsiOptions, ConfigError> {
     let p = &file.psi;
     let binning = match psi.and_then(|a| a.binning) {

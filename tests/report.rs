@@ -83,7 +83,8 @@ fn small_files(dir: &std::path::Path) -> String {
     for (i, v) in (1..=20).enumerate() {
         rows.push((days[i / 2], if i % 2 == 0 { "NABIL" } else { "NICA" }, Some(f64::from(v))));
     }
-    let current = [Some(1.0), Some(2.0), Some(3.0), Some(4.0), Some(12.0), Some(13.0), Some(18.0), Some(19.0), None, Some(10.5)];
+    let current =
+        [Some(1.0), Some(2.0), Some(3.0), Some(4.0), Some(12.0), Some(13.0), Some(18.0), Some(19.0), None, Some(10.5)];
     for (i, v) in current.iter().enumerate() {
         rows.push((days[10 + i / 2], if i % 2 == 0 { "NABIL" } else { "NICA" }, *v));
     }
@@ -113,7 +114,8 @@ fn quantile_psi_equals_hand_computation() {
     // Quartiles of 1..=20 (type 7): 5.75, 10.5, 15.25. Right-closed, so 10.5 falls in bin 2.
     let edges: Vec<f64> = f["bins"].as_array().unwrap().iter().filter_map(|b| b["upper"].as_f64()).collect();
     assert_eq!(edges, vec![5.75, 10.5, 15.25]);
-    let counts = |side: &str| -> Vec<u64> { f["bins"].as_array().unwrap().iter().map(|b| b[side].as_u64().unwrap()).collect() };
+    let counts =
+        |side: &str| -> Vec<u64> { f["bins"].as_array().unwrap().iter().map(|b| b[side].as_u64().unwrap()).collect() };
     assert_eq!(counts("reference_count"), vec![5, 5, 5, 5, 0]);
     assert_eq!(counts("current_count"), vec![4, 1, 2, 2, 1]);
     let eps = 1e-4_f64;
@@ -139,16 +141,9 @@ fn evidently_mode_reproduces_evidently_vector_end_to_end() {
     }
     let path = tmp.path().join("ev.parquet");
     features_file(&path, &rows);
-    let (code, out, err) = run(bin().args(["report", "--features", &path.display().to_string(), "--binning", "evidently"]).args([
-        "--format",
-        "json",
-        "--last",
-        "1",
-        "--reference-last",
-        "1",
-        "--as-of",
-        &days[1].to_string(),
-    ]));
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &path.display().to_string(), "--binning", "evidently"])
+        .args(["--format", "json", "--last", "1", "--reference-last", "1", "--as-of", &days[1].to_string()]));
     assert_eq!(code, 0, "{err}");
     let f = &json(&out)["drift"]["features"][0];
     assert!((f["psi"].as_f64().unwrap() - 7.125_194).abs() < 5e-7);
@@ -337,7 +332,10 @@ fn window_with_no_rows() {
 fn reference_smaller_than_twice_the_bins() {
     let tmp = tempfile::tempdir().unwrap();
     let p = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
-    let (code, err) = bad(&["report", "--features", &p, "--last", "1", "--reference-last", "1", "--as-of", "2026-11-03", "--bins", "11"], tmp.path());
+    let (code, err) = bad(
+        &["report", "--features", &p, "--last", "1", "--reference-last", "1", "--as-of", "2026-11-03", "--bins", "11"],
+        tmp.path(),
+    );
     assert_eq!(code, 3);
     insta::assert_snapshot!(err, @r"
     error: [TMP]/y.parquet: the reference window 2026-11-02 to 2026-11-02 has 20 rows, fewer than 2×bins = 22
@@ -351,7 +349,8 @@ fn all_null_reference_feature_is_skipped_and_run_goes_on() {
     let mut values = vec![None; 40];
     values.extend((0..20).map(|i| Some(f64::from(i))));
     let p = with_extra_column(tmp.path(), "pe_ratio", OutColumn::F64(values));
-    let (code, out, err) = run(bin().args(["report", "--features", &p, "--last", "1", "--format", "json", "--bins", "2"]));
+    let (code, out, err) =
+        run(bin().args(["report", "--features", &p, "--last", "1", "--format", "json", "--bins", "2"]));
     assert_eq!(code, 4, "{err}");
     let v = json(&out);
     assert_eq!(v["drift"]["skipped"][0]["feature"], "pe_ratio");

@@ -1,0 +1,269 @@
+//! The Prometheus exposition text of a [`RunResult`], rendered with the `prometheus` crate's
+//! registry and text encoder. Pure: the same result always renders the same text, which is what
+//! lets `push --result FILE` re-push a saved run exactly.
+//!
+//! Every series here is a gauge. The Pushgateway adds the grouping labels (`job`, `model` and
+//! any configured extras) to each; the body itself never carries `instance`, a symbol or a host,
+//! so cardinality stays bounded by the feature list (and the sector list when asked). Undefined
+//! numbers (`None` in the result) are not pushed at all. The README documents every family.
+
+use chrono::NaiveDate;
+use prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
+
+use crate::calendar::NEPAL_OFFSET_SECONDS;
+use crate::result::{FeatureDrift, RunResult};
+
+/// A metric family: name, help, label names.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    labels: &'static [&'static str],
+}
+
+macro_rules! families {
+    ($($id:ident = $name:literal, [$($l:literal),*], $help:literal;)*) => {
+        $(const $id: Family = Family { name: $name, help: $help, labels: &[$($l),*] };)*
+        /// Every metric family this module can emit, for the README and the tests.
+        pub const ALL: &[(&str, &str, &[&str])] = &[$(($name, $help, &[$($l),*])),*];
+    };
+}
+
+families! {
+    PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the shift is significant at alpha (chi-squared approximation).";
+    P_VALUE = "feature_drift_p_value", ["feature"], "Chi-squared p-value of the feature's PSI.";
+    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and significant), else 0.";
+    MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
+    SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
+    SHARE = "feature_drift_share_ratio", [], "Share of computed features that drifted.";
+    SKIPPED = "feature_drift_skipped_features", [], "Features that could not be computed in this run.";
+    PRED_PSI = "prediction_drift_psi", [], "PSI of predicted_proba, current vs reference window.";
+    PRED_CRITICAL = "prediction_drift_psi_critical", [], "Critical PSI of predicted_proba at alpha.";
+    SECTOR_MIX = "sector_mix_psi", [], "PSI of the sector mix (categorical), current vs reference.";
+    ACCURACY = "model_accuracy", [], "Accuracy of labelled predictions in the performance window.";
+    PRECISION = "model_precision", [], "Precision of labelled predictions (undefined, so absent, with no predicted positive).";
+    RECALL = "model_recall", [], "Recall of labelled predictions (absent with no actual positive).";
+    F1 = "model_f1_score", [], "F1 score of labelled predictions.";
+    SPECIFICITY = "model_specificity", [], "Specificity (true negative rate) of labelled predictions.";
+    AUC = "model_roc_auc", [], "ROC AUC of predicted_proba on labelled predictions (absent with one class).";
+    BRIER = "model_brier_score", [], "Brier score of predicted_proba on labelled predictions.";
+    LOG_LOSS = "model_log_loss", [], "Log loss of predicted_proba on labelled predictions (clipped at machine epsilon).";
+    ACC_SE = "model_accuracy_std_error", [], "Standard error of the accuracy, sqrt(a(1-a)/n).";
+    BASE_RATE = "model_base_rate_ratio", [], "Share of labelled predictions whose actual label is positive.";
+    PREDICTIONS = "model_predictions", [], "Predictions in the performance window.";
+    LABELLED = "model_predictions_labelled", [], "Predictions with an outcome observed by the as-of date.";
+    PENDING = "model_predictions_pending", [], "Predictions still waiting for their outcome.";
+    COVERAGE = "model_label_coverage_ratio", [], "Labelled predictions / predictions.";
+    LAG_MAX = "model_label_lag_max_trading_days", [], "Longest label lag in trading days (as_of to observed_at).";
+    LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], "Unix time the last successful run finished computing.";
+    DURATION = "nepse_drift_run_duration_seconds", [], "Wall time of the last successful run's computation.";
+    ROWS = "nepse_drift_rows_read", ["dataset"], "Rows read per dataset by the last successful run.";
+    AS_OF = "nepse_drift_as_of_timestamp_seconds", [], "The run's as-of date, midnight Nepal time, as Unix time.";
+    WINDOW_START = "nepse_drift_window_start_timestamp_seconds", ["window"], "First day of each window (reference, current, performance), midnight Nepal time.";
+    WINDOW_END = "nepse_drift_window_end_timestamp_seconds", ["window"], "Last day of each window, midnight Nepal time.";
+}
+
+/// The gauge a failed run updates with POST (so the last good values stay visible).
+pub const LAST_FAILURE: &str = "nepse_drift_last_failure_timestamp_seconds";
+const LAST_FAILURE_HELP: &str = "Unix time of the last failed run.";
+
+/// Why metrics could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetricsError {
+    /// A label value (from a Parquet column name or a sector) Prometheus cannot carry.
+    #[error("label {label}=`{value}` is not a usable Prometheus label value ({why})")]
+    InvalidLabelValue {
+        /// Label name.
+        label: &'static str,
+        /// The value, escaped for display.
+        value: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// The encoder failed (a bug).
+    #[error("failed to encode metrics: {0}")]
+    Encode(String),
+}
+
+struct Builder {
+    registry: Registry,
+}
+
+impl Builder {
+    fn family(&self, f: &Family) -> Result<GaugeVec, MetricsError> {
+        let vec =
+            GaugeVec::new(Opts::new(f.name, f.help), f.labels).map_err(|e| MetricsError::Encode(e.to_string()))?;
+        match self.registry.register(Box::new(vec.clone())) {
+            Ok(()) => Ok(vec),
+            Err(prometheus::Error::AlreadyReg) => Err(MetricsError::Encode(format!("{} registered twice", f.name))),
+            Err(e) => Err(MetricsError::Encode(e.to_string())),
+        }
+    }
+
+    fn encode(&self) -> Result<String, MetricsError> {
+        let mut buf = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .map_err(|e| MetricsError::Encode(e.to_string()))?;
+        String::from_utf8(buf).map_err(|e| MetricsError::Encode(e.to_string()))
+    }
+}
+
+/// A label value must be non-empty text without control characters other than a newline
+/// (which the encoder escapes, as it does `\` and `"`).
+fn check_label_value(label: &'static str, value: &str) -> Result<(), MetricsError> {
+    let why = if value.is_empty() {
+        Some("empty")
+    } else if value.chars().any(|c| c.is_control() && c != '\n') {
+        Some("contains a control character")
+    } else {
+        None
+    };
+    why.map_or(Ok(()), |why| {
+        Err(MetricsError::InvalidLabelValue { label, value: value.escape_debug().to_string(), why })
+    })
+}
+
+/// Unix seconds of midnight, Nepal time, of `d`.
+#[must_use]
+pub fn nepal_midnight(d: NaiveDate) -> f64 {
+    let utc = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    (utc - i64::from(NEPAL_OFFSET_SECONDS)) as f64
+}
+
+/// Renders every gauge of `result` as exposition text.
+///
+/// # Errors
+/// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
+pub fn render(result: &RunResult) -> Result<String, MetricsError> {
+    // One collector per family: collect values first, then register each family once.
+    let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
+    let mut put = |f: &'static Family, labels: Vec<String>, v: Option<f64>| {
+        if let Some(v) = v {
+            samples.push((f, labels, v));
+        }
+    };
+    let d = &result.drift;
+    for f in &d.features {
+        feature_samples(&mut put, f);
+    }
+    put(&SHARE, vec![], d.drift_share);
+    put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
+    if let Some(p) = &d.prediction_drift {
+        put(&PRED_PSI, vec![], Some(p.psi));
+        put(&PRED_CRITICAL, vec![], p.critical_psi);
+    }
+    if let Some(m) = &d.sector_mix {
+        put(&SECTOR_MIX, vec![], Some(m.psi));
+    }
+    for s in &d.by_sector {
+        for f in &s.features {
+            put(&SECTOR_PSI, vec![f.feature.clone(), s.sector.clone()], Some(f.psi));
+        }
+    }
+    if let Some(p) = &result.performance {
+        let g = &p.overall;
+        let m = &g.metrics;
+        for (fam, v) in [
+            (&ACCURACY, m.accuracy),
+            (&PRECISION, m.precision),
+            (&RECALL, m.recall),
+            (&F1, m.f1),
+            (&SPECIFICITY, m.specificity),
+            (&AUC, m.roc_auc),
+            (&BRIER, m.brier),
+            (&LOG_LOSS, m.log_loss),
+            (&ACC_SE, m.accuracy_std_error),
+            (&BASE_RATE, m.base_rate),
+            (&PREDICTIONS, Some(g.predictions as f64)),
+            (&LABELLED, Some(g.labelled as f64)),
+            (&PENDING, Some(g.pending as f64)),
+            (&COVERAGE, g.label_coverage),
+            (&LAG_MAX, g.label_lag_max_days.map(f64::from)),
+        ] {
+            put(fam, vec![], v);
+        }
+    }
+    if let Some(run) = &result.run {
+        put(&LAST_SUCCESS, vec![], Some(run.finished_at));
+        put(&DURATION, vec![], Some(run.duration_seconds));
+    }
+    for (dataset, rows) in &result.rows_read {
+        put(&ROWS, vec![dataset.clone()], Some(*rows as f64));
+    }
+    put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
+    let w = &result.windows;
+    for (name, win) in
+        [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())]
+    {
+        if let Some(win) = win {
+            put(&WINDOW_START, vec![name.to_owned()], Some(nepal_midnight(win.from)));
+            put(&WINDOW_END, vec![name.to_owned()], Some(nepal_midnight(win.to)));
+        }
+    }
+    let builder = Builder { registry: Registry::new() };
+    let mut registered: std::collections::BTreeMap<&str, GaugeVec> = std::collections::BTreeMap::new();
+    for (fam, labels, value) in samples {
+        for (name, v) in fam.labels.iter().zip(&labels) {
+            check_label_value(name, v)?;
+        }
+        if !registered.contains_key(fam.name) {
+            registered.insert(fam.name, builder.family(fam)?);
+        }
+        let vec = &registered[fam.name];
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        vec.with_label_values(&refs).set(value);
+    }
+    builder.encode()
+}
+
+fn feature_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64>), f: &FeatureDrift) {
+    let name = || vec![f.feature.clone()];
+    put(&PSI, name(), Some(f.psi));
+    put(&PSI_CRITICAL, name(), f.critical_psi);
+    put(&P_VALUE, name(), f.p_value);
+    put(&DETECTED, name(), Some(if f.drifted { 1.0 } else { 0.0 }));
+    put(&MISSING, vec![f.feature.clone(), "reference".into()], Some(f.reference_missing_ratio));
+    put(&MISSING, vec![f.feature.clone(), "current".into()], Some(f.current_missing_ratio));
+}
+
+/// The body `POST`ed after a failed run: only the failure timestamp.
+///
+/// # Errors
+/// [`MetricsError::Encode`] on an encoder failure (a bug).
+pub fn failure(now_unix: f64) -> Result<String, MetricsError> {
+    let vec = GaugeVec::new(Opts::new(LAST_FAILURE, LAST_FAILURE_HELP), &[])
+        .map_err(|e| MetricsError::Encode(e.to_string()))?;
+    vec.with_label_values(&[] as &[&str]).set(now_unix);
+    let registry = Registry::new();
+    registry.register(Box::new(vec)).map_err(|e| MetricsError::Encode(e.to_string()))?;
+    Builder { registry }.encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_checked() {
+        assert!(check_label_value("feature", "rsi_14").is_ok());
+        assert!(check_label_value("feature", "a\"b\\c\nd").is_ok());
+        assert!(check_label_value("feature", "").is_err());
+        assert!(check_label_value("feature", "bad\u{0}name").is_err());
+    }
+
+    #[test]
+    fn nepal_midnight_is_18_15_utc_the_day_before() {
+        let d: NaiveDate = "2026-11-20".parse().unwrap();
+        // 2026-11-19T18:15:00Z
+        assert_eq!(nepal_midnight(d), 1_795_112_100.0); // `date -u -d 2026-11-19T18:15:00Z +%s`
+    }
+
+    #[test]
+    fn failure_body_has_only_the_failure_gauge() {
+        let body = failure(1_700_000_000.0).unwrap();
+        assert!(body.contains("# TYPE nepse_drift_last_failure_timestamp_seconds gauge"));
+        assert!(body.contains("nepse_drift_last_failure_timestamp_seconds 1700000000"));
+        assert_eq!(body.lines().filter(|l| !l.starts_with('#')).count(), 1);
+    }
+}

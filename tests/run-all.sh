@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test of nepse-drift on a fresh machine: installs what the tests need when it is
+# missing, then formatting, lints, unit/property/integration tests, and the independent
+# numpy/scikit-learn cross-check. `.ci/run` runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/nepse-drift-target}"
+export CARGO_TERM_COLOR=never
+venv="${NEPSE_DRIFT_VENV:-/var/cache/nepse-drift-venv}"
+
+need_debs=()
+command -v prometheus-pushgateway >/dev/null 2>&1 || [ -x /usr/bin/prometheus-pushgateway ] || need_debs+=(prometheus-pushgateway)
+command -v promtool >/dev/null 2>&1 || need_debs+=(prometheus)
+if [ ${#need_debs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "== installing ${need_debs[*]}"
+    apt-get update -qq
+    apt-get install -y -qq "${need_debs[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need_debs[*]} (run as root, or: sudo apt-get install -y ${need_debs[*]})" >&2
+    exit 1
+  fi
+fi
+# The Debian package starts a system pushgateway/prometheus on the default ports; the tests
+# start their own on free ports and do not need those.
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, pandas, pyarrow, kubernetes_validate' 2>/dev/null; then
+  echo "== installing the Python test tools into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r tests/requirements.txt
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --locked
+
+echo "== cross-check against numpy and scikit-learn"
+bin="$CARGO_TARGET_DIR/debug/nepse-drift"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for as_of in 2026-11-19 2026-11-12 2026-09-30; do
+  "$bin" report --features fixtures/features.parquet --predictions fixtures/predictions.parquet \
+    --outcomes fixtures/outcomes.parquet --as-of "$as_of" --format json -o "$tmp/result.json"
+  "$venv/bin/python" tests/crosscheck/crosscheck.py "$tmp/result.json" fixtures/features.parquet \
+    fixtures/predictions.parquet fixtures/outcomes.parquet
+done
+echo "== all tests passed"

@@ -1,6 +1,7 @@
 //! `nepse-drift report` end to end: the committed fixtures, hand-computed PSI on small files,
 //! and every bad input of the data contract with its message and exit code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 
 use std::collections::BTreeSet;

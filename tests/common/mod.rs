@@ -1,4 +1,5 @@
 //! Shared helpers for the integration tests: run the real binary, write small Parquet files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

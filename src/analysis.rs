@@ -14,6 +14,9 @@ use crate::result::{
 use crate::settings::{Every, ReferenceWindow, Settings};
 use crate::windows::{self, EmptyWindow, Window};
 
+/// The model label when neither the config nor the predictions name one.
+pub const DEFAULT_MODEL: &str = "default";
+
 /// Why an analysis could not produce a result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
@@ -165,7 +168,7 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
         drift.by_sector = cx.by_sector()?;
     }
 
-    let mut model = settings.model.clone();
+    let mut model = settings.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned());
     let mut performance = None;
     let mut perf_window = None;
     if let Some(path) = &settings.sources.predictions {
@@ -177,7 +180,7 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
         let mut versions: Vec<&str> = current_preds.iter().map(|p| p.model_version.as_str()).collect();
         versions.sort_unstable();
         versions.dedup();
-        if let [only] = versions.as_slice() {
+        if let ([only], None) = (versions.as_slice(), &settings.model) {
             (*only).clone_into(&mut model);
         }
         if let Some(outcomes_path) = &settings.sources.outcomes {

@@ -206,7 +206,8 @@ pub struct PushConfig {
     pub url: Option<String>,
     /// Job name (default `nepse_drift`).
     pub job: Option<String>,
-    /// Model label when the predictions do not name one (default `default`).
+    /// Model label of the grouping key; default: the predictions' single model version
+    /// (after a failed run: the last saved result's), else `default`.
     pub model: Option<String>,
     /// Extra grouping labels.
     #[serde(default)]

@@ -57,7 +57,14 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
         Ok(ok) => ok,
         Err(e) => {
             tracing::error!(error = %e, "run failed; pushing only the failure timestamp");
-            report_failure(&push_settings, &settings.model, args.dry_run);
+            let model = settings
+                .model
+                .clone()
+                .or_else(|| {
+                    results_dir.as_deref().and_then(|d| read_result(&d.join("latest.json")).ok()).map(|r| r.model)
+                })
+                .unwrap_or_else(|| crate::analysis::DEFAULT_MODEL.to_owned());
+            report_failure(&push_settings, &model, args.dry_run);
             return Err(e);
         }
     };

@@ -120,8 +120,9 @@ pub struct Settings {
     pub by: GroupBy,
     /// Trend step.
     pub every: Option<Every>,
-    /// Model label when the predictions name none.
-    pub model: String,
+    /// Model label from the config; otherwise the predictions' single model version, else
+    /// `default`.
+    pub model: Option<String>,
 }
 
 /// Pushgateway settings.
@@ -302,7 +303,7 @@ pub fn resolve(
             Some(By::Symbol) => GroupBy::Symbol,
         },
         every: every.map(parse_every).transpose()?,
-        model: file.push.model.clone().unwrap_or_else(|| "default".into()),
+        model: file.push.model.clone(),
     })
 }
 

@@ -40,6 +40,8 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+pub mod servers;
+
 pub fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }

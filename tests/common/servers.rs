@@ -1,0 +1,193 @@
+//! Servers for the integration tests: the real Pushgateway (and Prometheus) on free loopback
+//! ports, stopped on drop; and a scripted loopback HTTP server for the faults a real gateway
+//! cannot produce on demand (503s, a hang, a 400).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Finds a Debian-packaged binary or fails with how to install it.
+pub fn require_binary(path: &str, package: &str) -> PathBuf {
+    let p = PathBuf::from(path);
+    assert!(
+        p.exists(),
+        "{path} is missing: install it with `apt-get install -y {package}` (tests/run-all.sh does this as root)"
+    );
+    p
+}
+
+/// A child process killed (and reaped) on drop, whatever happens in the test.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Scratch directory owned by the server.
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn wait_ready(mut self, path: &str, auth: Option<(&str, &str)>) -> Self {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = reqwest::blocking::Client::new();
+        loop {
+            let mut req = client.get(format!("{}{path}", self.url));
+            if let Some((u, p)) = auth {
+                req = req.basic_auth(u, Some(p));
+            }
+            if req.send().is_ok_and(|r| r.status().is_success()) {
+                return self;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("server exited early with {status}");
+            }
+            assert!(Instant::now() < deadline, "server at {} not ready in 30 s", self.url);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The real Pushgateway, optionally with a `--web.config.file` (basic auth).
+    pub fn pushgateway(web_config: Option<&str>, auth: Option<(&str, &str)>) -> Self {
+        let bin = require_binary("/usr/bin/prometheus-pushgateway", "prometheus-pushgateway");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(bin);
+        cmd.arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--persistence.file=")
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(text) = web_config {
+            let path = dir.path().join("web.yml");
+            std::fs::write(&path, text).unwrap();
+            cmd.arg(format!("--web.config.file={}", path.display()));
+        }
+        let child = cmd.spawn().expect("start pushgateway");
+        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", auth)
+    }
+
+    /// The real Prometheus with `config` (a prometheus.yml text) and the files to place beside it.
+    pub fn prometheus(config: &str, files: &[(&str, &Path)]) -> Self {
+        let bin = require_binary("/usr/bin/prometheus", "prometheus");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        for (name, src) in files {
+            std::fs::copy(src, dir.path().join(name)).unwrap();
+        }
+        let cfg = dir.path().join("prometheus.yml");
+        std::fs::write(&cfg, config).unwrap();
+        let child = Command::new(bin)
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prometheus");
+        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", None)
+    }
+}
+
+/// One scripted answer of the fake gateway.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Answer with this status and body.
+    Status(u16, &'static str),
+    /// Read the request, then never answer (until the test ends).
+    Hang,
+}
+
+/// A loopback HTTP server answering requests from a script; the last reply repeats.
+pub struct FakeGateway {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Requests received.
+    pub hits: Arc<AtomicUsize>,
+    /// Request lines received (method and path).
+    pub requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl FakeGateway {
+    /// Starts serving `script`.
+    pub fn start(script: Vec<Reply>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (h, r, s) = (hits.clone(), requests.clone(), stop.clone());
+        let handle = std::thread::spawn(move || {
+            let mut held: Vec<TcpStream> = Vec::new();
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let n = h.fetch_add(1, Ordering::SeqCst);
+                let line = read_request(&mut stream);
+                r.lock().unwrap().push(line);
+                match script.get(n).or(script.last()).cloned().unwrap_or(Reply::Status(200, "")) {
+                    Reply::Hang => held.push(stream),
+                    Reply::Status(code, body) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 {code} X\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                }
+            }
+        });
+        Self { url: format!("http://127.0.0.1:{port}"), hits, requests, stop, port, handle: Some(handle) }
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> String {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    first.trim().to_owned()
+}
+
+impl Drop for FakeGateway {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

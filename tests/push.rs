@@ -1,0 +1,398 @@
+//! `run` and `push` against a real Pushgateway, plus the faults a real gateway cannot produce on
+//! demand (scripted loopback server), auth, the run lock and bad configuration.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::servers::{FakeGateway, Reply, Server, free_port};
+use common::{bin, fixture, run};
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-19";
+const PASSWORD: &str = "nepse-s3cret";
+/// bcrypt of PASSWORD (cost 4), for the Pushgateway's --web.config.file.
+const BCRYPT: &str = "$2b$04$S0hy8fRwJHi/O8YX4sciPuiTlwgQBaHfPmQqeZ3NIGEghzMxGBgva";
+
+/// Writes a config for the fixtures into `dir`; `push` is the body of the `[push]` table.
+fn config(dir: &Path, push: &str, extra: &str) -> String {
+    let text = format!(
+        "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n\n[output]\nresults_dir = \"{}\"\n\n{extra}\n[push]\n{push}\n",
+        fixture("features.parquet"),
+        fixture("predictions.parquet"),
+        fixture("outcomes.parquet"),
+        dir.join("results").display(),
+    );
+    let path = dir.join("nepse-drift.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn run_job(cfg: &str, extra: &[&str]) -> (i32, String, String) {
+    run(bin().args(["run", "--config", cfg, "--as-of", AS_OF]).args(extra))
+}
+
+fn latest(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("results/latest.json")).unwrap()).unwrap()
+}
+
+/// `/api/v1/metrics` of the gateway: group labels → family → [(labels, value)].
+type Groups = Vec<(BTreeMap<String, String>, BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>)>;
+
+fn gateway_metrics(url: &str, auth: Option<(&str, &str)>) -> Groups {
+    let mut req = reqwest::blocking::Client::new().get(format!("{url}/api/v1/metrics"));
+    if let Some((u, p)) = auth {
+        req = req.basic_auth(u, Some(p));
+    }
+    let v: Value = req.send().unwrap().json().unwrap();
+    let labels = |x: &Value| -> BTreeMap<String, String> {
+        x.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect()
+    };
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let families = g
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, f)| f.get("metrics").is_some())
+                .map(|(name, f)| {
+                    let series = f["metrics"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|m| (labels(&m["labels"]), m["value"].as_str().unwrap().parse::<f64>().unwrap()))
+                        .collect();
+                    (name.clone(), series)
+                })
+                .collect();
+            (labels(&g["labels"]), families)
+        })
+        .collect()
+}
+
+fn single(families: &BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>, name: &str) -> f64 {
+    let series = families.get(name).unwrap_or_else(|| panic!("{name} missing"));
+    assert_eq!(series.len(), 1, "{name}");
+    series[0].1
+}
+
+fn by_label(
+    families: &BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>,
+    name: &str,
+    label: &str,
+) -> BTreeMap<String, f64> {
+    families.get(name).unwrap_or_else(|| panic!("{name} missing")).iter().map(|(l, v)| (l[label].clone(), *v)).collect()
+}
+
+fn midnight_npt(date: &str) -> f64 {
+    nepse_drift::metrics::nepal_midnight(date.parse().unwrap())
+}
+
+#[test]
+fn run_pushes_every_documented_gauge_with_the_json_values() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    let (code, out, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "a real push prints nothing on stdout");
+    let r = latest(tmp.path());
+    let groups = gateway_metrics(&gw.url, None);
+    assert_eq!(groups.len(), 1);
+    let (group, fam) = &groups[0];
+    assert_eq!(group.get("job").map(String::as_str), Some("nepse_drift"));
+    assert_eq!(group.get("model").map(String::as_str), Some("xgb-2026.03"));
+
+    // Every documented family is there, except the ones only `--by sector` produces.
+    for (name, _, _) in nepse_drift::metrics::ALL {
+        if ["feature_sector_drift_psi", "sector_mix_psi"].contains(name) {
+            continue;
+        }
+        assert!(fam.contains_key(*name), "{name} not pushed");
+    }
+    // Per-feature gauges equal the JSON exactly.
+    let psi = by_label(fam, "feature_drift_psi", "feature");
+    let critical = by_label(fam, "feature_drift_psi_critical", "feature");
+    let p = by_label(fam, "feature_drift_p_value", "feature");
+    let detected = by_label(fam, "feature_drift_detected", "feature");
+    let features = r["drift"]["features"].as_array().unwrap();
+    assert_eq!(psi.len(), features.len());
+    for f in features {
+        let name = f["feature"].as_str().unwrap();
+        assert_eq!(psi[name], f["psi"].as_f64().unwrap(), "{name}");
+        assert_eq!(critical[name], f["critical_psi"].as_f64().unwrap(), "{name}");
+        assert_eq!(p[name], f["p_value"].as_f64().unwrap(), "{name}");
+        assert_eq!(detected[name], if f["drifted"].as_bool().unwrap() { 1.0 } else { 0.0 }, "{name}");
+        for side in ["reference", "current"] {
+            let v = fam["feature_missing_ratio"]
+                .iter()
+                .find(|(l, _)| l["feature"] == name && l["side"] == side)
+                .map(|x| x.1)
+                .unwrap();
+            assert_eq!(v, f[format!("{side}_missing_ratio")].as_f64().unwrap());
+        }
+    }
+    assert_eq!(single(fam, "feature_drift_share_ratio"), r["drift"]["drift_share"].as_f64().unwrap());
+    assert_eq!(single(fam, "prediction_drift_psi"), r["drift"]["prediction_drift"]["psi"].as_f64().unwrap());
+    let g = &r["performance"]["overall"];
+    let m = &g["metrics"];
+    for (name, json) in [
+        ("model_accuracy", &m["accuracy"]),
+        ("model_precision", &m["precision"]),
+        ("model_recall", &m["recall"]),
+        ("model_f1_score", &m["f1"]),
+        ("model_roc_auc", &m["roc_auc"]),
+        ("model_brier_score", &m["brier"]),
+        ("model_log_loss", &m["log_loss"]),
+        ("model_label_coverage_ratio", &g["label_coverage"]),
+        ("model_predictions_labelled", &g["labelled"]),
+        ("model_predictions_pending", &g["pending"]),
+    ] {
+        assert_eq!(single(fam, name), json.as_f64().unwrap(), "{name}");
+    }
+    assert_eq!(single(fam, "nepse_drift_last_success_timestamp_seconds"), r["run"]["finished_at"].as_f64().unwrap());
+    assert_eq!(single(fam, "nepse_drift_run_duration_seconds"), r["run"]["duration_seconds"].as_f64().unwrap());
+    let rows = by_label(fam, "nepse_drift_rows_read", "dataset");
+    for (k, v) in r["rows_read"].as_object().unwrap() {
+        assert_eq!(rows[k], v.as_f64().unwrap(), "{k}");
+    }
+    let starts = by_label(fam, "nepse_drift_window_start_timestamp_seconds", "window");
+    assert_eq!(starts["current"], midnight_npt(r["windows"]["current"]["from"].as_str().unwrap()));
+    assert_eq!(starts["reference"], midnight_npt(r["windows"]["reference"]["from"].as_str().unwrap()));
+
+    // No instance label of ours: the gateway's own exposition has at most an empty one.
+    let text = reqwest::blocking::get(format!("{}/metrics", gw.url)).unwrap().text().unwrap();
+    for line in text.lines().filter(|l| l.starts_with("feature_drift_psi{")) {
+        assert!(!line.contains("instance=\"") || line.contains("instance=\"\""), "{line}");
+    }
+}
+
+#[test]
+fn second_run_with_fewer_features_leaves_no_stale_series() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let push = format!("url = \"{}\"", gw.url);
+    assert_eq!(run_job(&config(tmp.path(), &push, ""), &[]).0, 0);
+    assert_eq!(by_label(&gateway_metrics(&gw.url, None)[0].1, "feature_drift_psi", "feature").len(), 11);
+    let fewer = config(tmp.path(), &push, "[features]\ninclude = [\"rsi_14\", \"ret_1d\"]\n");
+    assert_eq!(run_job(&fewer, &[]).0, 0);
+    let psi = by_label(&gateway_metrics(&gw.url, None)[0].1, "feature_drift_psi", "feature");
+    assert_eq!(psi.keys().cloned().collect::<Vec<_>>(), vec!["ret_1d".to_owned(), "rsi_14".to_owned()]);
+}
+
+#[test]
+fn grouping_label_with_a_slash_uses_base64() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"\n[push.grouping]\nteam = \"quant/nepse\"", gw.url), "");
+    let (code, _, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 0, "{err}");
+    let groups = gateway_metrics(&gw.url, None);
+    assert_eq!(groups[0].0.get("team").map(String::as_str), Some("quant/nepse"));
+}
+
+#[test]
+fn basic_auth_accepted_with_right_credentials_and_rejected_otherwise() {
+    let web = format!("basic_auth_users:\n  nepse: {BCRYPT}\n");
+    let gw = Server::pushgateway(Some(&web), Some(("nepse", PASSWORD)));
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("password");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"\nusername = \"nepse\"", gw.url), "");
+    let (code, _, err) =
+        run(bin().args(["run", "--config", &cfg, "--as-of", AS_OF]).env("NEPSE_DRIFT_PUSH_PASSWORD_FILE", &pw));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains(PASSWORD), "the password is never logged");
+    assert!(gateway_metrics(&gw.url, Some(("nepse", PASSWORD)))[0].1.contains_key("feature_drift_psi"));
+
+    let (code, _, err) =
+        run(bin().args(["run", "--config", &cfg, "--as-of", AS_OF]).env("NEPSE_DRIFT_PUSH_PASSWORD", "wrong"));
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("rejected the push with 401"), "{err}");
+    assert!(err.contains("hint: check the credentials"), "{err}");
+    assert!(!err.contains("wrong"), "the password is never logged: {err}");
+}
+
+/// After a failed push the result is intact, and `push --result` delivers it once a gateway is up.
+fn assert_saved_and_repushable(tmp: &Path) {
+    let saved = latest(tmp);
+    assert_eq!(saved["schema_version"], 1);
+    let gw = Server::pushgateway(None, None);
+    let file = tmp.join("results/latest.json").display().to_string();
+    let (code, _, err) = run(bin().args(["push", "--result", &file, "--push-url", &gw.url]));
+    assert_eq!(code, 0, "{err}");
+    let fam = &gateway_metrics(&gw.url, None)[0].1;
+    assert_eq!(
+        single(fam, "nepse_drift_last_success_timestamp_seconds"),
+        saved["run"]["finished_at"].as_f64().unwrap(),
+        "re-pushed exactly"
+    );
+}
+
+fn fast_push(url: &str) -> String {
+    format!("url = \"{url}\"\nretries = 3\nbackoff_seconds = 0.05\ntimeout_seconds = 1\nconnect_timeout_seconds = 1")
+}
+
+#[test]
+fn retries_on_503_then_succeeds() {
+    let fake = FakeGateway::start(vec![Reply::Status(503, "busy"), Reply::Status(503, "busy"), Reply::Status(200, "")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_job(&config(tmp.path(), &fast_push(&fake.url), ""), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fake.hits.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let req = fake.requests.lock().unwrap()[0].clone();
+    assert_eq!(req, "PUT /metrics/job/nepse_drift/model/xgb-2026.03 HTTP/1.1");
+}
+
+#[test]
+fn hanging_gateway_times_out_within_the_bound() {
+    let fake = FakeGateway::start(vec![Reply::Hang]);
+    let tmp = tempfile::tempdir().unwrap();
+    let push = format!(
+        "url = \"{}\"\nretries = 1\nbackoff_seconds = 0.05\ntimeout_seconds = 1\nconnect_timeout_seconds = 1",
+        fake.url
+    );
+    let t = Instant::now();
+    let (code, _, err) = run_job(&config(tmp.path(), &push, ""), &[]);
+    // Two attempts of at most 1 s each, one short backoff, plus the computation.
+    assert!(t.elapsed() < Duration::from_secs(20), "took {:?}", t.elapsed());
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("after 2 attempts: timed out"), "{err}");
+    assert_saved_and_repushable(tmp.path());
+}
+
+#[test]
+fn http_400_is_not_retried_and_reports_the_gateway_text() {
+    let fake = FakeGateway::start(vec![Reply::Status(400, "text format parsing error in line 3")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_job(&config(tmp.path(), &fast_push(&fake.url), ""), &[]);
+    assert_eq!(code, 5, "{err}");
+    assert_eq!(fake.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(err.contains("rejected the push with 400: text format parsing error in line 3"), "{err}");
+    assert_saved_and_repushable(tmp.path());
+}
+
+#[test]
+fn refused_connection_fails_with_push_failed_and_keeps_the_result() {
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_job(&config(tmp.path(), &fast_push(&url), ""), &[]);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("after 4 attempts: connection failed"), "{err}");
+    assert!(err.contains("hint: the result is saved; re-push it later"), "{err}");
+    assert_saved_and_repushable(tmp.path());
+}
+
+#[test]
+fn failed_computation_posts_only_the_failure_timestamp() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    assert_eq!(run_job(&cfg, &[]).0, 0);
+    let before = gateway_metrics(&gw.url, None)[0].1.clone();
+    let (code, _, err) = run(bin()
+        .args(["run", "--config", &cfg, "--as-of", AS_OF])
+        .env("NEPSE_DRIFT_FEATURES", tmp.path().join("gone.parquet")));
+    assert_eq!(code, 3, "{err}");
+    let after = &gateway_metrics(&gw.url, None)[0].1;
+    assert!(after.contains_key("nepse_drift_last_failure_timestamp_seconds"));
+    for name in ["feature_drift_psi", "model_accuracy", "nepse_drift_last_success_timestamp_seconds"] {
+        assert_eq!(after[name], before[name], "{name} kept its last good value");
+    }
+}
+
+#[test]
+fn concurrent_run_gets_the_locked_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "", "");
+    std::fs::create_dir_all(tmp.path().join("results")).unwrap();
+    let lock = std::fs::File::create(tmp.path().join("results/.nepse-drift.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let (code, out, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 6, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("another nepse-drift run holds"), "{err}");
+    drop(lock);
+    assert_eq!(run_job(&cfg, &[]).0, 0, "runs once the lock is free");
+}
+
+#[test]
+fn dry_run_prints_exposition_and_pushes_nothing() {
+    let fake = FakeGateway::start(vec![Reply::Status(200, "")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_job(&config(tmp.path(), &format!("url = \"{}\"", fake.url), ""), &["--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("# TYPE feature_drift_psi gauge"));
+    assert!(out.contains("feature_drift_psi{feature=\"rsi_14\"} "));
+    assert!(!out.contains("instance"));
+    assert_eq!(fake.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+// ------------------------------------------------------------- bad configuration
+
+fn bad_config(text: &str, cmd: &str) -> (i32, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let (code, out, err) = run(bin().args([cmd, "--config", &path.display().to_string()]));
+    assert!(out.is_empty());
+    (code, err.replace(&tmp.path().display().to_string(), "[TMP]"))
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let (code, err) =
+        bad_config("[sources]\nfeatures = \"fixtures/features.parquet\"\nfeaturs = \"x\"\n", "check-config");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err, @r"
+    error: invalid config [TMP]/bad.toml: unknown field `featurs`, expected one of `features`, `predictions`, `outcomes`, `reference` (line 3)
+    hint: compare with the committed nepse-drift.toml example; unknown keys are errors
+    ");
+}
+
+#[test]
+fn invalid_url() {
+    let text =
+        format!("[sources]\nfeatures = \"{}\"\n[push]\nurl = \"pushgateway:9091\"\n", fixture("features.parquet"));
+    let (code, err) = bad_config(&text, "check-config");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err, @r"
+    error: invalid setting `push.url (--push-url)`: `pushgateway:9091` is not an http(s) URL
+    hint: see the README's configuration table for valid values
+    ");
+}
+
+#[test]
+fn missing_source() {
+    let (code, err) = bad_config("[sources]\nfeatures = \"/nonexistent/features.parquet\"\n", "check-config");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err, @r"
+    error: source `sources.features` = /nonexistent/features.parquet: no such file or directory
+    hint: check the path in [sources]; relative paths are relative to the working directory
+    ");
+}
+
+#[test]
+fn bad_window() {
+    let text = format!("[sources]\nfeatures = \"{}\"\n[windows]\ncurrent_days = 0\n", fixture("features.parquet"));
+    let (code, err) = bad_config(&text, "run");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(err, @r"
+    error: invalid setting `windows.current_days`: must be at least 1
+    hint: see the README's configuration table for valid values
+    ");
+}
+
+#[test]
+fn check_config_accepts_the_committed_example() {
+    let (code, out, err) =
+        run(bin().current_dir(common::root()).args(["check-config", "--config", "nepse-drift.toml"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("config ok:"), "{out}");
+}

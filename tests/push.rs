@@ -39,8 +39,11 @@ fn latest(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("results/latest.json")).unwrap()).unwrap()
 }
 
-/// `/api/v1/metrics` of the gateway: group labels → family → [(labels, value)].
-type Groups = Vec<(BTreeMap<String, String>, BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>)>;
+type Labels = BTreeMap<String, String>;
+/// Family name → [(labels, value)].
+type Families = BTreeMap<String, Vec<(Labels, f64)>>;
+/// `/api/v1/metrics` of the gateway: (group labels, families) per group.
+type Groups = Vec<(Labels, Families)>;
 
 fn gateway_metrics(url: &str, auth: Option<(&str, &str)>) -> Groups {
     let mut req = reqwest::blocking::Client::new().get(format!("{url}/api/v1/metrics"));
@@ -76,17 +79,13 @@ fn gateway_metrics(url: &str, auth: Option<(&str, &str)>) -> Groups {
         .collect()
 }
 
-fn single(families: &BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>, name: &str) -> f64 {
+fn single(families: &Families, name: &str) -> f64 {
     let series = families.get(name).unwrap_or_else(|| panic!("{name} missing"));
     assert_eq!(series.len(), 1, "{name}");
     series[0].1
 }
 
-fn by_label(
-    families: &BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>,
-    name: &str,
-    label: &str,
-) -> BTreeMap<String, f64> {
+fn by_label(families: &Families, name: &str, label: &str) -> BTreeMap<String, f64> {
     families.get(name).unwrap_or_else(|| panic!("{name} missing")).iter().map(|(l, v)| (l[label].clone(), *v)).collect()
 }
 

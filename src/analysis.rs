@@ -136,6 +136,8 @@ struct Context<'a> {
     current: Window,
     reference: Window,
     features: Vec<FeatureSpec>,
+    /// Trading days present in the features source.
+    days: Vec<chrono::NaiveDate>,
 }
 
 /// Computes the complete result for `settings`.
@@ -251,7 +253,7 @@ impl<'a> Context<'a> {
         let reference = windows::reference(spec, &current, &days, reference_days.as_deref())
             .map_err(|e| empty(reference_scan.path(), e))?;
         let features = select_features(settings, &current_scan, &reference_scan)?;
-        Ok(Self { settings, current_scan, reference_scan, current, reference, features })
+        Ok(Self { settings, current_scan, reference_scan, current, reference, features, days })
     }
 
     fn require_sector(&self) -> Result<(), AnalysisError> {
@@ -387,7 +389,7 @@ impl<'a> Context<'a> {
         };
         let options =
             EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by };
-        let report = performance::evaluate(&predictions, &outcomes, &sectors, &options);
+        let report = performance::evaluate(&predictions, &outcomes, &sectors, &self.days, &options);
         Ok((report, (predictions.len() as u64, outcomes.len() as u64)))
     }
 

@@ -39,6 +39,21 @@ pub fn trading_days_between(from: NaiveDate, to: NaiveDate) -> u32 {
     n
 }
 
+/// Trading days in `(from, to]` by the calendar of `days` present in the data (sorted): the
+/// label lag of an outcome for day `from` observed on `to`. Past the last known day, the
+/// Sunday–Thursday rule counts the rest (holidays there are not known yet).
+#[must_use]
+pub fn trading_days_in(days: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> u32 {
+    if to <= from {
+        return 0;
+    }
+    let Some(&last) = days.last() else { return trading_days_between(from, to) };
+    let lo = days.partition_point(|d| *d <= from);
+    let hi = days.partition_point(|d| *d <= to);
+    let known = u32::try_from(hi.saturating_sub(lo)).unwrap_or(u32::MAX);
+    if to > last { known + trading_days_between(last.max(from), to) } else { known }
+}
+
 /// An inclusive date range with `from <= to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateRange {
@@ -141,6 +156,17 @@ mod tests {
         assert_eq!(trading_days_between(d("2026-11-26"), d("2026-11-29")), 1);
         assert_eq!(trading_days_between(d("2026-11-22"), d("2026-11-23")), 1);
         assert_eq!(trading_days_between(d("2026-11-22"), d("2026-11-22")), 0);
+    }
+
+    #[test]
+    fn lag_over_holidays_counts_only_days_present() {
+        // Tihar: 2026-11-09..11 absent, so Sunday 11-08 → Thursday 11-12 is one trading day.
+        let days = [d("2026-11-05"), d("2026-11-08"), d("2026-11-12"), d("2026-11-15")];
+        assert_eq!(trading_days_in(&days, d("2026-11-08"), d("2026-11-12")), 1);
+        assert_eq!(trading_days_in(&days, d("2026-11-05"), d("2026-11-15")), 3);
+        // Past the last known day the weekday rule takes over: 11-16 and 11-17 are Mon, Tue.
+        assert_eq!(trading_days_in(&days, d("2026-11-12"), d("2026-11-17")), 3);
+        assert_eq!(trading_days_in(&[], d("2026-11-26"), d("2026-11-29")), 1);
     }
 
     #[test]

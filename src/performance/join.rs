@@ -7,14 +7,15 @@
 //!   date reproduces exactly what was known that day.
 //! * A prediction without a known outcome is *pending*, never dropped silently. An outcome
 //!   matching no prediction is counted in `unmatched_outcomes`, then ignored.
-//! * The label lag is counted in NEPSE trading days (Sunday–Thursday) in `(as_of, observed_at]`.
+//! * The label lag is counted in trading days in `(as_of, observed_at]`: the days present in the
+//!   data, then the Sunday–Thursday rule past the last known day.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::metrics::{Labelled, metrics};
-use crate::calendar::trading_days_between;
+use crate::calendar::trading_days_in;
 use crate::result::{PerformanceGroup, PerformanceReport};
 
 /// One row of the predictions dataset.
@@ -187,12 +188,14 @@ fn duplicates<T>(rows: &[T], key: impl Fn(&T) -> Key, show: impl Fn(&T) -> Strin
 }
 
 /// Grades `predictions` (already restricted to the evaluation window) against `outcomes`.
-/// `sectors` maps symbol → sector for `GroupBy::Sector`.
+/// `sectors` maps symbol → sector for `GroupBy::Sector`; `calendar` holds the trading days
+/// present in the data (sorted), for the label lag.
 #[must_use]
 pub fn evaluate<S: std::hash::BuildHasher>(
     predictions: &[Prediction],
     outcomes: &[Outcome],
     sectors: &HashMap<String, String, S>,
+    calendar: &[NaiveDate],
     options: &EvalOptions,
 ) -> PerformanceReport {
     let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= options.cutoff).collect();
@@ -215,8 +218,8 @@ pub fn evaluate<S: std::hash::BuildHasher>(
             GroupBy::Symbol => p.symbol.clone(),
             GroupBy::Sector => sectors.get(&p.symbol).cloned().unwrap_or_else(|| "unknown".into()),
         };
-        all.add(p, outcome, options);
-        groups.entry(group).or_default().add(p, outcome, options);
+        all.add(p, outcome, calendar, options);
+        groups.entry(group).or_default().add(p, outcome, calendar, options);
     }
     PerformanceReport {
         positive_label: options.positive_label,
@@ -236,7 +239,7 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn add(&mut self, p: &Prediction, outcome: Option<&Outcome>, options: &EvalOptions) {
+    fn add(&mut self, p: &Prediction, outcome: Option<&Outcome>, calendar: &[NaiveDate], options: &EvalOptions) {
         self.predictions += 1;
         let Some(o) = outcome else { return };
         let predicted = p.label.unwrap_or(i64::from(p.proba >= options.threshold));
@@ -246,7 +249,7 @@ impl Accumulator {
             predicted_positive: predicted == options.positive_label,
             actual_positive: o.actual == options.positive_label,
         });
-        self.lags.push(trading_days_between(o.as_of, o.observed_at));
+        self.lags.push(trading_days_in(calendar, o.as_of, o.observed_at));
     }
 
     fn finish(mut self, key: String) -> PerformanceGroup {
@@ -308,10 +311,10 @@ mod tests {
             out("NICA", "2026-11-22", 0, "2026-11-23"),
             out("EBL", "2026-11-22", 1, "2026-11-23"),
         ];
-        let early = evaluate(&preds, &outs, &HashMap::new(), &opts("2026-11-22"));
+        let early = evaluate(&preds, &outs, &HashMap::new(), &[], &opts("2026-11-22"));
         assert_eq!((early.overall.labelled, early.overall.pending), (1, 2));
         assert_eq!(early.unmatched_outcomes, 0);
-        let late = evaluate(&preds, &outs, &HashMap::new(), &opts("2026-11-23"));
+        let late = evaluate(&preds, &outs, &HashMap::new(), &[], &opts("2026-11-23"));
         assert_eq!((late.overall.labelled, late.overall.pending), (3, 0));
         assert_eq!(late.unmatched_outcomes, 1);
         assert_eq!(late.overall.label_coverage, Some(1.0));
@@ -327,7 +330,8 @@ mod tests {
     fn explicit_predicted_label_wins_over_threshold() {
         let mut p = pred("NABIL", "2026-11-19", 0.9);
         p.label = Some(0);
-        let r = evaluate(&[p], &[out("NABIL", "2026-11-19", 0, "2026-11-22")], &HashMap::new(), &opts("2026-11-30"));
+        let r =
+            evaluate(&[p], &[out("NABIL", "2026-11-19", 0, "2026-11-22")], &HashMap::new(), &[], &opts("2026-11-30"));
         assert_eq!(r.overall.metrics.tn, 1);
     }
 
@@ -365,7 +369,7 @@ mod tests {
                 .map(|(i, &l)| Outcome { as_of: base, symbol: format!("S{i}"), model_version: None, actual: (i % 2) as i64, observed_at: base + chrono::Days::new(l) })
                 .collect();
             let (lo, hi) = (a.min(b), a.max(b));
-            let at = |c: u64| evaluate(&preds, &outs, &HashMap::new(), &EvalOptions { cutoff: base + chrono::Days::new(c), ..opts("2026-11-01") }).overall;
+            let at = |c: u64| evaluate(&preds, &outs, &HashMap::new(), &[], &EvalOptions { cutoff: base + chrono::Days::new(c), ..opts("2026-11-01") }).overall;
             let (early, late) = (at(lo), at(hi));
             prop_assert!(early.labelled <= late.labelled);
             let m = &late.metrics;

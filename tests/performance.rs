@@ -1,0 +1,284 @@
+//! Performance on delayed ground truth, end to end: the fixtures' degraded model, the as-of
+//! cutoff, breakdowns and trends, and every bad prediction/outcome input.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{bin, d, fixture, run};
+use nepse_drift::load::write::{OutColumn, write_parquet};
+use serde_json::Value;
+
+fn report(extra: &[&str]) -> (i32, Value, String) {
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet")])
+        .args(["--predictions", &fixture("predictions.parquet")])
+        .args(["--outcomes", &fixture("outcomes.parquet"), "--format", "json"])
+        .args(extra));
+    let v = if code == 0 { serde_json::from_str(&out).unwrap() } else { Value::Null };
+    (code, v, err)
+}
+
+fn metric(v: &Value, name: &str) -> f64 {
+    v["performance"]["overall"]["metrics"][name].as_f64().unwrap()
+}
+
+#[test]
+fn fixtures_show_the_accuracy_drop_and_the_pending_last_day() {
+    let (_, stable, _) = report(&["--as-of", "2026-09-30"]);
+    let (_, degraded, _) = report(&["--as-of", "2026-11-19"]);
+    assert!(metric(&stable, "accuracy") > 0.57, "{}", metric(&stable, "accuracy"));
+    assert!(metric(&degraded, "accuracy") < 0.53, "{}", metric(&degraded, "accuracy"));
+    for v in [&stable, &degraded] {
+        let g = &v["performance"]["overall"];
+        // 100 symbols a day: exactly the last trading day's predictions are pending.
+        assert_eq!(g["predictions"], 2000);
+        assert_eq!(g["pending"], 100);
+        assert_eq!(g["labelled"], 1900);
+        assert_eq!(g["label_coverage"].as_f64(), Some(0.95));
+        assert_eq!(g["label_lag_max_days"], 1);
+        assert_eq!(v["performance"]["unmatched_outcomes"], 0);
+    }
+}
+
+#[test]
+fn earlier_as_of_labels_exactly_what_was_observed_by_then() {
+    // Trading days 2026-11-12 (Thu), 15, 16, 17, 18, 19 (Tihar holidays 9–11 are absent); each
+    // day's outcome is observed on the next trading day.
+    let window = ["--from", "2026-11-12", "--to", "2026-11-19"];
+    let (_, late, _) = report(&[&window[..], &["--as-of", "2026-11-19"]].concat());
+    let (_, early, _) = report(&[&window[..], &["--as-of", "2026-11-16"]].concat());
+    let g = |v: &Value, k: &str| v["performance"]["overall"][k].as_u64().unwrap();
+    assert_eq!((g(&late, "predictions"), g(&late, "labelled"), g(&late, "pending")), (600, 500, 100));
+    // By 11-16 only the outcomes of 11-12 (seen 11-15) and 11-15 (seen 11-16) are known.
+    assert_eq!((g(&early, "predictions"), g(&early, "labelled"), g(&early, "pending")), (600, 200, 400));
+}
+
+#[test]
+fn breakdown_by_sector_and_symbol() {
+    let (code, v, err) = report(&["--as-of", "2026-11-19", "--by", "sector"]);
+    assert_eq!(code, 0, "{err}");
+    let groups = v["performance"]["groups"].as_array().unwrap();
+    assert_eq!(v["performance"]["by"], "sector");
+    assert_eq!(groups.len(), 11);
+    let total: u64 = groups.iter().map(|g| g["predictions"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2000);
+    assert_eq!(v["drift"]["sector_mix"]["drifted"], false, "the fixtures keep the sector mix");
+    assert_eq!(v["drift"]["by_sector"].as_array().unwrap().len(), 11);
+
+    let (_, v, _) = report(&["--as-of", "2026-11-19", "--by", "symbol"]);
+    assert_eq!(v["performance"]["groups"].as_array().unwrap().len(), 100);
+}
+
+#[test]
+fn every_gives_drift_and_performance_over_time() {
+    let (code, v, err) = report(&["--as-of", "2026-11-19", "--last", "40", "--every", "10"]);
+    assert_eq!(code, 0, "{err}");
+    let steps = v["trend"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    // The first two steps predate the injected drift, the last two are inside it.
+    let rsi: Vec<f64> = steps.iter().map(|s| s["psi"]["rsi_14"].as_f64().unwrap()).collect();
+    assert!(rsi[0] < 0.1 && rsi[1] < 0.1 && rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
+    let acc: Vec<f64> = steps.iter().map(|s| s["performance"]["metrics"]["accuracy"].as_f64().unwrap()).collect();
+    assert!(acc[0] > 0.55 && acc[3] < 0.55, "{acc:?}");
+    let (_, weeks, _) = report(&["--as-of", "2026-11-19", "--every", "week"]);
+    let first = &weeks["trend"][0]["window"];
+    assert_eq!(first["from"], "2026-10-14");
+    assert_eq!(first["to"], "2026-10-15", "a NEPSE week ends on Thursday");
+}
+
+// ---------------------------------------------------------------- bad input
+
+fn days() -> Vec<chrono::NaiveDate> {
+    vec![d("2026-11-16"), d("2026-11-17")]
+}
+
+fn predictions(dir: &std::path::Path, proba: [Option<f64>; 2], symbols: [&str; 2], with_version: bool) -> String {
+    let p = dir.join("predictions.parquet");
+    let mut cols = vec![
+        ("as_of".to_owned(), OutColumn::Date(days())),
+        ("symbol".to_owned(), OutColumn::Str(symbols.map(String::from).to_vec())),
+        ("predicted_proba".to_owned(), OutColumn::F64(proba.to_vec())),
+    ];
+    if with_version {
+        cols.push(("model_version".to_owned(), OutColumn::Str(vec!["m1".into(); 2])));
+    }
+    write_parquet(&p, cols, 1024).unwrap();
+    p.display().to_string()
+}
+
+fn outcomes(dir: &std::path::Path, labels: [i8; 2], observed: [&str; 2], symbols: [&str; 2]) -> String {
+    let p = dir.join("outcomes.parquet");
+    write_parquet(
+        &p,
+        vec![
+            ("as_of".to_owned(), OutColumn::Date(days())),
+            ("symbol".to_owned(), OutColumn::Str(symbols.map(String::from).to_vec())),
+            ("actual_label".to_owned(), OutColumn::I8(labels.to_vec())),
+            ("observed_at".to_owned(), OutColumn::Date(observed.map(d).to_vec())),
+        ],
+        1024,
+    )
+    .unwrap();
+    p.display().to_string()
+}
+
+fn bad(preds: &str, outs: &str, tmp: &std::path::Path) -> (i32, String) {
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", preds, "--outcomes", outs])
+        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"]));
+    assert!(out.is_empty(), "{out}");
+    (code, err.replace(&tmp.display().to_string(), "[TMP]"))
+}
+
+const OK_SEEN: [&str; 2] = ["2026-11-17", "2026-11-18"];
+
+#[test]
+fn labels_outside_zero_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let o = outcomes(tmp.path(), [1, 2], OK_SEEN, ["NABIL", "NICA"]);
+    let (code, err) = bad(&p, &o, tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/outcomes.parquet: column `actual_label` holds values outside {0, 1} (e.g. NICA 2026-11-17)
+    hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
+    ");
+}
+
+#[test]
+fn probabilities_outside_unit_interval_or_nan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
+    for proba in [[Some(1.2), Some(0.5)], [Some(0.5), Some(f64::NAN)]] {
+        let p = predictions(tmp.path(), proba, ["NABIL", "NICA"], true);
+        let (code, err) = bad(&p, &o, tmp.path());
+        assert_eq!(code, 3);
+        assert!(
+            err.starts_with(
+                "error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. "
+            ),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_predictions_and_outcomes() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Same symbol on two different days is fine; write same-day duplicates explicitly.
+    let p = tmp.path().join("dup_preds.parquet");
+    write_parquet(
+        &p,
+        vec![
+            ("as_of".into(), OutColumn::Date(vec![d("2026-11-16"); 2])),
+            ("symbol".into(), OutColumn::Str(vec!["NABIL".into(); 2])),
+            ("model_version".into(), OutColumn::Str(vec!["m1".into(); 2])),
+            ("predicted_proba".into(), OutColumn::F64(vec![Some(0.5); 2])),
+        ],
+        1024,
+    )
+    .unwrap();
+    let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
+    let (code, err) = bad(&p.display().to_string(), &o, tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/dup_preds.parquet: duplicate rows for the same (symbol, as_of, model_version) (e.g. NABIL 2026-11-16 m1)
+    hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
+    ");
+
+    let good = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let dup_out = tmp.path().join("dup_outs.parquet");
+    write_parquet(
+        &dup_out,
+        vec![
+            ("as_of".into(), OutColumn::Date(vec![d("2026-11-16"); 2])),
+            ("symbol".into(), OutColumn::Str(vec!["NABIL".into(); 2])),
+            ("actual_label".into(), OutColumn::I8(vec![1, 0])),
+            ("observed_at".into(), OutColumn::Date(vec![d("2026-11-17"); 2])),
+        ],
+        1024,
+    )
+    .unwrap();
+    let (code, err) = bad(&good, &dup_out.display().to_string(), tmp.path());
+    assert_eq!(code, 3);
+    assert!(
+        err.starts_with(
+            "error: [TMP]/dup_outs.parquet: duplicate rows for the same (symbol, as_of) (e.g. NABIL 2026-11-16)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn observed_before_as_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let o = outcomes(tmp.path(), [1, 0], ["2026-11-15", "2026-11-18"], ["NABIL", "NICA"]);
+    let (code, err) = bad(&p, &o, tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/outcomes.parquet: column `observed_at` is earlier than `as_of` (e.g. NABIL 2026-11-16)
+    hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
+    ");
+}
+
+#[test]
+fn predictions_without_needed_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], false);
+    let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
+    let (code, err) = bad(&p, &o, tmp.path());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err, @r"
+    error: [TMP]/predictions.parquet: missing column `model_version` (has: as_of, symbol, predicted_proba)
+    hint: key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config
+    ");
+}
+
+#[test]
+fn evaluation_window_without_predictions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
+        .args(["--from", "2026-11-01", "--to", "2026-11-05", "--as-of", "2026-11-19"]));
+    assert!(out.is_empty());
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(err.replace(&tmp.path().display().to_string(), "[TMP]"), @r"
+    error: [TMP]/predictions.parquet: no predictions between 2026-11-01 and 2026-11-05
+    hint: check --as-of and the window options against the dates present in the data
+    ");
+}
+
+#[test]
+fn outcomes_with_model_version_join_on_it_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let o = tmp.path().join("versioned.parquet");
+    write_parquet(
+        &o,
+        vec![
+            ("as_of".into(), OutColumn::Date(days())),
+            ("symbol".into(), OutColumn::Str(vec!["NABIL".into(), "NICA".into()])),
+            ("model_version".into(), OutColumn::Str(vec!["m1".into(), "m0".into()])),
+            ("actual_label".into(), OutColumn::I8(vec![0, 1])),
+            ("observed_at".into(), OutColumn::Date(OK_SEEN.map(d).to_vec())),
+        ],
+        1024,
+    )
+    .unwrap();
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p])
+        .args(["--outcomes", &o.display().to_string(), "--format", "json"])
+        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let g = &v["performance"]["overall"];
+    assert_eq!((g["labelled"].as_u64(), g["pending"].as_u64()), (Some(1), Some(1)), "m0's outcome is not m1's");
+    assert_eq!(v["performance"]["unmatched_outcomes"], 1);
+    // The one labelled row: proba 0.4 → predicted 0, actual 0 → a true negative; AUC undefined.
+    assert_eq!(g["metrics"]["tn"], 1);
+    assert_eq!(g["metrics"]["roc_auc"], Value::Null);
+    assert_eq!(g["metrics"]["precision"], Value::Null);
+}

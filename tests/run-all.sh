@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of nepse-drift on a fresh machine: installs what the tests need when it is
 # missing, then formatting, lints, unit/property/integration tests, and the independent
-# numpy/scikit-learn cross-check. `.ci/run` runs exactly this.
+# numpy/scikit-learn cross-check, promtool/amtool/kubernetes-validate on the ops files and the
+# end-to-end Pushgateway + Prometheus test. `.ci/run` runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ venv="${NEPSE_DRIFT_VENV:-/var/cache/nepse-drift-venv}"
 need_debs=()
 command -v prometheus-pushgateway >/dev/null 2>&1 || [ -x /usr/bin/prometheus-pushgateway ] || need_debs+=(prometheus-pushgateway)
 command -v promtool >/dev/null 2>&1 || need_debs+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need_debs+=(prometheus-alertmanager)
 if [ ${#need_debs[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "== installing ${need_debs[*]}"
@@ -37,6 +39,9 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --locked
+
+echo "== kubernetes-validate (strict) on the CronJob manifests"
+"$venv/bin/kubernetes-validate" --strict cron/k8s/*.yaml
 
 echo "== cross-check against numpy and scikit-learn"
 bin="$CARGO_TARGET_DIR/debug/nepse-drift"

@@ -89,7 +89,9 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         for (name, src) in files {
-            std::fs::copy(src, dir.path().join(name)).unwrap();
+            let dest = dir.path().join(name);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(src, dest).unwrap();
         }
         let cfg = dir.path().join("prometheus.yml");
         std::fs::write(&cfg, config).unwrap();

@@ -1,4 +1,4 @@
-//! The operations kit, checked by the real tools: the crontab's schedule, the CronJob's
+//! The operations kit, checked by the real tools: the crontab's schedule, the `CronJob`'s
 //! arguments and config, promtool on the Prometheus config and rules (with rule unit tests),
 //! amtool on the Alertmanager config, and the Grafana dashboard's datasource wiring.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -89,8 +89,11 @@ fn cronjob_args_and_configmap_are_accepted_by_the_binary() {
         .skip_while(|l| !l.contains("nepse-drift.toml: |"))
         .skip(1)
         .take_while(|l| l.starts_with("    ") || l.is_empty())
-        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
-        .collect();
+        .fold(String::new(), |mut acc, l| {
+            acc.push_str(l.strip_prefix("    ").unwrap_or(l));
+            acc.push('\n');
+            acc
+        });
     assert!(toml.contains("[push]"));
     let tmp = tempfile::tempdir().unwrap();
     let password = tmp.path().join("password");

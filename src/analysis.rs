@@ -1,18 +1,25 @@
-//! The computation behind `report` and `run`: opens the sources, resolves the windows, computes
-//! drift per feature and performance, and assembles the [`RunResult`].
+//! The computation behind `report`, `run` and `fit-reference`: opens the sources, resolves the
+//! windows, and assembles the [`RunResult`] from the drift ([`features`]) and performance
+//! ([`grading`]) parts.
 
-use std::collections::{BTreeMap, HashMap};
+mod features;
+mod grading;
 
-use crate::calendar::{steps_of, weeks_of};
-use crate::drift::{Column, FeatureError, feature_drift};
-use crate::load::{ColumnType, LoadError, Scan};
-use crate::performance::{self, EvalOptions, RowError, validate_outcomes, validate_predictions};
-use crate::result::{
-    DriftReport, FeatureDrift, FeatureKind, PerformanceReport, RunResult, SCHEMA_VERSION, SectorDrift, SkippedFeature,
-    TrendStep, WindowInfo, Windows,
-};
-use crate::settings::{Every, ReferenceWindow, Settings};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::calendar::DateRange;
+use crate::drift::BinningMode;
+use crate::load::{LoadError, Scan};
+use crate::performance::{self, RowError};
+use crate::reference::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
+use crate::result::{RunResult, SCHEMA_VERSION, WindowInfo, Windows};
+use crate::settings::{ReferenceWindow, Settings};
 use crate::windows::{self, EmptyWindow, Window};
+
+use features::FeatureSpec;
 
 /// The model label when neither the config nor the predictions name one.
 pub const DEFAULT_MODEL: &str = "default";
@@ -89,6 +96,27 @@ pub enum AnalysisError {
         /// What is wrong.
         error: RowError,
     },
+    /// A computation that needs the raw reference was asked of a profile.
+    #[error("{what} needs the raw reference data; {path} is a profile")]
+    NeedsRawReference {
+        /// What was asked.
+        what: &'static str,
+        /// The profile file.
+        path: String,
+    },
+    /// The reference profile file is unusable.
+    #[error(transparent)]
+    Profile(#[from] crate::reference::ProfileError),
+    /// A requested feature is not in the reference profile.
+    #[error("{path}: feature `{feature}` is not in the reference profile (has: {available})")]
+    NotInProfile {
+        /// The profile file.
+        path: String,
+        /// Feature.
+        feature: String,
+        /// Features profiled.
+        available: String,
+    },
     /// The evaluation window has no predictions.
     #[error("{path}: no predictions between {from} and {to}")]
     NoPredictions {
@@ -117,107 +145,128 @@ impl AnalysisError {
             }
             Self::DtypeMismatch { .. } => "write the feature with the same dtype in both periods",
             Self::Rows { .. } => "fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]",
+            Self::NeedsRawReference { .. } => {
+                "pass the reference data (--reference-source or a window) instead of --reference-profile"
+            }
+            Self::Profile(_) | Self::NotInProfile { .. } => {
+                "re-fit it with `nepse-drift fit-reference` from the same features source"
+            }
         }
     }
 }
 
-/// One feature's name and kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FeatureSpec {
-    name: String,
-    kind: FeatureKind,
+/// The reference side: raw data in a window, or a fitted profile.
+#[allow(clippy::large_enum_variant)] // one per run; boxing the scan would only add noise
+enum Reference {
+    /// Raw reference rows.
+    Data {
+        /// The source.
+        scan: Scan,
+        /// The window in it.
+        window: Window,
+    },
+    /// A profile written by `fit-reference`.
+    Profile {
+        /// Its path.
+        path: String,
+        /// Its content.
+        profile: ReferenceProfile,
+    },
+}
+
+impl Reference {
+    fn range(&self) -> DateRange {
+        match self {
+            Self::Data { window, .. } => window.range,
+            // A profile's own dates are ordered by construction.
+            Self::Profile { profile, .. } => DateRange::new(profile.from, profile.to.max(profile.from))
+                .unwrap_or_else(|_| unreachable!("max keeps from <= to")),
+        }
+    }
 }
 
 /// The opened sources and resolved windows, shared by every computation of one run.
 struct Context<'a> {
     settings: &'a Settings,
     current_scan: Scan,
-    reference_scan: Scan,
     current: Window,
-    reference: Window,
+    reference: Reference,
     features: Vec<FeatureSpec>,
     /// Trading days present in the features source.
-    days: Vec<chrono::NaiveDate>,
+    days: Vec<NaiveDate>,
 }
 
-/// Computes the complete result for `settings`.
+/// Computes the complete result for `settings`, with the reference from the data or, when
+/// `sources.reference_profile` is set, from that fitted profile.
 ///
 /// # Errors
 /// [`AnalysisError`] when an input is unusable; a feature that alone cannot be computed is
 /// recorded in `drift.skipped` instead.
 pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
-    let cx = Context::open(settings)?;
+    let cx = Context::open(settings, settings.sources.reference_profile.as_deref())?;
     let mut rows_read = BTreeMap::new();
-    let ref_rows = cx.reference_scan.count_rows(Some(cx.reference.range))?;
     let cur_rows = cx.current_scan.count_rows(Some(cx.current.range))?;
-    let need = 2 * settings.psi.bins as u64;
-    if ref_rows < need {
-        return Err(AnalysisError::ReferenceTooSmall {
-            path: cx.reference_scan.path().to_owned(),
-            from: cx.reference.range.from().to_string(),
-            to: cx.reference.range.to().to_string(),
-            rows: ref_rows,
-            need,
-        });
-    }
-    rows_read.insert("features_reference".to_owned(), ref_rows);
+    let (reference_info, ref_rows_read) = cx.reference_info()?;
+    rows_read.insert("features_reference".to_owned(), ref_rows_read);
     rows_read.insert("features_current".to_owned(), cur_rows);
 
-    let mut drift = cx.drift(&cx.reference, &cx.current)?;
+    let profiles = cx.profiles()?;
+    let mut drift = cx.drift(&profiles, &cx.current)?;
     if settings.by == performance::GroupBy::Sector {
-        cx.require_sector()?;
         drift.sector_mix = cx.sector_mix()?;
         drift.by_sector = cx.by_sector()?;
     }
 
-    let mut model = settings.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-    let mut performance = None;
-    let mut perf_window = None;
-    if let Some(path) = &settings.sources.predictions {
-        let preds = Scan::open(path, &settings.columns.as_of)?;
-        let reference_preds = preds.predictions(&settings.columns, Some(cx.reference.range))?;
-        let current_preds = preds.predictions(&settings.columns, Some(cx.current.range))?;
-        validate_predictions(&current_preds).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
-        drift.prediction_drift = prediction_drift(&reference_preds, &current_preds, settings);
-        let mut versions: Vec<&str> = current_preds.iter().map(|p| p.model_version.as_str()).collect();
-        versions.sort_unstable();
-        versions.dedup();
-        if let ([only], None) = (versions.as_slice(), &settings.model) {
-            (*only).clone_into(&mut model);
-        }
-        if let Some(outcomes_path) = &settings.sources.outcomes {
-            let window = cx.performance_window(&preds)?;
-            let (report, rows) = cx.performance(&preds, outcomes_path, &window)?;
-            rows_read.insert("predictions".to_owned(), rows.0);
-            rows_read.insert("outcomes".to_owned(), rows.1);
-            perf_window = Some(window_info(&window, rows.0, path));
-            performance = Some(report);
-        } else {
-            rows_read.insert("predictions".to_owned(), current_preds.len() as u64);
-        }
-    }
-
+    let graded = cx.grade(&mut drift)?;
+    rows_read.extend(graded.rows_read);
     let trend = match settings.every {
         None => Vec::new(),
-        Some(every) => cx.trend(every)?,
+        Some(every) => cx.trend(&profiles, every)?,
     };
-
+    let mut psi_options = settings.psi;
+    if let Reference::Profile { profile, .. } = &cx.reference {
+        psi_options.bins = profile.bins;
+    }
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        model,
+        model: graded.model,
         as_of: settings.as_of,
         windows: Windows {
-            reference: window_info(&cx.reference, ref_rows, cx.reference_scan.path()),
+            reference: reference_info,
             current: window_info(&cx.current, cur_rows, cx.current_scan.path()),
-            performance: perf_window,
+            performance: graded.window,
         },
-        psi_options: settings.psi,
+        psi_options,
         drift,
-        performance,
+        performance: graded.report,
         trend,
         rows_read,
         run: None,
+    })
+}
+
+/// Fits the reference of `settings` into a profile (quantile mode).
+///
+/// # Errors
+/// [`AnalysisError`] when the reference cannot be read.
+pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisError> {
+    let cx = Context::open(settings, None)?;
+    let (info, _) = cx.reference_info()?;
+    let profiles = cx.profiles()?;
+    let (features, skipped) = profiles.into_parts();
+    Ok(ReferenceProfile {
+        schema_version: PROFILE_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        source: info.source,
+        from: info.from,
+        to: info.to,
+        trading_days: info.trading_days,
+        rows: info.rows,
+        bins: settings.psi.bins,
+        content_hash: ReferenceProfile::hash_features(&features),
+        features,
+        skipped,
     })
 }
 
@@ -230,19 +279,46 @@ fn empty(path: &str, e: EmptyWindow) -> AnalysisError {
 }
 
 impl<'a> Context<'a> {
-    fn open(settings: &'a Settings) -> Result<Self, AnalysisError> {
+    fn open(settings: &'a Settings, reference_profile: Option<&Path>) -> Result<Self, AnalysisError> {
         let names = &settings.columns;
         let current_scan = Scan::open(&settings.sources.features, &names.as_of)?;
         current_scan.require(&names.symbol, |_| true, "String")?;
-        let reference_scan = match &settings.sources.reference {
-            Some(path) => Scan::open(path, &names.as_of)?,
-            None => current_scan.clone(),
-        };
+        if settings.by == performance::GroupBy::Sector {
+            current_scan.require(&names.sector, |_| true, "String")?;
+        }
         let days = current_scan.dates()?;
         let current =
             windows::current(settings.current, settings.as_of, &days).map_err(|e| empty(current_scan.path(), e))?;
+        let reference = match reference_profile {
+            Some(path) => {
+                Reference::Profile { path: path.display().to_string(), profile: ReferenceProfile::read(path)? }
+            }
+            None => Self::reference_data(settings, &current_scan, &current, &days)?,
+        };
+        if let (Reference::Profile { path, .. }, true) =
+            (&reference, settings.psi.mode == BinningMode::Evidently || settings.by == performance::GroupBy::Sector)
+        {
+            let what = if settings.by == performance::GroupBy::Sector { "--by sector" } else { "--binning evidently" };
+            return Err(AnalysisError::NeedsRawReference { what, path: path.clone() });
+        }
+        let features = features::select(settings, &current_scan, &reference)?;
+        Ok(Self { settings, current_scan, current, reference, features, days })
+    }
+
+    /// The raw reference: a window of the features, or of the separate reference source.
+    fn reference_data(
+        settings: &Settings,
+        current_scan: &Scan,
+        current: &Window,
+        days: &[NaiveDate],
+    ) -> Result<Reference, AnalysisError> {
+        let names = &settings.columns;
+        let scan = match &settings.sources.reference {
+            Some(path) => Scan::open(path, &names.as_of)?,
+            None => current_scan.clone(),
+        };
         let reference_days = match &settings.sources.reference {
-            Some(_) => Some(reference_scan.dates()?),
+            Some(_) => Some(scan.dates()?),
             None => None,
         };
         let spec = match (settings.reference, &settings.sources.reference) {
@@ -250,268 +326,42 @@ impl<'a> Context<'a> {
             (ReferenceWindow::Before(_), Some(_)) => ReferenceWindow::WholeSource,
             (spec, _) => spec,
         };
-        let reference = windows::reference(spec, &current, &days, reference_days.as_deref())
-            .map_err(|e| empty(reference_scan.path(), e))?;
-        let features = select_features(settings, &current_scan, &reference_scan)?;
-        Ok(Self { settings, current_scan, reference_scan, current, reference, features, days })
-    }
-
-    fn require_sector(&self) -> Result<(), AnalysisError> {
-        let sector = &self.settings.columns.sector;
-        self.current_scan.require(sector, |_| true, "String")?;
-        self.reference_scan.require(sector, |_| true, "String")?;
-        Ok(())
-    }
-
-    fn column(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
-        Ok(match f.kind {
-            FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, Some(window.range))?),
-            FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, Some(window.range))?),
-        })
-    }
-
-    /// Drift of every feature between two windows.
-    fn drift(&self, reference: &Window, current: &Window) -> Result<DriftReport, AnalysisError> {
-        let mut computed = Vec::new();
-        let mut skipped = Vec::new();
-        for f in &self.features {
-            let r = Self::column(&self.reference_scan, f, reference)?;
-            let c = Self::column(&self.current_scan, f, current)?;
-            match feature_drift(&f.name, r, &c, &self.settings.psi) {
-                Ok(d) => computed.push(d),
-                Err(e) => skipped.push(skip(&f.name, &e)),
-            }
+        let window =
+            windows::reference(spec, current, days, reference_days.as_deref()).map_err(|e| empty(scan.path(), e))?;
+        if settings.by == performance::GroupBy::Sector {
+            scan.require(&names.sector, |_| true, "String")?;
         }
-        Ok(summarise(computed, skipped))
+        Ok(Reference::Data { scan, window })
     }
 
-    fn sector_mix(&self) -> Result<Option<FeatureDrift>, AnalysisError> {
-        let sector = &self.settings.columns.sector;
-        let r = self.reference_scan.categorical(sector, Some(self.reference.range))?;
-        let c = self.current_scan.categorical(sector, Some(self.current.range))?;
-        Ok(feature_drift(sector, Column::Categorical(r), &Column::Categorical(c), &self.settings.psi).ok())
-    }
-
-    fn by_sector(&self) -> Result<Vec<SectorDrift>, AnalysisError> {
-        let sector = self.settings.columns.sector.as_str();
-        let mut per: BTreeMap<String, (Vec<FeatureDrift>, Vec<SkippedFeature>)> = BTreeMap::new();
-        for f in &self.features {
-            if f.name == sector {
-                continue;
+    /// The reference window's description, and the rows read from it (0 from a profile).
+    fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
+        let need = 2 * self.settings.psi.bins as u64;
+        let (info, read) = match &self.reference {
+            Reference::Data { scan, window } => {
+                let rows = scan.count_rows(Some(window.range))?;
+                (window_info(window, rows, scan.path()), rows)
             }
-            let (mut r, c) = match f.kind {
-                FeatureKind::Numeric => (
-                    self.reference_scan
-                        .numeric_by(&f.name, sector, Some(self.reference.range))?
-                        .into_iter()
-                        .map(|(k, v)| (k, Column::Numeric(v)))
-                        .collect::<BTreeMap<_, _>>(),
-                    self.current_scan
-                        .numeric_by(&f.name, sector, Some(self.current.range))?
-                        .into_iter()
-                        .map(|(k, v)| (k, Column::Numeric(v)))
-                        .collect::<BTreeMap<_, _>>(),
-                ),
-                FeatureKind::Categorical => (
-                    self.reference_scan
-                        .categorical_by(&f.name, Some(sector), Some(self.reference.range))?
-                        .into_iter()
-                        .map(|(k, v)| (k, Column::Categorical(v)))
-                        .collect(),
-                    self.current_scan
-                        .categorical_by(&f.name, Some(sector), Some(self.current.range))?
-                        .into_iter()
-                        .map(|(k, v)| (k, Column::Categorical(v)))
-                        .collect(),
-                ),
-            };
-            for (s, cur) in c {
-                let entry = per.entry(s.clone()).or_default();
-                let Some(reference) = r.remove(&s) else {
-                    entry.1.push(SkippedFeature {
-                        feature: f.name.clone(),
-                        reason: format!("sector `{s}` has no reference rows"),
-                    });
-                    continue;
-                };
-                match feature_drift(&f.name, reference, &cur, &self.settings.psi) {
-                    Ok(d) => entry.0.push(d),
-                    Err(e) => entry.1.push(skip(&f.name, &e)),
-                }
-            }
-        }
-        Ok(per
-            .into_iter()
-            .map(|(sector, (mut features, skipped))| {
-                sort_by_psi(&mut features);
-                SectorDrift { sector, features, skipped }
-            })
-            .collect())
-    }
-
-    /// The predictions graded: the current window, or the last `performance_days` prediction
-    /// days up to the as-of date.
-    fn performance_window(&self, preds: &Scan) -> Result<Window, AnalysisError> {
-        match self.settings.performance_days {
-            None => Ok(self.current.clone()),
-            Some(n) => {
-                let days = preds.dates()?;
-                windows::current(crate::settings::CurrentWindow::Last(n), self.settings.as_of, &days)
-                    .map_err(|e| empty(preds.path(), e))
-            }
-        }
-    }
-
-    fn performance(
-        &self,
-        preds: &Scan,
-        outcomes_path: &str,
-        window: &Window,
-    ) -> Result<(PerformanceReport, (u64, u64)), AnalysisError> {
-        let s = self.settings;
-        let predictions = preds.predictions(&s.columns, Some(window.range))?;
-        if predictions.is_empty() {
-            return Err(AnalysisError::NoPredictions {
-                path: preds.path().to_owned(),
-                from: window.range.from().to_string(),
-                to: window.range.to().to_string(),
+            Reference::Profile { path, profile } => (
+                WindowInfo {
+                    from: profile.from,
+                    to: profile.to,
+                    trading_days: profile.trading_days,
+                    rows: profile.rows,
+                    source: format!("{path} (profile of {})", profile.source),
+                },
+                0,
+            ),
+        };
+        if info.rows < need {
+            return Err(AnalysisError::ReferenceTooSmall {
+                path: info.source,
+                from: info.from.to_string(),
+                to: info.to.to_string(),
+                rows: info.rows,
+                need,
             });
         }
-        validate_predictions(&predictions)
-            .map_err(|error| AnalysisError::Rows { path: preds.path().to_owned(), error })?;
-        let out_scan = Scan::open(outcomes_path, &s.columns.as_of)?;
-        let outcomes = out_scan.outcomes(&s.columns, Some(window.range))?;
-        validate_outcomes(&outcomes).map_err(|error| AnalysisError::Rows { path: outcomes_path.to_owned(), error })?;
-        let sectors = if s.by == performance::GroupBy::Sector {
-            self.current_scan.sectors(&s.columns, None)?
-        } else {
-            HashMap::new()
-        };
-        let options =
-            EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by };
-        let report = performance::evaluate(&predictions, &outcomes, &sectors, &self.days, &options);
-        Ok((report, (predictions.len() as u64, outcomes.len() as u64)))
+        Ok((info, read))
     }
-
-    fn trend(&self, every: Every) -> Result<Vec<TrendStep>, AnalysisError> {
-        let steps = match every {
-            Every::Days(n) => steps_of(&self.current.days, n),
-            Every::Week => weeks_of(&self.current.days),
-        };
-        let s = self.settings;
-        let preds = s.sources.predictions.as_deref().map(|p| Scan::open(p, &s.columns.as_of)).transpose()?;
-        let reference_preds = match &preds {
-            Some(p) => p.predictions(&s.columns, Some(self.reference.range))?,
-            None => Vec::new(),
-        };
-        let mut out = Vec::with_capacity(steps.len());
-        for days in steps {
-            let Some(window) = Window::over(days) else { continue };
-            let report = self.drift(&self.reference, &window)?;
-            let rows = self.current_scan.count_rows(Some(window.range))?;
-            let (prediction_psi, performance) = match (&preds, &s.sources.outcomes) {
-                (Some(p), outcomes) => {
-                    let current_preds = p.predictions(&s.columns, Some(window.range))?;
-                    let psi = prediction_drift(&reference_preds, &current_preds, s).map(|d| d.psi);
-                    let perf = match outcomes {
-                        Some(o) if !current_preds.is_empty() => Some(self.performance(p, o, &window)?.0.overall),
-                        _ => None,
-                    };
-                    (psi, perf)
-                }
-                (None, _) => (None, None),
-            };
-            out.push(TrendStep {
-                window: window_info(&window, rows, self.current_scan.path()),
-                psi: report.features.iter().map(|f| (f.feature.clone(), f.psi)).collect(),
-                prediction_psi,
-                performance,
-            });
-        }
-        Ok(out)
-    }
-}
-
-fn prediction_drift(
-    reference: &[performance::Prediction],
-    current: &[performance::Prediction],
-    settings: &Settings,
-) -> Option<FeatureDrift> {
-    if reference.is_empty() || current.is_empty() {
-        return None;
-    }
-    let r = Column::Numeric(reference.iter().map(|p| p.proba).collect());
-    let c = Column::Numeric(current.iter().map(|p| p.proba).collect());
-    feature_drift(&settings.columns.predicted_proba, r, &c, &settings.psi).ok()
-}
-
-fn skip(name: &str, e: &FeatureError) -> SkippedFeature {
-    SkippedFeature { feature: name.to_owned(), reason: e.to_string() }
-}
-
-fn sort_by_psi(features: &mut [FeatureDrift]) {
-    features.sort_by(|a, b| b.psi.total_cmp(&a.psi).then_with(|| a.feature.cmp(&b.feature)));
-}
-
-fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFeature>) -> DriftReport {
-    sort_by_psi(&mut features);
-    let drifted_features: Vec<String> = features.iter().filter(|f| f.drifted).map(|f| f.feature.clone()).collect();
-    let drift_share = (!features.is_empty()).then(|| drifted_features.len() as f64 / features.len() as f64);
-    DriftReport {
-        features,
-        skipped,
-        drifted_features,
-        drift_share,
-        prediction_drift: None,
-        sector_mix: None,
-        by_sector: Vec::new(),
-    }
-}
-
-/// The features to compare and their kinds, checked against both sources.
-fn select_features(settings: &Settings, current: &Scan, reference: &Scan) -> Result<Vec<FeatureSpec>, AnalysisError> {
-    let names = &settings.columns;
-    let explicit = !settings.features.include.is_empty();
-    let wanted: Vec<String> = if explicit {
-        settings.features.include.clone()
-    } else {
-        current.columns().into_iter().filter(|c| !names.is_key(c)).collect()
-    };
-    let mut out = Vec::with_capacity(wanted.len());
-    for name in wanted {
-        let mut kinds = Vec::with_capacity(2);
-        for scan in [current, reference] {
-            let Some(t) = scan.column_type(&name) else {
-                return Err(AnalysisError::UnknownFeature {
-                    path: scan.path().to_owned(),
-                    feature: name,
-                    available: scan.columns().join(", "),
-                });
-            };
-            if let ColumnType::Unsupported(dtype) = &t {
-                return Err(AnalysisError::UnsupportedDtype {
-                    path: scan.path().to_owned(),
-                    feature: name,
-                    dtype: dtype.clone(),
-                });
-            }
-            kinds.push(t);
-        }
-        if kinds[0] != kinds[1] {
-            return Err(AnalysisError::DtypeMismatch {
-                reference_path: reference.path().to_owned(),
-                reference_dtype: reference.dtype_name(&name).unwrap_or_default(),
-                current_path: current.path().to_owned(),
-                current_dtype: current.dtype_name(&name).unwrap_or_default(),
-                feature: name,
-            });
-        }
-        let kind = if settings.features.categorical.contains(&name) {
-            FeatureKind::Categorical
-        } else {
-            kinds[0].kind().unwrap_or(FeatureKind::Numeric)
-        };
-        out.push(FeatureSpec { name, kind });
-    }
-    Ok(out)
 }

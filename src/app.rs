@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::analysis::analyse;
 use crate::calendar::nepal_date;
-use crate::cli::{Cli, Command, FixturesArgs, Format, ReportArgs};
+use crate::cli::{Cli, Command, FitArgs, FixturesArgs, Format, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::fixtures::{self, DriftSpec, PanelSpec};
@@ -28,6 +28,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Run(args) => job::run(&args, out),
         Command::Push(args) => job::push_saved(&args, out),
         Command::CheckConfig(args) => job::check_config(&args, out),
+        Command::FitReference(args) => fit_reference(&args, out),
         Command::Fixtures(args) => make_fixtures(&args, out),
     }
 }
@@ -80,6 +81,37 @@ pub(crate) fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
     } else {
         exit::SUCCESS
     }
+}
+
+fn fit_reference(args: &FitArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let file = settings::load_file(&args.config)?;
+    let mut settings = settings::resolve(
+        &file,
+        &args.sources,
+        Some(&args.features),
+        &args.windows,
+        Some(&args.psi),
+        None,
+        None,
+        None,
+        today(),
+    )?;
+    settings.sources.reference_profile = None;
+    let profile = crate::analysis::fit_reference(&settings)?;
+    profile.write(&args.output).map_err(crate::analysis::AnalysisError::from)?;
+    writeln!(
+        out,
+        "fitted {} features ({} skipped) on {} rows, {} … {}, into {} (sha256 {})",
+        profile.features.len(),
+        profile.skipped.len(),
+        profile.rows,
+        profile.from,
+        profile.to,
+        args.output.display(),
+        &profile.content_hash[..12]
+    )
+    .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    Ok(if profile.skipped.is_empty() { exit::SUCCESS } else { exit::PARTIAL })
 }
 
 fn make_fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {

@@ -44,6 +44,8 @@ pub enum Command {
     Push(PushArgs),
     /// Validate the configuration (and that its sources exist) without reading data.
     CheckConfig(ConfigArgs),
+    /// Fit the reference once into a profile file, for `--reference-profile`.
+    FitReference(FitArgs),
     /// Write a deterministic synthetic NEPSE panel (features, predictions, outcomes).
     Fixtures(FixturesArgs),
 }
@@ -71,6 +73,9 @@ pub struct SourceArgs {
     /// Separate reference (training snapshot) features source.
     #[arg(long, env = "NEPSE_DRIFT_REFERENCE_SOURCE")]
     pub reference_source: Option<String>,
+    /// A reference profile written by `fit-reference`, instead of reference data.
+    #[arg(long, env = "NEPSE_DRIFT_REFERENCE_PROFILE", conflicts_with = "reference_source")]
+    pub reference_profile: Option<PathBuf>,
     /// Name of the date column in every dataset.
     #[arg(long)]
     pub as_of_column: Option<String>,
@@ -259,6 +264,29 @@ pub struct PushArgs {
     /// Print what would be pushed; push nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `fit-reference`.
+#[derive(Debug, Clone, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sources: SourceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub psi: PsiArgs,
+    /// Where to write the profile (JSON).
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 /// `fixtures`.

@@ -118,6 +118,8 @@ pub struct SourcesConfig {
     pub outcomes: Option<String>,
     /// Separate reference features source.
     pub reference: Option<String>,
+    /// Reference profile written by `fit-reference` (instead of reference data).
+    pub reference_profile: Option<PathBuf>,
 }
 
 /// `[columns]`: key column names.

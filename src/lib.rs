@@ -21,6 +21,7 @@ pub mod logging;
 pub mod metrics;
 pub mod performance;
 pub mod push;
+pub mod reference;
 pub mod render;
 pub mod result;
 pub mod settings;

@@ -53,6 +53,8 @@ pub struct Sources {
     pub outcomes: Option<String>,
     /// Separate reference features, when given.
     pub reference: Option<String>,
+    /// A fitted reference profile, when given (replaces reading the reference).
+    pub reference_profile: Option<PathBuf>,
 }
 
 /// The current window.
@@ -239,6 +241,7 @@ pub fn resolve(
         predictions: sources.predictions.clone().or_else(|| s.predictions.clone()),
         outcomes: sources.outcomes.clone().or_else(|| s.outcomes.clone()),
         reference: sources.reference_source.clone().or_else(|| s.reference.clone()),
+        reference_profile: sources.reference_profile.clone().or_else(|| s.reference_profile.clone()),
     };
     let features = FeatureSelection {
         include: features

@@ -350,7 +350,7 @@ fn unknown_key_is_named() {
         bad_config("[sources]\nfeatures = \"fixtures/features.parquet\"\nfeaturs = \"x\"\n", "check-config");
     assert_eq!(code, 2);
     insta::assert_snapshot!(err, @r"
-    error: invalid config [TMP]/bad.toml: unknown field `featurs`, expected one of `features`, `predictions`, `outcomes`, `reference` (line 3)
+    error: invalid config [TMP]/bad.toml: unknown field `featurs`, expected one of `features`, `predictions`, `outcomes`, `reference`, `reference_profile` (line 3)
     hint: compare with the committed nepse-drift.toml example; unknown keys are errors
     ");
 }

@@ -372,3 +372,34 @@ fn mismatched_dtypes_between_reference_and_current() {
     hint: write the feature with the same dtype in both periods
     ");
 }
+
+// ---------------------------------------------------------------- reference profile
+
+#[test]
+fn reference_profile_round_trip_gives_identical_drift() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("reference.json");
+    let (code, out, err) = run(bin()
+        .args(["fit-reference", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19"])
+        .args(["-o", &profile.display().to_string()]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("fitted 11 features (0 skipped) on 12000 rows, 2026-04-28 … 2026-10-13"), "{out}");
+    let (_, raw, _) = fixture_report("2026-11-19", &["--format", "json"]);
+    let (code, from_profile, err) =
+        fixture_report("2026-11-19", &["--format", "json", "--reference-profile", &profile.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let (raw, from_profile) = (json(&raw), json(&from_profile));
+    assert_eq!(raw["drift"]["features"], from_profile["drift"]["features"], "identical PSI, bins and significance");
+    assert_eq!(raw["drift"]["prediction_drift"], from_profile["drift"]["prediction_drift"]);
+    assert_eq!(raw["performance"], from_profile["performance"]);
+    assert_eq!(from_profile["rows_read"]["features_reference"], 0, "the reference is not read");
+    assert_eq!(from_profile["windows"]["reference"]["rows"], 12000);
+
+    // An edited profile is refused.
+    let text = std::fs::read_to_string(&profile).unwrap().replacen("\"rows\": 12000", "\"rows\": 12001", 2);
+    let text = text.replacen("[\n          1200,", "[\n          1201,", 1);
+    std::fs::write(&profile, text).unwrap();
+    let (code, _, err) = fixture_report("2026-11-19", &["--reference-profile", &profile.display().to_string()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("content_hash does not match its features"), "{err}");
+}

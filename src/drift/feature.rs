@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::binning::{BinEdges, BinningError, histogram_counts, sturges_edges};
+use super::binning::{histogram_counts, sturges_edges};
+use super::profile::{FeatureProfile, ProfileBins};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::significance;
 use crate::result::{Bin, FeatureDrift, FeatureKind, Level};
@@ -120,6 +121,9 @@ pub enum FeatureError {
 
 /// Computes the drift of `name` between `reference` and `current`.
 ///
+/// In quantile mode this fits a [`FeatureProfile`] of the reference and [`compare`]s the current
+/// column against it, so a saved profile gives exactly the same numbers.
+///
 /// # Errors
 /// [`FeatureError`] when the feature cannot be computed.
 pub fn feature_drift(
@@ -128,25 +132,79 @@ pub fn feature_drift(
     current: &Column,
     options: &PsiOptions,
 ) -> Result<FeatureDrift, FeatureError> {
-    let (kind, table, n_ref, n_cur, missing) = match (reference, current) {
-        (Column::Numeric(mut r), Column::Numeric(c)) => {
-            let missing = (count_nan(&r), r.len() as u64, count_nan(c), c.len() as u64);
-            let table = match options.mode {
-                BinningMode::Quantile => numeric_quantile(name, &mut r, c, options)?,
-                BinningMode::Evidently => numeric_evidently(name, &r, c)?,
-            };
-            (FeatureKind::Numeric, table, r.len() as u64, c.len() as u64, missing)
+    if std::mem::discriminant(&reference) != std::mem::discriminant(current) {
+        return Err(FeatureError::KindMismatch(name.to_owned()));
+    }
+    match options.mode {
+        BinningMode::Quantile => compare(&FeatureProfile::fit(name, reference, options.bins)?, current, options),
+        BinningMode::Evidently => evidently(name, &reference, current, options),
+    }
+}
+
+/// Quantile-mode drift of `current` against a fitted reference `profile`.
+///
+/// # Errors
+/// [`FeatureError::KindMismatch`] when `current` is of the other kind.
+pub fn compare(profile: &FeatureProfile, current: &Column, options: &PsiOptions) -> Result<FeatureDrift, FeatureError> {
+    let aligned = profile.align(current)?;
+    let (kind, mut labels) = match &profile.bins {
+        ProfileBins::Numeric { edges, .. } => {
+            let e = edges.as_slice();
+            let labels = (0..edges.value_bins())
+                .map(|i| BinLabel::Interval {
+                    lower: i.checked_sub(1).map(|j| e[j]),
+                    upper: e.get(i).copied(),
+                    closed_right: true,
+                })
+                .collect::<Vec<_>>();
+            (FeatureKind::Numeric, labels)
         }
+        ProfileBins::Categorical { .. } => {
+            (FeatureKind::Categorical, aligned.categories.iter().cloned().map(BinLabel::Category).collect())
+        }
+    };
+    labels.push(BinLabel::Missing);
+    let (cur_missing, cur_rows) = missing_of(current);
+    let table = BinTable { labels, reference: aligned.reference, current: aligned.current, unseen: aligned.unseen };
+    Ok(finish(&profile.feature, kind, table, options, (profile.missing, profile.rows), (cur_missing, cur_rows)))
+}
+
+fn evidently(
+    name: &str,
+    reference: &Column,
+    current: &Column,
+    options: &PsiOptions,
+) -> Result<FeatureDrift, FeatureError> {
+    let (kind, table) = match (reference, current) {
+        (Column::Numeric(r), Column::Numeric(c)) => (FeatureKind::Numeric, numeric_evidently(name, r, c)?),
         (Column::Categorical(r), Column::Categorical(c)) => {
             if r.counts.is_empty() {
                 return Err(FeatureError::AllNullReference(name.to_owned()));
             }
-            let missing = (r.missing, r.rows(), c.missing, c.rows());
-            let (nr, nc) = (r.rows(), c.rows());
-            (FeatureKind::Categorical, categorical(&r, c, options.mode), nr, nc, missing)
+            (FeatureKind::Categorical, categorical_evidently(r, c))
         }
         _ => return Err(FeatureError::KindMismatch(name.to_owned())),
     };
+    Ok(finish(name, kind, table, options, missing_of(reference), missing_of(current)))
+}
+
+/// (missing rows, all rows) of one side.
+fn missing_of(column: &Column) -> (u64, u64) {
+    match column {
+        Column::Numeric(v) => (count_nan(v), v.len() as u64),
+        Column::Categorical(c) => (c.missing, c.rows()),
+    }
+}
+
+/// PSI, significance and level over an aligned bin table.
+fn finish(
+    name: &str,
+    kind: FeatureKind,
+    table: BinTable,
+    options: &PsiOptions,
+    reference: (u64, u64),
+    current: (u64, u64),
+) -> FeatureDrift {
     let terms = match options.mode {
         BinningMode::Quantile => psi_quantile(&table.reference, &table.current, options.epsilon),
         BinningMode::Evidently => psi_evidently(&table.reference, &table.current),
@@ -159,7 +217,7 @@ pub fn feature_drift(
     let level = options.thresholds.level(psi);
     let shift_is_significant = sig.is_some_and(|s| psi > s.critical_psi);
     let drifted = level != Level::Stable && sig.is_none_or(|s| psi > s.critical_psi);
-    Ok(FeatureDrift {
+    FeatureDrift {
         feature: name.to_owned(),
         kind,
         psi,
@@ -169,13 +227,13 @@ pub fn feature_drift(
         degrees_of_freedom: sig.map(|s| s.degrees_of_freedom),
         shift_is_significant,
         drifted,
-        reference_rows: n_ref,
-        current_rows: n_cur,
-        reference_missing_ratio: ratio(missing.0, missing.1),
-        current_missing_ratio: ratio(missing.2, missing.3),
+        reference_rows: reference.1,
+        current_rows: current.1,
+        reference_missing_ratio: ratio(reference.0, reference.1),
+        current_missing_ratio: ratio(current.0, current.1),
         bins: bins_from(table.labels, &table.reference, &table.current, &terms),
         unseen_categories: table.unseen,
-    })
+    }
 }
 
 /// Aligned counts over a feature's bins, with how to describe each bin.
@@ -190,31 +248,6 @@ enum BinLabel {
     Interval { lower: Option<f64>, upper: Option<f64>, closed_right: bool },
     Category(String),
     Missing,
-}
-
-fn numeric_quantile(
-    name: &str,
-    reference: &mut [f64],
-    current: &[f64],
-    options: &PsiOptions,
-) -> Result<BinTable, FeatureError> {
-    // Count before `quantiles` reorders the reference (counts do not depend on order anyway).
-    let edges = match BinEdges::quantiles(reference, options.bins) {
-        Ok(edges) => edges,
-        Err(BinningError::NoFiniteValues | BinningError::TooFewBins(_)) => {
-            return Err(FeatureError::AllNullReference(name.to_owned()));
-        }
-    };
-    let e = edges.as_slice();
-    let mut labels: Vec<BinLabel> = (0..edges.value_bins())
-        .map(|i| BinLabel::Interval {
-            lower: i.checked_sub(1).map(|j| e[j]),
-            upper: e.get(i).copied(),
-            closed_right: true,
-        })
-        .collect();
-    labels.push(BinLabel::Missing);
-    Ok(BinTable { labels, reference: edges.count(reference), current: edges.count(current), unseen: Vec::new() })
 }
 
 fn numeric_evidently(name: &str, reference: &[f64], current: &[f64]) -> Result<BinTable, FeatureError> {
@@ -262,23 +295,18 @@ fn numeric_evidently(name: &str, reference: &[f64], current: &[f64]) -> Result<B
     })
 }
 
-fn categorical(reference: &CategoryCounts, current: &CategoryCounts, mode: BinningMode) -> BinTable {
+/// Evidently's categorical bins: one per value of reference ∪ current, no missing bin.
+fn categorical_evidently(reference: &CategoryCounts, current: &CategoryCounts) -> BinTable {
     let mut keys: Vec<&String> = reference.counts.keys().chain(current.counts.keys()).collect();
     keys.sort();
     keys.dedup();
     let get = |side: &CategoryCounts, k: &String| side.counts.get(k).copied().unwrap_or(0);
-    let mut table = BinTable {
+    BinTable {
         labels: keys.iter().map(|k| BinLabel::Category((*k).clone())).collect(),
         reference: keys.iter().map(|k| get(reference, k)).collect(),
         current: keys.iter().map(|k| get(current, k)).collect(),
         unseen: keys.iter().filter(|k| !reference.counts.contains_key(**k)).map(|k| (*k).clone()).collect(),
-    };
-    if mode == BinningMode::Quantile {
-        table.labels.push(BinLabel::Missing);
-        table.reference.push(reference.missing);
-        table.current.push(current.missing);
     }
-    table
 }
 
 fn bins_from(labels: Vec<BinLabel>, reference: &[u64], current: &[u64], terms: &PsiTerms) -> Vec<Bin> {

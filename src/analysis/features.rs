@@ -1,0 +1,308 @@
+//! Feature drift across the features: which features, their reference profiles (fitted once
+//! per run, one column at a time, on all cores), and each window compared against them.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{AnalysisError, Context, Reference};
+use crate::calendar::{steps_of, weeks_of};
+use crate::drift::{BinningMode, Column, FeatureError, FeatureProfile, compare, feature_drift};
+use crate::load::{ColumnType, LoadError, Scan};
+use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, TrendStep};
+use crate::settings::{Every, Settings};
+use crate::windows::Window;
+
+/// One feature's name and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FeatureSpec {
+    pub(super) name: String,
+    pub(super) kind: FeatureKind,
+}
+
+/// The fitted reference of every feature (quantile mode), or why it could not be fitted.
+pub(super) struct Profiles(Vec<Result<FeatureProfile, SkippedFeature>>);
+
+impl Profiles {
+    /// The fitted profiles and the skipped features.
+    pub(super) fn into_parts(self) -> (Vec<FeatureProfile>, Vec<SkippedFeature>) {
+        let mut fitted = Vec::new();
+        let mut skipped = Vec::new();
+        for p in self.0 {
+            match p {
+                Ok(f) => fitted.push(f),
+                Err(s) => skipped.push(s),
+            }
+        }
+        (fitted, skipped)
+    }
+}
+
+/// Runs `f` over `items` on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    *slots[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .expect("every slot is filled: a worker that panicked re-panics at the end of the scope")
+        })
+        .collect()
+}
+
+fn load(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
+    Ok(match f.kind {
+        FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, Some(window.range))?),
+        FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, Some(window.range))?),
+    })
+}
+
+fn skip(name: &str, e: &FeatureError) -> SkippedFeature {
+    SkippedFeature { feature: name.to_owned(), reason: e.to_string() }
+}
+
+fn sort_by_psi(features: &mut [FeatureDrift]) {
+    features.sort_by(|a, b| b.psi.total_cmp(&a.psi).then_with(|| a.feature.cmp(&b.feature)));
+}
+
+/// Sorts the computed features and derives the drifted list and share.
+pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFeature>) -> DriftReport {
+    sort_by_psi(&mut features);
+    let drifted_features: Vec<String> = features.iter().filter(|f| f.drifted).map(|f| f.feature.clone()).collect();
+    let drift_share = (!features.is_empty()).then(|| drifted_features.len() as f64 / features.len() as f64);
+    DriftReport {
+        features,
+        skipped,
+        drifted_features,
+        drift_share,
+        prediction_drift: None,
+        sector_mix: None,
+        by_sector: Vec::new(),
+    }
+}
+
+impl Context<'_> {
+    /// Fits every feature's reference once (quantile mode). Each worker holds one reference
+    /// column at a time and drops it once its counts are taken.
+    pub(super) fn profiles(&self) -> Result<Profiles, AnalysisError> {
+        if self.settings.psi.mode == BinningMode::Evidently {
+            return Ok(Profiles(Vec::new()));
+        }
+        match &self.reference {
+            Reference::Profile { profile, .. } => Ok(Profiles(
+                self.features
+                    .iter()
+                    .map(|f| {
+                        profile.feature(&f.name).cloned().ok_or_else(|| SkippedFeature {
+                            feature: f.name.clone(),
+                            reason: profile
+                                .skipped
+                                .iter()
+                                .find(|s| s.feature == f.name)
+                                .map_or_else(|| "not in the reference profile".to_owned(), |s| s.reason.clone()),
+                        })
+                    })
+                    .collect(),
+            )),
+            Reference::Data { scan, window } => {
+                let fitted = parallel_map(&self.features, |f| -> Result<_, LoadError> {
+                    let column = load(scan, f, window)?;
+                    Ok(FeatureProfile::fit(&f.name, column, self.settings.psi.bins).map_err(|e| skip(&f.name, &e)))
+                });
+                Ok(Profiles(fitted.into_iter().collect::<Result<_, _>>()?))
+            }
+        }
+    }
+
+    /// Drift of every feature in `window` against the reference.
+    pub(super) fn drift(&self, profiles: &Profiles, window: &Window) -> Result<DriftReport, AnalysisError> {
+        let options = &self.settings.psi;
+        let indices: Vec<usize> = (0..self.features.len()).collect();
+        let results = parallel_map(&indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
+            let f = &self.features[i];
+            let current = load(&self.current_scan, f, window)?;
+            Ok(match (options.mode, &self.reference) {
+                (BinningMode::Evidently, Reference::Data { scan, window: rw }) => {
+                    feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
+                }
+                _ => match &profiles.0[i] {
+                    Ok(profile) => compare(profile, &current, options).map_err(|e| skip(&f.name, &e)),
+                    Err(skipped) => Err(skipped.clone()),
+                },
+            })
+        });
+        let mut computed = Vec::new();
+        let mut skipped = Vec::new();
+        for r in results {
+            match r? {
+                Ok(d) => computed.push(d),
+                Err(s) => skipped.push(s),
+            }
+        }
+        Ok(summarise(computed, skipped))
+    }
+
+    fn raw_reference(&self, what: &'static str) -> Result<(&Scan, &Window), AnalysisError> {
+        match &self.reference {
+            Reference::Data { scan, window } => Ok((scan, window)),
+            Reference::Profile { path, .. } => Err(AnalysisError::NeedsRawReference { what, path: path.clone() }),
+        }
+    }
+
+    /// The sector mix as a categorical PSI.
+    pub(super) fn sector_mix(&self) -> Result<Option<FeatureDrift>, AnalysisError> {
+        let (scan, window) = self.raw_reference("--by sector")?;
+        let sector = &self.settings.columns.sector;
+        let r = scan.categorical(sector, Some(window.range))?;
+        let c = self.current_scan.categorical(sector, Some(self.current.range))?;
+        Ok(feature_drift(sector, Column::Categorical(r), &Column::Categorical(c), &self.settings.psi).ok())
+    }
+
+    /// PSI of every feature within every sector.
+    pub(super) fn by_sector(&self) -> Result<Vec<SectorDrift>, AnalysisError> {
+        let (scan, window) = self.raw_reference("--by sector")?;
+        let sector = self.settings.columns.sector.as_str();
+        let split = |s: &Scan, f: &FeatureSpec, w: &Window| -> Result<BTreeMap<String, Column>, LoadError> {
+            Ok(match f.kind {
+                FeatureKind::Numeric => s
+                    .numeric_by(&f.name, sector, Some(w.range))?
+                    .into_iter()
+                    .map(|(k, v)| (k, Column::Numeric(v)))
+                    .collect(),
+                FeatureKind::Categorical => s
+                    .categorical_by(&f.name, Some(sector), Some(w.range))?
+                    .into_iter()
+                    .map(|(k, v)| (k, Column::Categorical(v)))
+                    .collect(),
+            })
+        };
+        let mut per: BTreeMap<String, (Vec<FeatureDrift>, Vec<SkippedFeature>)> = BTreeMap::new();
+        for f in self.features.iter().filter(|f| f.name != sector) {
+            let mut reference = split(scan, f, window)?;
+            for (s, current) in split(&self.current_scan, f, &self.current)? {
+                let entry = per.entry(s.clone()).or_default();
+                let Some(r) = reference.remove(&s) else {
+                    entry.1.push(SkippedFeature {
+                        feature: f.name.clone(),
+                        reason: format!("sector `{s}` has no reference rows"),
+                    });
+                    continue;
+                };
+                match feature_drift(&f.name, r, &current, &self.settings.psi) {
+                    Ok(d) => entry.0.push(d),
+                    Err(e) => entry.1.push(skip(&f.name, &e)),
+                }
+            }
+        }
+        Ok(per
+            .into_iter()
+            .map(|(sector, (mut features, skipped))| {
+                sort_by_psi(&mut features);
+                SectorDrift { sector, features, skipped }
+            })
+            .collect())
+    }
+
+    /// Drift and performance per step of the current window.
+    pub(super) fn trend(&self, profiles: &Profiles, every: Every) -> Result<Vec<TrendStep>, AnalysisError> {
+        let steps = match every {
+            Every::Days(n) => steps_of(&self.current.days, n),
+            Every::Week => weeks_of(&self.current.days),
+        };
+        let grader = self.grader()?;
+        let mut out = Vec::with_capacity(steps.len());
+        for days in steps {
+            let Some(window) = Window::over(days) else { continue };
+            let report = self.drift(profiles, &window)?;
+            let rows = self.current_scan.count_rows(Some(window.range))?;
+            let (prediction_psi, performance) = match &grader {
+                Some(g) => self.grade_step(g, &window)?,
+                None => (None, None),
+            };
+            out.push(TrendStep {
+                window: super::window_info(&window, rows, self.current_scan.path()),
+                psi: report.features.iter().map(|f| (f.feature.clone(), f.psi)).collect(),
+                prediction_psi,
+                performance,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The features to compare and their kinds, checked against both sides.
+pub(super) fn select(
+    settings: &Settings,
+    current: &Scan,
+    reference: &Reference,
+) -> Result<Vec<FeatureSpec>, AnalysisError> {
+    let names = &settings.columns;
+    let wanted: Vec<String> = if settings.features.include.is_empty() {
+        current.columns().into_iter().filter(|c| !names.is_key(c)).collect()
+    } else {
+        settings.features.include.clone()
+    };
+    let mut out = Vec::with_capacity(wanted.len());
+    for name in wanted {
+        let cur = column_type(current, &name)?;
+        match reference {
+            Reference::Data { scan, .. } => {
+                let r = column_type(scan, &name)?;
+                if r != cur {
+                    return Err(AnalysisError::DtypeMismatch {
+                        reference_path: scan.path().to_owned(),
+                        reference_dtype: scan.dtype_name(&name).unwrap_or_default(),
+                        current_path: current.path().to_owned(),
+                        current_dtype: current.dtype_name(&name).unwrap_or_default(),
+                        feature: name,
+                    });
+                }
+            }
+            Reference::Profile { path, profile } => {
+                if profile.feature(&name).is_none() && !profile.skipped.iter().any(|s| s.feature == name) {
+                    return Err(AnalysisError::NotInProfile {
+                        path: path.clone(),
+                        feature: name,
+                        available: profile.features.iter().map(|f| f.feature.as_str()).collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+        }
+        let kind = if settings.features.categorical.contains(&name) {
+            FeatureKind::Categorical
+        } else {
+            cur.kind().unwrap_or(FeatureKind::Numeric)
+        };
+        out.push(FeatureSpec { name, kind });
+    }
+    Ok(out)
+}
+
+fn column_type(scan: &Scan, name: &str) -> Result<ColumnType, AnalysisError> {
+    match scan.column_type(name) {
+        None => Err(AnalysisError::UnknownFeature {
+            path: scan.path().to_owned(),
+            feature: name.to_owned(),
+            available: scan.columns().join(", "),
+        }),
+        Some(ColumnType::Unsupported(dtype)) => {
+            Err(AnalysisError::UnsupportedDtype { path: scan.path().to_owned(), feature: name.to_owned(), dtype })
+        }
+        Some(t) => Ok(t),
+    }
+}

@@ -1,0 +1,142 @@
+//! The model's side: prediction drift and performance on delayed ground truth.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{AnalysisError, Context, empty, window_info};
+use crate::analysis::DEFAULT_MODEL;
+use crate::drift::{Column, feature_drift};
+use crate::load::Scan;
+use crate::performance::{self, EvalOptions, Prediction, validate_outcomes, validate_predictions};
+use crate::result::{DriftReport, FeatureDrift, PerformanceGroup, PerformanceReport, WindowInfo};
+use crate::settings::{CurrentWindow, Settings};
+use crate::windows::{self, Window};
+
+/// The model's results of one run.
+pub(super) struct Graded {
+    /// The model label: configured, else the predictions' single version, else `default`.
+    pub(super) model: String,
+    /// Performance, when outcomes were given.
+    pub(super) report: Option<PerformanceReport>,
+    /// The graded window.
+    pub(super) window: Option<WindowInfo>,
+    /// Rows read from the predictions and outcomes.
+    pub(super) rows_read: BTreeMap<String, u64>,
+}
+
+/// The opened predictions and their reference-window rows, reused across trend steps.
+pub(super) struct Grader {
+    scan: Scan,
+    reference: Vec<Prediction>,
+}
+
+impl Context<'_> {
+    /// Opens the predictions, when given.
+    pub(super) fn grader(&self) -> Result<Option<Grader>, AnalysisError> {
+        let s = self.settings;
+        let Some(path) = &s.sources.predictions else { return Ok(None) };
+        let scan = Scan::open(path, &s.columns.as_of)?;
+        let reference = scan.predictions(&s.columns, Some(self.reference.range()))?;
+        Ok(Some(Grader { scan, reference }))
+    }
+
+    /// Prediction drift (into `drift`) and performance over the performance window.
+    pub(super) fn grade(&self, drift: &mut DriftReport) -> Result<Graded, AnalysisError> {
+        let s = self.settings;
+        let mut graded = Graded {
+            model: s.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+            report: None,
+            window: None,
+            rows_read: BTreeMap::new(),
+        };
+        let Some(opened) = self.grader()? else { return Ok(graded) };
+        let path = opened.scan.path().to_owned();
+        let current = opened.scan.predictions(&s.columns, Some(self.current.range))?;
+        validate_predictions(&current).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
+        drift.prediction_drift = prediction_drift(&opened.reference, &current, s);
+        let mut versions: Vec<&str> = current.iter().map(|p| p.model_version.as_str()).collect();
+        versions.sort_unstable();
+        versions.dedup();
+        if let ([only], None) = (versions.as_slice(), &s.model) {
+            (*only).clone_into(&mut graded.model);
+        }
+        graded.rows_read.insert("predictions".to_owned(), current.len() as u64);
+        if let Some(outcomes) = &s.sources.outcomes {
+            let window = self.performance_window(&opened.scan)?;
+            let (report, (preds, outs)) = self.performance(&opened.scan, outcomes, &window)?;
+            graded.rows_read.insert("predictions".to_owned(), preds);
+            graded.rows_read.insert("outcomes".to_owned(), outs);
+            graded.window = Some(window_info(&window, preds, &path));
+            graded.report = Some(report);
+        }
+        Ok(graded)
+    }
+
+    /// Prediction PSI and overall performance of one trend step.
+    pub(super) fn grade_step(
+        &self,
+        g: &Grader,
+        window: &Window,
+    ) -> Result<(Option<f64>, Option<PerformanceGroup>), AnalysisError> {
+        let s = self.settings;
+        let current = g.scan.predictions(&s.columns, Some(window.range))?;
+        let psi = prediction_drift(&g.reference, &current, s).map(|d| d.psi);
+        let perf = match &s.sources.outcomes {
+            Some(o) if !current.is_empty() => Some(self.performance(&g.scan, o, window)?.0.overall),
+            _ => None,
+        };
+        Ok((psi, perf))
+    }
+
+    /// The predictions graded: the current window, or the last `performance_days` prediction
+    /// days up to the as-of date.
+    fn performance_window(&self, preds: &Scan) -> Result<Window, AnalysisError> {
+        match self.settings.performance_days {
+            None => Ok(self.current.clone()),
+            Some(n) => {
+                let days = preds.dates()?;
+                windows::current(CurrentWindow::Last(n), self.settings.as_of, &days).map_err(|e| empty(preds.path(), e))
+            }
+        }
+    }
+
+    fn performance(
+        &self,
+        preds: &Scan,
+        outcomes_path: &str,
+        window: &Window,
+    ) -> Result<(PerformanceReport, (u64, u64)), AnalysisError> {
+        let s = self.settings;
+        let predictions = preds.predictions(&s.columns, Some(window.range))?;
+        if predictions.is_empty() {
+            return Err(AnalysisError::NoPredictions {
+                path: preds.path().to_owned(),
+                from: window.range.from().to_string(),
+                to: window.range.to().to_string(),
+            });
+        }
+        validate_predictions(&predictions)
+            .map_err(|error| AnalysisError::Rows { path: preds.path().to_owned(), error })?;
+        let out_scan = Scan::open(outcomes_path, &s.columns.as_of)?;
+        let outcomes = out_scan.outcomes(&s.columns, Some(window.range))?;
+        validate_outcomes(&outcomes).map_err(|error| AnalysisError::Rows { path: outcomes_path.to_owned(), error })?;
+        let sectors = if s.by == performance::GroupBy::Sector {
+            self.current_scan.sectors(&s.columns, None)?
+        } else {
+            HashMap::new()
+        };
+        let options =
+            EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by };
+        let report = performance::evaluate(&predictions, &outcomes, &sectors, &self.days, &options);
+        Ok((report, (predictions.len() as u64, outcomes.len() as u64)))
+    }
+}
+
+/// PSI of `predicted_proba`, current vs reference window, like any numeric feature.
+fn prediction_drift(reference: &[Prediction], current: &[Prediction], settings: &Settings) -> Option<FeatureDrift> {
+    if reference.is_empty() || current.is_empty() {
+        return None;
+    }
+    let r = Column::Numeric(reference.iter().map(|p| p.proba).collect());
+    let c = Column::Numeric(current.iter().map(|p| p.proba).collect());
+    feature_drift(&settings.columns.predicted_proba, r, &c, &settings.psi).ok()
+}

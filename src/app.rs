@@ -51,6 +51,10 @@ fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, Error> {
         today(),
     )?;
     let result = analyse(&settings)?;
+    if let Some(path) = &args.html {
+        fs_err::write(path, render::html::render(&result))
+            .map_err(|e| Error::Output { path: path.display().to_string(), detail: e.to_string() })?;
+    }
     let to_file = args.output.is_some();
     let style = Style { color: !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
     let text = match args.format {

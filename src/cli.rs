@@ -212,6 +212,9 @@ pub struct ReportArgs {
     /// Write the output to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Also write a self-contained HTML report (inline SVG charts, no network) to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Breakdown of performance (and, for `sector`, of PSI).
     #[arg(long, value_enum)]
     pub by: Option<By>,

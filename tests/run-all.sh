@@ -14,6 +14,7 @@ need_debs=()
 command -v prometheus-pushgateway >/dev/null 2>&1 || [ -x /usr/bin/prometheus-pushgateway ] || need_debs+=(prometheus-pushgateway)
 command -v promtool >/dev/null 2>&1 || need_debs+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_debs+=(prometheus-alertmanager)
+command -v chromium >/dev/null 2>&1 || need_debs+=(chromium)
 if [ ${#need_debs[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "== installing ${need_debs[*]}"

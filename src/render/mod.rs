@@ -2,7 +2,9 @@
 //! computes anything of its own.
 
 pub mod csv;
+pub mod html;
 pub mod markdown;
+pub mod svg;
 pub mod table;
 
 use crate::result::RunResult;

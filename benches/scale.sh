@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scale benchmark: nepse-drift `report` against the peer tools, side by side in one run.
+#
+#   benches/scale.sh [ROWS_PER_SIDE ...]     default: 1000000 5000000 20000000
+#
+# For each size it generates reference and current feature files with the project's own
+# generator (11 NEPSE numeric features + symbol + sector; the current side has shifted
+# features), then times with /usr/bin/time -v (wall seconds, peak RSS):
+#   nepse-drift   report, quantile PSI over all features, JSON to a file
+#   polars-qpsi   a plain polars-python quantile PSI        (../shared/peers)
+#   floor-scan    polars streaming scan + sums: reading the data once
+#   evidently     Evidently 0.7.23 PSI drift report          (only up to EVIDENTLY_MAX rows)
+# and prints a Markdown table with the ratios. Absolute times vary between runs and machines;
+# the ratios, measured in the same run, are what count.
+#
+# Environment: NEPSE_DRIFT_BIN (default: target/release/nepse-drift, built if missing),
+# PEERS (default ../shared/peers), PEERS_PYTHON (default: a venv with the peers' requirements,
+# created under BENCH_DIR), BENCH_DIR (default /var/tmp/nepse-drift-bench; files are reused),
+# EVIDENTLY_MAX (default 5000000), SKIP_PEERS=1 to time nepse-drift only (the CI smoke run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000 20000000)
+bench_dir="${BENCH_DIR:-/var/tmp/nepse-drift-bench}"
+peers="${PEERS:-$(cd .. && pwd)/shared/peers}"
+evidently_max="${EVIDENTLY_MAX:-5000000}"
+target="${CARGO_TARGET_DIR:-target}"
+bin="${NEPSE_DRIFT_BIN:-$target/release/nepse-drift}"
+mkdir -p "$bench_dir"
+
+if [ ! -x "$bin" ]; then
+  cargo build --release --locked --bin nepse-drift
+fi
+if [ "${SKIP_PEERS:-0}" != 1 ]; then
+  py="${PEERS_PYTHON:-$bench_dir/peers-venv/bin/python}"
+  if [ ! -x "$py" ]; then
+    python3 -m venv "$bench_dir/peers-venv"
+    "$bench_dir/peers-venv/bin/pip" install -q -r "$peers/requirements.txt"
+  fi
+fi
+
+# time_it LABEL CMD... → "wall_seconds peak_rss_mib" on stdout; fails loudly if CMD fails.
+time_it() {
+  local log="$bench_dir/time.log"
+  if ! /usr/bin/time -v -o "$log" "$@" > "$bench_dir/last.out" 2> "$bench_dir/last.err"; then
+    echo "command failed: $*" >&2
+    cat "$bench_dir/last.err" >&2
+    exit 1
+  fi
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")
+  echo "$wall $rss"
+}
+
+printf '| rows per side | tool | wall s | peak RSS MiB | nepse-drift wall ratio | nepse-drift RSS ratio |\n'
+printf '|---:|---|---:|---:|---:|---:|\n'
+for n in "${sizes[@]}"; do
+  dir="$bench_dir/$n"
+  if [ ! -f "$dir/ref/features.parquet" ] || [ ! -f "$dir/cur/features.parquet" ]; then
+    "$bin" fixtures --rows "$n" --out "$dir/ref" --seed 1 --start 2025-01-01 --end 2025-12-31 >/dev/null
+    "$bin" fixtures --rows "$n" --out "$dir/cur" --seed 2 --start 2026-01-01 --end 2026-12-31 \
+      --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
+  fi
+  ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
+  read -r nd_wall nd_rss < <(time_it "$bin" --quiet report --features "$cur" --reference-source "$ref" \
+    --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift.json")
+  printf '| %s | nepse-drift | %.2f | %s | 1 | 1 |\n' "$n" "$nd_wall" "$nd_rss"
+  [ "${SKIP_PEERS:-0}" = 1 ] && continue
+  tasks=(floor-scan polars-qpsi)
+  [ "$n" -le "$evidently_max" ] && tasks+=(evidently)
+  for task in "${tasks[@]}"; do
+    read -r wall rss < <(time_it "$py" "$peers/peer_tasks.py" "$task" "$ref" "$cur" --json "$dir/$task.json")
+    printf '| %s | %s | %.2f | %s | %.3f | %.3f |\n' "$n" "$task" "$wall" "$rss" \
+      "$(awk -v a="$nd_wall" -v b="$wall" 'BEGIN { print a / b }')" "$(awk -v a="$nd_rss" -v b="$rss" 'BEGIN { print a / b }')"
+  done
+done

@@ -1,0 +1,327 @@
+//! Small hand-built SVG charts for the HTML report: horizontal bars, grouped bars, lines and a
+//! heatmap. Each function takes plain numbers and labels and returns one `<svg>` element; none
+//! computes anything about drift. Text is escaped; sizes are in CSS pixels.
+
+use std::fmt::Write as _;
+
+/// Escapes text for HTML/SVG content and attribute values.
+#[must_use]
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Colour of a PSI value by level.
+#[must_use]
+pub fn psi_color(psi: f64, moderate: f64, significant: f64) -> &'static str {
+    if psi >= significant {
+        "#c62828"
+    } else if psi >= moderate {
+        "#ef8f00"
+    } else {
+        "#2e7d32"
+    }
+}
+
+/// One bar of [`psi_bars`].
+pub struct PsiBar<'a> {
+    /// Feature name.
+    pub label: &'a str,
+    /// PSI.
+    pub psi: f64,
+    /// Critical PSI, marked with a tick.
+    pub critical: Option<f64>,
+}
+
+/// Horizontal PSI bars (already sorted), with the two thresholds as dashed lines and each
+/// feature's critical PSI as a black tick.
+#[must_use]
+pub fn psi_bars(bars: &[PsiBar<'_>], moderate: f64, significant: f64) -> String {
+    let (label_w, plot_w, row_h) = (170.0, 480.0, 22.0);
+    let max = bars.iter().map(|b| b.psi.max(b.critical.unwrap_or(0.0))).fold(significant * 1.2, f64::max);
+    let x = |v: f64| label_w + v / max * plot_w;
+    let height = row_h * bars.len() as f64 + 30.0;
+    let mut s = svg_open(label_w + plot_w + 60.0, height, "psi-overview", "PSI per feature");
+    for (i, b) in bars.iter().enumerate() {
+        let y = 8.0 + row_h * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" class="label">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: PSI {:.4}</title></rect><text x="{:.1}" y="{:.1}" class="value">{:.3}</text>"#,
+            label_w - 6.0,
+            y + 13.0,
+            esc(b.label),
+            y + 2.0,
+            (x(b.psi) - label_w).max(0.5),
+            row_h - 6.0,
+            psi_color(b.psi, moderate, significant),
+            esc(b.label),
+            b.psi,
+            x(b.psi) + 4.0,
+            y + 13.0,
+            b.psi
+        );
+        if let Some(c) = b.critical {
+            let _ = write!(
+                s,
+                r#"<line x1="{0:.1}" x2="{0:.1}" y1="{1:.1}" y2="{2:.1}" class="critical"><title>critical PSI {3:.4}</title></line>"#,
+                x(c),
+                y,
+                y + row_h - 2.0,
+                c
+            );
+        }
+    }
+    let bottom = row_h * bars.len() as f64 + 8.0;
+    for (t, name) in [(moderate, "moderate"), (significant, "significant")] {
+        let _ = write!(
+            s,
+            r#"<line x1="{0:.1}" x2="{0:.1}" y1="4" y2="{1:.1}" class="threshold"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle" class="axis">{3} {4}</text>"#,
+            x(t),
+            bottom,
+            bottom + 16.0,
+            t,
+            name
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Two series of proportions over the same bins (reference vs current), as grouped bars,
+/// with a highlighted label for flagged bins (e.g. unseen categories).
+#[must_use]
+pub fn distribution(labels: &[String], reference: &[f64], current: &[f64], flagged: &[bool], title: &str) -> String {
+    let (left, plot_h, bottom) = (40.0, 150.0, 100.0);
+    let group_w = (560.0 / labels.len().max(1) as f64).clamp(14.0, 60.0);
+    let width = left + group_w * labels.len() as f64 + 20.0;
+    let max = reference.iter().chain(current).copied().fold(0.0_f64, f64::max).max(1e-9);
+    let mut s = svg_open(width, plot_h + bottom, "distribution", title);
+    axis_y(&mut s, left, plot_h, max);
+    for (i, label) in labels.iter().enumerate() {
+        let gx = left + group_w * i as f64;
+        let bw = (group_w - 4.0) / 2.0;
+        for (k, (v, class)) in [(reference[i], "ref"), (current[i], "cur")].into_iter().enumerate() {
+            let h = v / max * (plot_h - 10.0);
+            let _ = write!(
+                s,
+                r#"<rect x="{:.1}" y="{:.1}" width="{bw:.1}" height="{h:.1}" class="{class}"><title>{} {}: {:.2}%</title></rect>"#,
+                gx + 2.0 + bw * k as f64,
+                plot_h - h,
+                if class == "ref" { "reference" } else { "current" },
+                esc(label),
+                v * 100.0
+            );
+        }
+        let flag = if flagged.get(i).copied().unwrap_or(false) { " flagged" } else { "" };
+        let _ = write!(
+            s,
+            r#"<text transform="translate({:.1},{:.1}) rotate(-45)" text-anchor="end" class="tick{flag}">{}</text>"#,
+            gx + group_w / 2.0,
+            plot_h + 12.0,
+            esc(&shorten(label, 18))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Signed per-bin values (PSI contributions) as bars.
+#[must_use]
+pub fn contributions(labels: &[String], values: &[f64], title: &str) -> String {
+    let (left, plot_h, bottom) = (40.0, 90.0, 70.0);
+    let group_w = (560.0 / labels.len().max(1) as f64).clamp(14.0, 60.0);
+    let width = left + group_w * labels.len() as f64 + 20.0;
+    let max = values.iter().map(|v| v.abs()).fold(0.0_f64, f64::max).max(1e-9);
+    let mut s = svg_open(width, plot_h + bottom, "contribution", title);
+    axis_y(&mut s, left, plot_h, max);
+    for (i, (label, v)) in labels.iter().zip(values).enumerate() {
+        let h = v.abs() / max * (plot_h - 10.0);
+        let _ = write!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" class="contrib"><title>{}: {:.5}</title></rect><text transform="translate({:.1},{:.1}) rotate(-45)" text-anchor="end" class="tick">{}</text>"#,
+            left + group_w * i as f64 + 3.0,
+            plot_h - h,
+            group_w - 6.0,
+            esc(label),
+            v,
+            left + group_w * i as f64 + group_w / 2.0,
+            plot_h + 12.0,
+            esc(&shorten(label, 18))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Named series over the same x labels, as lines (values may be missing).
+#[must_use]
+pub fn lines(x_labels: &[String], series: &[(String, Vec<Option<f64>>)], title: &str, class: &str) -> String {
+    let (left, plot_w, plot_h, bottom) = (80.0, 560.0, 180.0, 70.0);
+    let max = series.iter().flat_map(|(_, v)| v.iter().flatten()).copied().fold(0.0_f64, f64::max).max(1e-9);
+    let step = plot_w / (x_labels.len().saturating_sub(1).max(1)) as f64;
+    let mut s = svg_open(left + plot_w + 170.0, plot_h + bottom, class, title);
+    axis_y(&mut s, left, plot_h, max);
+    for (i, label) in x_labels.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<text transform="translate({:.1},{:.1}) rotate(-35)" text-anchor="end" class="tick">{}</text>"#,
+            left + step * i as f64,
+            plot_h + 12.0,
+            esc(label)
+        );
+    }
+    for (k, (name, values)) in series.iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        // Past the palette, the colours repeat dashed so that every series stays distinct.
+        let dash = if k >= PALETTE.len() { r#" stroke-dasharray="6 3""# } else { "" };
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                v.map(|v| format!("{:.1},{:.1}", left + step * i as f64, plot_h - v / max * (plot_h - 10.0)))
+            })
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}><title>{}</title></polyline><text x="{:.1}" y="{:.1}" class="legend" style="fill:{color}">{}</text>"#,
+            points.join(" "),
+            esc(name),
+            left + plot_w + 12.0,
+            14.0 + 14.0 * k as f64,
+            esc(name)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A rows × columns heatmap of PSI values (`None` cells blank).
+#[must_use]
+pub fn heatmap(
+    rows: &[String],
+    cols: &[String],
+    values: &[Vec<Option<f64>>],
+    moderate: f64,
+    significant: f64,
+) -> String {
+    let (left, top, cell_w, cell_h) = (190.0, 110.0, 58.0, 22.0);
+    let width = left + cell_w * cols.len() as f64 + 10.0;
+    let height = top + cell_h * rows.len() as f64 + 10.0;
+    let mut s = svg_open(width, height, "heatmap", "PSI by sector and feature");
+    for (j, c) in cols.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<text transform="translate({:.1},{:.1}) rotate(-45)" class="tick">{}</text>"#,
+            left + cell_w * j as f64 + cell_w / 2.0,
+            top - 6.0,
+            esc(c)
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + cell_h * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" class="label">{}</text>"#,
+            left - 6.0,
+            y + 15.0,
+            esc(r)
+        );
+        for (j, v) in values[i].iter().enumerate() {
+            let Some(v) = v else { continue };
+            let _ = write!(
+                s,
+                r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="{:.2}"><title>{} × {}: PSI {:.4}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle" class="cell">{:.2}</text>"#,
+                left + cell_w * j as f64,
+                cell_w - 2.0,
+                cell_h - 2.0,
+                psi_color(*v, moderate, significant),
+                (0.25 + v / significant).min(1.0),
+                esc(r),
+                esc(&cols[j]),
+                v,
+                left + cell_w * j as f64 + cell_w / 2.0,
+                y + 15.0,
+                v
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+const PALETTE: [&str; 8] = ["#1565c0", "#c62828", "#2e7d32", "#ef8f00", "#6a1b9a", "#00838f", "#5d4037", "#ad1457"];
+
+fn svg_open(width: f64, height: f64, class: &str, title: &str) -> String {
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        t = esc(title)
+    )
+}
+
+fn axis_y(s: &mut String, left: f64, plot_h: f64, max: f64) {
+    let _ = write!(
+        s,
+        r#"<line x1="{left}" x2="{left}" y1="0" y2="{plot_h}" class="axisline"/><text x="{:.1}" y="10" text-anchor="end" class="axis">{}</text><text x="{:.1}" y="{plot_h}" text-anchor="end" class="axis">0</text>"#,
+        left - 4.0,
+        short_number(max),
+        left - 4.0
+    );
+}
+
+fn short_number(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else if x >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.1e}")
+    }
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn psi_bars_draw_one_bar_per_feature_and_both_thresholds() {
+        let bars = [
+            PsiBar { label: "rsi_14", psi: 0.8, critical: Some(0.01) },
+            PsiBar { label: "ret_1d", psi: 0.01, critical: None },
+        ];
+        let svg = psi_bars(&bars, 0.1, 0.25);
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert_eq!(svg.matches(r#"class="threshold""#).count(), 2);
+        assert_eq!(svg.matches(r#"class="critical""#).count(), 1);
+        assert!(svg.contains("#c62828") && svg.contains("#2e7d32"));
+        insta::assert_snapshot!("psi_bars", svg.replace("><", ">\n<"));
+    }
+
+    #[test]
+    fn distribution_flags_unseen_categories() {
+        let labels = vec!["a".to_owned(), "b".to_owned(), "missing".to_owned()];
+        let svg = distribution(&labels, &[0.5, 0.5, 0.0], &[0.25, 0.5, 0.25], &[false, true, false], "x");
+        assert_eq!(svg.matches(r#"class="ref""#).count(), 3);
+        assert_eq!(svg.matches(r#"class="cur""#).count(), 3);
+        assert_eq!(svg.matches("tick flagged").count(), 1);
+        insta::assert_snapshot!("distribution", svg.replace("><", ">\n<"));
+    }
+}

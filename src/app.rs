@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::analysis::analyse;
 use crate::calendar::nepal_date;
-use crate::cli::{Cli, Command, FitArgs, FixturesArgs, Format, ReportArgs};
+use crate::cli::{Cli, Command, FitArgs, FixturesArgs, Format, LogFormat, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::fixtures::{self, DriftSpec, PanelSpec};
@@ -23,12 +23,13 @@ use crate::settings;
 /// Any [`Error`]; the caller prints it and exits with [`Error::exit_code`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
     logging::init(cli.log_format, cli.quiet);
+    let progress = !cli.quiet && cli.log_format == LogFormat::Text;
     match cli.command {
-        Command::Report(args) => report(&args, out),
+        Command::Report(args) => report(&args, progress, out),
         Command::Run(args) => job::run(&args, out),
         Command::Push(args) => job::push_saved(&args, out),
         Command::CheckConfig(args) => job::check_config(&args, out),
-        Command::FitReference(args) => fit_reference(&args, out),
+        Command::FitReference(args) => fit_reference(&args, progress, out),
         Command::Fixtures(args) => make_fixtures(&args, out),
     }
 }
@@ -37,9 +38,9 @@ fn today() -> chrono::NaiveDate {
     nepal_date(Utc::now())
 }
 
-fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, Error> {
+fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
-    let settings = settings::resolve(
+    let mut settings = settings::resolve(
         &file,
         &args.sources,
         Some(&args.features),
@@ -50,6 +51,7 @@ fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, Error> {
         args.every.as_deref(),
         today(),
     )?;
+    settings.progress = progress;
     let result = analyse(&settings)?;
     if let Some(path) = &args.html {
         fs_err::write(path, render::html::render(&result))
@@ -87,7 +89,7 @@ pub(crate) fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
     }
 }
 
-fn fit_reference(args: &FitArgs, out: &mut dyn Write) -> Result<u8, Error> {
+fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
     let mut settings = settings::resolve(
         &file,
@@ -101,6 +103,7 @@ fn fit_reference(args: &FitArgs, out: &mut dyn Write) -> Result<u8, Error> {
         today(),
     )?;
     settings.sources.reference_profile = None;
+    settings.progress = progress;
     let profile = crate::analysis::fit_reference(&settings)?;
     profile.write(&args.output).map_err(crate::analysis::AnalysisError::from)?;
     writeln!(

@@ -20,6 +20,7 @@ pub mod load;
 pub mod logging;
 pub mod metrics;
 pub mod performance;
+pub mod progress;
 pub mod push;
 pub mod reference;
 pub mod render;

@@ -125,6 +125,8 @@ pub struct Settings {
     /// Model label from the config; otherwise the predictions' single model version, else
     /// `default`.
     pub model: Option<String>,
+    /// Show progress bars on a terminal (off under `--quiet` and JSON logs).
+    pub progress: bool,
 }
 
 /// Pushgateway settings.
@@ -307,6 +309,7 @@ pub fn resolve(
         },
         every: every.map(parse_every).transpose()?,
         model: file.push.model.clone(),
+        progress: false,
     })
 }
 

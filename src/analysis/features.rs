@@ -9,6 +9,7 @@ use super::{AnalysisError, Context, Reference};
 use crate::calendar::{steps_of, weeks_of};
 use crate::drift::{BinningMode, Column, FeatureError, FeatureProfile, compare, feature_drift};
 use crate::load::{ColumnType, LoadError, Scan};
+use crate::progress::Progress;
 use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, TrendStep};
 use crate::settings::{Every, Settings};
 use crate::windows::Window;
@@ -120,10 +121,15 @@ impl Context<'_> {
                     .collect(),
             )),
             Reference::Data { scan, window } => {
+                let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
                 let fitted = parallel_map(&self.features, |f| -> Result<_, LoadError> {
                     let column = load(scan, f, window)?;
-                    Ok(FeatureProfile::fit(&f.name, column, self.settings.psi.bins).map_err(|e| skip(&f.name, &e)))
+                    let fitted =
+                        FeatureProfile::fit(&f.name, column, self.settings.psi.bins).map_err(|e| skip(&f.name, &e));
+                    progress.inc();
+                    Ok(fitted)
                 });
+                progress.finish();
                 Ok(Profiles(fitted.into_iter().collect::<Result<_, _>>()?))
             }
         }
@@ -133,9 +139,11 @@ impl Context<'_> {
     pub(super) fn drift(&self, profiles: &Profiles, window: &Window) -> Result<DriftReport, AnalysisError> {
         let options = &self.settings.psi;
         let indices: Vec<usize> = (0..self.features.len()).collect();
+        let progress = Progress::new(indices.len(), "comparing features", self.settings.progress);
         let results = parallel_map(&indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
             let f = &self.features[i];
             let current = load(&self.current_scan, f, window)?;
+            progress.inc();
             Ok(match (options.mode, &self.reference) {
                 (BinningMode::Evidently, Reference::Data { scan, window: rw }) => {
                     feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
@@ -146,6 +154,7 @@ impl Context<'_> {
                 },
             })
         });
+        progress.finish();
         let mut computed = Vec::new();
         let mut skipped = Vec::new();
         for r in results {

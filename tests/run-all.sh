@@ -15,6 +15,7 @@ command -v prometheus-pushgateway >/dev/null 2>&1 || [ -x /usr/bin/prometheus-pu
 command -v promtool >/dev/null 2>&1 || need_debs+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_debs+=(prometheus-alertmanager)
 command -v chromium >/dev/null 2>&1 || need_debs+=(chromium)
+[ -x /usr/bin/time ] || need_debs+=(time)
 if [ ${#need_debs[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "== installing ${need_debs[*]}"
@@ -54,4 +55,7 @@ for as_of in 2026-11-19 2026-11-12 2026-09-30; do
   "$venv/bin/python" tests/crosscheck/crosscheck.py "$tmp/result.json" fixtures/features.parquet \
     fixtures/predictions.parquet fixtures/outcomes.parquet
 done
+echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
+NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000
+
 echo "== all tests passed"

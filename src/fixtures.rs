@@ -357,12 +357,17 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
         };
         let Some(k) = index(name) else { continue };
         let col = &mut panel.features[k];
-        let before: Vec<f64> = col
+        let finite = |v: &Option<f64>| v.filter(|x| x.is_finite());
+        let mut before: Vec<f64> = col
             .iter()
             .zip(&panel.as_of)
-            .filter(|(v, d)| **d < spec.range.from() && v.is_some_and(f64::is_finite))
-            .filter_map(|(v, _)| *v)
+            .filter(|(_, d)| **d < spec.range.from())
+            .filter_map(|(v, _)| finite(v))
             .collect();
+        if before.len() < 2 {
+            // Nothing precedes the range (a panel that is all "current"): use the whole column.
+            before = col.iter().filter_map(finite).collect();
+        }
         if before.len() < 2 {
             continue;
         }

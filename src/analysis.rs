@@ -205,7 +205,7 @@ struct Context<'a> {
 pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
     let cx = Context::open(settings, settings.sources.reference_profile.as_deref())?;
     let mut rows_read = BTreeMap::new();
-    let cur_rows = cx.current_scan.count_rows(Some(cx.current.range))?;
+    let cur_rows = cx.current_scan.count_rows(cx.current.scan_range())?;
     let (reference_info, ref_rows_read) = cx.reference_info()?;
     rows_read.insert("features_reference".to_owned(), ref_rows_read);
     rows_read.insert("features_current".to_owned(), cur_rows);
@@ -339,7 +339,7 @@ impl<'a> Context<'a> {
         let need = 2 * self.settings.psi.bins as u64;
         let (info, read) = match &self.reference {
             Reference::Data { scan, window } => {
-                let rows = scan.count_rows(Some(window.range))?;
+                let rows = scan.count_rows(window.scan_range())?;
                 (window_info(window, rows, scan.path()), rows)
             }
             Reference::Profile { path, profile } => (

@@ -12,6 +12,8 @@ pub struct Window {
     pub range: DateRange,
     /// The trading days with data inside it, sorted.
     pub days: Vec<NaiveDate>,
+    /// The window holds every trading day of its source, so scans need no date predicate.
+    whole: bool,
 }
 
 impl Window {
@@ -19,7 +21,7 @@ impl Window {
     #[must_use]
     pub fn over(days: &[NaiveDate]) -> Option<Self> {
         let range = DateRange::new(*days.first()?, *days.last()?).ok()?;
-        Some(Self { range, days: days.to_vec() })
+        Some(Self { range, days: days.to_vec(), whole: false })
     }
 
     /// A window over an explicit range, keeping the days of `all` inside it. `None` when no
@@ -27,7 +29,20 @@ impl Window {
     #[must_use]
     pub fn within(range: DateRange, all: &[NaiveDate]) -> Option<Self> {
         let days: Vec<NaiveDate> = all.iter().copied().filter(|d| range.contains(*d)).collect();
-        (!days.is_empty()).then_some(Self { range, days })
+        (!days.is_empty()).then_some(Self { range, days, whole: false })
+    }
+
+    /// The date predicate a scan needs: `None` when the window spans every trading day of its
+    /// source (reading everything is then the same rows, without decoding and filtering the
+    /// date column; rows without a date, which belong to no day, are then included too).
+    #[must_use]
+    pub fn scan_range(&self) -> Option<DateRange> {
+        (!self.whole).then_some(self.range)
+    }
+
+    fn marked_whole(mut self, all: &[NaiveDate]) -> Self {
+        self.whole = self.days.len() == all.len();
+        self
     }
 }
 
@@ -67,11 +82,14 @@ pub fn reference(
     let days = reference_days.unwrap_or(feature_days);
     let empty = |asked: String| EmptyWindow { which: "reference", asked };
     match spec {
-        ReferenceWindow::Range(r) => {
-            Window::within(r, days).ok_or_else(|| empty(format!("{} to {}", r.from(), r.to())))
-        }
+        ReferenceWindow::Range(r) => Window::within(r, days)
+            .map(|w| w.marked_whole(days))
+            .ok_or_else(|| empty(format!("{} to {}", r.from(), r.to()))),
         ReferenceWindow::Before(n) => Window::over(n_before(days, current.range.from(), n))
+            .map(|w| w.marked_whole(days))
             .ok_or_else(|| empty(format!("the {n} trading days before {}", current.range.from()))),
-        ReferenceWindow::WholeSource => Window::over(days).ok_or_else(|| empty("the whole reference source".into())),
+        ReferenceWindow::WholeSource => {
+            Window::over(days).map(|w| w.marked_whole(days)).ok_or_else(|| empty("the whole reference source".into()))
+        }
     }
 }

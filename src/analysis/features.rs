@@ -68,8 +68,8 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 
 fn load(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
     Ok(match f.kind {
-        FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, Some(window.range))?),
-        FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, Some(window.range))?),
+        FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, window.scan_range())?),
+        FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, window.scan_range())?),
     })
 }
 
@@ -177,8 +177,8 @@ impl Context<'_> {
     pub(super) fn sector_mix(&self) -> Result<Option<FeatureDrift>, AnalysisError> {
         let (scan, window) = self.raw_reference("--by sector")?;
         let sector = &self.settings.columns.sector;
-        let r = scan.categorical(sector, Some(window.range))?;
-        let c = self.current_scan.categorical(sector, Some(self.current.range))?;
+        let r = scan.categorical(sector, window.scan_range())?;
+        let c = self.current_scan.categorical(sector, self.current.scan_range())?;
         Ok(feature_drift(sector, Column::Categorical(r), &Column::Categorical(c), &self.settings.psi).ok())
     }
 
@@ -189,12 +189,12 @@ impl Context<'_> {
         let split = |s: &Scan, f: &FeatureSpec, w: &Window| -> Result<BTreeMap<String, Column>, LoadError> {
             Ok(match f.kind {
                 FeatureKind::Numeric => s
-                    .numeric_by(&f.name, sector, Some(w.range))?
+                    .numeric_by(&f.name, sector, w.scan_range())?
                     .into_iter()
                     .map(|(k, v)| (k, Column::Numeric(v)))
                     .collect(),
                 FeatureKind::Categorical => s
-                    .categorical_by(&f.name, Some(sector), Some(w.range))?
+                    .categorical_by(&f.name, Some(sector), w.scan_range())?
                     .into_iter()
                     .map(|(k, v)| (k, Column::Categorical(v)))
                     .collect(),
@@ -238,7 +238,7 @@ impl Context<'_> {
         for days in steps {
             let Some(window) = Window::over(days) else { continue };
             let report = self.drift(profiles, &window)?;
-            let rows = self.current_scan.count_rows(Some(window.range))?;
+            let rows = self.current_scan.count_rows(window.scan_range())?;
             let (prediction_psi, performance) = match &grader {
                 Some(g) => self.grade_step(g, &window)?,
                 None => (None, None),

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{AnalysisError, Context, Reference};
 use crate::calendar::{steps_of, weeks_of};
-use crate::drift::{BinningMode, Column, FeatureError, FeatureProfile, compare, feature_drift};
+use crate::drift::{BinningMode, Column, FeatureError, FeatureProfile, ProfileBins, compare, feature_drift};
 use crate::load::{ColumnType, LoadError, Scan};
 use crate::progress::Progress;
 use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, TrendStep};
@@ -142,17 +142,20 @@ impl Context<'_> {
         let progress = Progress::new(indices.len(), "comparing features", self.settings.progress);
         let results = parallel_map(&indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
             let f = &self.features[i];
-            let current = load(&self.current_scan, f, window)?;
-            progress.inc();
-            Ok(match (options.mode, &self.reference) {
-                (BinningMode::Evidently, Reference::Data { scan, window: rw }) => {
+            let result = match (options.mode, &self.reference, &profiles.0.get(i)) {
+                (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
+                    let current = load(&self.current_scan, f, window)?;
                     feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
                 }
-                _ => match &profiles.0[i] {
-                    Ok(profile) => compare(profile, &current, options).map_err(|e| skip(&f.name, &e)),
-                    Err(skipped) => Err(skipped.clone()),
-                },
-            })
+                (_, _, Some(Err(skipped))) => Err(skipped.clone()),
+                (_, _, Some(Ok(profile))) => {
+                    let current = self.current_side(f, profile, window)?;
+                    compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
+                }
+                (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
+            };
+            progress.inc();
+            Ok(result)
         });
         progress.finish();
         let mut computed = Vec::new();
@@ -164,6 +167,20 @@ impl Context<'_> {
             }
         }
         Ok(summarise(computed, skipped))
+    }
+
+    /// The current side of a feature against its profile: a numeric column is counted over the
+    /// profile's edges chunk by chunk, without copying it.
+    fn current_side(&self, f: &FeatureSpec, profile: &FeatureProfile, window: &Window) -> Result<Column, LoadError> {
+        match (&profile.bins, f.kind) {
+            (ProfileBins::Numeric { edges, .. }, FeatureKind::Numeric) => {
+                let mut counts = vec![0_u64; edges.value_bins() + 1];
+                self.current_scan
+                    .numeric_chunks(&f.name, window.scan_range(), |chunk| edges.count_into(&mut counts, chunk))?;
+                Ok(Column::Counted(counts))
+            }
+            _ => load(&self.current_scan, f, window),
+        }
     }
 
     fn raw_reference(&self, what: &'static str) -> Result<(&Scan, &Window), AnalysisError> {

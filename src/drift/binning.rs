@@ -205,15 +205,24 @@ fn select_range(values: &mut [f64], offset: usize, idx: &[usize]) {
     }
     let mid = idx.len() / 2;
     let target = idx[mid] - offset;
-    values.select_nth_unstable_by(target, total_cmp);
+    values.select_nth_unstable_by(target, finite_cmp);
     let (left, rest) = values.split_at_mut(target);
     select_range(left, offset, &idx[..mid]);
     select_range(&mut rest[1..], offset + target + 1, &idx[mid + 1..]);
 }
 
+/// Order of two finite values (the selection only ever sees finite ones). A plain float
+/// comparison is cheaper than `total_cmp`'s bit juggling; −0.0 and +0.0 compare equal, which
+/// changes no quantile value.
 #[allow(clippy::trivially_copy_pass_by_ref)] // the signature `select_nth_unstable_by` takes
-fn total_cmp(a: &f64, b: &f64) -> Ordering {
-    a.total_cmp(b)
+fn finite_cmp(a: &f64, b: &f64) -> Ordering {
+    if a < b {
+        Ordering::Less
+    } else if a > b {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
 }
 
 /// Equal-width edges as `np.histogram_bin_edges(data, bins="sturges")` computes them, given the

@@ -104,6 +104,9 @@ impl CategoryCounts {
 pub enum Column {
     /// A numeric column as `f64`, null → NaN.
     Numeric(Vec<f64>),
+    /// A numeric column already counted over a profile's edges (value bins, then missing): the
+    /// current side of a quantile-mode comparison, counted chunk by chunk without a copy.
+    Counted(Vec<u64>),
     /// A categorical column's value counts.
     Categorical(CategoryCounts),
 }
@@ -132,7 +135,8 @@ pub fn feature_drift(
     current: &Column,
     options: &PsiOptions,
 ) -> Result<FeatureDrift, FeatureError> {
-    if std::mem::discriminant(&reference) != std::mem::discriminant(current) {
+    let numeric = |c: &Column| !matches!(c, Column::Categorical(_));
+    if numeric(&reference) != numeric(current) {
         return Err(FeatureError::KindMismatch(name.to_owned()));
     }
     match options.mode {
@@ -192,6 +196,7 @@ fn evidently(
 fn missing_of(column: &Column) -> (u64, u64) {
     match column {
         Column::Numeric(v) => (count_nan(v), v.len() as u64),
+        Column::Counted(c) => (c.last().copied().unwrap_or(0), c.iter().sum()),
         Column::Categorical(c) => (c.missing, c.rows()),
     }
 }

@@ -58,6 +58,7 @@ impl FeatureProfile {
                 })?;
                 Ok(Self::count(feature, edges, &values))
             }
+            Column::Counted(_) => Err(FeatureError::KindMismatch(feature.to_owned())),
             Column::Categorical(c) => {
                 if c.counts.is_empty() {
                     return Err(FeatureError::AllNullReference(feature.to_owned()));
@@ -128,6 +129,13 @@ impl FeatureProfile {
                 let mut reference = counts.clone();
                 reference.push(self.missing);
                 Ok(Aligned { reference, current: edges.count(values), categories: Vec::new(), unseen: Vec::new() })
+            }
+            (ProfileBins::Numeric { edges, counts }, Column::Counted(current))
+                if current.len() == edges.value_bins() + 1 =>
+            {
+                let mut reference = counts.clone();
+                reference.push(self.missing);
+                Ok(Aligned { reference, current: current.clone(), categories: Vec::new(), unseen: Vec::new() })
             }
             (ProfileBins::Categorical { counts }, Column::Categorical(cur)) => {
                 Ok(align_categories(counts, self.missing, cur))

@@ -263,6 +263,33 @@ impl Scan {
         Ok(f64_values(ca))
     }
 
+    /// Calls `f` with each chunk of a numeric column over the window, as `f64` with null → NaN.
+    /// Chunks without nulls are passed as they are, uncopied: counting a current column this
+    /// way holds one copy of it, not two.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn numeric_chunks(
+        &self,
+        column: &str,
+        range: Option<DateRange>,
+        mut f: impl FnMut(&[f64]),
+    ) -> Result<(), LoadError> {
+        let df = self.collect(self.window(range).select([col(column).cast(DataType::Float64)]))?;
+        let ca = df.column(column).and_then(Column::f64).map_err(|e| reading(&self.path, &e))?;
+        let mut scratch = Vec::new();
+        for arr in ca.downcast_iter() {
+            if arr.validity().is_none_or(|v| v.unset_bits() == 0) {
+                f(arr.values());
+            } else {
+                scratch.clear();
+                scratch.extend(arr.iter().map(|v| v.copied().unwrap_or(f64::NAN)));
+                f(&scratch);
+            }
+        }
+        Ok(())
+    }
+
     /// A numeric column over the window split by the values of `group` (e.g. the sector).
     ///
     /// # Errors

@@ -39,6 +39,11 @@ impl Profiles {
     }
 }
 
+thread_local! {
+    /// The reference column being fitted on this worker.
+    static REFERENCE_BUFFER: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Runs `f` over `items` on every core, keeping the order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).min(items.len()).max(1);
@@ -122,12 +127,18 @@ impl Context<'_> {
             )),
             Reference::Data { scan, window } => {
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
+                let k = self.settings.psi.bins;
                 let fitted = parallel_map(&self.features, |f| -> Result<_, LoadError> {
-                    let column = load(scan, f, window)?;
-                    let fitted =
-                        FeatureProfile::fit(&f.name, column, self.settings.psi.bins).map_err(|e| skip(&f.name, &e));
+                    let fitted = match f.kind {
+                        // One reused buffer per worker: a column at a time, without fresh pages.
+                        FeatureKind::Numeric => REFERENCE_BUFFER.with_borrow_mut(|values| {
+                            scan.numeric_into(&f.name, window.scan_range(), values)?;
+                            Ok::<_, LoadError>(FeatureProfile::fit_numeric(&f.name, values, k))
+                        })?,
+                        FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
+                    };
                     progress.inc();
-                    Ok(fitted)
+                    Ok(fitted.map_err(|e| skip(&f.name, &e)))
                 });
                 progress.finish();
                 Ok(Profiles(fitted.into_iter().collect::<Result<_, _>>()?))

@@ -50,14 +50,7 @@ impl FeatureProfile {
     /// [`FeatureError::AllNullReference`] when no reference value is usable.
     pub fn fit(feature: &str, reference: Column, k: usize) -> Result<Self, FeatureError> {
         match reference {
-            Column::Numeric(mut values) => {
-                let edges = BinEdges::quantiles(&mut values, k).map_err(|e| match e {
-                    BinningError::NoFiniteValues | BinningError::TooFewBins(_) => {
-                        FeatureError::AllNullReference(feature.to_owned())
-                    }
-                })?;
-                Ok(Self::count(feature, edges, &values))
-            }
+            Column::Numeric(mut values) => Self::fit_numeric(feature, &mut values, k),
             Column::Counted(_) => Err(FeatureError::KindMismatch(feature.to_owned())),
             Column::Categorical(c) => {
                 if c.counts.is_empty() {
@@ -71,6 +64,19 @@ impl FeatureProfile {
                 })
             }
         }
+    }
+
+    /// Fits a numeric reference column in place (its order changes).
+    ///
+    /// # Errors
+    /// [`FeatureError::AllNullReference`] when no value is finite.
+    pub fn fit_numeric(feature: &str, values: &mut [f64], k: usize) -> Result<Self, FeatureError> {
+        let edges = BinEdges::quantiles(values, k).map_err(|e| match e {
+            BinningError::NoFiniteValues | BinningError::TooFewBins(_) => {
+                FeatureError::AllNullReference(feature.to_owned())
+            }
+        })?;
+        Ok(Self::count(feature, edges, values))
     }
 
     /// Counts numeric `values` over given `edges` (for a partition of the reference).

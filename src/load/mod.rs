@@ -258,9 +258,19 @@ impl Scan {
     /// # Errors
     /// [`LoadError`] when the column is absent or a file fails to decode.
     pub fn numeric(&self, column: &str, range: Option<DateRange>) -> Result<Vec<f64>, LoadError> {
-        let df = self.collect(self.window(range).select([col(column).cast(DataType::Float64)]))?;
-        let ca = df.column(column).and_then(Column::f64).map_err(|e| reading(&self.path, &e))?;
-        Ok(f64_values(ca))
+        let mut values = Vec::new();
+        self.numeric_into(column, range, &mut values)?;
+        Ok(values)
+    }
+
+    /// Like [`Self::numeric`], into a reused buffer (cleared first): reading column after column
+    /// into one buffer does not pay for fresh pages each time.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn numeric_into(&self, column: &str, range: Option<DateRange>, values: &mut Vec<f64>) -> Result<(), LoadError> {
+        values.clear();
+        self.numeric_chunks(column, range, |chunk| values.extend_from_slice(chunk))
     }
 
     /// Calls `f` with each chunk of a numeric column over the window, as `f64` with null → NaN.
@@ -472,18 +482,6 @@ fn add_category(side: &mut CategoryCounts, v: Option<&str>) {
         Some(s) => *side.counts.entry(s.to_owned()).or_insert(0) += 1,
         None => side.missing += 1,
     }
-}
-
-fn f64_values(ca: &Float64Chunked) -> Vec<f64> {
-    let mut out = Vec::with_capacity(ca.len());
-    if ca.null_count() == 0 {
-        for arr in ca.downcast_iter() {
-            out.extend_from_slice(arr.values());
-        }
-    } else {
-        out.extend(ca.iter().map(|v| v.unwrap_or(f64::NAN)));
-    }
-    out
 }
 
 fn dates_of(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {

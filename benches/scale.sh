@@ -16,7 +16,9 @@
 # Environment: NEPSE_DRIFT_BIN (default: target/release/nepse-drift, built if missing),
 # PEERS (default ../shared/peers), PEERS_PYTHON (default: a venv with the peers' requirements,
 # created under BENCH_DIR), BENCH_DIR (default /var/tmp/nepse-drift-bench; files are reused),
-# EVIDENTLY_MAX (default 5000000), SKIP_PEERS=1 to time nepse-drift only (the CI smoke run).
+# EVIDENTLY_MAX (default 5000000), REPEATS (default 3: each tool runs that many times and the
+# median wall time and the largest peak RSS are reported; Evidently runs once, it takes
+# minutes), SKIP_PEERS=1 to time nepse-drift only (the CI smoke run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +42,10 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
   fi
 fi
 
-# time_it LABEL CMD... → "wall_seconds peak_rss_mib" on stdout; fails loudly if CMD fails.
-time_it() {
+repeats="${REPEATS:-3}"
+
+# time_once CMD... → "wall_seconds peak_rss_mib" of one run on stdout; fails loudly if CMD fails.
+time_once() {
   local log="$bench_dir/time.log"
   if ! /usr/bin/time -v -o "$log" "$@" > "$bench_dir/last.out" 2> "$bench_dir/last.err"; then
     echo "command failed: $*" >&2
@@ -54,6 +58,14 @@ time_it() {
   echo "$wall $rss"
 }
 
+# time_it N CMD... → the median wall time and the largest peak RSS of N runs.
+time_it() {
+  local n=$1 runs=()
+  shift
+  for _ in $(seq "$n"); do runs+=("$(time_once "$@")"); done
+  printf '%s\n' "${runs[@]}" | sort -n -k1,1 | awk '{ w[NR] = $1; if ($2 > r) r = $2 } END { print w[int((NR + 1) / 2)], r }'
+}
+
 printf '| rows per side | tool | wall s | peak RSS MiB | nepse-drift wall ratio | nepse-drift RSS ratio |\n'
 printf '|---:|---|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
@@ -64,14 +76,16 @@ for n in "${sizes[@]}"; do
       --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
   fi
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
-  read -r nd_wall nd_rss < <(time_it "$bin" --quiet report --features "$cur" --reference-source "$ref" \
+  read -r nd_wall nd_rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \
     --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift.json")
   printf '| %s | nepse-drift | %.2f | %s | 1 | 1 |\n' "$n" "$nd_wall" "$nd_rss"
   [ "${SKIP_PEERS:-0}" = 1 ] && continue
   tasks=(floor-scan polars-qpsi)
   [ "$n" -le "$evidently_max" ] && tasks+=(evidently)
   for task in "${tasks[@]}"; do
-    read -r wall rss < <(time_it "$py" "$peers/peer_tasks.py" "$task" "$ref" "$cur" --json "$dir/$task.json")
+    runs=$repeats
+    [ "$task" = evidently ] && runs=1
+    read -r wall rss < <(time_it "$runs" "$py" "$peers/peer_tasks.py" "$task" "$ref" "$cur" --json "$dir/$task.json")
     printf '| %s | %s | %.2f | %s | %.3f | %.3f |\n' "$n" "$task" "$wall" "$rss" \
       "$(awk -v a="$nd_wall" -v b="$wall" 'BEGIN { print a / b }')" "$(awk -v a="$nd_rss" -v b="$rss" 'BEGIN { print a / b }')"
   done

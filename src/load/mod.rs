@@ -22,6 +22,9 @@ use crate::performance::{Outcome, Prediction};
 use crate::result::FeatureKind;
 use crate::settings::ColumnNames;
 
+/// Rows decoded at a time when a whole column is read (8 Mi rows: 64 MiB of `f64`).
+const SLICE_ROWS: IdxSize = 8 * 1024 * 1024;
+
 /// Why a source could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
@@ -285,16 +288,31 @@ impl Scan {
         range: Option<DateRange>,
         mut f: impl FnMut(&[f64]),
     ) -> Result<(), LoadError> {
-        let df = self.collect(self.window(range).select([col(column).cast(DataType::Float64)]))?;
-        let ca = df.column(column).and_then(Column::f64).map_err(|e| reading(&self.path, &e))?;
+        // Without a date predicate, read the column in slices (polars pushes a slice down to
+        // the row groups), so at most one slice of it is decoded at a time. With a predicate the
+        // slice would apply after filtering and re-read everything, so read it whole.
+        let slices: Vec<Option<(i64, IdxSize)>> = if range.is_some() {
+            vec![None]
+        } else {
+            let rows = self.count_rows(None)?;
+            (0..rows).step_by(SLICE_ROWS as usize).map(|o| Some((o as i64, SLICE_ROWS))).collect()
+        };
         let mut scratch = Vec::new();
-        for arr in ca.downcast_iter() {
-            if arr.validity().is_none_or(|v| v.unset_bits() == 0) {
-                f(arr.values());
-            } else {
-                scratch.clear();
-                scratch.extend(arr.iter().map(|v| v.copied().unwrap_or(f64::NAN)));
-                f(&scratch);
+        for slice in slices {
+            let mut frame = self.window(range).select([col(column).cast(DataType::Float64)]);
+            if let Some((offset, len)) = slice {
+                frame = frame.slice(offset, len);
+            }
+            let df = self.collect(frame)?;
+            let ca = df.column(column).and_then(Column::f64).map_err(|e| reading(&self.path, &e))?;
+            for arr in ca.downcast_iter() {
+                if arr.validity().is_none_or(|v| v.unset_bits() == 0) {
+                    f(arr.values());
+                } else {
+                    scratch.clear();
+                    scratch.extend(arr.iter().map(|v| v.copied().unwrap_or(f64::NAN)));
+                    f(&scratch);
+                }
             }
         }
         Ok(())

@@ -15,7 +15,7 @@ use crate::job;
 use crate::logging;
 use crate::render::{self, Style};
 use crate::result::RunResult;
-use crate::settings;
+use crate::settings::{self, Flags};
 
 /// Runs the parsed command line, writing data to `out`.
 ///
@@ -40,17 +40,16 @@ fn today() -> chrono::NaiveDate {
 
 fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
-    let mut settings = settings::resolve(
-        &file,
-        &args.sources,
-        Some(&args.features),
-        &args.windows,
-        Some(&args.psi),
-        Some(&args.perf),
-        args.by,
-        args.every.as_deref(),
-        today(),
-    )?;
+    let flags = Flags {
+        sources: Some(&args.sources),
+        features: Some(&args.features),
+        windows: Some(&args.windows),
+        psi: Some(&args.psi),
+        perf: Some(&args.perf),
+        by: args.by,
+        every: args.every.as_deref(),
+    };
+    let mut settings = settings::resolve(&file, &flags, today())?;
     settings.progress = progress;
     let result = analyse(&settings)?;
     if let Some(path) = &args.html {
@@ -91,17 +90,14 @@ pub(crate) fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
 
 fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
-    let mut settings = settings::resolve(
-        &file,
-        &args.sources,
-        Some(&args.features),
-        &args.windows,
-        Some(&args.psi),
-        None,
-        None,
-        None,
-        today(),
-    )?;
+    let flags = Flags {
+        sources: Some(&args.sources),
+        features: Some(&args.features),
+        windows: Some(&args.windows),
+        psi: Some(&args.psi),
+        ..Flags::default()
+    };
+    let mut settings = settings::resolve(&file, &flags, today())?;
     settings.sources.reference_profile = None;
     settings.progress = progress;
     let profile = crate::analysis::fit_reference(&settings)?;

@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::metrics;
 use crate::push::{self, Method};
 use crate::result::{RunInfo, RunResult};
-use crate::settings::{self, ProcessEnv, PushSettings, Settings};
+use crate::settings::{self, Flags, ProcessEnv, PushSettings, Settings};
 
 /// `nepse-drift run`.
 ///
@@ -116,17 +116,7 @@ pub fn push_saved(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
 /// The first [`ConfigError`] found.
 pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(args)?;
-    let settings = settings::resolve(
-        &file,
-        &crate::cli::SourceArgs::default(),
-        None,
-        &crate::cli::WindowArgs::default(),
-        None,
-        None,
-        None,
-        None,
-        nepal_date(Utc::now()),
-    )?;
+    let settings = settings::resolve(&file, &Flags::default(), nepal_date(Utc::now()))?;
     let push_settings = settings::resolve_push(&file, None, &ProcessEnv)?;
     let s = &settings.sources;
     for (key, path) in [
@@ -152,7 +142,8 @@ pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<u8, Error>
 }
 
 fn resolve_run(file: &FileConfig, args: &RunArgs) -> Result<Settings, ConfigError> {
-    settings::resolve(file, &args.sources, None, &args.windows, None, None, None, None, nepal_date(Utc::now()))
+    let flags = Flags { sources: Some(&args.sources), windows: Some(&args.windows), ..Flags::default() };
+    settings::resolve(file, &flags, nepal_date(Utc::now()))
 }
 
 /// A source path must exist; for a glob, the directory before its first wildcard must.

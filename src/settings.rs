@@ -204,21 +204,35 @@ pub fn load_file(args: &ConfigArgs) -> Result<FileConfig, ConfigError> {
     args.config.as_deref().map_or_else(|| Ok(FileConfig::default()), FileConfig::read)
 }
 
-/// Resolves the core settings from flags, the config file and defaults.
+/// The flag groups a command contributes to the settings; a group it does not have is `None`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags<'a> {
+    /// Sources and key column names.
+    pub sources: Option<&'a SourceArgs>,
+    /// Feature selection.
+    pub features: Option<&'a FeatureArgs>,
+    /// Windows and the as-of date.
+    pub windows: Option<&'a WindowArgs>,
+    /// PSI settings.
+    pub psi: Option<&'a PsiArgs>,
+    /// Performance settings.
+    pub perf: Option<&'a PerfArgs>,
+    /// Breakdown.
+    pub by: Option<By>,
+    /// Trend step.
+    pub every: Option<&'a str>,
+}
+
+/// Resolves the core settings from flags, the config file and defaults, with `today` as the
+/// default as-of date.
 ///
 /// # Errors
 /// [`ConfigError`] for a missing features source or invalid values.
-pub fn resolve(
-    file: &FileConfig,
-    sources: &SourceArgs,
-    features: Option<&FeatureArgs>,
-    windows: &WindowArgs,
-    psi: Option<&PsiArgs>,
-    perf: Option<&PerfArgs>,
-    by: Option<By>,
-    every: Option<&str>,
-    today: NaiveDate,
-) -> Result<Settings, ConfigError> {
+pub fn resolve(file: &FileConfig, flags: &Flags<'_>, today: NaiveDate) -> Result<Settings, ConfigError> {
+    let (no_sources, no_windows) = (SourceArgs::default(), WindowArgs::default());
+    let sources = flags.sources.unwrap_or(&no_sources);
+    let windows = flags.windows.unwrap_or(&no_windows);
+    let (features, psi, perf, by, every) = (flags.features, flags.psi, flags.perf, flags.by, flags.every);
     let c = &file.columns;
     let pick = |flag: &Option<String>, cfg: &Option<String>, default: &str| {
         flag.clone().or_else(|| cfg.clone()).unwrap_or_else(|| default.to_owned())

@@ -118,15 +118,6 @@ pub enum RowError {
     },
 }
 
-/// Which dataset a row error is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dataset {
-    /// The predictions.
-    Predictions,
-    /// The outcomes.
-    Outcomes,
-}
-
 const SAMPLE: usize = 5;
 
 fn sample<T>(rows: &[T], bad: impl Fn(&T) -> bool, key: impl Fn(&T) -> String) -> Option<String> {

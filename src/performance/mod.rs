@@ -4,6 +4,6 @@ pub mod join;
 pub mod metrics;
 
 pub use join::{
-    Dataset, EvalOptions, GroupBy, Outcome, Prediction, RowError, evaluate, validate_outcomes, validate_predictions,
+    EvalOptions, GroupBy, Outcome, Prediction, RowError, evaluate, validate_outcomes, validate_predictions,
 };
 pub use metrics::{ConfusionCounts, Labelled};

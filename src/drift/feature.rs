@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::binning::{histogram_counts, sturges_edges};
-use super::profile::{FeatureProfile, ProfileBins};
+use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::significance;
 use crate::result::{Bin, FeatureDrift, FeatureKind, Level};
@@ -302,15 +302,12 @@ fn numeric_evidently(name: &str, reference: &[f64], current: &[f64]) -> Result<B
 
 /// Evidently's categorical bins: one per value of reference ∪ current, no missing bin.
 fn categorical_evidently(reference: &CategoryCounts, current: &CategoryCounts) -> BinTable {
-    let mut keys: Vec<&String> = reference.counts.keys().chain(current.counts.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let get = |side: &CategoryCounts, k: &String| side.counts.get(k).copied().unwrap_or(0);
+    let aligned = union_categories(&reference.counts, &current.counts);
     BinTable {
-        labels: keys.iter().map(|k| BinLabel::Category((*k).clone())).collect(),
-        reference: keys.iter().map(|k| get(reference, k)).collect(),
-        current: keys.iter().map(|k| get(current, k)).collect(),
-        unseen: keys.iter().filter(|k| !reference.counts.contains_key(**k)).map(|k| (*k).clone()).collect(),
+        labels: aligned.categories.into_iter().map(BinLabel::Category).collect(),
+        reference: aligned.reference,
+        current: aligned.current,
+        unseen: aligned.unseen,
     }
 }
 

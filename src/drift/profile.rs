@@ -165,17 +165,22 @@ pub struct Aligned {
 }
 
 fn align_categories(reference: &BTreeMap<String, u64>, missing: u64, current: &CategoryCounts) -> Aligned {
-    let mut keys: Vec<&String> = reference.keys().chain(current.counts.keys()).collect();
+    let mut aligned = union_categories(reference, &current.counts);
+    aligned.reference.push(missing);
+    aligned.current.push(current.missing);
+    aligned
+}
+
+/// One bin per category of `reference` ∪ `current`, sorted, without a missing bin; the
+/// categories absent from the reference are listed as unseen.
+pub(super) fn union_categories(reference: &BTreeMap<String, u64>, current: &BTreeMap<String, u64>) -> Aligned {
+    let mut keys: Vec<&String> = reference.keys().chain(current.keys()).collect();
     keys.sort();
     keys.dedup();
     let get = |m: &BTreeMap<String, u64>, k: &String| m.get(k).copied().unwrap_or(0);
-    let mut r: Vec<u64> = keys.iter().map(|k| get(reference, k)).collect();
-    let mut c: Vec<u64> = keys.iter().map(|k| get(&current.counts, k)).collect();
-    r.push(missing);
-    c.push(current.missing);
     Aligned {
-        reference: r,
-        current: c,
+        reference: keys.iter().map(|k| get(reference, k)).collect(),
+        current: keys.iter().map(|k| get(current, k)).collect(),
         unseen: keys.iter().filter(|k| !reference.contains_key(**k)).map(|k| (*k).clone()).collect(),
         categories: keys.into_iter().cloned().collect(),
     }

@@ -217,11 +217,12 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
         drift.by_sector = cx.by_sector()?;
     }
 
-    let graded = cx.grade(&mut drift)?;
+    let predictions = cx.grader()?;
+    let graded = cx.grade(predictions.as_ref(), &mut drift)?;
     rows_read.extend(graded.rows_read);
     let trend = match settings.every {
         None => Vec::new(),
-        Some(every) => cx.trend(&profiles, every)?,
+        Some(every) => cx.trend(&profiles, predictions.as_ref(), every)?,
     };
     let mut psi_options = settings.psi;
     if let Reference::Profile { profile, .. } = &cx.reference {

@@ -256,18 +256,22 @@ impl Context<'_> {
     }
 
     /// Drift and performance per step of the current window.
-    pub(super) fn trend(&self, profiles: &Profiles, every: Every) -> Result<Vec<TrendStep>, AnalysisError> {
+    pub(super) fn trend(
+        &self,
+        profiles: &Profiles,
+        grader: Option<&super::grading::Grader>,
+        every: Every,
+    ) -> Result<Vec<TrendStep>, AnalysisError> {
         let steps = match every {
             Every::Days(n) => steps_of(&self.current.days, n),
             Every::Week => weeks_of(&self.current.days),
         };
-        let grader = self.grader()?;
         let mut out = Vec::with_capacity(steps.len());
         for days in steps {
             let Some(window) = Window::over(days) else { continue };
             let report = self.drift(profiles, &window)?;
             let rows = self.current_scan.count_rows(window.scan_range())?;
-            let (prediction_psi, performance) = match &grader {
+            let (prediction_psi, performance) = match grader {
                 Some(g) => self.grade_step(g, &window)?,
                 None => (None, None),
             };

@@ -23,10 +23,13 @@ pub(super) struct Graded {
     pub(super) rows_read: BTreeMap<String, u64>,
 }
 
-/// The opened predictions and their reference-window rows, reused across trend steps.
+/// The opened predictions (with their reference-window rows) and outcomes, and the sector of
+/// each symbol when grading by sector: opened once per run, shared by the run and its trend.
 pub(super) struct Grader {
     scan: Scan,
     reference: Vec<Prediction>,
+    outcomes: Option<Scan>,
+    sectors: HashMap<String, String>,
 }
 
 impl Context<'_> {
@@ -36,11 +39,17 @@ impl Context<'_> {
         let Some(path) = &s.sources.predictions else { return Ok(None) };
         let scan = Scan::open(path, &s.columns.as_of)?;
         let reference = scan.predictions(&s.columns, Some(self.reference.range()))?;
-        Ok(Some(Grader { scan, reference }))
+        let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.as_of)).transpose()?;
+        let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {
+            self.current_scan.sectors(&s.columns, None)?
+        } else {
+            HashMap::new()
+        };
+        Ok(Some(Grader { scan, reference, outcomes, sectors }))
     }
 
     /// Prediction drift (into `drift`) and performance over the performance window.
-    pub(super) fn grade(&self, drift: &mut DriftReport) -> Result<Graded, AnalysisError> {
+    pub(super) fn grade(&self, predictions: Option<&Grader>, drift: &mut DriftReport) -> Result<Graded, AnalysisError> {
         let s = self.settings;
         let mut graded = Graded {
             model: s.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
@@ -48,7 +57,7 @@ impl Context<'_> {
             window: None,
             rows_read: BTreeMap::new(),
         };
-        let Some(opened) = self.grader()? else { return Ok(graded) };
+        let Some(opened) = predictions else { return Ok(graded) };
         let path = opened.scan.path().to_owned();
         let current = opened.scan.predictions(&s.columns, Some(self.current.range))?;
         validate_predictions(&current).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
@@ -60,9 +69,15 @@ impl Context<'_> {
             (*only).clone_into(&mut graded.model);
         }
         graded.rows_read.insert("predictions".to_owned(), current.len() as u64);
-        if let Some(outcomes) = &s.sources.outcomes {
+        if let Some(outcomes) = &opened.outcomes {
             let window = self.performance_window(&opened.scan)?;
-            let (report, (preds, outs)) = self.performance(&opened.scan, outcomes, &window)?;
+            let graded_preds = if window == self.current {
+                current
+            } else {
+                opened.scan.predictions(&s.columns, Some(window.range))?
+            };
+            let (report, outs) = self.performance(opened, outcomes, &graded_preds, &window)?;
+            let preds = graded_preds.len() as u64;
             graded.rows_read.insert("predictions".to_owned(), preds);
             graded.rows_read.insert("outcomes".to_owned(), outs);
             graded.window = Some(window_info(&window, preds, &path));
@@ -80,8 +95,8 @@ impl Context<'_> {
         let s = self.settings;
         let current = g.scan.predictions(&s.columns, Some(window.range))?;
         let psi = prediction_drift(&g.reference, &current, s).map(|d| d.psi);
-        let perf = match &s.sources.outcomes {
-            Some(o) if !current.is_empty() => Some(self.performance(&g.scan, o, window)?.0.overall),
+        let perf = match &g.outcomes {
+            Some(o) if !current.is_empty() => Some(self.performance(g, o, &current, window)?.0.overall),
             _ => None,
         };
         Ok((psi, perf))
@@ -99,35 +114,31 @@ impl Context<'_> {
         }
     }
 
+    /// Grades `predictions` (the rows of `window`) against the outcomes; returns the report and
+    /// the outcome rows read.
     fn performance(
         &self,
-        preds: &Scan,
-        outcomes_path: &str,
+        g: &Grader,
+        outcomes: &Scan,
+        predictions: &[Prediction],
         window: &Window,
-    ) -> Result<(PerformanceReport, (u64, u64)), AnalysisError> {
+    ) -> Result<(PerformanceReport, u64), AnalysisError> {
         let s = self.settings;
-        let predictions = preds.predictions(&s.columns, Some(window.range))?;
         if predictions.is_empty() {
             return Err(AnalysisError::NoPredictions {
-                path: preds.path().to_owned(),
+                path: g.scan.path().to_owned(),
                 from: window.range.from().to_string(),
                 to: window.range.to().to_string(),
             });
         }
-        validate_predictions(&predictions)
-            .map_err(|error| AnalysisError::Rows { path: preds.path().to_owned(), error })?;
-        let out_scan = Scan::open(outcomes_path, &s.columns.as_of)?;
-        let outcomes = out_scan.outcomes(&s.columns, Some(window.range))?;
-        validate_outcomes(&outcomes).map_err(|error| AnalysisError::Rows { path: outcomes_path.to_owned(), error })?;
-        let sectors = if s.by == performance::GroupBy::Sector {
-            self.current_scan.sectors(&s.columns, None)?
-        } else {
-            HashMap::new()
-        };
+        validate_predictions(predictions)
+            .map_err(|error| AnalysisError::Rows { path: g.scan.path().to_owned(), error })?;
+        let rows = outcomes.outcomes(&s.columns, Some(window.range))?;
+        validate_outcomes(&rows).map_err(|error| AnalysisError::Rows { path: outcomes.path().to_owned(), error })?;
         let options =
             EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by };
-        let report = performance::evaluate(&predictions, &outcomes, &sectors, &self.days, &options);
-        Ok((report, (predictions.len() as u64, outcomes.len() as u64)))
+        let report = performance::evaluate(predictions, &rows, &g.sectors, &self.days, &options);
+        Ok((report, rows.len() as u64))
     }
 }
 

@@ -62,8 +62,10 @@ pub struct EmptyWindow {
 pub fn current(spec: CurrentWindow, as_of: NaiveDate, days: &[NaiveDate]) -> Result<Window, EmptyWindow> {
     match spec {
         CurrentWindow::Range(r) => Window::within(r, days)
+            .map(|w| w.marked_whole(days))
             .ok_or_else(|| EmptyWindow { which: "current", asked: format!("{} to {}", r.from(), r.to()) }),
         CurrentWindow::Last(n) => Window::over(last_n(days, as_of, n))
+            .map(|w| w.marked_whole(days))
             .ok_or_else(|| EmptyWindow { which: "current", asked: format!("the last {n} trading days up to {as_of}") }),
     }
 }

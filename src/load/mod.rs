@@ -8,10 +8,12 @@
 //! filtered. Numeric features are read one column at a time, so memory follows one column, not
 //! the whole frame.
 
+mod direct;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -133,6 +135,8 @@ pub struct Scan {
     date_column: String,
     frame: LazyFrame,
     schema: SchemaRef,
+    /// The files' footers for [`direct`] reads, read on first use.
+    footers: Arc<OnceLock<Option<direct::Footers>>>,
 }
 
 impl std::fmt::Debug for Scan {
@@ -157,7 +161,13 @@ impl Scan {
         };
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
         let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
-        let scan = Self { path: path.to_owned(), date_column: date_column.to_owned(), frame, schema };
+        let scan = Self {
+            path: path.to_owned(),
+            date_column: date_column.to_owned(),
+            frame,
+            schema,
+            footers: Arc::default(),
+        };
         scan.require(date_column, |t| matches!(t, DataType::Date), "Date")?;
         Ok(scan)
     }
@@ -273,7 +283,19 @@ impl Scan {
     /// [`LoadError`] when the column is absent or a file fails to decode.
     pub fn numeric_into(&self, column: &str, range: Option<DateRange>, values: &mut Vec<f64>) -> Result<(), LoadError> {
         values.clear();
+        if let Some(direct) = self.direct(column, range) {
+            values.reserve_exact(direct.rows());
+        }
         self.numeric_chunks(column, range, |chunk| values.extend_from_slice(chunk))
+    }
+
+    /// The column read straight from the files, when the whole source is wanted and the
+    /// column is a plain number column of every file (see [`direct`]).
+    fn direct<'a>(&'a self, column: &'a str, range: Option<DateRange>) -> Option<direct::DirectColumn<'a>> {
+        if range.is_some() {
+            return None;
+        }
+        self.footers.get_or_init(|| direct::Footers::open(&self.path)).as_ref()?.column(column)
     }
 
     /// Calls `f` with each chunk of a numeric column over the window, as `f64` with null → NaN.
@@ -288,6 +310,12 @@ impl Scan {
         range: Option<DateRange>,
         mut f: impl FnMut(&[f64]),
     ) -> Result<(), LoadError> {
+        if let Some(direct) = self.direct(column, range) {
+            return direct.for_each_chunk(&mut f).map_err(|(file, detail)| LoadError::Unreadable {
+                path: file.display().to_string(),
+                detail: format!("column `{column}`: {detail}"),
+            });
+        }
         // Without a date predicate, read the column in slices (polars pushes a slice down to
         // the row groups), so at most one slice of it is decoded at a time. With a predicate the
         // slice would apply after filtering and re-read everything, so read it whole.

@@ -1,0 +1,187 @@
+//! Whole numeric columns read straight from the Parquet files, row group by row group.
+//!
+//! When a numeric column is wanted over its whole source (no date window), the lazy scan would
+//! memory-map every file (the mapped pages count in the process's resident memory until the
+//! scan ends) and decode the column into one polars column before it can be counted or copied
+//! into the quantile buffer. Here the decoder polars itself uses (`polars-parquet`) is driven
+//! directly: for each row group the column chunk's bytes are read with `pread` into a buffer of
+//! that chunk's size, decompressed, decoded and handed over as `f64` slices. Memory is one
+//! column chunk at a time whatever the size of the file, and nothing is mapped.
+//!
+//! Files are listed as polars lists them (one file; a directory, recursively; or a glob;
+//! zero-length files skipped), so both ways read the same rows. Sources this reader does not
+//! handle (a column that is not a plain integer or float column of every file, such as a hive
+//! partition column, a decimal or a nested type, or a footer it cannot read) are left to the
+//! lazy scan: [`Footers::open`] and [`Footers::column`] return `None` and nothing has been read.
+
+use std::fs::File;
+use std::io::Cursor;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use polars_arrow::array::{Array, PrimitiveArray};
+use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
+use polars_buffer::Buffer;
+use polars_parquet::read::{
+    BasicDecompressor, ColumnChunkMetadata, FileMetadata, PageReader, column_iter_to_arrays, infer_schema,
+    read_metadata,
+};
+
+/// The footers of every file of a source, read once.
+pub(super) struct Footers(Vec<Footer>);
+
+struct Footer {
+    path: PathBuf,
+    file: File,
+    meta: FileMetadata,
+    schema: ArrowSchema,
+}
+
+/// One numeric column of every file, ready to be decoded.
+pub(super) struct DirectColumn<'a> {
+    name: &'a str,
+    parts: Vec<(&'a Footer, &'a Field)>,
+}
+
+impl Footers {
+    /// Lists the files of `source` as polars does and reads their footers; `None` when a file
+    /// cannot be listed or its footer read (the lazy scan then reports it in its own words).
+    pub(super) fn open(source: &str) -> Option<Self> {
+        let mut footers = Vec::new();
+        for path in list(source)? {
+            let mut file = File::open(&path).ok()?;
+            let meta = read_metadata(&mut file).ok()?;
+            let schema = infer_schema(&meta).ok()?;
+            footers.push(Footer { path, file, meta, schema });
+        }
+        (!footers.is_empty()).then_some(Self(footers))
+    }
+
+    /// `column` when every file has it as a plain (non-nested) integer or float column.
+    pub(super) fn column<'a>(&'a self, name: &'a str) -> Option<DirectColumn<'a>> {
+        let mut parts = Vec::with_capacity(self.0.len());
+        for footer in &self.0 {
+            let field = footer.schema.get(name)?;
+            let flat = footer.meta.row_groups.iter().all(|rg| rg.columns_under_root_iter(name).is_some_and(|c| c.len() == 1));
+            if !flat || !is_plain_number(&field.dtype) {
+                return None;
+            }
+            parts.push((footer, field));
+        }
+        Some(DirectColumn { name, parts })
+    }
+}
+
+impl DirectColumn<'_> {
+    /// Rows over all files.
+    pub(super) fn rows(&self) -> usize {
+        self.parts.iter().map(|(footer, _)| footer.meta.num_rows).sum()
+    }
+
+    /// Calls `f` with the column's values, row group by row group, as `f64` with null → NaN.
+    /// Float64 chunks without nulls are passed as decoded, uncopied.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn for_each_chunk(&self, f: &mut dyn FnMut(&[f64])) -> Result<(), (PathBuf, String)> {
+        let mut scratch = Vec::new();
+        for (footer, field) in &self.parts {
+            let fail = |detail: String| (footer.path.clone(), detail);
+            for rg in &footer.meta.row_groups {
+                let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
+                    return Err(fail(format!("row group without column `{}`", self.name)));
+                };
+                let array = decode(&footer.file, chunk, field).map_err(fail)?;
+                for a in array {
+                    emit(a.as_ref(), &mut scratch, f).map_err(fail)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads one column chunk with `pread` and decodes it.
+fn decode(file: &File, chunk: &ColumnChunkMetadata, field: &Field) -> Result<Vec<Box<dyn Array>>, String> {
+    let range = chunk.byte_range();
+    let len = usize::try_from(range.end - range.start).map_err(|e| e.to_string())?;
+    let mut bytes = vec![0_u8; len];
+    file.read_exact_at(&mut bytes, range.start).map_err(|e| e.to_string())?;
+    let pages = PageReader::new(Cursor::new(Buffer::from(bytes)), chunk, Vec::new(), usize::MAX);
+    let columns = vec![BasicDecompressor::new(pages, Vec::new())];
+    let types = vec![&chunk.descriptor().descriptor.primitive_type];
+    let (arrays, _) = column_iter_to_arrays(columns, types, field.clone(), None).map_err(|e| first_line(&e))?;
+    Ok(arrays)
+}
+
+/// Hands one decoded array to `f` as `f64`, the way polars' cast to Float64 converts it.
+fn emit(array: &dyn Array, scratch: &mut Vec<f64>, f: &mut dyn FnMut(&[f64])) -> Result<(), String> {
+    let any = array.as_any();
+    if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>()
+        && a.validity().is_none_or(|v| v.unset_bits() == 0)
+    {
+        f(a.values());
+        return Ok(());
+    }
+    scratch.clear();
+    macro_rules! widen {
+        ($($t:ty),*) => {$(
+            if let Some(a) = any.downcast_ref::<PrimitiveArray<$t>>() {
+                scratch.extend(a.iter().map(|v| v.map_or(f64::NAN, |x| *x as f64)));
+                f(scratch);
+                return Ok(());
+            }
+        )*};
+    }
+    widen!(f64, f32, i8, i16, i32, i64, u8, u16, u32, u64);
+    Err(format!("unexpected decoded type {:?}", array.dtype()))
+}
+
+fn is_plain_number(dtype: &ArrowDataType) -> bool {
+    use ArrowDataType as D;
+    matches!(
+        dtype,
+        D::Int8 | D::Int16 | D::Int32 | D::Int64 | D::UInt8 | D::UInt16 | D::UInt32 | D::UInt64 | D::Float32 | D::Float64
+    )
+}
+
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
+}
+
+/// The files of a source, as polars' scan expands it: a glob's matches, a directory's files
+/// (recursively), or the path itself; zero-length files are skipped, and the list is sorted.
+/// Row order does not matter to counts or quantiles, only the set of files does.
+fn list(source: &str) -> Option<Vec<PathBuf>> {
+    let path = Path::new(source);
+    let mut files = Vec::new();
+    if source.contains(['*', '?', '[']) {
+        for entry in glob::glob(source).ok()? {
+            push_file(entry.ok()?, &mut files)?;
+        }
+    } else if path.is_dir() {
+        let mut dirs = vec![path.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).ok()? {
+                let p = entry.ok()?.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    push_file(p, &mut files)?;
+                }
+            }
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files.sort();
+    Some(files)
+}
+
+fn push_file(path: PathBuf, files: &mut Vec<PathBuf>) -> Option<()> {
+    let md = path.metadata().ok()?;
+    if !md.is_dir() && md.len() > 0 {
+        files.push(path);
+    }
+    Some(())
+}

@@ -57,18 +57,50 @@ impl Footers {
         (!footers.is_empty()).then_some(Self(footers))
     }
 
-    /// `column` when every file has it as a plain (non-nested) integer or float column.
-    pub(super) fn column<'a>(&'a self, name: &'a str) -> Option<DirectColumn<'a>> {
+    /// `column` when every file has it as a plain (non-nested) column of the `kind` wanted.
+    pub(super) fn column<'a>(&'a self, name: &'a str, kind: Kind) -> Option<DirectColumn<'a>> {
         let mut parts = Vec::with_capacity(self.0.len());
         for footer in &self.0 {
             let field = footer.schema.get(name)?;
-            let flat = footer.meta.row_groups.iter().all(|rg| rg.columns_under_root_iter(name).is_some_and(|c| c.len() == 1));
-            if !flat || !is_plain_number(&field.dtype) {
+            let flat =
+                footer.meta.row_groups.iter().all(|rg| rg.columns_under_root_iter(name).is_some_and(|c| c.len() == 1));
+            if !flat || !kind.accepts(&field.dtype) {
                 return None;
             }
             parts.push((footer, field));
         }
         Some(DirectColumn { name, parts })
+    }
+}
+
+/// The columns this reader decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// Any integer or float column, read as `f64`.
+    Number,
+    /// A Date column, read as days since 1970-01-01.
+    Date,
+}
+
+impl Kind {
+    fn accepts(self, dtype: &ArrowDataType) -> bool {
+        use ArrowDataType as D;
+        match self {
+            Self::Number => matches!(
+                dtype,
+                D::Int8
+                    | D::Int16
+                    | D::Int32
+                    | D::Int64
+                    | D::UInt8
+                    | D::UInt16
+                    | D::UInt32
+                    | D::UInt64
+                    | D::Float32
+                    | D::Float64
+            ),
+            Self::Date => matches!(dtype, D::Date32),
+        }
     }
 }
 
@@ -85,15 +117,34 @@ impl DirectColumn<'_> {
     /// The file and the reason when a chunk cannot be read or decoded.
     pub(super) fn for_each_chunk(&self, f: &mut dyn FnMut(&[f64])) -> Result<(), (PathBuf, String)> {
         let mut scratch = Vec::new();
+        self.for_each_array(&mut |a| emit(a, &mut scratch, f))
+    }
+
+    /// The distinct days of a Date column (nulls skipped), as days since 1970-01-01, sorted.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn distinct_days(&self) -> Result<Vec<i32>, (PathBuf, String)> {
+        let mut days = std::collections::BTreeSet::new();
+        self.for_each_array(&mut |a| {
+            let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
+                return Err(format!("unexpected decoded type {:?}", a.dtype()));
+            };
+            add_days(a, &mut days);
+            Ok(())
+        })?;
+        Ok(days.into_iter().collect())
+    }
+
+    fn for_each_array(&self, f: &mut dyn FnMut(&dyn Array) -> Result<(), String>) -> Result<(), (PathBuf, String)> {
         for (footer, field) in &self.parts {
             let fail = |detail: String| (footer.path.clone(), detail);
             for rg in &footer.meta.row_groups {
                 let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
                     return Err(fail(format!("row group without column `{}`", self.name)));
                 };
-                let array = decode(&footer.file, chunk, field).map_err(fail)?;
-                for a in array {
-                    emit(a.as_ref(), &mut scratch, f).map_err(fail)?;
+                for a in decode(&footer.file, chunk, field).map_err(fail)? {
+                    f(a.as_ref()).map_err(fail)?;
                 }
             }
         }
@@ -137,12 +188,28 @@ fn emit(array: &dyn Array, scratch: &mut Vec<f64>, f: &mut dyn FnMut(&[f64])) ->
     Err(format!("unexpected decoded type {:?}", array.dtype()))
 }
 
-fn is_plain_number(dtype: &ArrowDataType) -> bool {
-    use ArrowDataType as D;
-    matches!(
-        dtype,
-        D::Int8 | D::Int16 | D::Int32 | D::Int64 | D::UInt8 | D::UInt16 | D::UInt32 | D::UInt64 | D::Float32 | D::Float64
-    )
+/// Adds the days of one chunk to `days`: through a bitmap over the chunk's span when the span
+/// is small (the usual few hundred days: no set lookup per row), else value by value.
+fn add_days(a: &PrimitiveArray<i32>, days: &mut std::collections::BTreeSet<i32>) {
+    const MAX_SPAN: i64 = 1 << 16;
+    let valid = |i: usize| a.validity().is_none_or(|v| v.get_bit(i));
+    let values = a.values().as_slice();
+    let (lo, hi) = (0..values.len())
+        .filter(|&i| valid(i))
+        .fold((i32::MAX, i32::MIN), |(lo, hi), i| (lo.min(values[i]), hi.max(values[i])));
+    if lo > hi {
+        return; // no valid value
+    }
+    let span = i64::from(hi) - i64::from(lo) + 1;
+    if span > MAX_SPAN {
+        days.extend(a.iter().flatten().copied());
+        return;
+    }
+    let mut seen = vec![false; span as usize];
+    for i in (0..values.len()).filter(|&i| valid(i)) {
+        seen[(i64::from(values[i]) - i64::from(lo)) as usize] = true;
+    }
+    days.extend(seen.iter().enumerate().filter(|(_, s)| **s).map(|(k, _)| (i64::from(lo) + k as i64) as i32));
 }
 
 fn first_line(e: &dyn std::fmt::Display) -> String {
@@ -184,4 +251,29 @@ fn push_file(path: PathBuf, files: &mut Vec<PathBuf>) -> Option<()> {
         files.push(path);
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn days_of_a_chunk_narrow_and_wide_with_nulls() {
+        let narrow = PrimitiveArray::<i32>::from(vec![Some(20_410), None, Some(20_407), Some(20_410), Some(20_408)]);
+        let mut days = BTreeSet::from([1]);
+        add_days(&narrow, &mut days);
+        assert_eq!(days.into_iter().collect::<Vec<_>>(), vec![1, 20_407, 20_408, 20_410]);
+
+        let wide = PrimitiveArray::<i32>::from(vec![Some(-5), None, Some(1_000_000), Some(-5)]);
+        let mut days = BTreeSet::new();
+        add_days(&wide, &mut days);
+        assert_eq!(days.into_iter().collect::<Vec<_>>(), vec![-5, 1_000_000]);
+
+        let empty = PrimitiveArray::<i32>::from(vec![None, None]);
+        let mut days = BTreeSet::new();
+        add_days(&empty, &mut days);
+        assert!(days.is_empty());
+    }
 }

@@ -161,13 +161,8 @@ impl Scan {
         };
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
         let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
-        let scan = Self {
-            path: path.to_owned(),
-            date_column: date_column.to_owned(),
-            frame,
-            schema,
-            footers: Arc::default(),
-        };
+        let scan =
+            Self { path: path.to_owned(), date_column: date_column.to_owned(), frame, schema, footers: Arc::default() };
         scan.require(date_column, |t| matches!(t, DataType::Date), "Date")?;
         Ok(scan)
     }
@@ -244,6 +239,10 @@ impl Scan {
     /// [`LoadError::Unreadable`] when a file fails to decode.
     pub fn dates(&self) -> Result<Vec<NaiveDate>, LoadError> {
         let c = self.date_column.as_str();
+        if let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date)) {
+            let days = direct.distinct_days().map_err(Self::direct_failed(c))?;
+            return Ok(days.into_iter().filter_map(day_to_date).collect());
+        }
         let df = self.collect(self.frame.clone().select([col(c)]).unique(None, UniqueKeepStrategy::Any))?;
         let mut days = dates_of(&df, c).map_err(|e| reading(&self.path, &e))?;
         days.retain(Option::is_some);
@@ -295,7 +294,18 @@ impl Scan {
         if range.is_some() {
             return None;
         }
-        self.footers.get_or_init(|| direct::Footers::open(&self.path)).as_ref()?.column(column)
+        self.footers()?.column(column, direct::Kind::Number)
+    }
+
+    fn footers(&self) -> Option<&direct::Footers> {
+        self.footers.get_or_init(|| direct::Footers::open(&self.path)).as_ref()
+    }
+
+    fn direct_failed(column: &str) -> impl Fn((std::path::PathBuf, String)) -> LoadError {
+        move |(file, detail)| LoadError::Unreadable {
+            path: file.display().to_string(),
+            detail: format!("column `{column}`: {detail}"),
+        }
     }
 
     /// Calls `f` with each chunk of a numeric column over the window, as `f64` with null → NaN.
@@ -311,10 +321,7 @@ impl Scan {
         mut f: impl FnMut(&[f64]),
     ) -> Result<(), LoadError> {
         if let Some(direct) = self.direct(column, range) {
-            return direct.for_each_chunk(&mut f).map_err(|(file, detail)| LoadError::Unreadable {
-                path: file.display().to_string(),
-                detail: format!("column `{column}`: {detail}"),
-            });
+            return direct.for_each_chunk(&mut f).map_err(Self::direct_failed(column));
         }
         // Without a date predicate, read the column in slices (polars pushes a slice down to
         // the row groups), so at most one slice of it is decoded at a time. With a predicate the
@@ -568,6 +575,118 @@ fn reading(path: &str, e: &PolarsError) -> LoadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `df` to `path` with small row groups.
+    fn write(path: &Path, df: &mut DataFrame) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        ParquetWriter::new(file).with_row_group_size(Some(7)).finish(df).unwrap();
+    }
+
+    /// Two files of every numeric dtype the contract allows, with nulls, NaN and ±∞, and a
+    /// date column; the second file's columns come in another order.
+    fn mixed_source(dir: &Path) {
+        let day = |d: i32| date_to_days(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()) + d;
+        for (part, n) in [(0_i32, 23_i32), (1, 16)] {
+            let days: Vec<i32> = (0..n).map(|i| day(i % 5 + part * 3)).collect();
+            let f64s: Vec<Option<f64>> = (0..n)
+                .map(|i| match i % 9 {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(f64::INFINITY),
+                    3 => Some(f64::NEG_INFINITY),
+                    _ => Some(f64::from(i * (part + 2)) / 7.0 - 1.0),
+                })
+                .collect();
+            let f32s: Vec<Option<f32>> = (0..n).map(|i| (i % 4 != 0).then(|| i as f32 / 3.0)).collect();
+            let i64s: Vec<Option<i64>> = (0..n).map(|i| (i % 6 != 1).then(|| i64::from(i) * -1_000_003)).collect();
+            let i32s: Vec<i32> = (0..n).map(|i| i * 17 - 40).collect();
+            let u32s: Vec<u32> = (0..n).map(|i| (i * 11 % 256) as u32).collect();
+            let mut cols: Vec<Column> = vec![
+                Series::new("as_of".into(), days).into_date().into(),
+                Series::new("f64".into(), f64s).into(),
+                Series::new("f32".into(), f32s).into(),
+                Series::new("i64".into(), i64s).into(),
+                Series::new("i32".into(), i32s).into(),
+                Series::new("u32".into(), u32s).into(),
+            ];
+            if part == 1 {
+                cols.reverse();
+            }
+            let mut df = DataFrame::new_infer_height(cols).unwrap();
+            write(&dir.join(format!("part-{part}.parquet")), &mut df);
+        }
+    }
+
+    fn bits(mut v: Vec<f64>) -> Vec<u64> {
+        let mut b: Vec<u64> = v.drain(..).map(f64::to_bits).collect();
+        b.sort_unstable();
+        b
+    }
+
+    #[test]
+    fn direct_reads_equal_the_lazy_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        mixed_source(tmp.path());
+        let everything = DateRange::new("2026-01-01".parse().unwrap(), "2026-12-31".parse().unwrap()).unwrap();
+        for source in [tmp.path().display().to_string(), format!("{}/part-*.parquet", tmp.path().display())] {
+            let scan = Scan::open(&source, "as_of").unwrap();
+            for column in ["f64", "f32", "i64", "i32", "u32"] {
+                assert!(scan.direct(column, None).is_some(), "{column} of {source} is read directly");
+                let direct = scan.numeric(column, None).unwrap();
+                // A date predicate always goes through the lazy scan.
+                let lazy = scan.numeric(column, Some(everything)).unwrap();
+                assert_eq!(direct.len(), 39, "{column}");
+                assert_eq!(bits(direct), bits(lazy), "{column} of {source}");
+            }
+            let days = scan.dates().unwrap();
+            let lazy_days = {
+                let df = scan
+                    .collect(scan.frame.clone().select([col("as_of")]).unique(None, UniqueKeepStrategy::Any))
+                    .unwrap();
+                let mut d: Vec<NaiveDate> = dates_of(&df, "as_of").unwrap().into_iter().flatten().collect();
+                d.sort_unstable();
+                d
+            };
+            assert_eq!(days.len(), 8);
+            assert_eq!(days, lazy_days);
+        }
+    }
+
+    #[test]
+    fn hive_columns_and_dates_are_left_to_the_lazy_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut df = df!("as_of" => [0_i32, 1], "x" => [1.5_f64, 2.5]).unwrap();
+        df.apply("as_of", |s| s.cast(&DataType::Date).unwrap()).unwrap();
+        write(&tmp.path().join("region=east/a.parquet"), &mut df);
+        let scan = Scan::open(&tmp.path().display().to_string(), "as_of").unwrap();
+        assert!(scan.direct("x", None).is_some());
+        assert!(scan.direct("region", None).is_none(), "a hive column is not in the files");
+        assert!(scan.direct("as_of", None).is_none(), "a date is not a number");
+        assert_eq!(scan.numeric("x", None).unwrap(), vec![1.5, 2.5]);
+    }
+
+    #[test]
+    fn a_corrupt_chunk_names_the_file_and_column() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f.parquet");
+        let mut df = df!("as_of" => [0_i32; 64], "x" => (0..64).map(f64::from).collect::<Vec<_>>()).unwrap();
+        df.apply("as_of", |s| s.cast(&DataType::Date).unwrap()).unwrap();
+        write(&path, &mut df);
+        let scan = Scan::open(&path.display().to_string(), "as_of").unwrap();
+        let footers = scan.footers().unwrap();
+        assert!(footers.column("x", direct::Kind::Number).is_some());
+        // Overwrite the data pages (the start of the file) and keep the footer intact.
+        let mut bytes = std::fs::read(&path).unwrap();
+        for b in &mut bytes[4..200] {
+            *b = 0xff;
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let err = scan.numeric("x", None).unwrap_err();
+        let LoadError::Unreadable { path: p, detail } = &err else { panic!("{err:?}") };
+        assert_eq!(p, &path.display().to_string());
+        assert!(detail.starts_with("column `x`: "), "{detail}");
+    }
 
     #[test]
     fn date_round_trip() {

@@ -44,9 +44,25 @@ thread_local! {
     static REFERENCE_BUFFER: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` over `items` on every core, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(items.len()).max(1);
+/// Memory the reference columns being fitted may hold at once: exact quantiles need a whole
+/// column in memory (8 bytes a row). While one column per core fits in it, the cores fit
+/// columns side by side; past it, fewer columns are fitted at once and each is decoded on
+/// several threads, so memory stays at what one column needs however large the reference.
+const REFERENCE_BUDGET_BYTES: u64 = 512 * 1024 * 1024;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// How many reference columns of `rows` rows are fitted at once on `cores` cores.
+fn fitting_workers(rows: u64, cores: usize) -> usize {
+    let column = rows.saturating_mul(8).max(1);
+    usize::try_from(REFERENCE_BUDGET_BYTES / column).unwrap_or(usize::MAX).clamp(1, cores.max(1))
+}
+
+/// Runs `f` over `items` on `workers` threads, keeping the order.
+fn parallel_map<T: Sync, R: Send>(workers: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = workers.min(items.len()).max(1);
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
@@ -128,11 +144,13 @@ impl Context<'_> {
             Reference::Data { scan, window } => {
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
                 let k = self.settings.psi.bins;
-                let fitted = parallel_map(&self.features, |f| -> Result<_, LoadError> {
+                let workers = fitting_workers(scan.count_rows(window.scan_range())?, cores());
+                let threads = (cores() / workers).max(1);
+                let fitted = parallel_map(workers, &self.features, |f| -> Result<_, LoadError> {
                     let fitted = match f.kind {
                         // One reused buffer per worker: a column at a time, without fresh pages.
                         FeatureKind::Numeric => REFERENCE_BUFFER.with_borrow_mut(|values| {
-                            scan.numeric_into(&f.name, window.scan_range(), values)?;
+                            scan.numeric_into(&f.name, window.scan_range(), values, threads)?;
                             Ok::<_, LoadError>(FeatureProfile::fit_numeric(&f.name, values, k))
                         })?,
                         FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
@@ -151,7 +169,7 @@ impl Context<'_> {
         let options = &self.settings.psi;
         let indices: Vec<usize> = (0..self.features.len()).collect();
         let progress = Progress::new(indices.len(), "comparing features", self.settings.progress);
-        let results = parallel_map(&indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
+        let results = parallel_map(cores(), &indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
             let f = &self.features[i];
             let result = match (options.mode, &self.reference, &profiles.0.get(i)) {
                 (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
@@ -345,5 +363,22 @@ fn column_type(scan: &Scan, name: &str) -> Result<ColumnType, AnalysisError> {
             Err(AnalysisError::UnsupportedDtype { path: scan.path().to_owned(), feature: name.to_owned(), dtype })
         }
         Some(t) => Ok(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_columns_fitted_at_once_follow_the_memory_budget() {
+        // 20M rows: 160 MB a column, two fit in 512 MiB.
+        assert_eq!(fitting_workers(20_000_000, 2), 2);
+        assert_eq!(fitting_workers(20_000_000, 8), 4);
+        // 100M rows: 800 MB, one column at a time.
+        assert_eq!(fitting_workers(100_000_000, 2), 1);
+        assert_eq!(fitting_workers(0, 2), 2);
+        assert_eq!(fitting_workers(u64::MAX, 2), 1);
+        assert_eq!(fitting_workers(10, 0), 1);
     }
 }

@@ -57,6 +57,11 @@ impl Footers {
         (!footers.is_empty()).then_some(Self(footers))
     }
 
+    /// Rows over all files, from the footers.
+    pub(super) fn rows(&self) -> usize {
+        self.0.iter().map(|footer| footer.meta.num_rows).sum()
+    }
+
     /// `column` when every file has it as a plain (non-nested) column of the `kind` wanted.
     pub(super) fn column<'a>(&'a self, name: &'a str, kind: Kind) -> Option<DirectColumn<'a>> {
         let mut parts = Vec::with_capacity(self.0.len());
@@ -105,11 +110,6 @@ impl Kind {
 }
 
 impl DirectColumn<'_> {
-    /// Rows over all files.
-    pub(super) fn rows(&self) -> usize {
-        self.parts.iter().map(|(footer, _)| footer.meta.num_rows).sum()
-    }
-
     /// Calls `f` with the column's values, row group by row group, as `f64` with null → NaN.
     /// Float64 chunks without nulls are passed as decoded, uncopied.
     ///
@@ -118,6 +118,52 @@ impl DirectColumn<'_> {
     pub(super) fn for_each_chunk(&self, f: &mut dyn FnMut(&[f64])) -> Result<(), (PathBuf, String)> {
         let mut scratch = Vec::new();
         self.for_each_array(&mut |a| emit(a, &mut scratch, f))
+    }
+
+    /// Reads the whole column into `values` (resized to [`Self::rows`]), as `f64` with
+    /// null → NaN, decoding the row groups on `threads` threads at once, each into its own
+    /// stretch of `values`: one buffer of the column's size, however many threads.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded, or decodes to another
+    /// number of rows than its footer says.
+    pub(super) fn read_into(&self, values: &mut Vec<f64>, threads: usize) -> Result<(), (PathBuf, String)> {
+        let mut groups = Vec::new();
+        for (footer, field) in &self.parts {
+            for rg in &footer.meta.row_groups {
+                let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
+                    return Err((footer.path.clone(), format!("row group without column `{}`", self.name)));
+                };
+                groups.push((*footer, *field, chunk, rg.num_rows()));
+            }
+        }
+        // Every value is overwritten: only the part beyond the buffer's old length is zeroed.
+        let rows = groups.iter().map(|g| g.3).sum();
+        values.truncate(rows);
+        values.resize(rows, 0.0);
+        let mut stretches = Vec::with_capacity(groups.len());
+        let mut rest = values.as_mut_slice();
+        for g in &groups {
+            let (head, tail) = rest.split_at_mut(g.3);
+            stretches.push((g, head));
+            rest = tail;
+        }
+        let per_thread = stretches.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = stretches
+                .chunks_mut(per_thread)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut scratch = Vec::new();
+                        for ((footer, field, chunk, _), out) in part.iter_mut() {
+                            fill(footer, field, chunk, out, &mut scratch).map_err(|e| (footer.path.clone(), e))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        })
     }
 
     /// The distinct days of a Date column (nulls skipped), as days since 1970-01-01, sorted.
@@ -163,6 +209,25 @@ fn decode(file: &File, chunk: &ColumnChunkMetadata, field: &Field) -> Result<Vec
     let types = vec![&chunk.descriptor().descriptor.primitive_type];
     let (arrays, _) = column_iter_to_arrays(columns, types, field.clone(), None).map_err(|e| first_line(&e))?;
     Ok(arrays)
+}
+
+/// Decodes one column chunk into `out`, which has exactly its rows.
+fn fill(footer: &Footer, field: &Field, chunk: &ColumnChunkMetadata, out: &mut [f64], scratch: &mut Vec<f64>) -> Result<(), String> {
+    let mut filled = 0;
+    let mut overflow = false;
+    for a in decode(&footer.file, chunk, field)? {
+        emit(a.as_ref(), scratch, &mut |v| match out.get_mut(filled..filled + v.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(v);
+                filled += v.len();
+            }
+            None => overflow = true,
+        })?;
+    }
+    if overflow || filled != out.len() {
+        return Err(format!("a row group decoded to another number of rows than its footer's {}", out.len()));
+    }
+    Ok(())
 }
 
 /// Hands one decoded array to `f` as `f64`, the way polars' cast to Float64 converts it.

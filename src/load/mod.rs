@@ -256,6 +256,9 @@ impl Scan {
     /// # Errors
     /// [`LoadError::Unreadable`] when a file fails to decode.
     pub fn count_rows(&self, range: Option<DateRange>) -> Result<u64, LoadError> {
+        if let (None, Some(footers)) = (range, self.footers()) {
+            return Ok(footers.rows() as u64);
+        }
         let df = self.collect(self.window(range).select([len().alias("n")]))?;
         let n = df
             .column("n")
@@ -271,7 +274,7 @@ impl Scan {
     /// [`LoadError`] when the column is absent or a file fails to decode.
     pub fn numeric(&self, column: &str, range: Option<DateRange>) -> Result<Vec<f64>, LoadError> {
         let mut values = Vec::new();
-        self.numeric_into(column, range, &mut values)?;
+        self.numeric_into(column, range, &mut values, 1)?;
         Ok(values)
     }
 
@@ -280,11 +283,20 @@ impl Scan {
     ///
     /// # Errors
     /// [`LoadError`] when the column is absent or a file fails to decode.
-    pub fn numeric_into(&self, column: &str, range: Option<DateRange>, values: &mut Vec<f64>) -> Result<(), LoadError> {
-        values.clear();
+    ///
+    /// A whole column read straight from the files is decoded on `threads` threads at once,
+    /// into the one buffer.
+    pub fn numeric_into(
+        &self,
+        column: &str,
+        range: Option<DateRange>,
+        values: &mut Vec<f64>,
+        threads: usize,
+    ) -> Result<(), LoadError> {
         if let Some(direct) = self.direct(column, range) {
-            values.reserve_exact(direct.rows());
+            return direct.read_into(values, threads).map_err(Self::direct_failed(column));
         }
+        values.clear();
         self.numeric_chunks(column, range, |chunk| values.extend_from_slice(chunk))
     }
 

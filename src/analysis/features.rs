@@ -169,23 +169,24 @@ impl Context<'_> {
         let options = &self.settings.psi;
         let indices: Vec<usize> = (0..self.features.len()).collect();
         let progress = Progress::new(indices.len(), "comparing features", self.settings.progress);
-        let results = parallel_map(cores(), &indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
-            let f = &self.features[i];
-            let result = match (options.mode, &self.reference, &profiles.0.get(i)) {
-                (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
-                    let current = load(&self.current_scan, f, window)?;
-                    feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
-                }
-                (_, _, Some(Err(skipped))) => Err(skipped.clone()),
-                (_, _, Some(Ok(profile))) => {
-                    let current = self.current_side(f, profile, window)?;
-                    compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
-                }
-                (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
-            };
-            progress.inc();
-            Ok(result)
-        });
+        let results =
+            parallel_map(cores(), &indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
+                let f = &self.features[i];
+                let result = match (options.mode, &self.reference, &profiles.0.get(i)) {
+                    (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
+                        let current = load(&self.current_scan, f, window)?;
+                        feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
+                    }
+                    (_, _, Some(Err(skipped))) => Err(skipped.clone()),
+                    (_, _, Some(Ok(profile))) => {
+                        let current = self.current_side(f, profile, window)?;
+                        compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
+                    }
+                    (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
+                };
+                progress.inc();
+                Ok(result)
+            });
         progress.finish();
         let mut computed = Vec::new();
         let mut skipped = Vec::new();
@@ -372,9 +373,9 @@ mod tests {
 
     #[test]
     fn reference_columns_fitted_at_once_follow_the_memory_budget() {
-        // 20M rows: 160 MB a column, two fit in 512 MiB.
+        // 20M rows: 160 MB a column, three fit in 512 MiB.
         assert_eq!(fitting_workers(20_000_000, 2), 2);
-        assert_eq!(fitting_workers(20_000_000, 8), 4);
+        assert_eq!(fitting_workers(20_000_000, 8), 3);
         // 100M rows: 800 MB, one column at a time.
         assert_eq!(fitting_workers(100_000_000, 2), 1);
         assert_eq!(fitting_workers(0, 2), 2);

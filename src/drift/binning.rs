@@ -121,21 +121,25 @@ impl BinEdges {
             }
             return;
         }
-        // Four interleaved tallies keep runs of equal bins from serialising on one counter.
-        let bin = |x: f64| {
-            let below = edges.iter().map(|e| usize::from(*e < x)).sum::<usize>();
-            if x.is_nan() { missing } else { below }
-        };
+        // Four values at a time: each edge is compared with all four (the compiler keeps the
+        // four running bins in vector registers), and each value has its own tally so that
+        // runs of equal bins do not serialise on one counter.
         let mut lanes = vec![[0_u64; 4]; missing + 1];
         let mut quads = values.chunks_exact(4);
         for q in &mut quads {
-            lanes[bin(q[0])][0] += 1;
-            lanes[bin(q[1])][1] += 1;
-            lanes[bin(q[2])][2] += 1;
-            lanes[bin(q[3])][3] += 1;
+            let mut b = [0_u64; 4];
+            for &e in edges {
+                for l in 0..4 {
+                    b[l] += u64::from(e < q[l]);
+                }
+            }
+            for l in 0..4 {
+                let bin = if q[l].is_nan() { missing } else { b[l] as usize };
+                lanes[bin][l] += 1;
+            }
         }
         for &x in quads.remainder() {
-            lanes[bin(x)][0] += 1;
+            lanes[if x.is_nan() { missing } else { self.bin_of(x) }][0] += 1;
         }
         for (c, l) in counts.iter_mut().zip(&lanes) {
             *c += l.iter().sum::<u64>();

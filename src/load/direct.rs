@@ -212,7 +212,13 @@ fn decode(file: &File, chunk: &ColumnChunkMetadata, field: &Field) -> Result<Vec
 }
 
 /// Decodes one column chunk into `out`, which has exactly its rows.
-fn fill(footer: &Footer, field: &Field, chunk: &ColumnChunkMetadata, out: &mut [f64], scratch: &mut Vec<f64>) -> Result<(), String> {
+fn fill(
+    footer: &Footer,
+    field: &Field,
+    chunk: &ColumnChunkMetadata,
+    out: &mut [f64],
+    scratch: &mut Vec<f64>,
+) -> Result<(), String> {
     let mut filled = 0;
     let mut overflow = false;
     for a in decode(&footer.file, chunk, field)? {

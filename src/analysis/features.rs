@@ -102,6 +102,18 @@ fn sort_by_psi(features: &mut [FeatureDrift]) {
     features.sort_by(|a, b| b.psi.total_cmp(&a.psi).then_with(|| a.feature.cmp(&b.feature)));
 }
 
+/// Splits per-feature results into computed and skipped, and summarises them.
+fn summarise_results(results: Vec<Result<FeatureDrift, SkippedFeature>>) -> DriftReport {
+    let (mut computed, mut skipped) = (Vec::new(), Vec::new());
+    for r in results {
+        match r {
+            Ok(d) => computed.push(d),
+            Err(s) => skipped.push(s),
+        }
+    }
+    summarise(computed, skipped)
+}
+
 /// Sorts the computed features and derives the drifted list and share.
 pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFeature>) -> DriftReport {
     sort_by_psi(&mut features);
@@ -143,20 +155,12 @@ impl Context<'_> {
             )),
             Reference::Data { scan, window } => {
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
-                let k = self.settings.psi.bins;
                 let workers = fitting_workers(scan.count_rows(window.scan_range())?, cores());
                 let threads = (cores() / workers).max(1);
-                let fitted = parallel_map(workers, &self.features, |f| -> Result<_, LoadError> {
-                    let fitted = match f.kind {
-                        // One reused buffer per worker: a column at a time, without fresh pages.
-                        FeatureKind::Numeric => REFERENCE_BUFFER.with_borrow_mut(|values| {
-                            scan.numeric_into(&f.name, window.scan_range(), values, threads)?;
-                            Ok::<_, LoadError>(FeatureProfile::fit_numeric(&f.name, values, k))
-                        })?,
-                        FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
-                    };
+                let fitted = parallel_map(workers, &self.features, |f| {
+                    let fitted = self.fit(scan, window, f, threads);
                     progress.inc();
-                    Ok(fitted.map_err(|e| skip(&f.name, &e)))
+                    fitted
                 });
                 progress.finish();
                 Ok(Profiles(fitted.into_iter().collect::<Result<_, _>>()?))
@@ -164,39 +168,60 @@ impl Context<'_> {
         }
     }
 
+    /// One feature's reference profile, decoding its column on `threads` threads.
+    fn fit(
+        &self,
+        scan: &Scan,
+        window: &Window,
+        f: &FeatureSpec,
+        threads: usize,
+    ) -> Result<Result<FeatureProfile, SkippedFeature>, LoadError> {
+        let k = self.settings.psi.bins;
+        let fitted = match f.kind {
+            // One reused buffer per worker: a column at a time, without fresh pages.
+            FeatureKind::Numeric => REFERENCE_BUFFER.with_borrow_mut(|values| {
+                scan.numeric_into(&f.name, window.scan_range(), values, threads)?;
+                Ok::<_, LoadError>(FeatureProfile::fit_numeric(&f.name, values, k))
+            })?,
+            FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
+        };
+        Ok(fitted.map_err(|e| skip(&f.name, &e)))
+    }
+
     /// Drift of every feature in `window` against the reference.
     pub(super) fn drift(&self, profiles: &Profiles, window: &Window) -> Result<DriftReport, AnalysisError> {
-        let options = &self.settings.psi;
         let indices: Vec<usize> = (0..self.features.len()).collect();
         let progress = Progress::new(indices.len(), "comparing features", self.settings.progress);
-        let results =
-            parallel_map(cores(), &indices, |&i| -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
-                let f = &self.features[i];
-                let result = match (options.mode, &self.reference, &profiles.0.get(i)) {
-                    (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
-                        let current = load(&self.current_scan, f, window)?;
-                        feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
-                    }
-                    (_, _, Some(Err(skipped))) => Err(skipped.clone()),
-                    (_, _, Some(Ok(profile))) => {
-                        let current = self.current_side(f, profile, window)?;
-                        compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
-                    }
-                    (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
-                };
-                progress.inc();
-                Ok(result)
-            });
+        let results = parallel_map(cores(), &indices, |&i| {
+            let result = self.compare_one(&self.features[i], profiles.0.get(i), window);
+            progress.inc();
+            result
+        });
         progress.finish();
-        let mut computed = Vec::new();
-        let mut skipped = Vec::new();
-        for r in results {
-            match r? {
-                Ok(d) => computed.push(d),
-                Err(s) => skipped.push(s),
+        Ok(summarise_results(results.into_iter().collect::<Result<_, _>>()?))
+    }
+
+    /// One feature's drift in `window` against its profile (quantile mode) or its raw
+    /// reference (Evidently mode).
+    fn compare_one(
+        &self,
+        f: &FeatureSpec,
+        profile: Option<&Result<FeatureProfile, SkippedFeature>>,
+        window: &Window,
+    ) -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
+        let options = &self.settings.psi;
+        Ok(match (options.mode, &self.reference, profile) {
+            (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
+                let current = load(&self.current_scan, f, window)?;
+                feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
             }
-        }
-        Ok(summarise(computed, skipped))
+            (_, _, Some(Err(skipped))) => Err(skipped.clone()),
+            (_, _, Some(Ok(profile))) => {
+                let current = self.current_side(f, profile, window)?;
+                compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
+            }
+            (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
+        })
     }
 
     /// The current side of a feature against its profile: a numeric column is counted over the

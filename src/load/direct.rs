@@ -32,7 +32,6 @@ pub(super) struct Footers(Vec<Footer>);
 
 struct Footer {
     path: PathBuf,
-    file: File,
     meta: FileMetadata,
     schema: ArrowSchema,
 }
@@ -52,7 +51,7 @@ impl Footers {
             let mut file = File::open(&path).ok()?;
             let meta = read_metadata(&mut file).ok()?;
             let schema = infer_schema(&meta).ok()?;
-            footers.push(Footer { path, file, meta, schema });
+            footers.push(Footer { path, meta, schema });
         }
         (!footers.is_empty()).then_some(Self(footers))
     }
@@ -154,9 +153,10 @@ impl DirectColumn<'_> {
                 .chunks_mut(per_thread)
                 .map(|part| {
                     s.spawn(move || {
-                        let mut scratch = Vec::new();
+                        let (mut scratch, mut handle) = (Vec::new(), Handle::default());
                         for ((footer, field, chunk, _), out) in part.iter_mut() {
-                            fill(footer, field, chunk, out, &mut scratch).map_err(|e| (footer.path.clone(), e))?;
+                            let file = handle.open(&footer.path).map_err(|e| (footer.path.clone(), e))?;
+                            fill(file, field, chunk, out, &mut scratch).map_err(|e| (footer.path.clone(), e))?;
                         }
                         Ok(())
                     })
@@ -185,16 +185,35 @@ impl DirectColumn<'_> {
     fn for_each_array(&self, f: &mut dyn FnMut(&dyn Array) -> Result<(), String>) -> Result<(), (PathBuf, String)> {
         for (footer, field) in &self.parts {
             let fail = |detail: String| (footer.path.clone(), detail);
+            let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;
             for rg in &footer.meta.row_groups {
                 let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
                     return Err(fail(format!("row group without column `{}`", self.name)));
                 };
-                for a in decode(&footer.file, chunk, field).map_err(fail)? {
+                for a in decode(&file, chunk, field).map_err(fail)? {
                     f(a.as_ref()).map_err(fail)?;
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// The file a thread is reading, kept open while its row groups come from the same file.
+/// Files are opened when read, not held for the life of the scan: a directory of years of
+/// daily partitions does not run into the open-file limit.
+#[derive(Default)]
+struct Handle {
+    open: Option<(PathBuf, File)>,
+}
+
+impl Handle {
+    fn open(&mut self, path: &Path) -> Result<&File, String> {
+        if self.open.as_ref().is_none_or(|(p, _)| p != path) {
+            let file = File::open(path).map_err(|e| e.to_string())?;
+            self.open = Some((path.to_path_buf(), file));
+        }
+        self.open.as_ref().map(|(_, f)| f).ok_or_else(|| "file not open".to_owned())
     }
 }
 
@@ -213,7 +232,7 @@ fn decode(file: &File, chunk: &ColumnChunkMetadata, field: &Field) -> Result<Vec
 
 /// Decodes one column chunk into `out`, which has exactly its rows.
 fn fill(
-    footer: &Footer,
+    file: &File,
     field: &Field,
     chunk: &ColumnChunkMetadata,
     out: &mut [f64],
@@ -221,7 +240,7 @@ fn fill(
 ) -> Result<(), String> {
     let mut filled = 0;
     let mut overflow = false;
-    for a in decode(&footer.file, chunk, field)? {
+    for a in decode(file, chunk, field)? {
         emit(a.as_ref(), scratch, &mut |v| match out.get_mut(filled..filled + v.len()) {
             Some(dst) => {
                 dst.copy_from_slice(v);

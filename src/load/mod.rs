@@ -7,6 +7,13 @@
 //! and hive partitions outside the window are skipped by their statistics rather than read and
 //! filtered. Numeric features are read one column at a time, so memory follows one column, not
 //! the whole frame.
+//!
+//! Two reads skip the lazy engine when the whole source is wanted (no date window): a numeric
+//! column and the distinct dates are decoded straight from the files, column chunk by column
+//! chunk, by [`direct`] (the same `polars-parquet` decoder the scan uses). That is the hot path
+//! of a large reference or a full-history report: no memory map, no intermediate polars column,
+//! and a reference column decoded on several threads into the one quantile buffer. Everything
+//! else (windows, hive partition columns, categorical and key columns) stays lazy.
 
 mod direct;
 pub mod write;

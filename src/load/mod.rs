@@ -656,6 +656,13 @@ mod tests {
                 // A date predicate always goes through the lazy scan.
                 let lazy = scan.numeric(column, Some(everything)).unwrap();
                 assert_eq!(direct.len(), 39, "{column}");
+                // Decoded on several threads into one reused buffer: the same values, in order.
+                let mut parallel = vec![7.0; 100];
+                scan.numeric_into(column, None, &mut parallel, 3).unwrap();
+                assert_eq!(
+                    parallel.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    direct.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
                 assert_eq!(bits(direct), bits(lazy), "{column} of {source}");
             }
             let days = scan.dates().unwrap();

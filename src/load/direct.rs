@@ -256,6 +256,8 @@ fn fill(
 }
 
 /// Hands one decoded array to `f` as `f64`, the way polars' cast to Float64 converts it.
+// One `as` for every type: 64-bit integers have no `From` into f64 and round as polars does.
+#[allow(clippy::cast_lossless)]
 fn emit(array: &dyn Array, scratch: &mut Vec<f64>, f: &mut dyn FnMut(&[f64])) -> Result<(), String> {
     let any = array.as_any();
     if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>()

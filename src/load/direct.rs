@@ -1,4 +1,4 @@
-//! Whole numeric columns read straight from the Parquet files, row group by row group.
+//! Whole columns (numbers and dates) read straight from the Parquet files, row group by row group.
 //!
 //! When a numeric column is wanted over its whole source (no date window), the lazy scan would
 //! memory-map every file (the mapped pages count in the process's resident memory until the
@@ -36,7 +36,7 @@ struct Footer {
     schema: ArrowSchema,
 }
 
-/// One numeric column of every file, ready to be decoded.
+/// One column of every file, ready to be decoded.
 pub(super) struct DirectColumn<'a> {
     name: &'a str,
     parts: Vec<(&'a Footer, &'a Field)>,
@@ -119,7 +119,7 @@ impl DirectColumn<'_> {
         self.for_each_array(&mut |a| emit(a, &mut scratch, f))
     }
 
-    /// Reads the whole column into `values` (resized to [`Self::rows`]), as `f64` with
+    /// Reads the whole column into `values` (resized to the column's rows), as `f64` with
     /// null → NaN, decoding the row groups on `threads` threads at once, each into its own
     /// stretch of `values`: one buffer of the column's size, however many threads.
     ///

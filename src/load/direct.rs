@@ -1,12 +1,17 @@
-//! Whole columns (numbers and dates) read straight from the Parquet files, row group by row group.
+//! Columns (numbers and dates) read straight from the Parquet files, row group by row group.
 //!
-//! When a numeric column is wanted over its whole source (no date window), the lazy scan would
-//! memory-map every file (the mapped pages count in the process's resident memory until the
-//! scan ends) and decode the column into one polars column before it can be counted or copied
-//! into the quantile buffer. Here the decoder polars itself uses (`polars-parquet`) is driven
-//! directly: for each row group the column chunk's bytes are read with `pread` into a buffer of
-//! that chunk's size, decompressed, decoded and handed over as `f64` slices. Memory is one
-//! column chunk at a time whatever the size of the file, and nothing is mapped.
+//! Through the lazy scan, a column would be read from a memory map of every file (the mapped
+//! pages count in the process's resident memory until the scan ends) into one polars column
+//! before it could be counted or copied into the quantile buffer. Here the decoder polars itself
+//! uses (`polars-parquet`) is driven directly: for each row group the column chunk's bytes are
+//! read with `pread` into a buffer of that chunk's size, decompressed, decoded and handed over
+//! as `f64` slices. Memory is one column chunk at a time whatever the size of the file, and
+//! nothing is mapped.
+//!
+//! Under a date window, row groups the date column's statistics place wholly outside it are
+//! skipped and those wholly inside it are read as they are; for the rest the dates are decoded
+//! too and only the rows inside the window kept (rows without a date are dropped, as by the
+//! lazy scan's predicate).
 //!
 //! Files are listed as polars lists them (one file; a directory, recursively; or a glob;
 //! zero-length files skipped), so both ways read the same rows. Sources this reader does not
@@ -22,9 +27,10 @@ use std::path::{Path, PathBuf};
 use polars_arrow::array::{Array, PrimitiveArray};
 use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
 use polars_buffer::Buffer;
+use polars_parquet::parquet::statistics::Statistics;
 use polars_parquet::read::{
-    BasicDecompressor, ColumnChunkMetadata, FileMetadata, PageReader, column_iter_to_arrays, infer_schema,
-    read_metadata,
+    BasicDecompressor, ColumnChunkMetadata, FileMetadata, PageReader, RowGroupMetadata, column_iter_to_arrays,
+    infer_schema, read_metadata,
 };
 
 /// The footers of every file of a source, read once.
@@ -36,10 +42,47 @@ struct Footer {
     schema: ArrowSchema,
 }
 
-/// One column of every file, ready to be decoded.
+/// One column of every file, ready to be decoded, maybe within a date window.
 pub(super) struct DirectColumn<'a> {
     name: &'a str,
-    parts: Vec<(&'a Footer, &'a Field)>,
+    parts: Vec<Part<'a>>,
+    window: Option<DayWindow<'a>>,
+}
+
+/// One row group of one file, with the file open and the column's chunk in it.
+struct Group<'a> {
+    file: &'a File,
+    part: Part<'a>,
+    rg: &'a RowGroupMetadata,
+    chunk: &'a ColumnChunkMetadata,
+}
+
+/// One file's share of a column: the file, the column's field and, under a window, the date
+/// column's.
+#[derive(Clone, Copy)]
+struct Part<'a> {
+    footer: &'a Footer,
+    field: &'a Field,
+    date: Option<&'a Field>,
+}
+
+/// Keeps the rows whose Date column lies in `from..=to` (days since 1970-01-01). Rows without a
+/// date are dropped, as the lazy scan's predicate drops them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DayWindow<'a> {
+    /// The Date column.
+    pub(super) column: &'a str,
+    /// First day kept.
+    pub(super) from: i32,
+    /// Last day kept.
+    pub(super) to: i32,
+}
+
+/// Which rows of a row group a window keeps, from the date column's statistics.
+enum Rows {
+    None,
+    All,
+    Some,
 }
 
 impl Footers {
@@ -61,19 +104,67 @@ impl Footers {
         self.0.iter().map(|footer| footer.meta.num_rows).sum()
     }
 
-    /// `column` when every file has it as a plain (non-nested) column of the `kind` wanted.
-    pub(super) fn column<'a>(&'a self, name: &'a str, kind: Kind) -> Option<DirectColumn<'a>> {
+    /// `column` when every file has it as a plain (non-nested) column of the `kind` wanted,
+    /// and, under a `window`, the window's column as a plain Date column.
+    pub(super) fn column<'a>(
+        &'a self,
+        name: &'a str,
+        kind: Kind,
+        window: Option<DayWindow<'a>>,
+    ) -> Option<DirectColumn<'a>> {
         let mut parts = Vec::with_capacity(self.0.len());
         for footer in &self.0 {
-            let field = footer.schema.get(name)?;
-            let flat =
-                footer.meta.row_groups.iter().all(|rg| rg.columns_under_root_iter(name).is_some_and(|c| c.len() == 1));
-            if !flat || !kind.accepts(&field.dtype) {
-                return None;
-            }
-            parts.push((footer, field));
+            let field = footer.plain(name, kind)?;
+            let date = match window {
+                Some(w) => Some(footer.plain(w.column, Kind::Date)?),
+                None => None,
+            };
+            parts.push(Part { footer, field, date });
         }
-        Some(DirectColumn { name, parts })
+        Some(DirectColumn { name, parts, window })
+    }
+}
+
+#[cfg(test)]
+impl Footers {
+    /// What `window` keeps of each row group, file by file: `-` nothing, `*` all, `?` some.
+    pub(super) fn row_group_classes(&self, window: DayWindow<'_>) -> String {
+        let class = |r: Rows| match r {
+            Rows::None => '-',
+            Rows::All => '*',
+            Rows::Some => '?',
+        };
+        let files: Vec<String> = self
+            .0
+            .iter()
+            .map(|f| f.meta.row_groups.iter().map(|rg| class(f.rows_in(rg, Some(window)))).collect())
+            .collect();
+        files.join(" ")
+    }
+}
+
+impl Footer {
+    /// The field of `name` when it is a plain (non-nested) column of the `kind` wanted.
+    fn plain(&self, name: &str, kind: Kind) -> Option<&Field> {
+        let field = self.schema.get(name)?;
+        let flat = self.meta.row_groups.iter().all(|rg| rg.columns_under_root_iter(name).is_some_and(|c| c.len() == 1));
+        (flat && kind.accepts(&field.dtype)).then_some(field)
+    }
+
+    /// What `window` keeps of row group `rg`: nothing or everything when the date column's
+    /// statistics say so (min, max and a null count of zero), else the dates must be read.
+    fn rows_in(&self, rg: &RowGroupMetadata, window: Option<DayWindow<'_>>) -> Rows {
+        let Some(w) = window else { return Rows::All };
+        let stats = rg
+            .columns_under_root_iter(w.column)
+            .and_then(|mut c| c.next())
+            .and_then(|c| c.statistics(&self.meta.footer_buf));
+        let Some(Ok(Statistics::Int32(s))) = stats else { return Rows::Some };
+        match (s.min_value, s.max_value) {
+            (Some(lo), Some(hi)) if hi < w.from || lo > w.to => Rows::None,
+            (Some(lo), Some(hi)) if lo >= w.from && hi <= w.to && s.null_count == Some(0) => Rows::All,
+            _ => Rows::Some,
+        }
     }
 }
 
@@ -115,8 +206,41 @@ impl DirectColumn<'_> {
     /// # Errors
     /// The file and the reason when a chunk cannot be read or decoded.
     pub(super) fn for_each_chunk(&self, f: &mut dyn FnMut(&[f64])) -> Result<(), (PathBuf, String)> {
-        let mut scratch = Vec::new();
-        self.for_each_array(&mut |a| emit(a, &mut scratch, f))
+        let (mut scratch, mut kept) = (Vec::new(), Vec::new());
+        self.for_each_group(&mut |Group { file, part: Part { footer, field, date }, rg, chunk }| match footer
+            .rows_in(rg, self.window)
+        {
+            Rows::None => Ok(()),
+            Rows::All => decode(file, chunk, field)?.iter().try_for_each(|a| emit(a.as_ref(), &mut scratch, f)),
+            Rows::Some => {
+                let (Some(w), Some(date)) = (self.window, date) else { return Err("no date column".to_owned()) };
+                let Some(days) = rg.columns_under_root_iter(w.column).and_then(|mut c| c.next()) else {
+                    return Err(format!("row group without column `{}`", w.column));
+                };
+                let mut keep = Vec::with_capacity(rg.num_rows());
+                for a in decode(file, days, date)? {
+                    let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
+                        return Err(format!("unexpected decoded type {:?}", a.dtype()));
+                    };
+                    keep.extend(a.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
+                }
+                kept.clear();
+                let mut row = 0;
+                for a in decode(file, chunk, field)? {
+                    emit(a.as_ref(), &mut scratch, &mut |v| {
+                        kept.extend(
+                            v.iter().zip(keep.get(row..).unwrap_or_default()).filter(|(_, k)| **k).map(|(x, _)| *x),
+                        );
+                        row += v.len();
+                    })?;
+                }
+                if row != keep.len() {
+                    return Err(format!("`{}` and `{}` decoded to different numbers of rows", self.name, w.column));
+                }
+                f(&kept);
+                Ok(())
+            }
+        })
     }
 
     /// Reads the whole column into `values` (resized to the column's rows), as `f64` with
@@ -127,13 +251,18 @@ impl DirectColumn<'_> {
     /// The file and the reason when a chunk cannot be read or decoded, or decodes to another
     /// number of rows than its footer says.
     pub(super) fn read_into(&self, values: &mut Vec<f64>, threads: usize) -> Result<(), (PathBuf, String)> {
+        if self.window.is_some() {
+            // How many rows each row group keeps is known only once its dates are read.
+            values.clear();
+            return self.for_each_chunk(&mut |chunk| values.extend_from_slice(chunk));
+        }
         let mut groups = Vec::new();
-        for (footer, field) in &self.parts {
+        for &Part { footer, field, .. } in &self.parts {
             for rg in &footer.meta.row_groups {
                 let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
                     return Err((footer.path.clone(), format!("row group without column `{}`", self.name)));
                 };
-                groups.push((*footer, *field, chunk, rg.num_rows()));
+                groups.push((footer, field, chunk, rg.num_rows()));
             }
         }
         // Every value is overwritten: only the part beyond the buffer's old length is zeroed.
@@ -172,27 +301,29 @@ impl DirectColumn<'_> {
     /// The file and the reason when a chunk cannot be read or decoded.
     pub(super) fn distinct_days(&self) -> Result<Vec<i32>, (PathBuf, String)> {
         let mut days = std::collections::BTreeSet::new();
-        self.for_each_array(&mut |a| {
-            let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
-                return Err(format!("unexpected decoded type {:?}", a.dtype()));
-            };
-            add_days(a, &mut days);
+        self.for_each_group(&mut |Group { file, part: Part { field, .. }, chunk, .. }| {
+            for a in decode(file, chunk, field)? {
+                let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
+                    return Err(format!("unexpected decoded type {:?}", a.dtype()));
+                };
+                add_days(a, &mut days);
+            }
             Ok(())
         })?;
         Ok(days.into_iter().collect())
     }
 
-    fn for_each_array(&self, f: &mut dyn FnMut(&dyn Array) -> Result<(), String>) -> Result<(), (PathBuf, String)> {
-        for (footer, field) in &self.parts {
+    /// Calls `f` with each row group of each file, its open file and the column's chunk in it.
+    fn for_each_group(&self, f: &mut dyn FnMut(Group<'_>) -> Result<(), String>) -> Result<(), (PathBuf, String)> {
+        for &part in &self.parts {
+            let Part { footer, .. } = part;
             let fail = |detail: String| (footer.path.clone(), detail);
             let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;
             for rg in &footer.meta.row_groups {
                 let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
                     return Err(fail(format!("row group without column `{}`", self.name)));
                 };
-                for a in decode(&file, chunk, field).map_err(fail)? {
-                    f(a.as_ref()).map_err(fail)?;
-                }
+                f(Group { file: &file, part, rg, chunk }).map_err(fail)?;
             }
         }
         Ok(())

@@ -8,12 +8,14 @@
 //! filtered. Numeric features are read one column at a time, so memory follows one column, not
 //! the whole frame.
 //!
-//! Two reads skip the lazy engine when the whole source is wanted (no date window): a numeric
-//! column and the distinct dates are decoded straight from the files, column chunk by column
-//! chunk, by [`direct`] (the same `polars-parquet` decoder the scan uses). That is the hot path
-//! of a large reference or a full-history report: no memory map, no intermediate polars column,
-//! and a reference column decoded on several threads into the one quantile buffer. Everything
-//! else (windows, hive partition columns, categorical and key columns) stays lazy.
+//! Numeric columns and the distinct dates skip the lazy engine: they are decoded straight from
+//! the files, column chunk by column chunk, by [`direct`] (the same `polars-parquet` decoder the
+//! scan uses), with a date window applied through the row groups' statistics and, where a row
+//! group straddles the window, its decoded dates. That is the hot path of every drift
+//! computation: no memory map, no intermediate polars column, a current column counted as it
+//! is decoded and a reference column decoded (on several threads) into the one quantile buffer.
+//! Sources the direct reader does not handle (hive partition columns, decimals) and everything
+//! else (categorical and key columns, predictions, outcomes) stay lazy.
 
 mod direct;
 pub mod write;
@@ -246,7 +248,7 @@ impl Scan {
     /// [`LoadError::Unreadable`] when a file fails to decode.
     pub fn dates(&self) -> Result<Vec<NaiveDate>, LoadError> {
         let c = self.date_column.as_str();
-        if let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date)) {
+        if let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date, None)) {
             let days = direct.distinct_days().map_err(Self::direct_failed(c))?;
             return Ok(days.into_iter().filter_map(day_to_date).collect());
         }
@@ -307,13 +309,15 @@ impl Scan {
         self.numeric_chunks(column, range, |chunk| values.extend_from_slice(chunk))
     }
 
-    /// The column read straight from the files, when the whole source is wanted and the
-    /// column is a plain number column of every file (see [`direct`]).
+    /// The column read straight from the files, when it is a plain number column of every
+    /// file (and, under a window, the date column a plain Date column): see [`direct`].
     fn direct<'a>(&'a self, column: &'a str, range: Option<DateRange>) -> Option<direct::DirectColumn<'a>> {
-        if range.is_some() {
-            return None;
-        }
-        self.footers()?.column(column, direct::Kind::Number)
+        let window = range.map(|r| direct::DayWindow {
+            column: &self.date_column,
+            from: date_to_days(r.from()),
+            to: date_to_days(r.to()),
+        });
+        self.footers()?.column(column, direct::Kind::Number, window)
     }
 
     fn footers(&self) -> Option<&direct::Footers> {
@@ -342,6 +346,12 @@ impl Scan {
         if let Some(direct) = self.direct(column, range) {
             return direct.for_each_chunk(&mut f).map_err(Self::direct_failed(column));
         }
+        self.lazy_chunks(column, range, f)
+    }
+
+    /// [`Self::numeric_chunks`] through the lazy scan, for sources the direct reader leaves
+    /// to it (hive partition columns, decimals, unreadable footers).
+    fn lazy_chunks(&self, column: &str, range: Option<DateRange>, mut f: impl FnMut(&[f64])) -> Result<(), LoadError> {
         // Without a date predicate, read the column in slices (polars pushes a slice down to
         // the row groups), so at most one slice of it is decoded at a time. With a predicate the
         // slice would apply after filtering and re-read everything, so read it whole.
@@ -603,11 +613,19 @@ mod tests {
     }
 
     /// Two files of every numeric dtype the contract allows, with nulls, NaN and ±∞, and a
-    /// date column; the second file's columns come in another order.
+    /// date column with nulls; the second file's columns come in another order.
     fn mixed_source(dir: &Path) {
         let day = |d: i32| date_to_days(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()) + d;
         for (part, n) in [(0_i32, 23_i32), (1, 16)] {
-            let days: Vec<i32> = (0..n).map(|i| day(i % 5 + part * 3)).collect();
+            // Sorted days, a few rows per day and one row without a date per file, so that
+            // row groups of 7 rows fall wholly inside, wholly outside or across a window:
+            // file 0 has days 0..=4 (row 11 undated), file 1 days 3..=6 (row 2 undated).
+            let days: Vec<Option<i32>> = (0..n)
+                .map(|i| match part {
+                    0 => (i != 11).then(|| day(i / 5)),
+                    _ => (i != 2).then(|| day(3 + i / 4)),
+                })
+                .collect();
             let f64s: Vec<Option<f64>> = (0..n)
                 .map(|i| match i % 9 {
                     0 => None,
@@ -643,18 +661,25 @@ mod tests {
         b
     }
 
+    /// The lazy scan's read of a numeric column, for comparison.
+    fn lazy(scan: &Scan, column: &str, range: Option<DateRange>) -> Vec<f64> {
+        let mut values = Vec::new();
+        scan.lazy_chunks(column, range, |c| values.extend_from_slice(c)).unwrap();
+        values
+    }
+
     #[test]
     fn direct_reads_equal_the_lazy_scan() {
         let tmp = tempfile::tempdir().unwrap();
         mixed_source(tmp.path());
-        let everything = DateRange::new("2026-01-01".parse().unwrap(), "2026-12-31".parse().unwrap()).unwrap();
+        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + chrono::Days::new(d);
+        // (first day, last day, rows inside, by hand from the layout in `mixed_source`).
+        let windows = [(0, 1, 10), (1, 1, 5), (4, 4, 7), (2, 5, 12 + 11), (0, 9, 37), (7, 9, 0)];
         for source in [tmp.path().display().to_string(), format!("{}/part-*.parquet", tmp.path().display())] {
             let scan = Scan::open(&source, "as_of").unwrap();
             for column in ["f64", "f32", "i64", "i32", "u32"] {
                 assert!(scan.direct(column, None).is_some(), "{column} of {source} is read directly");
                 let direct = scan.numeric(column, None).unwrap();
-                // A date predicate always goes through the lazy scan.
-                let lazy = scan.numeric(column, Some(everything)).unwrap();
                 assert_eq!(direct.len(), 39, "{column}");
                 // Decoded on several threads into one reused buffer: the same values, in order.
                 let mut parallel = vec![7.0; 100];
@@ -663,7 +688,15 @@ mod tests {
                     parallel.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                     direct.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
                 );
-                assert_eq!(bits(direct), bits(lazy), "{column} of {source}");
+                assert_eq!(bits(direct), bits(lazy(&scan, column, None)), "{column} of {source}");
+                for (from, to, rows) in windows {
+                    let range = DateRange::new(day(from), day(to)).unwrap();
+                    assert!(scan.direct(column, Some(range)).is_some());
+                    let mut windowed = Vec::new();
+                    scan.numeric_into(column, Some(range), &mut windowed, 2).unwrap();
+                    assert_eq!(windowed.len(), rows, "{column} of {source}, days {from}..={to}");
+                    assert_eq!(bits(windowed), bits(lazy(&scan, column, Some(range))), "{column}, days {from}..={to}");
+                }
             }
             let days = scan.dates().unwrap();
             let lazy_days = {
@@ -674,7 +707,20 @@ mod tests {
                 d.sort_unstable();
                 d
             };
-            assert_eq!(days.len(), 8);
+            assert_eq!(days, (0..=6).map(day).collect::<Vec<_>>());
+            // The windows exercise every kind of row group: skipped, read whole, filtered.
+            let classes: String = windows
+                .iter()
+                .map(|&(from, to, _)| {
+                    let base = date_to_days(day(0));
+                    let w = direct::DayWindow { column: "as_of", from: base + from as i32, to: base + to as i32 };
+                    scan.footers().unwrap().row_group_classes(w)
+                })
+                .collect();
+            for class in ['-', '*', '?'] {
+                assert!(classes.contains(class), "{class} in {classes}");
+            }
+            assert_eq!(&classes[classes.len() - 5..], "-- --", "days 7..=9 skip every row group");
             assert_eq!(days, lazy_days);
         }
     }
@@ -701,7 +747,7 @@ mod tests {
         write(&path, &mut df);
         let scan = Scan::open(&path.display().to_string(), "as_of").unwrap();
         let footers = scan.footers().unwrap();
-        assert!(footers.column("x", direct::Kind::Number).is_some());
+        assert!(footers.column("x", direct::Kind::Number, None).is_some());
         // Overwrite the data pages (the start of the file) and keep the footer intact.
         let mut bytes = std::fs::read(&path).unwrap();
         for b in &mut bytes[4..200] {

@@ -213,17 +213,7 @@ impl DirectColumn<'_> {
             Rows::None => Ok(()),
             Rows::All => decode(file, chunk, field)?.iter().try_for_each(|a| emit(a.as_ref(), &mut scratch, f)),
             Rows::Some => {
-                let (Some(w), Some(date)) = (self.window, date) else { return Err("no date column".to_owned()) };
-                let Some(days) = rg.columns_under_root_iter(w.column).and_then(|mut c| c.next()) else {
-                    return Err(format!("row group without column `{}`", w.column));
-                };
-                let mut keep = Vec::with_capacity(rg.num_rows());
-                for a in decode(file, days, date)? {
-                    let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
-                        return Err(format!("unexpected decoded type {:?}", a.dtype()));
-                    };
-                    keep.extend(a.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
-                }
+                let keep = self.kept_rows(file, rg, date)?;
                 kept.clear();
                 let mut row = 0;
                 for a in decode(file, chunk, field)? {
@@ -235,7 +225,7 @@ impl DirectColumn<'_> {
                     })?;
                 }
                 if row != keep.len() {
-                    return Err(format!("`{}` and `{}` decoded to different numbers of rows", self.name, w.column));
+                    return Err(format!("`{}` and its dates decoded to different numbers of rows", self.name));
                 }
                 f(&kept);
                 Ok(())
@@ -311,6 +301,41 @@ impl DirectColumn<'_> {
             Ok(())
         })?;
         Ok(days.into_iter().collect())
+    }
+
+    /// Rows the window keeps (every row without a window), from the statistics where they
+    /// decide and from the decoded dates where they do not.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn count_rows(&self) -> Result<u64, (PathBuf, String)> {
+        let mut rows = 0;
+        self.for_each_group(&mut |Group { file, part: Part { footer, date, .. }, rg, .. }| {
+            rows += match footer.rows_in(rg, self.window) {
+                Rows::None => 0,
+                Rows::All => rg.num_rows(),
+                Rows::Some => self.kept_rows(file, rg, date)?.iter().filter(|k| **k).count(),
+            };
+            Ok(())
+        })?;
+        Ok(rows as u64)
+    }
+
+    /// Which rows of `rg` the window keeps, from its decoded dates (`date` is the date column's
+    /// field in this file).
+    fn kept_rows(&self, file: &File, rg: &RowGroupMetadata, date: Option<&Field>) -> Result<Vec<bool>, String> {
+        let (Some(w), Some(date)) = (self.window, date) else { return Err("no date window".to_owned()) };
+        let Some(days) = rg.columns_under_root_iter(w.column).and_then(|mut c| c.next()) else {
+            return Err(format!("row group without column `{}`", w.column));
+        };
+        let mut keep = Vec::with_capacity(rg.num_rows());
+        for a in decode(file, days, date)? {
+            let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
+                return Err(format!("unexpected decoded type {:?}", a.dtype()));
+            };
+            keep.extend(a.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
+        }
+        Ok(keep)
     }
 
     /// Calls `f` with each row group of each file, its open file and the column's chunk in it.

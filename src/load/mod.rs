@@ -268,6 +268,10 @@ impl Scan {
         if let (None, Some(footers)) = (range, self.footers()) {
             return Ok(footers.rows() as u64);
         }
+        let dates = self.date_column.as_str();
+        if let Some(direct) = self.footers().and_then(|f| f.column(dates, direct::Kind::Date, self.day_window(range))) {
+            return direct.count_rows().map_err(Self::direct_failed(dates));
+        }
         let df = self.collect(self.window(range).select([len().alias("n")]))?;
         let n = df
             .column("n")
@@ -312,12 +316,15 @@ impl Scan {
     /// The column read straight from the files, when it is a plain number column of every
     /// file (and, under a window, the date column a plain Date column): see [`direct`].
     fn direct<'a>(&'a self, column: &'a str, range: Option<DateRange>) -> Option<direct::DirectColumn<'a>> {
-        let window = range.map(|r| direct::DayWindow {
+        self.footers()?.column(column, direct::Kind::Number, self.day_window(range))
+    }
+
+    fn day_window(&self, range: Option<DateRange>) -> Option<direct::DayWindow<'_>> {
+        range.map(|r| direct::DayWindow {
             column: &self.date_column,
             from: date_to_days(r.from()),
             to: date_to_days(r.to()),
-        });
-        self.footers()?.column(column, direct::Kind::Number, window)
+        })
     }
 
     fn footers(&self) -> Option<&direct::Footers> {
@@ -695,6 +702,7 @@ mod tests {
                     let mut windowed = Vec::new();
                     scan.numeric_into(column, Some(range), &mut windowed, 2).unwrap();
                     assert_eq!(windowed.len(), rows, "{column} of {source}, days {from}..={to}");
+                    assert_eq!(scan.count_rows(Some(range)).unwrap(), rows as u64);
                     assert_eq!(bits(windowed), bits(lazy(&scan, column, Some(range))), "{column}, days {from}..={to}");
                 }
             }

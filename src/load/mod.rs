@@ -2,11 +2,11 @@
 //! conversion to the plain vectors the math modules take.
 //!
 //! A *source* is one Parquet file, a directory of Parquet files (hive partitions such as
-//! `as_of=2026-11-20/` are read as columns), or a glob. Every query is lazy: the date window is
-//! a predicate inside the scan and only the needed columns are projected, so row groups, files
-//! and hive partitions outside the window are skipped by their statistics rather than read and
-//! filtered. Numeric features are read one column at a time, so memory follows one column, not
-//! the whole frame.
+//! `as_of=2026-11-20/` are read as columns), or a glob. Queries through polars are lazy: the date
+//! window is a predicate inside the scan and only the needed columns are projected, so row
+//! groups, files and hive partitions outside the window are skipped by their statistics rather
+//! than read and filtered. Numeric features are read one column at a time, so memory follows one
+//! column, not the whole frame.
 //!
 //! Numeric columns and the distinct dates skip the lazy engine: they are decoded straight from
 //! the files, column chunk by column chunk, by [`direct`] (the same `polars-parquet` decoder the
@@ -292,13 +292,11 @@ impl Scan {
     }
 
     /// Like [`Self::numeric`], into a reused buffer (cleared first): reading column after column
-    /// into one buffer does not pay for fresh pages each time.
+    /// into one buffer does not pay for fresh pages each time. A whole column read straight from
+    /// the files is decoded on `threads` threads at once, into the one buffer.
     ///
     /// # Errors
     /// [`LoadError`] when the column is absent or a file fails to decode.
-    ///
-    /// A whole column read straight from the files is decoded on `threads` threads at once,
-    /// into the one buffer.
     pub fn numeric_into(
         &self,
         column: &str,

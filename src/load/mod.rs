@@ -33,7 +33,7 @@ use crate::performance::{Outcome, Prediction};
 use crate::result::FeatureKind;
 use crate::settings::ColumnNames;
 
-/// Rows decoded at a time when a whole column is read (8 Mi rows: 64 MiB of `f64`).
+/// Rows decoded at a time when the lazy scan reads a whole column (8 Mi rows: 64 MiB of `f64`).
 const SLICE_ROWS: IdxSize = 8 * 1024 * 1024;
 
 /// Why a source could not be read.

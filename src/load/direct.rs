@@ -155,10 +155,7 @@ impl Footer {
     /// statistics say so (min, max and a null count of zero), else the dates must be read.
     fn rows_in(&self, rg: &RowGroupMetadata, window: Option<DayWindow<'_>>) -> Rows {
         let Some(w) = window else { return Rows::All };
-        let stats = rg
-            .columns_under_root_iter(w.column)
-            .and_then(|mut c| c.next())
-            .and_then(|c| c.statistics(&self.meta.footer_buf));
+        let stats = chunk_of(rg, w.column).ok().and_then(|c| c.statistics(&self.meta.footer_buf));
         let Some(Ok(Statistics::Int32(s))) = stats else { return Rows::Some };
         match (s.min_value, s.max_value) {
             (Some(lo), Some(hi)) if hi < w.from || lo > w.to => Rows::None,
@@ -249,9 +246,7 @@ impl DirectColumn<'_> {
         let mut groups = Vec::new();
         for &Part { footer, field, .. } in &self.parts {
             for rg in &footer.meta.row_groups {
-                let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
-                    return Err((footer.path.clone(), format!("row group without column `{}`", self.name)));
-                };
+                let chunk = chunk_of(rg, self.name).map_err(|e| (footer.path.clone(), e))?;
                 groups.push((footer, field, chunk, rg.num_rows()));
             }
         }
@@ -293,10 +288,7 @@ impl DirectColumn<'_> {
         let mut days = std::collections::BTreeSet::new();
         self.for_each_group(&mut |Group { file, part: Part { field, .. }, chunk, .. }| {
             for a in decode(file, chunk, field)? {
-                let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
-                    return Err(format!("unexpected decoded type {:?}", a.dtype()));
-                };
-                add_days(a, &mut days);
+                add_days(as_days(a.as_ref())?, &mut days);
             }
             Ok(())
         })?;
@@ -325,15 +317,9 @@ impl DirectColumn<'_> {
     /// field in this file).
     fn kept_rows(&self, file: &File, rg: &RowGroupMetadata, date: Option<&Field>) -> Result<Vec<bool>, String> {
         let (Some(w), Some(date)) = (self.window, date) else { return Err("no date window".to_owned()) };
-        let Some(days) = rg.columns_under_root_iter(w.column).and_then(|mut c| c.next()) else {
-            return Err(format!("row group without column `{}`", w.column));
-        };
         let mut keep = Vec::with_capacity(rg.num_rows());
-        for a in decode(file, days, date)? {
-            let Some(a) = a.as_any().downcast_ref::<PrimitiveArray<i32>>() else {
-                return Err(format!("unexpected decoded type {:?}", a.dtype()));
-            };
-            keep.extend(a.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
+        for a in decode(file, chunk_of(rg, w.column)?, date)? {
+            keep.extend(as_days(a.as_ref())?.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
         }
         Ok(keep)
     }
@@ -345,9 +331,7 @@ impl DirectColumn<'_> {
             let fail = |detail: String| (footer.path.clone(), detail);
             let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;
             for rg in &footer.meta.row_groups {
-                let Some(chunk) = rg.columns_under_root_iter(self.name).and_then(|mut c| c.next()) else {
-                    return Err(fail(format!("row group without column `{}`", self.name)));
-                };
+                let chunk = chunk_of(rg, self.name).map_err(fail)?;
                 f(Group { file: &file, part, rg, chunk }).map_err(fail)?;
             }
         }
@@ -371,6 +355,18 @@ impl Handle {
         }
         self.open.as_ref().map(|(_, f)| f).ok_or_else(|| "file not open".to_owned())
     }
+}
+
+/// The chunk of column `name` in row group `rg`.
+fn chunk_of<'a>(rg: &'a RowGroupMetadata, name: &str) -> Result<&'a ColumnChunkMetadata, String> {
+    rg.columns_under_root_iter(name)
+        .and_then(|mut c| c.next())
+        .ok_or_else(|| format!("row group without column `{name}`"))
+}
+
+/// A decoded Date chunk as days since 1970-01-01.
+fn as_days(a: &dyn Array) -> Result<&PrimitiveArray<i32>, String> {
+    a.as_any().downcast_ref::<PrimitiveArray<i32>>().ok_or_else(|| format!("unexpected decoded type {:?}", a.dtype()))
 }
 
 /// Reads one column chunk with `pread` and decodes it.

@@ -164,6 +164,8 @@ enum Reference {
         scan: Scan,
         /// The window in it.
         window: Window,
+        /// Rows in the window, counted once.
+        rows: u64,
     },
     /// A profile written by `fit-reference`.
     Profile {
@@ -332,17 +334,15 @@ impl<'a> Context<'a> {
         if settings.by == performance::GroupBy::Sector {
             scan.require(&names.sector, |_| true, "String")?;
         }
-        Ok(Reference::Data { scan, window })
+        let rows = scan.count_rows(window.scan_range())?;
+        Ok(Reference::Data { scan, window, rows })
     }
 
     /// The reference window's description, and the rows read from it (0 from a profile).
     fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
         let need = 2 * self.settings.psi.bins as u64;
         let (info, read) = match &self.reference {
-            Reference::Data { scan, window } => {
-                let rows = scan.count_rows(window.scan_range())?;
-                (window_info(window, rows, scan.path()), rows)
-            }
+            Reference::Data { scan, window, rows } => (window_info(window, *rows, scan.path()), *rows),
             Reference::Profile { path, profile } => (
                 WindowInfo {
                     from: profile.from,

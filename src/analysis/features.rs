@@ -2,7 +2,6 @@
 //! per run, one column at a time, on all cores), and each window compared against them.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{AnalysisError, Context, Reference};
@@ -60,31 +59,29 @@ fn fitting_workers(rows: u64, cores: usize) -> usize {
     usize::try_from(REFERENCE_BUDGET_BYTES / column).unwrap_or(usize::MAX).clamp(1, cores.max(1))
 }
 
-/// Runs `f` over `items` on `workers` threads, keeping the order.
+/// Runs `f` over `items` on `workers` threads, keeping the order. Each worker takes the next
+/// item as it frees up and returns what it computed with the items' indices; a worker's panic
+/// is passed on.
 fn parallel_map<T: Sync, R: Send>(workers: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = workers.min(items.len()).max(1);
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = f(item);
-                    *slots[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
-                }
-            });
-        }
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break out };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
-    slots
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .expect("every slot is filled: a worker that panicked re-panics at the end of the scope")
-        })
-        .collect()
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn load(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
@@ -153,9 +150,9 @@ impl Context<'_> {
                     })
                     .collect(),
             )),
-            Reference::Data { scan, window } => {
+            Reference::Data { scan, window, rows } => {
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
-                let workers = fitting_workers(scan.count_rows(window.scan_range())?, cores());
+                let workers = fitting_workers(*rows, cores());
                 let threads = (cores() / workers).max(1);
                 let fitted = parallel_map(workers, &self.features, |f| {
                     let fitted = self.fit(scan, window, f, threads);
@@ -211,7 +208,7 @@ impl Context<'_> {
     ) -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
         let options = &self.settings.psi;
         Ok(match (options.mode, &self.reference, profile) {
-            (BinningMode::Evidently, Reference::Data { scan, window: rw }, _) => {
+            (BinningMode::Evidently, Reference::Data { scan, window: rw, .. }, _) => {
                 let current = load(&self.current_scan, f, window)?;
                 feature_drift(&f.name, load(scan, f, rw)?, &current, options).map_err(|e| skip(&f.name, &e))
             }
@@ -240,7 +237,7 @@ impl Context<'_> {
 
     fn raw_reference(&self, what: &'static str) -> Result<(&Scan, &Window), AnalysisError> {
         match &self.reference {
-            Reference::Data { scan, window } => Ok((scan, window)),
+            Reference::Data { scan, window, .. } => Ok((scan, window)),
             Reference::Profile { path, .. } => Err(AnalysisError::NeedsRawReference { what, path: path.clone() }),
         }
     }
@@ -395,6 +392,15 @@ fn column_type(scan: &Scan, name: &str) -> Result<ColumnType, AnalysisError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<u32> = (0..50).collect();
+        for workers in [1, 3, 64] {
+            assert_eq!(parallel_map(workers, &items, |x| x * 2), (0..50).map(|x| x * 2).collect::<Vec<_>>());
+        }
+        assert!(parallel_map(2, &[] as &[u32], |x| *x).is_empty());
+    }
 
     #[test]
     fn reference_columns_fitted_at_once_follow_the_memory_budget() {

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::analysis::analyse;
 use crate::calendar::nepal_date;
-use crate::cli::{Cli, Command, FitArgs, FixturesArgs, Format, LogFormat, ReportArgs};
+use crate::cli::{AnalysisArgs, Cli, Command, FitArgs, FixturesArgs, Format, LogFormat, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::fixtures::{self, DriftSpec, PanelSpec};
@@ -38,17 +38,21 @@ fn today() -> chrono::NaiveDate {
     nepal_date(Utc::now())
 }
 
-fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
-    let file = settings::load_file(&args.config)?;
-    let flags = Flags {
+/// The settings flags an analysing command's common flags give.
+fn analysis_flags(args: &AnalysisArgs) -> Flags<'_> {
+    Flags {
         sources: Some(&args.sources),
         features: Some(&args.features),
         windows: Some(&args.windows),
         psi: Some(&args.psi),
-        perf: Some(&args.perf),
-        by: args.by,
-        every: args.every.as_deref(),
-    };
+        ..Flags::default()
+    }
+}
+
+fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
+    let file = settings::load_file(&args.analysis.config)?;
+    let flags =
+        Flags { perf: Some(&args.perf), by: args.by, every: args.every.as_deref(), ..analysis_flags(&args.analysis) };
     let mut settings = settings::resolve(&file, &flags, today())?;
     settings.progress = progress;
     let result = analyse(&settings)?;
@@ -89,14 +93,8 @@ pub(crate) fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
 }
 
 fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
-    let file = settings::load_file(&args.config)?;
-    let flags = Flags {
-        sources: Some(&args.sources),
-        features: Some(&args.features),
-        windows: Some(&args.windows),
-        psi: Some(&args.psi),
-        ..Flags::default()
-    };
+    let file = settings::load_file(&args.analysis.config)?;
+    let flags = analysis_flags(&args.analysis);
     let mut settings = settings::resolve(&file, &flags, today())?;
     settings.sources.reference_profile = None;
     settings.progress = progress;

@@ -185,9 +185,10 @@ pub enum By {
     Symbol,
 }
 
-/// `report`.
+/// The flags of every command that analyses features: config, sources, features, windows and
+/// PSI options.
 #[derive(Debug, Clone, Args)]
-pub struct ReportArgs {
+pub struct AnalysisArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub config: ConfigArgs,
@@ -203,6 +204,14 @@ pub struct ReportArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub psi: PsiArgs,
+}
+
+/// `report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub analysis: AnalysisArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub perf: PerfArgs,
@@ -274,19 +283,7 @@ pub struct PushArgs {
 pub struct FitArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub config: ConfigArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub sources: SourceArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub features: FeatureArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub windows: WindowArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub psi: PsiArgs,
+    pub analysis: AnalysisArgs,
     /// Where to write the profile (JSON).
     #[arg(long, short)]
     pub output: PathBuf,

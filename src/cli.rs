@@ -8,6 +8,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::drift::BinningMode;
+use crate::performance::GroupBy;
+
 /// Drift (PSI) and delayed-ground-truth performance of a NEPSE next-day direction model.
 #[derive(Debug, Parser)]
 #[command(name = "nepse-drift", version, about, propagate_version = true)]
@@ -88,7 +91,7 @@ pub struct SourceArgs {
 }
 
 /// Which columns are features and of which kind.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct FeatureArgs {
     /// Features to compare (comma-separated or repeated); default: every non-key column.
     #[arg(long = "feature", value_delimiter = ',')]
@@ -125,11 +128,11 @@ pub struct WindowArgs {
 }
 
 /// PSI settings.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct PsiArgs {
     /// Binning convention.
     #[arg(long, value_enum)]
-    pub binning: Option<Binning>,
+    pub binning: Option<BinningMode>,
     /// Number of quantile bins.
     #[arg(long)]
     pub bins: Option<usize>,
@@ -141,17 +144,8 @@ pub struct PsiArgs {
     pub alpha: Option<f64>,
 }
 
-/// Binning convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Binning {
-    /// Reference deciles, right-closed, missing bin, ε.
-    Quantile,
-    /// Evidently 0.7's PSI test.
-    Evidently,
-}
-
 /// Performance settings.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct PerfArgs {
     /// `actual_label` value counted as positive.
     #[arg(long)]
@@ -172,17 +166,6 @@ pub enum Format {
     Csv,
     /// A Markdown table.
     Markdown,
-}
-
-/// Breakdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum By {
-    /// Per model version (default).
-    ModelVersion,
-    /// Per sector (also PSI per sector and the sector mix).
-    Sector,
-    /// Per symbol (performance only).
-    Symbol,
 }
 
 /// The flags of every command that analyses features: config, sources, features, windows and
@@ -226,7 +209,7 @@ pub struct ReportArgs {
     pub html: Option<PathBuf>,
     /// Breakdown of performance (and, for `sector`, of PSI).
     #[arg(long, value_enum)]
-    pub by: Option<By>,
+    pub by: Option<GroupBy>,
     /// Trend: a step of N trading days, or `week`.
     #[arg(long)]
     pub every: Option<String>,

@@ -1,8 +1,11 @@
 //! Every process exit code `nepse-drift` can return, documented in one place.
 //!
 //! Scripts and the `CronJob` rely on these numbers; they are part of the public interface and are
-//! repeated in the README's exit-code table. Each error type maps itself to one of them through
-//! [`crate::error::Error::exit_code`]; nothing else chooses a code.
+//! repeated in the README's exit-code table. A failed command's code comes from its error
+//! (`Error::exit_code`); a command that produced a result takes [`outcome_code`]. Nothing else
+//! chooses a code.
+
+use crate::result::RunResult;
 
 /// The command did what it was asked and nothing was skipped.
 pub const SUCCESS: u8 = 0;
@@ -23,3 +26,16 @@ pub const PUSH_FAILED: u8 = 5;
 pub const LOCKED: u8 = 6;
 /// Drift was found and `--fail-on-drift` was given.
 pub const DRIFT_FOUND: u8 = 7;
+
+/// The exit code of a command that produced a result: drift found (with `--fail-on-drift`)
+/// wins over a partial result, which wins over success.
+#[must_use]
+pub fn outcome_code(result: &RunResult, fail_on_drift: bool) -> u8 {
+    if fail_on_drift && !result.drift.drifted_features.is_empty() {
+        DRIFT_FOUND
+    } else if !result.drift.skipped.is_empty() {
+        PARTIAL
+    } else {
+        SUCCESS
+    }
+}

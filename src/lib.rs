@@ -1,29 +1,39 @@
 //! `nepse-drift`: drift (PSI) and delayed-ground-truth performance of a NEPSE next-day
 //! direction model, from Parquet snapshots to a Prometheus Pushgateway.
 //!
-//! Data flows one way: [`cli`] → [`settings`] → [`load`] → [`windows`] → [`drift`] and
-//! [`performance`] → [`result::RunResult`] → [`render`]. [`app`] wires the commands;
-//! [`exit`] lists every exit code.
+//! Data flows one way:
+//!
+//! 1. [`cli`] parses the command line; [`commands`] dispatches one file per subcommand;
+//! 2. [`settings`] resolves flags, environment and config file once;
+//! 3. [`load`] (the only module that knows polars) reads the Parquet sources into plain
+//!    [`rows`] and slices; [`calendar`] and [`windows`] turn dates into trading-day windows;
+//! 4. [`analysis`] drives the pure math of [`drift`] (bins, PSI, significance, reference
+//!    profiles) and [`performance`] (the as-of join and the metrics);
+//! 5. everything lands in one [`result::RunResult`];
+//! 6. [`render`] turns it into a table, JSON, CSV, Markdown or HTML; [`exposition`] into
+//!    Prometheus text that [`push`] sends; [`store`] saves it in the results directory.
+//!
+//! Beside the flow: [`error`] and [`exit`] (every exit code, in one place), [`logging`] and
+//! [`progress`] (stderr only), and [`synth`], the synthetic panels behind the fixtures.
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod app;
 pub mod calendar;
 pub mod cli;
-pub mod config;
+pub mod commands;
 pub mod drift;
 pub mod error;
 pub mod exit;
-pub mod fixtures;
-pub mod job;
+pub mod exposition;
 pub mod load;
 pub mod logging;
-pub mod metrics;
 pub mod performance;
 pub mod progress;
 pub mod push;
-pub mod reference;
 pub mod render;
 pub mod result;
+pub mod rows;
 pub mod settings;
+pub mod store;
+pub mod synth;
 pub mod windows;

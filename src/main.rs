@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use nepse_drift::{app, cli::Cli, exit};
+use nepse_drift::{cli::Cli, commands, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match app::run(cli, &mut std::io::stdout().lock()) {
+    match commands::dispatch(cli, &mut std::io::stdout().lock()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,4 +1,5 @@
-//! Resolving the configured windows against the trading days present in the data.
+//! Every window policy in one place: the configured current, reference and performance windows
+//! resolved against the trading days present in the data.
 
 use chrono::NaiveDate;
 
@@ -70,6 +71,23 @@ pub fn current(spec: CurrentWindow, as_of: NaiveDate, days: &[NaiveDate]) -> Res
     }
 }
 
+/// The performance window: the current window, or with `performance_days = Some(n)` the last
+/// `n` days of `prediction_days` up to the as-of date.
+///
+/// # Errors
+/// [`EmptyWindow`] when no prediction day falls inside it.
+pub fn performance(
+    performance_days: Option<usize>,
+    as_of: NaiveDate,
+    current_window: &Window,
+    prediction_days: &[NaiveDate],
+) -> Result<Window, EmptyWindow> {
+    match performance_days {
+        None => Ok(current_window.clone()),
+        Some(n) => current(CurrentWindow::Last(n), as_of, prediction_days),
+    }
+}
+
 /// The reference window: `feature_days` are the days of the features source, `reference_days`
 /// those of the separate reference source when there is one.
 ///
@@ -83,6 +101,12 @@ pub fn reference(
 ) -> Result<Window, EmptyWindow> {
     let days = reference_days.unwrap_or(feature_days);
     let empty = |asked: String| EmptyWindow { which: "reference", asked };
+    let spec = match (spec, reference_days) {
+        // "N days before the current window" only makes sense within one source: a separate
+        // reference source is used whole.
+        (ReferenceWindow::Before(_), Some(_)) => ReferenceWindow::WholeSource,
+        (spec, _) => spec,
+    };
     match spec {
         ReferenceWindow::Range(r) => Window::within(r, days)
             .map(|w| w.marked_whole(days))

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{bin, d, fixture, run};
-use nepse_drift::load::write::{OutColumn, write_parquet};
+use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
 fn report(extra: &[&str]) -> (i32, Value, String) {

@@ -90,7 +90,7 @@ fn by_label(families: &Families, name: &str, label: &str) -> BTreeMap<String, f6
 }
 
 fn midnight_npt(date: &str) -> f64 {
-    nepse_drift::metrics::nepal_midnight(date.parse().unwrap())
+    nepse_drift::exposition::nepal_midnight(date.parse().unwrap())
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
     assert_eq!(group.get("model").map(String::as_str), Some("xgb-2026.03"));
 
     // Every documented family is there, except the ones only `--by sector` produces.
-    for (name, _, _) in nepse_drift::metrics::ALL {
+    for (name, _, _) in nepse_drift::exposition::ALL {
         if ["feature_sector_drift_psi", "sector_mix_psi"].contains(name) {
             continue;
         }

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{bin, d, features_file, fixture, run, scrub, trading_days};
-use nepse_drift::load::write::{OutColumn, write_parquet};
+use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
 fn fixture_report(as_of: &str, extra: &[&str]) -> (i32, String, String) {

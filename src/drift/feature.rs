@@ -1,21 +1,25 @@
 //! Drift of one feature: bins the two sides, computes PSI and its significance, and assigns a
 //! level. Pure: it takes plain vectors and counts, never a `DataFrame`.
 
-use std::collections::BTreeMap;
-
 use super::binning::{histogram_counts, sturges_edges};
+use super::column::{Column, FeatureError};
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::significance;
 use crate::result::{Bin, FeatureDrift, FeatureKind, Level};
+use crate::rows::CategoryCounts;
 
 /// How bins are made and zero proportions replaced; see [`super::binning`] and [`super::psi`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// Also the `--binning` flag's values (the `value(help)` texts are what `--help` shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum BinningMode {
     /// Reference quantiles, right-closed bins, a missing bin, ε for zeros.
+    #[value(help = "Reference deciles, right-closed, missing bin, ε")]
     Quantile,
     /// Evidently 0.7's PSI test, for comparison with that tool.
+    #[value(help = "Evidently 0.7's PSI test")]
     Evidently,
 }
 
@@ -68,58 +72,6 @@ impl Default for PsiOptions {
     fn default() -> Self {
         Self { mode: BinningMode::Quantile, bins: 10, epsilon: 1e-4, alpha: 0.01, thresholds: Thresholds::default() }
     }
-}
-
-/// Value counts of a categorical column (String, Categorical or Boolean in the data).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CategoryCounts {
-    /// Rows per distinct non-null value.
-    pub counts: BTreeMap<String, u64>,
-    /// Null rows.
-    pub missing: u64,
-}
-
-impl CategoryCounts {
-    /// Counts an iterator of optional values.
-    pub fn from_values<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
-        let mut out = Self::default();
-        for v in values {
-            match v {
-                Some(s) => *out.counts.entry(s.to_owned()).or_insert(0) += 1,
-                None => out.missing += 1,
-            }
-        }
-        out
-    }
-
-    /// All rows, missing included.
-    #[must_use]
-    pub fn rows(&self) -> u64 {
-        self.counts.values().sum::<u64>() + self.missing
-    }
-}
-
-/// One side's values of a feature. Numeric nulls are NaN.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    /// A numeric column as `f64`, null → NaN.
-    Numeric(Vec<f64>),
-    /// A numeric column already counted over a profile's edges (value bins, then missing): the
-    /// current side of a quantile-mode comparison, counted chunk by chunk without a copy.
-    Counted(Vec<u64>),
-    /// A categorical column's value counts.
-    Categorical(CategoryCounts),
-}
-
-/// Why one feature's PSI could not be computed (the run goes on without it).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FeatureError {
-    /// No non-missing reference value.
-    #[error("feature `{0}` is entirely null in the reference")]
-    AllNullReference(String),
-    /// One side is numeric and the other categorical.
-    #[error("feature `{0}` is numeric on one side and categorical on the other")]
-    KindMismatch(String),
 }
 
 /// Computes the drift of `name` between `reference` and `current`.

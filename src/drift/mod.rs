@@ -1,12 +1,16 @@
 //! Drift: bins, PSI, significance, and one feature's drift. Pure math over slices and counts.
 
 pub mod binning;
+pub mod column;
 pub mod feature;
 pub mod profile;
+pub mod profile_file;
 pub mod psi;
 pub mod significance;
 
 pub use binning::BinEdges;
-pub use feature::{BinningMode, CategoryCounts, Column, FeatureError, PsiOptions, Thresholds, compare, feature_drift};
+pub use column::{Column, FeatureError};
+pub use feature::{BinningMode, PsiOptions, Thresholds, compare, feature_drift};
 pub use profile::{FeatureProfile, ProfileBins};
+pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;

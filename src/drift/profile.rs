@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 
 use super::binning::{BinEdges, BinningError};
-use super::feature::{CategoryCounts, Column, FeatureError};
+use super::column::{Column, FeatureError};
+use crate::rows::CategoryCounts;
 
 /// One feature's fitted reference.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -17,46 +17,20 @@ use chrono::NaiveDate;
 use super::metrics::{Labelled, metrics};
 use crate::calendar::trading_days_in;
 use crate::result::{PerformanceGroup, PerformanceReport};
+use crate::rows::{Outcome, Prediction};
 
-/// One row of the predictions dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prediction {
-    /// Trading day the prediction is for.
-    pub as_of: NaiveDate,
-    /// Ticker.
-    pub symbol: String,
-    /// Model version that made it.
-    pub model_version: String,
-    /// Probability of label 1 (an up day).
-    pub proba: f64,
-    /// Predicted label 0/1, when the file has one.
-    pub label: Option<i64>,
-}
-
-/// One row of the outcomes dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    /// Trading day the outcome is for.
-    pub as_of: NaiveDate,
-    /// Ticker.
-    pub symbol: String,
-    /// Model version, when the outcomes carry it.
-    pub model_version: Option<String>,
-    /// Actual label 0/1.
-    pub actual: i64,
-    /// Day the label became known.
-    pub observed_at: NaiveDate,
-}
-
-/// What the breakdown is by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What the breakdown is by; also the `--by` flag's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     /// One group per model version (the default).
+    #[value(help = "Per model version (default)")]
     ModelVersion,
     /// One group per sector.
+    #[value(help = "Per sector (also PSI per sector and the sector mix)")]
     Sector,
     /// One group per symbol.
+    #[value(help = "Per symbol (performance only)")]
     Symbol,
 }
 

@@ -3,7 +3,5 @@
 pub mod join;
 pub mod metrics;
 
-pub use join::{
-    EvalOptions, GroupBy, Outcome, Prediction, RowError, evaluate, validate_outcomes, validate_predictions,
-};
+pub use join::{EvalOptions, GroupBy, RowError, evaluate, validate_outcomes, validate_predictions};
 pub use metrics::{ConfusionCounts, Labelled};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::{Days, NaiveDate};
-use nepse_drift::load::write::{OutColumn, write_parquet};
+use nepse_drift::load::{OutColumn, write_parquet};
 
 /// The binary under test.
 pub fn bin() -> Command {

@@ -2,13 +2,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{AnalysisError, Context, empty, window_info};
-use crate::analysis::DEFAULT_MODEL;
-use crate::drift::{Column, feature_drift};
+use super::context::{Context, empty, window_info};
+use super::error::AnalysisError;
+use crate::drift::{Column, PsiOptions, feature_drift};
 use crate::load::Scan;
-use crate::performance::{self, EvalOptions, Prediction, validate_outcomes, validate_predictions};
+use crate::performance::{self, EvalOptions, validate_outcomes, validate_predictions};
 use crate::result::{DriftReport, FeatureDrift, PerformanceGroup, PerformanceReport, WindowInfo};
-use crate::settings::{CurrentWindow, Settings};
+use crate::rows::Prediction;
+use crate::settings::{ColumnNames, DEFAULT_MODEL};
 use crate::windows::{self, Window};
 
 /// The model's results of one run.
@@ -37,9 +38,9 @@ impl Context<'_> {
     pub(super) fn grader(&self) -> Result<Option<Grader>, AnalysisError> {
         let s = self.settings;
         let Some(path) = &s.sources.predictions else { return Ok(None) };
-        let scan = Scan::open(path, &s.columns.as_of)?;
+        let scan = Scan::open(path, &s.columns.date)?;
         let reference = scan.predictions(&s.columns, Some(self.reference.range()))?;
-        let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.as_of)).transpose()?;
+        let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.date)).transpose()?;
         let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {
             self.current_scan.sectors(&s.columns, None)?
         } else {
@@ -61,7 +62,7 @@ impl Context<'_> {
         let path = opened.scan.path().to_owned();
         let current = opened.scan.predictions(&s.columns, Some(self.current.range))?;
         validate_predictions(&current).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
-        drift.prediction_drift = prediction_drift(&opened.reference, &current, s);
+        drift.prediction_drift = prediction_drift(&opened.reference, &current, &s.columns, &self.psi);
         let mut versions: Vec<&str> = current.iter().map(|p| p.model_version.as_str()).collect();
         versions.sort_unstable();
         versions.dedup();
@@ -94,7 +95,7 @@ impl Context<'_> {
     ) -> Result<(Option<f64>, Option<PerformanceGroup>), AnalysisError> {
         let s = self.settings;
         let current = g.scan.predictions(&s.columns, Some(window.range))?;
-        let psi = prediction_drift(&g.reference, &current, s).map(|d| d.psi);
+        let psi = prediction_drift(&g.reference, &current, &s.columns, &self.psi).map(|d| d.psi);
         let perf = match &g.outcomes {
             Some(o) if !current.is_empty() => Some(self.performance(g, o, &current, window)?.0.overall),
             _ => None,
@@ -105,13 +106,12 @@ impl Context<'_> {
     /// The predictions graded: the current window, or the last `performance_days` prediction
     /// days up to the as-of date.
     fn performance_window(&self, preds: &Scan) -> Result<Window, AnalysisError> {
-        match self.settings.performance_days {
-            None => Ok(self.current.clone()),
-            Some(n) => {
-                let days = preds.dates()?;
-                windows::current(CurrentWindow::Last(n), self.settings.as_of, &days).map_err(|e| empty(preds.path(), e))
-            }
-        }
+        let days = match self.settings.performance_days {
+            Some(_) => preds.dates()?,
+            None => Vec::new(),
+        };
+        windows::performance(self.settings.performance_days, self.settings.as_of, &self.current, &days)
+            .map_err(|e| empty(preds.path(), e))
     }
 
     /// Grades `predictions` (the rows of `window`) against the outcomes; returns the report and
@@ -143,11 +143,16 @@ impl Context<'_> {
 }
 
 /// PSI of `predicted_proba`, current vs reference window, like any numeric feature.
-fn prediction_drift(reference: &[Prediction], current: &[Prediction], settings: &Settings) -> Option<FeatureDrift> {
+fn prediction_drift(
+    reference: &[Prediction],
+    current: &[Prediction],
+    columns: &ColumnNames,
+    psi: &PsiOptions,
+) -> Option<FeatureDrift> {
     if reference.is_empty() || current.is_empty() {
         return None;
     }
     let r = Column::Numeric(reference.iter().map(|p| p.proba).collect());
     let c = Column::Numeric(current.iter().map(|p| p.proba).collect());
-    feature_drift(&settings.columns.predicted_proba, r, &c, &settings.psi).ok()
+    feature_drift(&columns.predicted_proba, r, &c, psi).ok()
 }

@@ -7,8 +7,6 @@
 //! volatility clustering; a log-volume AR(1) that reacts to `|ε_t|`. Features are computed from
 //! those paths exactly as an analyst would (Wilder's RSI, MACD histogram, SMA distance, …).
 
-pub mod spec;
-
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
@@ -16,9 +14,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StudentT};
 
+use super::spec::{Change, DriftSpec};
 use crate::calendar::is_trading_weekday;
-use crate::load::write::{OutColumn, WriteError, write_parquet};
-pub use spec::{Change, DriftSpec};
+use crate::load::{OutColumn, WriteError, write_parquet};
 
 /// Real NEPSE tickers and their sectors.
 pub const TICKERS: &[(&str, &str)] = &[

@@ -1,5 +1,5 @@
 //! The reference profile file written by `fit-reference` and read by `--reference-profile`:
-//! versioned JSON holding each feature's fitted bins (see [`crate::drift::profile`]), where
+//! versioned JSON holding each feature's fitted bins (see [`super::profile`]), where
 //! they came from, and a content hash.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::drift::FeatureProfile;
+use super::profile::FeatureProfile;
 use crate::result::SkippedFeature;
 
 /// Version of the profile file format.

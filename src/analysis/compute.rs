@@ -1,0 +1,82 @@
+//! The two computations the commands call: [`analyse`] (the whole result of `report` and
+//! `run`) and [`fit_reference`] (the profile of `fit-reference`).
+
+use std::collections::BTreeMap;
+
+use super::context::{Context, window_info};
+use super::error::AnalysisError;
+use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
+use crate::performance;
+use crate::result::{RunResult, SCHEMA_VERSION, Windows};
+use crate::settings::Settings;
+
+/// Computes the complete result for `settings`, with the reference from the data or, when
+/// `sources.reference_profile` is set, from that fitted profile.
+///
+/// # Errors
+/// [`AnalysisError`] when an input is unusable; a feature that alone cannot be computed is
+/// recorded in `drift.skipped` instead.
+pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
+    let cx = Context::open(settings, settings.sources.reference_profile.as_deref())?;
+    let mut rows_read = BTreeMap::new();
+    let cur_rows = cx.current_scan.count_rows(cx.current.scan_range())?;
+    let (reference_info, ref_rows_read) = cx.reference_info()?;
+    rows_read.insert("features_reference".to_owned(), ref_rows_read);
+    rows_read.insert("features_current".to_owned(), cur_rows);
+
+    let profiles = cx.profiles()?;
+    let mut drift = cx.drift(&profiles, &cx.current)?;
+    if settings.by == performance::GroupBy::Sector {
+        drift.sector_mix = cx.sector_mix()?;
+        drift.by_sector = cx.by_sector()?;
+    }
+
+    let predictions = cx.grader()?;
+    let graded = cx.grade(predictions.as_ref(), &mut drift)?;
+    rows_read.extend(graded.rows_read);
+    let trend = match settings.every {
+        None => Vec::new(),
+        Some(every) => cx.trend(&profiles, predictions.as_ref(), every)?,
+    };
+    Ok(RunResult {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        model: graded.model,
+        as_of: settings.as_of,
+        windows: Windows {
+            reference: reference_info,
+            current: window_info(&cx.current, cur_rows, cx.current_scan.path()),
+            performance: graded.window,
+        },
+        psi_options: cx.psi,
+        drift,
+        performance: graded.report,
+        trend,
+        rows_read,
+        run: None,
+    })
+}
+
+/// Fits the reference of `settings` into a profile (quantile mode).
+///
+/// # Errors
+/// [`AnalysisError`] when the reference cannot be read.
+pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisError> {
+    let cx = Context::open(settings, None)?;
+    let (info, _) = cx.reference_info()?;
+    let profiles = cx.profiles()?;
+    let (features, skipped) = profiles.into_parts();
+    Ok(ReferenceProfile {
+        schema_version: PROFILE_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        source: info.source,
+        from: info.from,
+        to: info.to,
+        trading_days: info.trading_days,
+        rows: info.rows,
+        bins: cx.psi.bins,
+        content_hash: ReferenceProfile::hash_features(&features),
+        features,
+        skipped,
+    })
+}

@@ -1,0 +1,224 @@
+//! Opening one run's sources and resolving its windows: the [`Context`] every computation of
+//! the run shares (the current scan and window, the reference as data or as a fitted profile,
+//! the features to compare and the PSI options in force).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::error::AnalysisError;
+use crate::calendar::DateRange;
+use crate::drift::{BinningMode, PsiOptions, ReferenceProfile};
+use crate::load::{ColumnType, Scan};
+use crate::performance;
+use crate::result::{FeatureKind, WindowInfo};
+use crate::settings::Settings;
+use crate::windows::{self, EmptyWindow, Window};
+
+/// One feature's name and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FeatureSpec {
+    pub(super) name: String,
+    pub(super) kind: FeatureKind,
+}
+
+/// The reference side: raw data in a window, or a fitted profile.
+#[allow(clippy::large_enum_variant)] // one per run; boxing the scan would only add noise
+pub(super) enum Reference {
+    /// Raw reference rows.
+    Data {
+        /// The source.
+        scan: Scan,
+        /// The window in it.
+        window: Window,
+        /// Rows in the window, counted once.
+        rows: u64,
+    },
+    /// A profile written by `fit-reference`.
+    Profile {
+        /// Its path.
+        path: String,
+        /// Its content.
+        profile: ReferenceProfile,
+    },
+}
+
+impl Reference {
+    pub(super) fn range(&self) -> DateRange {
+        match self {
+            Self::Data { window, .. } => window.range,
+            // A profile's own dates are ordered by construction.
+            Self::Profile { profile, .. } => DateRange::new(profile.from, profile.to.max(profile.from))
+                .unwrap_or_else(|_| unreachable!("max keeps from <= to")),
+        }
+    }
+}
+
+/// The opened sources and resolved windows, shared by every computation of one run.
+pub(super) struct Context<'a> {
+    pub(super) settings: &'a Settings,
+    /// The PSI options in force: the settings', with the bins of the reference profile when
+    /// there is one (a profile's bins are the single source of truth once it is opened).
+    pub(super) psi: PsiOptions,
+    pub(super) current_scan: Scan,
+    pub(super) current: Window,
+    pub(super) reference: Reference,
+    pub(super) features: Vec<FeatureSpec>,
+    /// Trading days present in the features source.
+    pub(super) days: Vec<NaiveDate>,
+}
+
+pub(super) fn window_info(w: &Window, rows: u64, source: &str) -> WindowInfo {
+    WindowInfo { from: w.range.from(), to: w.range.to(), trading_days: w.days.len(), rows, source: source.to_owned() }
+}
+
+pub(super) fn empty(path: &str, e: EmptyWindow) -> AnalysisError {
+    AnalysisError::EmptyWindow { path: path.to_owned(), which: e.which, asked: e.asked }
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn open(settings: &'a Settings, reference_profile: Option<&Path>) -> Result<Self, AnalysisError> {
+        let names = &settings.columns;
+        let current_scan = Scan::open(&settings.sources.features, &names.date)?;
+        current_scan.require(&names.symbol, |_| true, "String")?;
+        if settings.by == performance::GroupBy::Sector {
+            current_scan.require(&names.sector, |_| true, "String")?;
+        }
+        let days = current_scan.dates()?;
+        let current =
+            windows::current(settings.current, settings.as_of, &days).map_err(|e| empty(current_scan.path(), e))?;
+        let reference = match reference_profile {
+            Some(path) => {
+                Reference::Profile { path: path.display().to_string(), profile: ReferenceProfile::read(path)? }
+            }
+            None => Self::reference_data(settings, &current_scan, &current, &days)?,
+        };
+        if let (Reference::Profile { path, .. }, true) =
+            (&reference, settings.psi.mode == BinningMode::Evidently || settings.by == performance::GroupBy::Sector)
+        {
+            let what = if settings.by == performance::GroupBy::Sector { "--by sector" } else { "--binning evidently" };
+            return Err(AnalysisError::NeedsRawReference { what, path: path.clone() });
+        }
+        let features = select(settings, &current_scan, &reference)?;
+        let mut psi = settings.psi;
+        if let Reference::Profile { profile, .. } = &reference {
+            psi.bins = profile.bins;
+        }
+        Ok(Self { settings, psi, current_scan, current, reference, features, days })
+    }
+
+    /// The raw reference: a window of the features, or of the separate reference source.
+    fn reference_data(
+        settings: &Settings,
+        current_scan: &Scan,
+        current: &Window,
+        days: &[NaiveDate],
+    ) -> Result<Reference, AnalysisError> {
+        let names = &settings.columns;
+        let scan = match &settings.sources.reference {
+            Some(path) => Scan::open(path, &names.date)?,
+            None => current_scan.clone(),
+        };
+        let reference_days = match &settings.sources.reference {
+            Some(_) => Some(scan.dates()?),
+            None => None,
+        };
+        let window = windows::reference(settings.reference, current, days, reference_days.as_deref())
+            .map_err(|e| empty(scan.path(), e))?;
+        if settings.by == performance::GroupBy::Sector {
+            scan.require(&names.sector, |_| true, "String")?;
+        }
+        let rows = scan.count_rows(window.scan_range())?;
+        Ok(Reference::Data { scan, window, rows })
+    }
+
+    /// The reference window's description, and the rows read from it (0 from a profile).
+    pub(super) fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
+        let need = 2 * self.psi.bins as u64;
+        let (info, read) = match &self.reference {
+            Reference::Data { scan, window, rows } => (window_info(window, *rows, scan.path()), *rows),
+            Reference::Profile { path, profile } => (
+                WindowInfo {
+                    from: profile.from,
+                    to: profile.to,
+                    trading_days: profile.trading_days,
+                    rows: profile.rows,
+                    source: format!("{path} (profile of {})", profile.source),
+                },
+                0,
+            ),
+        };
+        if info.rows < need {
+            return Err(AnalysisError::ReferenceTooSmall {
+                path: info.source,
+                from: info.from.to_string(),
+                to: info.to.to_string(),
+                rows: info.rows,
+                need,
+            });
+        }
+        Ok((info, read))
+    }
+}
+
+/// The features to compare and their kinds, checked against both sides.
+pub(super) fn select(
+    settings: &Settings,
+    current: &Scan,
+    reference: &Reference,
+) -> Result<Vec<FeatureSpec>, AnalysisError> {
+    let names = &settings.columns;
+    let wanted: Vec<String> = if settings.features.include.is_empty() {
+        current.columns().into_iter().filter(|c| !names.is_key(c)).collect()
+    } else {
+        settings.features.include.clone()
+    };
+    let mut out = Vec::with_capacity(wanted.len());
+    for name in wanted {
+        let cur = column_type(current, &name)?;
+        match reference {
+            Reference::Data { scan, .. } => {
+                let r = column_type(scan, &name)?;
+                if r != cur {
+                    return Err(AnalysisError::DtypeMismatch {
+                        reference_path: scan.path().to_owned(),
+                        reference_dtype: scan.dtype_name(&name).unwrap_or_default(),
+                        current_path: current.path().to_owned(),
+                        current_dtype: current.dtype_name(&name).unwrap_or_default(),
+                        feature: name,
+                    });
+                }
+            }
+            Reference::Profile { path, profile } => {
+                if profile.feature(&name).is_none() && !profile.skipped.iter().any(|s| s.feature == name) {
+                    return Err(AnalysisError::NotInProfile {
+                        path: path.clone(),
+                        feature: name,
+                        available: profile.features.iter().map(|f| f.feature.as_str()).collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+        }
+        let kind = if settings.features.categorical.contains(&name) {
+            FeatureKind::Categorical
+        } else {
+            cur.kind().unwrap_or(FeatureKind::Numeric)
+        };
+        out.push(FeatureSpec { name, kind });
+    }
+    Ok(out)
+}
+
+fn column_type(scan: &Scan, name: &str) -> Result<ColumnType, AnalysisError> {
+    match scan.column_type(name) {
+        None => Err(AnalysisError::UnknownFeature {
+            path: scan.path().to_owned(),
+            feature: name.to_owned(),
+            available: scan.columns().join(", "),
+        }),
+        Some(ColumnType::Unsupported(dtype)) => {
+            Err(AnalysisError::UnsupportedDtype { path: scan.path().to_owned(), feature: name.to_owned(), dtype })
+        }
+        Some(t) => Ok(t),
+    }
+}

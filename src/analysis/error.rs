@@ -1,0 +1,137 @@
+//! Why an analysis could not produce a result, with a hint for each case. Every variant exits
+//! with code 3 (bad input): nothing was computed from it and nothing was pushed.
+
+use crate::drift::ProfileError;
+use crate::load::LoadError;
+use crate::performance::RowError;
+
+/// Why an analysis could not produce a result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    /// A source could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A window holds no trading day.
+    #[error("{path}: the {which} window ({asked}) has no rows")]
+    EmptyWindow {
+        /// Source.
+        path: String,
+        /// `current` or `reference`.
+        which: &'static str,
+        /// What was asked.
+        asked: String,
+    },
+    /// The reference is too small for the bins.
+    #[error("{path}: the reference window {from} to {to} has {rows} rows, fewer than 2×bins = {need}")]
+    ReferenceTooSmall {
+        /// Source.
+        path: String,
+        /// Start.
+        from: String,
+        /// End.
+        to: String,
+        /// Rows found.
+        rows: u64,
+        /// Rows needed.
+        need: u64,
+    },
+    /// A requested feature is not a column.
+    #[error("{path}: requested feature `{feature}` is not a column (has: {available})")]
+    UnknownFeature {
+        /// Source.
+        path: String,
+        /// Feature.
+        feature: String,
+        /// Columns present.
+        available: String,
+    },
+    /// A feature of a dtype that is neither numeric nor categorical.
+    #[error("{path}: feature column `{feature}` has unsupported dtype {dtype}")]
+    UnsupportedDtype {
+        /// Source.
+        path: String,
+        /// Feature.
+        feature: String,
+        /// Its dtype.
+        dtype: String,
+    },
+    /// Reference and current disagree on a feature's dtype.
+    #[error("feature `{feature}` is {reference_dtype} in {reference_path} but {current_dtype} in {current_path}")]
+    DtypeMismatch {
+        /// Feature.
+        feature: String,
+        /// Reference source.
+        reference_path: String,
+        /// Its dtype there.
+        reference_dtype: String,
+        /// Current source.
+        current_path: String,
+        /// Its dtype there.
+        current_dtype: String,
+    },
+    /// Invalid prediction or outcome rows.
+    #[error("{path}: {error}")]
+    Rows {
+        /// Source.
+        path: String,
+        /// What is wrong.
+        error: RowError,
+    },
+    /// A computation that needs the raw reference was asked of a profile.
+    #[error("{what} needs the raw reference data; {path} is a profile")]
+    NeedsRawReference {
+        /// What was asked.
+        what: &'static str,
+        /// The profile file.
+        path: String,
+    },
+    /// The reference profile file is unusable.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// A requested feature is not in the reference profile.
+    #[error("{path}: feature `{feature}` is not in the reference profile (has: {available})")]
+    NotInProfile {
+        /// The profile file.
+        path: String,
+        /// Feature.
+        feature: String,
+        /// Features profiled.
+        available: String,
+    },
+    /// The evaluation window has no predictions.
+    #[error("{path}: no predictions between {from} and {to}")]
+    NoPredictions {
+        /// Source.
+        path: String,
+        /// Start.
+        from: String,
+        /// End.
+        to: String,
+    },
+}
+
+impl AnalysisError {
+    /// What the user can do about it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Load(e) => e.hint(),
+            Self::EmptyWindow { .. } | Self::NoPredictions { .. } => {
+                "check --as-of and the window options against the dates present in the data"
+            }
+            Self::ReferenceTooSmall { .. } => "widen the reference window or lower --bins",
+            Self::UnknownFeature { .. } => "list features that exist in both sources, or omit --feature to use all",
+            Self::UnsupportedDtype { .. } => {
+                "features must be numeric, String, Categorical or Boolean; select others out with --feature"
+            }
+            Self::DtypeMismatch { .. } => "write the feature with the same dtype in both periods",
+            Self::Rows { .. } => "fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]",
+            Self::NeedsRawReference { .. } => {
+                "pass the reference data (--reference-source or a window) instead of --reference-profile"
+            }
+            Self::Profile(_) | Self::NotInProfile { .. } => {
+                "re-fit it with `nepse-drift fit-reference` from the same features source"
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The trend of `--every`: drift and performance per step (N trading days, or NEPSE weeks) of
+//! the current window, each step against the same reference.
+
+use super::context::{Context, window_info};
+use super::drift::Profiles;
+use super::error::AnalysisError;
+use super::performance::Grader;
+use crate::calendar::{steps_of, weeks_of};
+use crate::result::TrendStep;
+use crate::settings::Every;
+use crate::windows::Window;
+
+impl Context<'_> {
+    /// Drift and performance per step of the current window.
+    pub(super) fn trend(
+        &self,
+        profiles: &Profiles,
+        grader: Option<&Grader>,
+        every: Every,
+    ) -> Result<Vec<TrendStep>, AnalysisError> {
+        let steps = match every {
+            Every::Days(n) => steps_of(&self.current.days, n),
+            Every::Week => weeks_of(&self.current.days),
+        };
+        let mut out = Vec::with_capacity(steps.len());
+        for days in steps {
+            let Some(window) = Window::over(days) else { continue };
+            let report = self.drift(profiles, &window)?;
+            let rows = self.current_scan.count_rows(window.scan_range())?;
+            let (prediction_psi, performance) = match grader {
+                Some(g) => self.grade_step(g, &window)?,
+                None => (None, None),
+            };
+            out.push(TrendStep {
+                window: window_info(&window, rows, self.current_scan.path()),
+                psi: report.features.iter().map(|f| (f.feature.clone(), f.psi)).collect(),
+                prediction_psi,
+                performance,
+            });
+        }
+        Ok(out)
+    }
+}

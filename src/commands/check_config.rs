@@ -1,0 +1,55 @@
+//! `nepse-drift check-config`: validates the settings and that the sources exist, reading no
+//! data. Meant for a deploy pipeline or an init container.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::cli::ConfigArgs;
+use crate::error::Error;
+use crate::exit;
+use crate::settings::{self, ConfigError, Groups, ProcessEnv, PushSettings, Settings};
+
+/// `nepse-drift check-config`.
+///
+/// # Errors
+/// The first [`ConfigError`] found.
+pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let file = settings::load_file(args)?;
+    let settings = Settings::resolve(&Groups::default(), &ProcessEnv, &file, Utc::now())?;
+    let push_settings = PushSettings::resolve(&file, None, &ProcessEnv)?;
+    let s = &settings.sources;
+    for (key, path) in [
+        ("sources.features", Some(&s.features)),
+        ("sources.predictions", s.predictions.as_ref()),
+        ("sources.outcomes", s.outcomes.as_ref()),
+        ("sources.reference", s.reference.as_ref()),
+    ] {
+        if let Some(path) = path {
+            source_exists(key, path)?;
+        }
+    }
+    let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), ToString::to_string);
+    writeln!(
+        out,
+        "config ok: features {}, push {url}, job {}, results {}",
+        s.features,
+        push_settings.job,
+        settings.results_dir.as_deref().map_or_else(|| "not saved".to_owned(), |p| p.display().to_string())
+    )
+    .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    Ok(exit::SUCCESS)
+}
+
+/// A source path must exist; for a glob, the directory before its first wildcard must.
+fn source_exists(key: &str, path: &str) -> Result<(), ConfigError> {
+    let fixed: &str = path.find(['*', '?', '[']).map_or(path, |i| &path[..i]);
+    let check = if fixed.len() < path.len() {
+        Path::new(fixed).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        PathBuf::from(path)
+    };
+    let check = if check.as_os_str().is_empty() { PathBuf::from(".") } else { check };
+    if check.exists() { Ok(()) } else { Err(ConfigError::SourceNotFound { key: key.into(), path: path.into() }) }
+}

@@ -1,0 +1,29 @@
+//! `nepse-drift push --result FILE`: re-pushes a result that `run` saved, exactly.
+
+use std::io::Write;
+
+use crate::cli::PushArgs;
+use crate::error::Error;
+use crate::exit;
+use crate::exposition;
+use crate::push::{self, Method};
+use crate::settings::{self, ProcessEnv, PushSettings};
+use crate::store;
+
+/// `nepse-drift push --result FILE`.
+///
+/// # Errors
+/// [`Error::Store`] for an unreadable file, [`Error::Push`] when the push fails.
+pub fn push(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let file = settings::load_file(&args.config)?;
+    let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
+    let result = store::read(&args.result)?;
+    let body = exposition::render(&result)?;
+    if push_settings.url.is_none() || args.dry_run {
+        out.write_all(body.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        return Ok(exit::SUCCESS);
+    }
+    let attempts = push::push(&push_settings, &result.model, Method::Put, &body)?;
+    tracing::info!(attempts, result = %args.result.display(), "re-pushed saved result");
+    Ok(exit::SUCCESS)
+}

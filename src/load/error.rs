@@ -1,0 +1,67 @@
+//! Why a source could not be read, with a hint for each case.
+
+/// Why a source could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The path does not exist.
+    #[error("failed to read {path}: no such file or directory")]
+    NotFound {
+        /// The source as given.
+        path: String,
+    },
+    /// A directory or glob with no Parquet file in it.
+    #[error("failed to read {path}: no Parquet files found")]
+    NoFiles {
+        /// The source as given.
+        path: String,
+    },
+    /// Not Parquet, truncated or corrupt.
+    #[error("failed to read {path}: not a readable Parquet file ({detail})")]
+    Unreadable {
+        /// The source as given.
+        path: String,
+        /// First line of the reader's error.
+        detail: String,
+    },
+    /// A required column is absent.
+    #[error("{path}: missing column `{column}` (has: {available})")]
+    MissingColumn {
+        /// The source as given.
+        path: String,
+        /// The column that was required.
+        column: String,
+        /// The columns the source has.
+        available: String,
+    },
+    /// A column has the wrong dtype.
+    #[error("{path}: column `{column}` has dtype {found}, expected {expected}")]
+    WrongDtype {
+        /// The source as given.
+        path: String,
+        /// Column name.
+        column: String,
+        /// Its dtype.
+        found: String,
+        /// What the data contract asks for.
+        expected: String,
+    },
+}
+
+impl LoadError {
+    /// What the user can do about it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } | Self::NoFiles { .. } => {
+                "check the path; a source is a Parquet file, a directory of Parquet files or a glob"
+            }
+            Self::Unreadable { .. } => "re-export the file as Parquet; it may be truncated or not Parquet at all",
+            Self::MissingColumn { .. } => {
+                "key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config"
+            }
+            Self::WrongDtype { .. } => {
+                "cast the column to the dtype in the README's data contract when writing the file"
+            }
+        }
+    }
+}

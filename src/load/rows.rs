@@ -1,0 +1,125 @@
+//! Predictions, outcomes and the symbol→sector map as plain rows ([`crate::rows`]), read
+//! through the lazy scan of their source.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::error::LoadError;
+use super::scan::{Scan, dates_of, reading};
+use crate::calendar::DateRange;
+use crate::rows::{Outcome, Prediction};
+use crate::settings::ColumnNames;
+
+impl Scan {
+    /// Distinct `(symbol, sector)` pairs over the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] when a column is absent or a file fails to decode.
+    pub fn sectors(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<HashMap<String, String>, LoadError> {
+        let (sym, sec) = (names.symbol.as_str(), names.sector.as_str());
+        let df = self.collect(
+            self.window(range)
+                .select([col(sym).cast(DataType::String), col(sec).cast(DataType::String)])
+                .unique(None, UniqueKeepStrategy::Any),
+        )?;
+        let err = |e: PolarsError| reading(self.path(), &e);
+        let s = df.column(sym).and_then(Column::str).map_err(err)?;
+        let t = df.column(sec).and_then(Column::str).map_err(err)?;
+        Ok(s.iter().zip(t.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))).collect())
+    }
+
+    /// Prediction rows with `as_of` in the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] for missing columns, wrong dtypes or decode failures.
+    pub fn predictions(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<Vec<Prediction>, LoadError> {
+        self.require(&names.symbol, is_text, "String")?;
+        self.require(&names.model_version, is_text, "String")?;
+        self.require(&names.predicted_proba, DataType::is_primitive_numeric, "Float")?;
+        let has_label = self.schema.contains(names.predicted_label.as_str());
+        if has_label {
+            self.require(&names.predicted_label, DataType::is_primitive_numeric, "Int (0/1)")?;
+        }
+        let mut exprs = vec![
+            col(self.date_column.as_str()),
+            col(names.symbol.as_str()).cast(DataType::String),
+            col(names.model_version.as_str()).cast(DataType::String),
+            col(names.predicted_proba.as_str()).cast(DataType::Float64),
+        ];
+        if has_label {
+            exprs.push(col(names.predicted_label.as_str()).cast(DataType::Float64));
+        }
+        let df = self.collect(self.window(range).select(exprs))?;
+        let err = |e: PolarsError| reading(self.path(), &e);
+        let days = dates_of(&df, &self.date_column).map_err(err)?;
+        let symbols = df.column(&names.symbol).and_then(Column::str).map_err(err)?;
+        let versions = df.column(&names.model_version).and_then(Column::str).map_err(err)?;
+        let probas = df.column(&names.predicted_proba).and_then(Column::f64).map_err(err)?;
+        let labels =
+            if has_label { Some(df.column(&names.predicted_label).and_then(Column::f64).map_err(err)?) } else { None };
+        let mut out = Vec::with_capacity(df.height());
+        for (i, day) in days.iter().enumerate() {
+            let (Some(as_of), Some(symbol)) = (*day, symbols.get(i)) else { continue };
+            out.push(Prediction {
+                as_of,
+                symbol: symbol.to_owned(),
+                model_version: versions.get(i).unwrap_or("").to_owned(),
+                proba: probas.get(i).unwrap_or(f64::NAN),
+                label: labels.and_then(|l| l.get(i)).map(label_value),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Outcome rows with `as_of` in the window.
+    ///
+    /// # Errors
+    /// [`LoadError`] for missing columns, wrong dtypes or decode failures.
+    pub fn outcomes(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<Vec<Outcome>, LoadError> {
+        self.require(&names.symbol, is_text, "String")?;
+        self.require(&names.actual_label, DataType::is_primitive_numeric, "Int (0/1)")?;
+        self.require(&names.observed_at, |t| matches!(t, DataType::Date), "Date")?;
+        let has_version = self.schema.contains(names.model_version.as_str());
+        let mut exprs = vec![
+            col(self.date_column.as_str()),
+            col(names.symbol.as_str()).cast(DataType::String),
+            col(names.actual_label.as_str()).cast(DataType::Float64),
+            col(names.observed_at.as_str()),
+        ];
+        if has_version {
+            exprs.push(col(names.model_version.as_str()).cast(DataType::String));
+        }
+        let df = self.collect(self.window(range).select(exprs))?;
+        let err = |e: PolarsError| reading(self.path(), &e);
+        let days = dates_of(&df, &self.date_column).map_err(err)?;
+        let seen = dates_of(&df, &names.observed_at).map_err(err)?;
+        let symbols = df.column(&names.symbol).and_then(Column::str).map_err(err)?;
+        let labels = df.column(&names.actual_label).and_then(Column::f64).map_err(err)?;
+        let versions =
+            if has_version { Some(df.column(&names.model_version).and_then(Column::str).map_err(err)?) } else { None };
+        let mut out = Vec::with_capacity(df.height());
+        for (i, (day, seen)) in days.iter().zip(&seen).enumerate() {
+            let (Some(as_of), Some(symbol), Some(observed_at)) = (*day, symbols.get(i), *seen) else {
+                continue;
+            };
+            out.push(Outcome {
+                as_of,
+                symbol: symbol.to_owned(),
+                model_version: versions.and_then(|v| v.get(i)).map(str::to_owned),
+                actual: labels.get(i).map_or(-1, label_value),
+                observed_at,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::String) || matches!(t, DataType::Categorical(..) | DataType::Enum(..))
+}
+
+/// A 0/1 label read as f64; anything not integral maps to −1 so validation rejects it.
+fn label_value(x: f64) -> i64 {
+    if x.fract() == 0.0 && x.abs() < 1e15 { x as i64 } else { -1 }
+}

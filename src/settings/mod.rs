@@ -1,0 +1,24 @@
+//! Settings, resolved once: flags (and their `NEPSE_DRIFT_*` variables, through clap) override
+//! the config file, which overrides the defaults. Everything is validated here, so the core
+//! takes `&Settings` and never sees a raw flag.
+//!
+//! - [`file`]: the TOML file's serde types;
+//! - [`resolve`]: merging flag groups, file and defaults into [`Settings`];
+//! - [`push`]: the Pushgateway's [`PushSettings`];
+//! - [`error`]: [`ConfigError`], raised by all three.
+
+pub mod env;
+pub mod error;
+pub mod file;
+pub mod push;
+pub mod resolve;
+pub mod types;
+
+pub use env::{Env, ProcessEnv};
+pub use error::ConfigError;
+pub use file::FileConfig;
+pub use push::{Auth, PushSettings, is_label_name};
+pub use resolve::{Groups, load_file};
+pub use types::{
+    ColumnNames, CurrentWindow, DEFAULT_MODEL, Every, FeatureSelection, ReferenceWindow, Settings, Sources,
+};

@@ -1,0 +1,186 @@
+//! Pushgateway settings: URL, grouping, timeouts, retries and credentials, from the config file
+//! and `NEPSE_DRIFT_PUSH_*` variables.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::env::Env;
+use super::error::ConfigError;
+use super::file::FileConfig;
+
+/// Pushgateway settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushSettings {
+    /// Base URL, e.g. `http://pushgateway:9091`.
+    pub url: Option<reqwest::Url>,
+    /// Job label.
+    pub job: String,
+    /// Extra grouping labels (after job and model).
+    pub grouping: Vec<(String, String)>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Total timeout per attempt.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// First backoff.
+    pub backoff: Duration,
+    /// CA bundle.
+    pub ca_bundle: Option<PathBuf>,
+    /// Credentials.
+    pub auth: Auth,
+}
+
+/// Pushgateway credentials, from the environment or files, never from flags.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// None.
+    #[default]
+    None,
+    /// HTTP basic auth.
+    Basic {
+        /// User.
+        username: String,
+        /// Password.
+        password: String,
+    },
+    /// Bearer token.
+    Bearer(String),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets, even in debug output.
+        f.write_str(match self {
+            Self::None => "None",
+            Self::Basic { .. } => "Basic(<redacted>)",
+            Self::Bearer(_) => "Bearer(<redacted>)",
+        })
+    }
+}
+
+impl PushSettings {
+    /// Resolves the Pushgateway settings; credentials come from `NEPSE_DRIFT_PUSH_*` variables or
+    /// the files named in `[push]`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for an invalid URL, bad timeouts or unreadable credential files.
+    pub fn resolve(file: &FileConfig, url_flag: Option<&str>, env: &dyn Env) -> Result<Self, ConfigError> {
+        let p = &file.push;
+        let url = url_flag
+            .map(str::to_owned)
+            .or_else(|| p.url.clone())
+            .map(|u| {
+                let parsed = reqwest::Url::parse(&u).map_err(|e| ConfigError::Invalid {
+                    key: "push.url (--push-url)".into(),
+                    detail: format!("`{u}`: {e}"),
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                    return Err(ConfigError::Invalid {
+                        key: "push.url (--push-url)".into(),
+                        detail: format!("`{u}` is not an http(s) URL"),
+                    });
+                }
+                Ok(parsed)
+            })
+            .transpose()?;
+        let job = env.var("NEPSE_DRIFT_JOB").or_else(|| p.job.clone()).unwrap_or_else(|| "nepse_drift".into());
+        if job.is_empty() {
+            return Err(ConfigError::Invalid { key: "push.job".into(), detail: "must not be empty".into() });
+        }
+        let seconds = |v: Option<f64>, default: f64, key: &str| -> Result<Duration, ConfigError> {
+            let v = v.unwrap_or(default);
+            if v.is_finite() && v > 0.0 {
+                Ok(Duration::from_secs_f64(v))
+            } else {
+                Err(ConfigError::Invalid {
+                    key: key.into(),
+                    detail: format!("{v} is not a positive number of seconds"),
+                })
+            }
+        };
+        let read_secret = |path: &Path| -> Result<String, ConfigError> {
+            fs_err::read_to_string(path)
+                .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+                .map_err(|e| ConfigError::Credential { path: path.to_owned(), detail: e.to_string() })
+        };
+        let password = match env.var("NEPSE_DRIFT_PUSH_PASSWORD") {
+            Some(p) => Some(p),
+            None => env
+                .var("NEPSE_DRIFT_PUSH_PASSWORD_FILE")
+                .map(PathBuf::from)
+                .or_else(|| p.password_file.clone())
+                .map(|f| read_secret(&f))
+                .transpose()?,
+        };
+        let token = match env.var("NEPSE_DRIFT_PUSH_TOKEN") {
+            Some(t) => Some(t),
+            None => env
+                .var("NEPSE_DRIFT_PUSH_TOKEN_FILE")
+                .map(PathBuf::from)
+                .or_else(|| p.token_file.clone())
+                .map(|f| read_secret(&f))
+                .transpose()?,
+        };
+        let username = env.var("NEPSE_DRIFT_PUSH_USERNAME").or_else(|| p.username.clone());
+        let auth = match (username, password, token) {
+            (Some(username), Some(password), None) => Auth::Basic { username, password },
+            (None, None, Some(token)) => Auth::Bearer(token),
+            (None, None, None) => Auth::None,
+            (_, _, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    key: "push.token_file".into(),
+                    detail: "use either basic auth or a bearer token, not both".into(),
+                });
+            }
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: "push.username".into(),
+                    detail: "basic auth needs both a username and a password".into(),
+                });
+            }
+        };
+        for k in p.grouping.keys() {
+            if !is_label_name(k) || k == "job" || k == "model" || k == "instance" {
+                return Err(ConfigError::Invalid {
+                    key: format!("push.grouping.{k}"),
+                    detail: "not a usable label name (job, model and instance are reserved)".into(),
+                });
+            }
+        }
+        Ok(Self {
+            url,
+            job,
+            grouping: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            connect_timeout: seconds(p.connect_timeout_seconds, 5.0, "push.connect_timeout_seconds")?,
+            timeout: seconds(p.timeout_seconds, 30.0, "push.timeout_seconds")?,
+            retries: p.retries.unwrap_or(3),
+            backoff: seconds(p.backoff_seconds, 0.5, "push.backoff_seconds")?,
+            ca_bundle: p.ca_bundle.clone(),
+            auth,
+        })
+    }
+}
+
+/// Whether `s` is a valid Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not `__`-prefixed.
+#[must_use]
+pub fn is_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with("__")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names() {
+        assert!(is_label_name("env"));
+        assert!(is_label_name("_x1"));
+        assert!(!is_label_name("1x"));
+        assert!(!is_label_name("a-b"));
+        assert!(!is_label_name("__name__"));
+    }
+}

@@ -1,0 +1,281 @@
+//! Merging the flag groups, the config file and the defaults into [`Settings`], once. Each flag
+//! group converts itself together with its config table (`PsiArgs` + `[psi]` → `PsiOptions`),
+//! as nextest's option groups build themselves.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::env::Env;
+use super::error::ConfigError;
+use super::file::{FileConfig, PsiConfig, WindowsConfig};
+use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
+use crate::calendar::{DateRange, nepal_date};
+use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
+use crate::drift::{BinningMode, PsiOptions, Thresholds};
+use crate::performance::GroupBy;
+
+/// Reads the config file named by `--config`, or an empty config.
+///
+/// # Errors
+/// [`ConfigError`] when the file cannot be read or parsed.
+pub fn load_file(args: &ConfigArgs) -> Result<FileConfig, ConfigError> {
+    args.config.as_deref().map_or_else(|| Ok(FileConfig::default()), FileConfig::read)
+}
+
+/// The flag groups a command contributes to the settings; a group it does not have is `None`
+/// (its settings then come from the file and the defaults).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Groups<'a> {
+    /// Sources and key column names.
+    pub sources: Option<&'a SourceArgs>,
+    /// Feature selection.
+    pub features: Option<&'a FeatureArgs>,
+    /// Windows and the as-of date.
+    pub windows: Option<&'a WindowArgs>,
+    /// PSI settings.
+    pub psi: Option<&'a PsiArgs>,
+    /// Performance settings.
+    pub perf: Option<&'a PerfArgs>,
+    /// Breakdown.
+    pub by: Option<GroupBy>,
+    /// Trend step.
+    pub every: Option<&'a str>,
+    /// `--results-dir` (over `[output] results_dir`).
+    pub results_dir: Option<&'a Path>,
+    /// Whether progress bars may be shown (not under `--quiet` or JSON logs).
+    pub progress: bool,
+}
+
+impl AnalysisArgs {
+    /// The groups of the analysing commands' common flags (`report`, `fit-reference`).
+    #[must_use]
+    pub fn groups(&self) -> Groups<'_> {
+        Groups {
+            sources: Some(&self.sources),
+            features: Some(&self.features),
+            windows: Some(&self.windows),
+            psi: Some(&self.psi),
+            ..Groups::default()
+        }
+    }
+}
+
+impl Settings {
+    /// Resolves every setting a command needs from its flag groups, the environment, the config
+    /// file and the defaults. `now` gives the default as-of date: today in Nepal.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for a missing features source or invalid values.
+    pub fn resolve(
+        groups: &Groups<'_>,
+        _env: &dyn Env,
+        file: &FileConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ConfigError> {
+        let sources = groups.sources.cloned().unwrap_or_default();
+        let windows = groups.windows.cloned().unwrap_or_default();
+        let (current, reference) =
+            windows.resolve(&file.windows, file.sources.reference.is_some() || sources.reference_source.is_some())?;
+        let perf = groups.perf.cloned().unwrap_or_default();
+        let (positive_label, threshold) = perf.resolve(file)?;
+        Ok(Self {
+            columns: sources.columns(file),
+            sources: sources.resolve(file)?,
+            features: groups.features.cloned().unwrap_or_default().resolve(file),
+            as_of: windows.as_of.unwrap_or_else(|| nepal_date(now)),
+            current,
+            reference,
+            performance_days: file.windows.performance_days,
+            psi: groups.psi.cloned().unwrap_or_default().resolve(&file.psi)?,
+            positive_label,
+            threshold,
+            by: groups.by.unwrap_or(GroupBy::ModelVersion),
+            every: groups.every.map(parse_every).transpose()?,
+            model: file.push.model.clone(),
+            results_dir: groups.results_dir.map(Path::to_path_buf).or_else(|| file.output.results_dir.clone()),
+            progress: groups.progress,
+        })
+    }
+}
+
+impl SourceArgs {
+    /// The key column names: flag, then `[columns]`, then the data contract's name.
+    fn columns(&self, file: &FileConfig) -> ColumnNames {
+        let c = &file.columns;
+        let pick = |flag: &Option<String>, cfg: &Option<String>, default: &str| {
+            flag.clone().or_else(|| cfg.clone()).unwrap_or_else(|| default.to_owned())
+        };
+        ColumnNames {
+            date: pick(&self.as_of_column, &c.as_of, "as_of"),
+            symbol: pick(&self.symbol_column, &c.symbol, "symbol"),
+            sector: pick(&self.sector_column, &c.sector, "sector"),
+            model_version: pick(&None, &c.model_version, "model_version"),
+            predicted_proba: pick(&None, &c.predicted_proba, "predicted_proba"),
+            predicted_label: pick(&None, &c.predicted_label, "predicted_label"),
+            actual_label: pick(&None, &c.actual_label, "actual_label"),
+            observed_at: pick(&None, &c.observed_at, "observed_at"),
+        }
+    }
+
+    /// The sources: flag, then `[sources]`; the features source is required.
+    fn resolve(&self, file: &FileConfig) -> Result<Sources, ConfigError> {
+        let s = &file.sources;
+        Ok(Sources {
+            features: self
+                .features
+                .clone()
+                .or_else(|| s.features.clone())
+                .ok_or_else(|| ConfigError::Missing { key: "sources.features (--features)".into() })?,
+            predictions: self.predictions.clone().or_else(|| s.predictions.clone()),
+            outcomes: self.outcomes.clone().or_else(|| s.outcomes.clone()),
+            reference: self.reference_source.clone().or_else(|| s.reference.clone()),
+            reference_profile: self.reference_profile.clone().or_else(|| s.reference_profile.clone()),
+        })
+    }
+}
+
+impl FeatureArgs {
+    /// The feature selection: flags when given, else `[features]`.
+    fn resolve(&self, file: &FileConfig) -> FeatureSelection {
+        let or_file = |flag: &Vec<String>, cfg: &Vec<String>| if flag.is_empty() { cfg.clone() } else { flag.clone() };
+        FeatureSelection {
+            include: or_file(&self.include, &file.features.include),
+            categorical: or_file(&self.categorical, &file.features.categorical),
+        }
+    }
+}
+
+impl WindowArgs {
+    /// The current and reference windows: flags, then `[windows]`, then 20 and 120 trading
+    /// days. A separate reference source without dates is used whole.
+    fn resolve(
+        &self,
+        w: &WindowsConfig,
+        separate_reference: bool,
+    ) -> Result<(CurrentWindow, ReferenceWindow), ConfigError> {
+        let current = match (self.from, self.to, self.last) {
+            (Some(from), Some(to), _) => CurrentWindow::Range(range(from, to, "--from/--to")?),
+            (_, _, Some(n)) => CurrentWindow::Last(positive(n, "--last")?),
+            _ => CurrentWindow::Last(positive(w.current_days.unwrap_or(20), "windows.current_days")?),
+        };
+        let reference = match (self.reference_from, self.reference_to, self.reference_last) {
+            (Some(from), Some(to), _) => ReferenceWindow::Range(range(from, to, "--reference-from/--reference-to")?),
+            (_, _, Some(n)) => ReferenceWindow::Before(positive(n, "--reference-last")?),
+            _ => match (w.reference_from, w.reference_to, w.reference_days) {
+                (Some(from), Some(to), _) => ReferenceWindow::Range(range(from, to, "windows.reference_from/to")?),
+                (None, None, None) if separate_reference => ReferenceWindow::WholeSource,
+                (None, None, days) => ReferenceWindow::Before(positive(days.unwrap_or(120), "windows.reference_days")?),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        key: "windows.reference_from".into(),
+                        detail: "reference_from and reference_to go together".into(),
+                    });
+                }
+            },
+        };
+        Ok((current, reference))
+    }
+}
+
+impl PerfArgs {
+    /// The positive label (0 or 1, default 1) and the label threshold (in [0, 1], default 0.5).
+    fn resolve(&self, file: &FileConfig) -> Result<(i64, f64), ConfigError> {
+        let positive_label = self.positive_label.or(file.performance.positive_label).unwrap_or(1);
+        if positive_label != 0 && positive_label != 1 {
+            return Err(ConfigError::Invalid {
+                key: "performance.positive_label (--positive-label)".into(),
+                detail: format!("{positive_label} is not 0 or 1"),
+            });
+        }
+        let threshold = self.threshold.or(file.performance.threshold).unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(ConfigError::Invalid {
+                key: "performance.threshold (--threshold)".into(),
+                detail: format!("{threshold} is not in [0, 1]"),
+            });
+        }
+        Ok((positive_label, threshold))
+    }
+}
+
+impl PsiArgs {
+    /// The PSI options: flags, then `[psi]`, then the defaults (quantile, 10 bins, ε = 1e-4,
+    /// α = 0.01, levels at 0.1 and 0.25).
+    fn resolve(&self, p: &PsiConfig) -> Result<PsiOptions, ConfigError> {
+        let binning = match self.binning {
+            Some(mode) => mode,
+            None => match p.binning.as_deref() {
+                None | Some("quantile") => BinningMode::Quantile,
+                Some("evidently") => BinningMode::Evidently,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        key: "psi.binning".into(),
+                        detail: format!("`{other}` is not `quantile` or `evidently`"),
+                    });
+                }
+            },
+        };
+        Ok(PsiOptions {
+            mode: binning,
+            bins: positive(self.bins.or(p.bins).unwrap_or(10), "psi.bins (--bins)")?,
+            epsilon: open_unit(self.epsilon.or(p.epsilon).unwrap_or(1e-4), "psi.epsilon (--epsilon)")?,
+            alpha: open_unit(self.alpha.or(p.alpha).unwrap_or(0.01), "psi.alpha (--alpha)")?,
+            thresholds: thresholds(p.moderate.unwrap_or(0.1), p.significant.unwrap_or(0.25))?,
+        })
+    }
+}
+
+fn range(from: NaiveDate, to: NaiveDate, key: &str) -> Result<DateRange, ConfigError> {
+    DateRange::new(from, to)
+        .map_err(|_| ConfigError::Invalid { key: key.into(), detail: format!("start {from} is after end {to}") })
+}
+
+fn positive(n: usize, key: &str) -> Result<usize, ConfigError> {
+    if n == 0 { Err(ConfigError::Invalid { key: key.into(), detail: "must be at least 1".into() }) } else { Ok(n) }
+}
+
+fn open_unit(x: f64, key: &str) -> Result<f64, ConfigError> {
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(ConfigError::Invalid { key: key.into(), detail: format!("{x} is not in (0, 1)") })
+    }
+}
+
+fn thresholds(moderate: f64, significant: f64) -> Result<Thresholds, ConfigError> {
+    if moderate > 0.0 && moderate < significant && significant.is_finite() {
+        Ok(Thresholds { moderate, significant })
+    } else {
+        Err(ConfigError::Invalid {
+            key: "psi.moderate / psi.significant".into(),
+            detail: format!("need 0 < moderate < significant, got {moderate} and {significant}"),
+        })
+    }
+}
+
+fn parse_every(s: &str) -> Result<Every, ConfigError> {
+    if s == "week" {
+        return Ok(Every::Week);
+    }
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Every::Days(n)),
+        _ => Err(ConfigError::Invalid {
+            key: "--every".into(),
+            detail: format!("`{s}` is not a positive number of trading days or `week`"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parses_days_and_week() {
+        assert_eq!(parse_every("5").unwrap(), Every::Days(5));
+        assert_eq!(parse_every("week").unwrap(), Every::Week);
+        assert!(parse_every("0").is_err());
+        assert!(parse_every("month").is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! The results directory: the advisory lock that keeps two runs apart, the atomic save of a
+//! result (`<model>_<as_of>.json` and `latest.json`), and reading a saved result back.
+//!
+//! A save writes a temporary file in the same directory, syncs it and renames it over the
+//! target, so a reader (or `push --result`) never sees half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::render;
+use crate::result::{RunResult, SCHEMA_VERSION};
+
+/// Why the results directory or a result file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another run holds the lock.
+    #[error("another nepse-drift run holds {path}; this run did nothing")]
+    Locked {
+        /// The lock file.
+        path: String,
+    },
+    /// The results directory or a result file could not be written.
+    #[error("failed to save result in {path}: {detail}")]
+    Save {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        detail: String,
+    },
+    /// A saved result file could not be read back.
+    #[error("failed to read result {path}: {detail}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// What the user can do about it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Locked { .. } => {
+                "a previous run is still going (the lock is released when it exits); nothing to clean up"
+            }
+            Self::Save { .. } => {
+                "check [output] results_dir (or --results-dir) exists or can be created, and is writable"
+            }
+            Self::Read { .. } => "pass a result JSON written by `nepse-drift run` (results_dir/latest.json)",
+        }
+    }
+}
+
+/// The held lock of a results directory; released when dropped (or when the process exits).
+#[derive(Debug)]
+pub struct Lock(#[allow(dead_code)] fs_err::File);
+
+/// Takes the advisory lock `.nepse-drift.lock` in `dir` (created if needed).
+///
+/// # Errors
+/// [`StoreError::Locked`] when another process holds it, [`StoreError::Save`] when the
+/// directory or the lock file cannot be created.
+pub fn lock(dir: &Path) -> Result<Lock, StoreError> {
+    fs_err::create_dir_all(dir)
+        .map_err(|e| StoreError::Save { path: dir.display().to_string(), detail: e.to_string() })?;
+    let path = dir.join(".nepse-drift.lock");
+    let file = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Save { path: path.display().to_string(), detail: e.to_string() })?;
+    match file.file().try_lock() {
+        Ok(()) => Ok(Lock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: path.display().to_string() }),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StoreError::Save { path: path.display().to_string(), detail: e.to_string() })
+        }
+    }
+}
+
+/// Writes `<model>_<as_of>.json` and `latest.json` atomically; returns the first path.
+///
+/// # Errors
+/// [`StoreError::Save`] when a file cannot be written.
+pub fn save(dir: &Path, result: &RunResult) -> Result<PathBuf, StoreError> {
+    let json = render::json(result)
+        .map_err(|e| StoreError::Save { path: dir.display().to_string(), detail: e.to_string() })?;
+    let safe_model: String =
+        result.model.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let named = dir.join(format!("{safe_model}_{}.json", result.as_of));
+    write_atomically(&named, &json)?;
+    write_atomically(&dir.join("latest.json"), &json)?;
+    Ok(named)
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
+    let fail = |e: std::io::Error| StoreError::Save { path: path.display().to_string(), detail: e.to_string() };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut f = fs_err::File::create(&tmp).map_err(fail)?;
+    f.write_all(text.as_bytes()).map_err(fail)?;
+    f.sync_all().map_err(fail)?;
+    drop(f);
+    fs_err::rename(&tmp, path).map_err(fail)
+}
+
+/// Reads a saved result, refusing another schema version.
+///
+/// # Errors
+/// [`StoreError::Read`] for an unreadable file, invalid JSON or another schema version.
+pub fn read(path: &Path) -> Result<RunResult, StoreError> {
+    let fail = |detail: String| StoreError::Read { path: path.display().to_string(), detail };
+    let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let result: RunResult = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    if result.schema_version != SCHEMA_VERSION {
+        return Err(fail(format!("schema_version {} is not {SCHEMA_VERSION}", result.schema_version)));
+    }
+    Ok(result)
+}
+
+/// The model of the last result saved in `dir`, if there is one that reads.
+#[must_use]
+pub fn last_model(dir: &Path) -> Option<String> {
+    read(&dir.join("latest.json")).ok().map(|r| r.model)
+}

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::drift::PsiOptions;
 
 /// Version of the JSON result schema.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything one `report` or `run` computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,7 +260,9 @@ pub struct Metrics {
     pub fp: u64,
     /// True negatives.
     pub tn: u64,
-    /// False negatives.
+    /// False negatives. Serialised as `fn`: the JSON is a public schema, and Rust's keyword
+    /// workaround must not leak into it.
+    #[serde(rename = "fn")]
     pub fn_: u64,
     /// `(tp+tn)/n`.
     pub accuracy: Option<f64>,

@@ -221,7 +221,7 @@ fn basic_auth_accepted_with_right_credentials_and_rejected_otherwise() {
 /// After a failed push the result is intact, and `push --result` delivers it once a gateway is up.
 fn assert_saved_and_repushable(tmp: &Path) {
     let saved = latest(tmp);
-    assert_eq!(saved["schema_version"], 1);
+    assert_eq!(saved["schema_version"], 2);
     let gw = Server::pushgateway(None, None);
     let file = tmp.join("results/latest.json").display().to_string();
     let (code, _, err) = run(bin().args(["push", "--result", &file, "--push-url", &gw.url]));

@@ -34,7 +34,7 @@ fn fixtures_flag_exactly_the_injected_features() {
     let v = json(&out);
     let expected: BTreeSet<String> = ["rsi_14", "macd_hist", "log_turnover_npr"].map(String::from).into();
     assert_eq!(drifted(&v), expected);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["windows"]["current"]["trading_days"], 20);
     assert_eq!(v["windows"]["reference"]["trading_days"], 120);
     assert_eq!(v["drift"]["prediction_drift"]["drifted"], false);

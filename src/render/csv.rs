@@ -1,56 +1,73 @@
-//! One CSV row per feature (prediction drift included as `predicted_proba` when present).
+//! One CSV row per feature (prediction drift included as `predicted_proba` when present),
+//! written by the `csv` crate: RFC 4180 quoting, empty cells for undefined values.
 
-use std::fmt::Write as _;
+use crate::result::{FeatureDrift, FeatureKind, RunResult};
 
-use crate::result::{FeatureDrift, RunResult};
+const HEADER: [&str; 12] = [
+    "feature",
+    "kind",
+    "psi",
+    "level",
+    "critical_psi",
+    "p_value",
+    "shift_is_significant",
+    "drifted",
+    "reference_rows",
+    "current_rows",
+    "reference_missing_ratio",
+    "current_missing_ratio",
+];
 
-const HEADER: &str = "feature,kind,psi,level,critical_psi,p_value,shift_is_significant,drifted,reference_rows,current_rows,reference_missing_ratio,current_missing_ratio";
-
-/// Renders the per-feature table as CSV (RFC 4180 quoting; empty cells for undefined values).
+/// Renders the per-feature table as CSV.
 #[must_use]
 pub fn render(r: &RunResult) -> String {
-    let mut out = String::from(HEADER);
-    out.push('\n');
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // Writing into a Vec cannot fail; a record of the header's width is always accepted.
+    let _ = w.write_record(HEADER);
     for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
-        row(&mut out, f);
+        let _ = w.write_record(row(f));
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
-fn row(out: &mut String, f: &FeatureDrift) {
+fn row(f: &FeatureDrift) -> [String; 12] {
     let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
     let kind = match f.kind {
-        crate::result::FeatureKind::Numeric => "numeric",
-        crate::result::FeatureKind::Categorical => "categorical",
+        FeatureKind::Numeric => "numeric",
+        FeatureKind::Categorical => "categorical",
     };
-    let _ = writeln!(
-        out,
-        "{},{kind},{},{},{},{},{},{},{},{},{},{}",
-        quote(&f.feature),
-        f.psi,
-        f.level.as_str(),
+    [
+        f.feature.clone(),
+        kind.to_owned(),
+        f.psi.to_string(),
+        f.level.as_str().to_owned(),
         opt(f.critical_psi),
         opt(f.p_value),
-        f.shift_is_significant,
-        f.drifted,
-        f.reference_rows,
-        f.current_rows,
-        f.reference_missing_ratio,
-        f.current_missing_ratio
-    );
-}
-
-/// Quotes a field when it holds a comma, quote or line break.
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+        f.shift_is_significant.to_string(),
+        f.drifted.to_string(),
+        f.reference_rows.to_string(),
+        f.current_rows.to_string(),
+        f.reference_missing_ratio.to_string(),
+        f.current_missing_ratio.to_string(),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn one_line(name: &str) -> String {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        w.write_record([name, "x"]).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
     #[test]
-    fn quoting() {
-        assert_eq!(super::quote("a,b"), "\"a,b\"");
-        assert_eq!(super::quote("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(super::quote("plain"), "plain");
+    fn quoting_follows_rfc_4180() {
+        assert_eq!(one_line("a,b"), "\"a,b\",x\n");
+        assert_eq!(one_line("say \"x\""), "\"say \"\"x\"\"\",x\n");
+        assert_eq!(one_line("line\nbreak"), "\"line\nbreak\",x\n");
+        assert_eq!(one_line("plain"), "plain,x\n");
     }
 }

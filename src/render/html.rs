@@ -1,12 +1,16 @@
 //! The self-contained HTML report: inline CSS, inline SVG charts, no script, no network. A
 //! Content-Security-Policy of `default-src 'none'` makes the "no network" a property of the page,
 //! not a promise. Each section is its own function; [`super::svg`] draws the charts.
+//!
+//! The markup is written with `maud`, which escapes every interpolated value by default: a
+//! feature or sector name, a model label or a source path can never inject markup. Only the
+//! SVG charts, which escape their own text, are spliced in as `PreEscaped`.
 
-use std::fmt::Write as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::svg::{self, PsiBar, esc};
+use super::svg::{self, PsiBar};
 use super::{fmt_opt, fmt_pct};
-use crate::result::{FeatureDrift, FeatureKind, Level, PerformanceReport, RunResult, TrendStep};
+use crate::result::{FeatureDrift, FeatureKind, Level, Metrics, PerformanceReport, RunResult, TrendStep};
 
 const STYLE: &str = r#"
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
@@ -36,131 +40,108 @@ footer { color: #667; font-size: 12px; padding: 0 28px 24px; }
 /// Renders the whole report.
 #[must_use]
 pub fn render(r: &RunResult) -> String {
-    let mut body = String::new();
-    summary(&mut body, r);
-    overview(&mut body, r);
-    if let Some(p) = &r.performance {
-        performance(&mut body, p);
-    }
-    if !r.trend.is_empty() {
-        trend(&mut body, r, &r.trend);
-    }
-    if !r.drift.by_sector.is_empty() || r.drift.sector_mix.is_some() {
-        sectors(&mut body, r);
-    }
-    features(&mut body, r);
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>nepse-drift report · {model} · {as_of}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<header><h1>Drift report: {model}</h1><div>as of {as_of} · nepse-drift {version} · PSI {mode:?} mode, {bins} bins, ε {eps}, α {alpha}</div></header>
-<main>
-{body}</main>
-<footer>Rendered from the same result as <code>--format json</code> (schema version {schema}). Self-contained: no script, no network.</footer>
-</body>
-</html>
-"#,
-        model = esc(&r.model),
-        as_of = r.as_of,
-        version = esc(&r.tool_version),
-        mode = r.psi_options.mode,
-        bins = r.psi_options.bins,
-        eps = r.psi_options.epsilon,
-        alpha = r.psi_options.alpha,
-        schema = r.schema_version,
-    )
+    let o = &r.psi_options;
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "nepse-drift report · " (r.model) " · " (r.as_of) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { "Drift report: " (r.model) }
+                    div {
+                        "as of " (r.as_of) " · nepse-drift " (r.tool_version) " · PSI " (format!("{:?}", o.mode))
+                        " mode, " (o.bins) " bins, ε " (o.epsilon) ", α " (o.alpha)
+                    }
+                }
+                main {
+                    (summary(r))
+                    (overview(r))
+                    @if let Some(p) = &r.performance { (performance(p)) }
+                    @if !r.trend.is_empty() { (trend(r, &r.trend)) }
+                    @if !r.drift.by_sector.is_empty() || r.drift.sector_mix.is_some() { (sectors(r)) }
+                    (features(r))
+                }
+                footer {
+                    "Rendered from the same result as " code { "--format json" } " (schema version "
+                    (r.schema_version) "). Self-contained: no script, no network."
+                }
+            }
+        }
+    };
+    page.into_string() + "\n"
 }
 
-fn summary(out: &mut String, r: &RunResult) {
+fn summary(r: &RunResult) -> Markup {
     let count = |l: Level| r.drift.features.iter().filter(|f| f.level == l).count();
     let w = &r.windows;
-    let _ = write!(
-        out,
-        r#"<section id="summary"><h2>Summary</h2><table><tr><th>window</th><th>from</th><th>to</th><th>trading days</th><th>rows</th><th>source</th></tr>"#
-    );
-    for (name, win) in
-        [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())]
-    {
-        if let Some(win) = win {
-            let _ = write!(
-                out,
-                "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                win.from,
-                win.to,
-                win.trading_days,
-                win.rows,
-                esc(&win.source)
-            );
+    let t = &r.psi_options.thresholds;
+    html! {
+        section id="summary" {
+            h2 { "Summary" }
+            table {
+                tr { th { "window" } th { "from" } th { "to" } th { "trading days" } th { "rows" } th { "source" } }
+                @for (name, win) in [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())] {
+                    @if let Some(win) = win {
+                        tr { td { (name) } td { (win.from) } td { (win.to) } td { (win.trading_days) } td { (win.rows) } td { (win.source) } }
+                    }
+                }
+            }
+            div.cards {
+                div.card { "drifted features" b { (r.drift.drifted_features.len()) " of " (r.drift.features.len()) } "share " (fmt_pct(r.drift.drift_share)) }
+                div.card { "significant" b.level-significant { (count(Level::Significant)) } "PSI ≥ " (t.significant) }
+                div.card { "moderate" b.level-moderate { (count(Level::Moderate)) } "PSI ≥ " (t.moderate) }
+                div.card { "stable" b.level-stable { (count(Level::Stable)) } }
+                @if let Some(p) = &r.drift.prediction_drift {
+                    div.card { "prediction drift" b class={ "level-" (p.level.as_str()) } { (format!("{:.3}", p.psi)) } (p.level.as_str()) }
+                }
+                @if let Some(p) = &r.performance {
+                    @let g = &p.overall;
+                    div.card {
+                        "accuracy" b { (fmt_opt(g.metrics.accuracy, 3)) }
+                        "± " (fmt_opt(g.metrics.accuracy_std_error, 3)) " · coverage " (fmt_pct(g.label_coverage)) " · pending " (g.pending)
+                    }
+                }
+            }
+            @for s in &r.drift.skipped {
+                p { "skipped " code { (s.feature) } ": " (s.reason) }
+            }
         }
     }
-    let _ = write!(
-        out,
-        r#"</table><div class="cards"><div class="card">drifted features<b>{} of {}</b>share {}</div><div class="card">significant<b class="level-significant">{}</b>PSI ≥ {}</div><div class="card">moderate<b class="level-moderate">{}</b>PSI ≥ {}</div><div class="card">stable<b class="level-stable">{}</b></div>"#,
-        r.drift.drifted_features.len(),
-        r.drift.features.len(),
-        fmt_pct(r.drift.drift_share),
-        count(Level::Significant),
-        r.psi_options.thresholds.significant,
-        count(Level::Moderate),
-        r.psi_options.thresholds.moderate,
-        count(Level::Stable),
-    );
-    if let Some(p) = &r.drift.prediction_drift {
-        let _ = write!(
-            out,
-            r#"<div class="card">prediction drift<b class="level-{0}">{1:.3}</b>{0}</div>"#,
-            p.level.as_str(),
-            p.psi
-        );
-    }
-    if let Some(p) = &r.performance {
-        let g = &p.overall;
-        let _ = write!(
-            out,
-            r#"<div class="card">accuracy<b>{}</b>± {} · coverage {} · pending {}</div>"#,
-            fmt_opt(g.metrics.accuracy, 3),
-            fmt_opt(g.metrics.accuracy_std_error, 3),
-            fmt_pct(g.label_coverage),
-            g.pending
-        );
-    }
-    out.push_str("</div>");
-    for s in &r.drift.skipped {
-        let _ = write!(out, "<p>skipped <code>{}</code>: {}</p>", esc(&s.feature), esc(&s.reason));
-    }
-    out.push_str("</section>\n");
 }
 
-fn overview(out: &mut String, r: &RunResult) {
+fn overview(r: &RunResult) -> Markup {
     let bars: Vec<PsiBar<'_>> =
         r.drift.features.iter().map(|f| PsiBar { label: &f.feature, psi: f.psi, critical: f.critical_psi }).collect();
     let t = &r.psi_options.thresholds;
-    let _ = writeln!(
-        out,
-        r#"<section id="psi-overview"><h2>PSI per feature</h2><p>Sorted by PSI; dashed lines at {} and {}; the black tick is each feature's critical PSI at α = {} (beyond it, the shift is bigger than chance).</p>{}</section>"#,
-        t.moderate,
-        t.significant,
-        r.psi_options.alpha,
-        svg::psi_bars(&bars, t.moderate, t.significant)
-    );
-}
-
-fn features(out: &mut String, r: &RunResult) {
-    out.push_str(r#"<section id="features"><h2>Features</h2>"#);
-    for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
-        feature(out, f);
+    html! {
+        section id="psi-overview" {
+            h2 { "PSI per feature" }
+            p {
+                "Sorted by PSI; dashed lines at " (t.moderate) " and " (t.significant)
+                "; the black tick is each feature's critical PSI at α = " (r.psi_options.alpha)
+                " (beyond it, the shift is bigger than chance)."
+            }
+            (PreEscaped(svg::psi_bars(&bars, t.moderate, t.significant)))
+        }
     }
-    out.push_str("</section>\n");
 }
 
-fn feature(out: &mut String, f: &FeatureDrift) {
+fn features(r: &RunResult) -> Markup {
+    html! {
+        section id="features" {
+            h2 { "Features" }
+            @for f in r.drift.features.iter().chain(&r.drift.prediction_drift) { (feature(f)) }
+        }
+    }
+}
+
+fn feature(f: &FeatureDrift) -> Markup {
     let labels: Vec<String> = f.bins.iter().map(|b| b.label.clone()).collect();
     let flagged: Vec<bool> = f.bins.iter().map(|b| f.unseen_categories.contains(&b.label)).collect();
     let reference: Vec<f64> = f.bins.iter().map(|b| b.reference_proportion).collect();
@@ -170,57 +151,47 @@ fn feature(out: &mut String, f: &FeatureDrift) {
         FeatureKind::Numeric => "numeric",
         FeatureKind::Categorical => "categorical",
     };
-    let _ = write!(
-        out,
-        r#"<section class="feature" id="feature-{id}"><h3>{name} <span class="badge{drifted}">{verdict}</span></h3><p>{kind} · PSI <b class="level-{level}">{psi:.4}</b> ({level}) · critical PSI {critical} · p-value {p} · missing {miss_ref} reference / {miss_cur} current · {n_ref} vs {n_cur} rows</p>"#,
-        id = esc(&f.feature),
-        name = esc(&f.feature),
-        drifted = if f.drifted { " drifted" } else { "" },
-        verdict = if f.drifted { "drifted" } else { "not drifted" },
-        level = f.level.as_str(),
-        psi = f.psi,
-        critical = fmt_opt(f.critical_psi, 4),
-        p = f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")),
-        miss_ref = fmt_pct(Some(f.reference_missing_ratio)),
-        miss_cur = fmt_pct(Some(f.current_missing_ratio)),
-        n_ref = f.reference_rows,
-        n_cur = f.current_rows,
-    );
-    if !f.unseen_categories.is_empty() {
-        let list: Vec<String> =
-            f.unseen_categories.iter().map(|c| format!(r#"<span class="unseen">{}</span>"#, esc(c))).collect();
-        let _ = write!(out, "<p>categories unseen in the reference: {}</p>", list.join(" "));
+    let level = f.level.as_str();
+    html! {
+        section.feature id={ "feature-" (f.feature) } {
+            h3 {
+                (f.feature) " "
+                span class={ "badge" @if f.drifted { " drifted" } } { @if f.drifted { "drifted" } @else { "not drifted" } }
+            }
+            p {
+                (kind) " · PSI " b class={ "level-" (level) } { (format!("{:.4}", f.psi)) } " (" (level) ") · critical PSI "
+                (fmt_opt(f.critical_psi, 4)) " · p-value " (f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")))
+                " · missing " (fmt_pct(Some(f.reference_missing_ratio))) " reference / "
+                (fmt_pct(Some(f.current_missing_ratio))) " current · " (f.reference_rows) " vs " (f.current_rows) " rows"
+            }
+            @if !f.unseen_categories.is_empty() {
+                p {
+                    "categories unseen in the reference: "
+                    @for (i, c) in f.unseen_categories.iter().enumerate() {
+                        @if i > 0 { " " }
+                        span.unseen { (c) }
+                    }
+                }
+            }
+            div.charts {
+                div {
+                    span.legend-key style="background:#90a4ae" {} "reference "
+                    span.legend-key style="background:#1565c0" {} "current"
+                    (PreEscaped(svg::distribution(&labels, &reference, &current, &flagged, &format!("{} distribution", f.feature))))
+                }
+                div {
+                    "contribution of each bin to PSI"
+                    (PreEscaped(svg::contributions(&labels, &contribution, &format!("{} PSI contribution per bin", f.feature))))
+                }
+            }
+        }
     }
-    let _ = writeln!(
-        out,
-        r#"<div class="charts"><div><span class="legend-key" style="background:#90a4ae"></span>reference <span class="legend-key" style="background:#1565c0"></span>current{}</div><div>contribution of each bin to PSI{}</div></div></section>"#,
-        svg::distribution(&labels, &reference, &current, &flagged, &format!("{} distribution", f.feature)),
-        svg::contributions(&labels, &contribution, &format!("{} PSI contribution per bin", f.feature)),
-    );
 }
 
-fn performance(out: &mut String, p: &PerformanceReport) {
+fn performance(p: &PerformanceReport) -> Markup {
     let g = &p.overall;
     let m = &g.metrics;
-    let _ = write!(
-        out,
-        r#"<section id="performance"><h2>Model performance</h2><p>{} predictions, {} labelled, {} pending (coverage {}), {} unmatched outcomes; label lag median {} / max {} trading days. Positive label {}, threshold {}.</p>"#,
-        g.predictions,
-        g.labelled,
-        g.pending,
-        fmt_pct(g.label_coverage),
-        p.unmatched_outcomes,
-        fmt_opt(g.label_lag_median_days, 1),
-        g.label_lag_max_days.map_or_else(|| "–".to_owned(), |x| x.to_string()),
-        p.positive_label,
-        p.threshold
-    );
-    let _ = write!(
-        out,
-        r#"<div class="charts"><table class="confusion"><tr><th></th><th>predicted up</th><th>predicted down</th></tr><tr><td>actual up</td><td>{}</td><td>{}</td></tr><tr><td>actual down</td><td>{}</td><td>{}</td></tr></table><table><tr><th>metric</th><th>value</th></tr>"#,
-        m.tp, m.fn_, m.fp, m.tn
-    );
-    for (name, v) in [
+    let rows = [
         ("accuracy", m.accuracy),
         ("± std. error", m.accuracy_std_error),
         ("precision", m.precision),
@@ -231,35 +202,46 @@ fn performance(out: &mut String, p: &PerformanceReport) {
         ("ROC AUC", m.roc_auc),
         ("Brier", m.brier),
         ("log loss", m.log_loss),
-    ] {
-        let _ = write!(out, "<tr><td>{name}</td><td>{}</td></tr>", fmt_opt(v, 4));
-    }
-    out.push_str("</table></div>");
-    if p.groups.len() > 1 {
-        let _ = write!(
-            out,
-            "<h3>By {}</h3><table><tr><th>{}</th><th>predictions</th><th>labelled</th><th>accuracy</th><th>precision</th><th>recall</th></tr>",
-            esc(&p.by),
-            esc(&p.by)
-        );
-        for g in &p.groups {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&g.key),
-                g.predictions,
-                g.labelled,
-                fmt_opt(g.metrics.accuracy, 3),
-                fmt_opt(g.metrics.precision, 3),
-                fmt_opt(g.metrics.recall, 3)
-            );
+    ];
+    html! {
+        section id="performance" {
+            h2 { "Model performance" }
+            p {
+                (g.predictions) " predictions, " (g.labelled) " labelled, " (g.pending) " pending (coverage "
+                (fmt_pct(g.label_coverage)) "), " (p.unmatched_outcomes) " unmatched outcomes; label lag median "
+                (fmt_opt(g.label_lag_median_days, 1)) " / max "
+                (g.label_lag_max_days.map_or_else(|| "–".to_owned(), |x| x.to_string()))
+                " trading days. Positive label " (p.positive_label) ", threshold " (p.threshold) "."
+            }
+            div.charts {
+                table.confusion {
+                    tr { th {} th { "predicted up" } th { "predicted down" } }
+                    tr { td { "actual up" } td { (m.tp) } td { (m.fn_) } }
+                    tr { td { "actual down" } td { (m.fp) } td { (m.tn) } }
+                }
+                table {
+                    tr { th { "metric" } th { "value" } }
+                    @for (name, v) in rows { tr { td { (name) } td { (fmt_opt(v, 4)) } } }
+                }
+            }
+            @if p.groups.len() > 1 {
+                h3 { "By " (p.by) }
+                table {
+                    tr { th { (p.by) } th { "predictions" } th { "labelled" } th { "accuracy" } th { "precision" } th { "recall" } }
+                    @for g in &p.groups {
+                        tr {
+                            td { (g.key) } td { (g.predictions) } td { (g.labelled) }
+                            td { (fmt_opt(g.metrics.accuracy, 3)) } td { (fmt_opt(g.metrics.precision, 3)) }
+                            td { (fmt_opt(g.metrics.recall, 3)) }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</table>");
     }
-    out.push_str("</section>\n");
 }
 
-fn trend(out: &mut String, r: &RunResult, steps: &[TrendStep]) {
+fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
     let x: Vec<String> = steps.iter().map(|s| s.window.to.to_string()).collect();
     let psi: Vec<(String, Vec<Option<f64>>)> = r
         .drift
@@ -267,7 +249,7 @@ fn trend(out: &mut String, r: &RunResult, steps: &[TrendStep]) {
         .iter()
         .map(|f| (f.feature.clone(), steps.iter().map(|s| s.psi.get(&f.feature).copied()).collect()))
         .collect();
-    let metric = |name: &str, get: fn(&crate::result::Metrics) -> Option<f64>| {
+    let metric = |name: &str, get: fn(&Metrics) -> Option<f64>| {
         (
             name.to_owned(),
             steps.iter().map(|s| s.performance.as_ref().and_then(|p| get(&p.metrics))).collect::<Vec<_>>(),
@@ -275,40 +257,41 @@ fn trend(out: &mut String, r: &RunResult, steps: &[TrendStep]) {
     };
     let perf =
         vec![metric("accuracy", |m| m.accuracy), metric("precision", |m| m.precision), metric("recall", |m| m.recall)];
-    let _ = writeln!(
-        out,
-        r#"<section id="trend"><h2>Over time</h2><div class="charts">{}{}</div></section>"#,
-        svg::lines(&x, &psi, "PSI per feature over time", "trend-psi"),
-        if perf.iter().any(|(_, v)| v.iter().any(Option::is_some)) {
-            svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")
-        } else {
-            String::new()
+    let has_perf = perf.iter().any(|(_, v)| v.iter().any(Option::is_some));
+    html! {
+        section id="trend" {
+            h2 { "Over time" }
+            div.charts {
+                (PreEscaped(svg::lines(&x, &psi, "PSI per feature over time", "trend-psi")))
+                @if has_perf {
+                    (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
+                }
+            }
         }
-    );
+    }
 }
 
-fn sectors(out: &mut String, r: &RunResult) {
-    out.push_str(r#"<section id="sectors"><h2>Sectors</h2>"#);
-    if let Some(mix) = &r.drift.sector_mix {
-        let _ =
-            write!(out, "<p>Sector mix PSI <b class=\"level-{0}\">{1:.4}</b> ({0}).</p>", mix.level.as_str(), mix.psi);
-        let labels: Vec<String> = mix.bins.iter().map(|b| b.label.clone()).collect();
-        let reference: Vec<f64> = mix.bins.iter().map(|b| b.reference_proportion).collect();
-        let current: Vec<f64> = mix.bins.iter().map(|b| b.current_proportion).collect();
-        let flagged: Vec<bool> = labels.iter().map(|l| mix.unseen_categories.contains(l)).collect();
-        out.push_str(&svg::distribution(&labels, &reference, &current, &flagged, "sector mix"));
+fn sectors(r: &RunResult) -> Markup {
+    let t = &r.psi_options.thresholds;
+    html! {
+        section id="sectors" {
+            h2 { "Sectors" }
+            @if let Some(mix) = &r.drift.sector_mix {
+                @let labels: Vec<String> = mix.bins.iter().map(|b| b.label.clone()).collect();
+                @let reference: Vec<f64> = mix.bins.iter().map(|b| b.reference_proportion).collect();
+                @let current: Vec<f64> = mix.bins.iter().map(|b| b.current_proportion).collect();
+                @let flagged: Vec<bool> = labels.iter().map(|l| mix.unseen_categories.contains(l)).collect();
+                p { "Sector mix PSI " b class={ "level-" (mix.level.as_str()) } { (format!("{:.4}", mix.psi)) } " (" (mix.level.as_str()) ")." }
+                (PreEscaped(svg::distribution(&labels, &reference, &current, &flagged, "sector mix")))
+            }
+            @if !r.drift.by_sector.is_empty() {
+                @let cols: Vec<String> = r.drift.features.iter().map(|f| f.feature.clone()).collect();
+                @let rows: Vec<String> = r.drift.by_sector.iter().map(|s| s.sector.clone()).collect();
+                @let values: Vec<Vec<Option<f64>>> = r.drift.by_sector.iter()
+                    .map(|s| cols.iter().map(|c| s.features.iter().find(|f| &f.feature == c).map(|f| f.psi)).collect())
+                    .collect();
+                (PreEscaped(svg::heatmap(&rows, &cols, &values, t.moderate, t.significant)))
+            }
+        }
     }
-    if !r.drift.by_sector.is_empty() {
-        let cols: Vec<String> = r.drift.features.iter().map(|f| f.feature.clone()).collect();
-        let rows: Vec<String> = r.drift.by_sector.iter().map(|s| s.sector.clone()).collect();
-        let values: Vec<Vec<Option<f64>>> = r
-            .drift
-            .by_sector
-            .iter()
-            .map(|s| cols.iter().map(|c| s.features.iter().find(|f| &f.feature == c).map(|f| f.psi)).collect())
-            .collect();
-        let t = &r.psi_options.thresholds;
-        out.push_str(&svg::heatmap(&rows, &cols, &values, t.moderate, t.significant));
-    }
-    out.push_str("</section>\n");
 }

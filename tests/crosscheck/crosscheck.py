@@ -87,7 +87,7 @@ def main(result_path, features_path, predictions_path, outcomes_path):
         check("brier", m["brier"], metrics.brier_score_loss(y, p))
         check("log_loss", m["log_loss"], metrics.log_loss(y, p, labels=[0, 1]))
         tn, fp, fn, tp = metrics.confusion_matrix(y, yhat, labels=[0, 1]).ravel()
-        if (m["tp"], m["fp"], m["tn"], m["fn_"]) != (tp, fp, tn, fn):
+        if (m["tp"], m["fp"], m["tn"], m["fn"]) != (tp, fp, tn, fn):
             failures.append("confusion counts differ")
 
     if failures:

@@ -55,7 +55,6 @@ fn row(f: &FeatureDrift) -> [String; 12] {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     fn one_line(name: &str) -> String {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());

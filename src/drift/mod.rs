@@ -2,6 +2,8 @@
 
 pub mod binning;
 pub mod column;
+pub mod daily;
+pub mod dependence;
 pub mod feature;
 pub mod profile;
 pub mod profile_file;
@@ -10,6 +12,8 @@ pub mod significance;
 
 pub use binning::BinEdges;
 pub use column::{Column, FeatureError};
+pub use daily::{DailyCategories, DailyCounts, DayCounter};
+pub use dependence::Dependence;
 pub use feature::{BinningMode, PsiOptions, Thresholds, compare, feature_drift};
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::drift::BinningMode;
+use crate::drift::{BinningMode, SignificanceTest};
 use crate::performance::GroupBy;
 
 /// Drift (PSI) and delayed-ground-truth performance of a NEPSE next-day direction model.
@@ -142,6 +142,10 @@ pub struct PsiArgs {
     /// Significance level of the χ² test.
     #[arg(long)]
     pub alpha: Option<f64>,
+    /// Significance test of a PSI: `panel` accounts for same-day and day-to-day dependence,
+    /// `iid` assumes independent rows [default: panel].
+    #[arg(long, value_enum)]
+    pub significance: Option<SignificanceTest>,
 }
 
 /// Performance settings.

@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::drift::PsiOptions;
+use crate::drift::SignificanceTest;
+use crate::drift::significance::NullMethod;
 
 /// Version of the JSON result schema.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -178,6 +180,54 @@ pub struct FeatureDrift {
     pub bins: Vec<Bin>,
     /// Categories present in the current window but not in the reference.
     pub unseen_categories: Vec<String>,
+    /// The test behind `p_value`, `critical_psi` and `shift_is_significant`: `panel` (the
+    /// default, dependence-aware) or `iid` (independent rows assumed).
+    #[serde(default)]
+    pub significance_test: SignificanceTest,
+    /// Why the significance is undefined (`p_value` and `critical_psi` null), when it is.
+    #[serde(default)]
+    pub significance_note: Option<String>,
+    /// The mean PSI under no drift: the noise floor to draw beside the PSI.
+    #[serde(default)]
+    pub expected_psi: Option<f64>,
+    /// Reference rows over the reference window's design effect (panel test).
+    #[serde(default)]
+    pub effective_reference_rows: Option<f64>,
+    /// Current rows over the current window's design effect (panel test).
+    #[serde(default)]
+    pub effective_current_rows: Option<f64>,
+    /// Each window's Rao–Scott design effect (panel test).
+    #[serde(default)]
+    pub design_effect: Option<DesignEffect>,
+    /// How the panel test's model null was obtained: `rao_scott_chi2` or `simulated`.
+    #[serde(default)]
+    pub null_method: Option<NullMethod>,
+    /// Past window pairs in the feature's history null, when the history was long enough.
+    #[serde(default)]
+    pub history_windows: Option<usize>,
+    /// The two critical PSIs behind `critical_psi` (the larger of them): the dependence
+    /// model's and the history's.
+    #[serde(default)]
+    pub critical_psi_by_null: Option<CriticalByNull>,
+}
+
+/// The critical PSI of each null of the panel test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CriticalByNull {
+    /// From the dependence model.
+    pub model: f64,
+    /// From the feature's own history, when the source held enough of it.
+    pub history: Option<f64>,
+}
+
+/// The Rao–Scott design effect of each window: the variance of its bin proportions over what
+/// independent rows would give.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DesignEffect {
+    /// Reference window.
+    pub reference: f64,
+    /// Current window.
+    pub current: f64,
 }
 
 /// One bin of a feature's PSI.

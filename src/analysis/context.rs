@@ -33,6 +33,9 @@ pub(super) enum Reference {
         window: Window,
         /// Rows in the window, counted once.
         rows: u64,
+        /// The days up to the window's end in its source (the history and the window): the
+        /// pooled days of the dependence-aware significance.
+        pool: DateRange,
     },
     /// A profile written by `fit-reference`.
     Profile {
@@ -44,6 +47,14 @@ pub(super) enum Reference {
 }
 
 impl Reference {
+    /// Trading days of the reference window.
+    pub(super) fn days(&self) -> usize {
+        match self {
+            Self::Data { window, .. } => window.days.len(),
+            Self::Profile { profile, .. } => profile.trading_days,
+        }
+    }
+
     pub(super) fn range(&self) -> DateRange {
         match self {
             Self::Data { window, .. } => window.range,
@@ -129,14 +140,17 @@ impl<'a> Context<'a> {
             scan.require(&names.sector, |_| true, "String")?;
         }
         let rows = scan.count_rows(window.scan_range())?;
-        Ok(Reference::Data { scan, window, rows })
+        let source_days = reference_days.as_deref().unwrap_or(days);
+        let first = source_days.first().copied().unwrap_or(window.range.from()).min(window.range.from());
+        let pool = DateRange::new(first, window.range.to()).unwrap_or(window.range);
+        Ok(Reference::Data { scan, window, rows, pool })
     }
 
     /// The reference window's description, and the rows read from it (0 from a profile).
     pub(super) fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
         let need = 2 * self.psi.bins as u64;
         let (info, read) = match &self.reference {
-            Reference::Data { scan, window, rows } => (window_info(window, *rows, scan.path()), *rows),
+            Reference::Data { scan, window, rows, .. } => (window_info(window, *rows, scan.path()), *rows),
             Reference::Profile { path, profile } => (
                 WindowInfo {
                     from: profile.from,

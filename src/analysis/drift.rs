@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 use super::context::{Context, FeatureSpec, Reference};
 use super::error::AnalysisError;
 use super::parallel::{cores, fitting_workers, parallel_map};
-use crate::drift::{BinningMode, Column, FeatureError, FeatureProfile, ProfileBins, compare, feature_drift};
+use crate::calendar::DateRange;
+use crate::drift::daily::align_categories;
+use crate::drift::{
+    BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
+    SignificanceTest, compare, feature_drift, with_panel_significance,
+};
 use crate::load::{LoadError, Scan};
 use crate::progress::Progress;
 use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature};
@@ -40,6 +45,22 @@ fn load(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadErr
         FeatureKind::Numeric => Column::Numeric(scan.numeric(&f.name, window.scan_range())?),
         FeatureKind::Categorical => Column::Categorical(scan.categorical(&f.name, window.scan_range())?),
     })
+}
+
+/// The per-day counts of a fitted feature over the pooled days (history and reference), over
+/// the profile's bins: one more read of the feature over those days, by day.
+fn daily_counts(scan: &Scan, profile: &FeatureProfile, pool: DateRange) -> Result<DailyCounts, LoadError> {
+    match &profile.bins {
+        ProfileBins::Numeric { edges, .. } => {
+            let mut counter = DayCounter::new(edges);
+            scan.numeric_dated_chunks(&profile.feature, Some(pool), |values, days| counter.add(values, days))?;
+            Ok(counter.finish())
+        }
+        ProfileBins::Categorical { .. } => {
+            let daily = scan.categorical_by_day(&profile.feature, Some(pool))?;
+            Ok(align_categories(&daily, &profile.categories()))
+        }
+    }
 }
 
 fn skip(name: &str, e: &FeatureError) -> SkippedFeature {
@@ -101,12 +122,12 @@ impl Context<'_> {
                     })
                     .collect(),
             )),
-            Reference::Data { scan, window, rows } => {
+            Reference::Data { scan, window, rows, pool } => {
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
                 let workers = fitting_workers(*rows, cores());
                 let threads = (cores() / workers).max(1);
                 let fitted = parallel_map(workers, &self.features, |f| {
-                    let fitted = self.fit(scan, window, f, threads);
+                    let fitted = self.fit(scan, window, *pool, f, threads);
                     progress.inc();
                     fitted
                 });
@@ -121,6 +142,7 @@ impl Context<'_> {
         &self,
         scan: &Scan,
         window: &Window,
+        pool: DateRange,
         f: &FeatureSpec,
         threads: usize,
     ) -> Result<Result<FeatureProfile, SkippedFeature>, LoadError> {
@@ -133,7 +155,11 @@ impl Context<'_> {
             })?,
             FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
         };
-        Ok(fitted.map_err(|e| skip(&f.name, &e)))
+        let Ok(mut profile) = fitted else { return Ok(fitted.map_err(|e| skip(&f.name, &e))) };
+        if self.psi.significance == SignificanceTest::Panel {
+            profile.daily = Some(daily_counts(scan, &profile, pool)?);
+        }
+        Ok(Ok(profile))
     }
 
     /// Drift of every feature in `window` against the reference.
@@ -166,7 +192,19 @@ impl Context<'_> {
             (_, _, Some(Err(skipped))) => Err(skipped.clone()),
             (_, _, Some(Ok(profile))) => {
                 let current = self.current_side(f, profile, window)?;
-                compare(profile, &current, options).map_err(|e| skip(&f.name, &e))
+                compare(profile, &current, options).map_err(|e| skip(&f.name, &e)).map(|drift| {
+                    match options.significance {
+                        SignificanceTest::Panel => {
+                            let windows = PanelWindows {
+                                daily: profile.daily.as_ref(),
+                                reference_days: self.reference.days(),
+                                current_days: window.days.len(),
+                            };
+                            with_panel_significance(drift, &windows, options)
+                        }
+                        SignificanceTest::Iid => drift,
+                    }
+                })
             }
             (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
         })

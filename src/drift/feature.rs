@@ -3,10 +3,12 @@
 
 use super::binning::{histogram_counts, sturges_edges};
 use super::column::{Column, FeatureError};
+use super::daily::DailyCounts;
+use super::dependence::Dependence;
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
-use super::significance::significance;
-use crate::result::{Bin, FeatureDrift, FeatureKind, Level};
+use super::significance::{PanelInput, history_null, panel, significance};
+use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
 use crate::rows::CategoryCounts;
 
 /// How bins are made and zero proportions replaced; see [`super::binning`] and [`super::psi`].
@@ -53,6 +55,22 @@ impl Thresholds {
     }
 }
 
+/// Which test decides whether a PSI is bigger than chance (`--significance`).
+///
+/// Also the flag's values (the `value(help)` texts are what `--help` shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SignificanceTest {
+    /// The dependence-aware test of [`super::significance::panel`]: trading days as clusters,
+    /// serial dependence, the feature's own history.
+    #[default]
+    #[value(help = "Dependence-aware: trading days as clusters, serial dependence, the feature's history (default)")]
+    Panel,
+    /// The χ² test of independent rows ([`super::significance::significance`]).
+    #[value(help = "χ² test assuming independent rows (only for data whose rows truly are)")]
+    Iid,
+}
+
 /// Everything that decides a PSI number.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PsiOptions {
@@ -66,12 +84,90 @@ pub struct PsiOptions {
     pub alpha: f64,
     /// Level thresholds.
     pub thresholds: Thresholds,
+    /// The significance test (quantile mode; Evidently mode always uses `iid`).
+    #[serde(default)]
+    pub significance: SignificanceTest,
 }
 
 impl Default for PsiOptions {
     fn default() -> Self {
-        Self { mode: BinningMode::Quantile, bins: 10, epsilon: 1e-4, alpha: 0.01, thresholds: Thresholds::default() }
+        Self {
+            mode: BinningMode::Quantile,
+            bins: 10,
+            epsilon: 1e-4,
+            alpha: 0.01,
+            thresholds: Thresholds::default(),
+            significance: SignificanceTest::Panel,
+        }
     }
+}
+
+/// The windows' shape and the pooled per-day counts the panel test needs.
+#[derive(Debug, Clone, Copy)]
+pub struct PanelWindows<'a> {
+    /// Per-day counts of the days up to the reference window's end (history and reference),
+    /// over the profile's bins; `None` when they were not counted.
+    pub daily: Option<&'a DailyCounts>,
+    /// Trading days of the reference window.
+    pub reference_days: usize,
+    /// Trading days of the current window.
+    pub current_days: usize,
+}
+
+/// Re-decides `drift`'s significance with the dependence-aware test (see
+/// [`super::significance`]): `p_value`, `critical_psi`, `shift_is_significant` and `drifted`
+/// are replaced, the effective sizes, design effects and expected PSI filled in. PSI and the bins
+/// are unchanged. An undefined test leaves `p_value` and `critical_psi` null, the reason in
+/// `significance_note`, and the feature not drifted.
+#[must_use]
+pub fn with_panel_significance(
+    mut drift: FeatureDrift,
+    windows: &PanelWindows<'_>,
+    options: &PsiOptions,
+) -> FeatureDrift {
+    let reference: Vec<u64> = drift.bins.iter().map(|b| b.reference_count).collect();
+    let current: Vec<u64> = drift.bins.iter().map(|b| b.current_count).collect();
+    let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
+    let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
+    let memory = dependence.as_ref().map_or(1.0, Dependence::memory_days);
+    let history = history_null(daily, windows.reference_days, windows.current_days, memory, options.epsilon);
+    let input = PanelInput {
+        reference: &reference,
+        current: &current,
+        reference_days: windows.reference_days,
+        current_days: windows.current_days,
+        dependence: dependence.as_ref(),
+        history,
+        alpha: options.alpha,
+        epsilon: options.epsilon,
+    };
+    drift.significance_test = SignificanceTest::Panel;
+    match panel(drift.psi, &input) {
+        Ok(s) => {
+            drift.p_value = Some(s.p_value);
+            drift.critical_psi = Some(s.critical_psi);
+            drift.degrees_of_freedom = Some(s.degrees_of_freedom);
+            drift.shift_is_significant = drift.psi > s.critical_psi;
+            drift.expected_psi = Some(s.expected_psi);
+            drift.effective_reference_rows = Some(s.effective_reference_rows);
+            drift.effective_current_rows = Some(s.effective_current_rows);
+            drift.design_effect =
+                Some(DesignEffect { reference: s.design_effect_reference, current: s.design_effect_current });
+            drift.null_method = Some(s.null);
+            drift.history_windows = s.history_windows;
+            drift.critical_psi_by_null =
+                Some(CriticalByNull { model: s.model_critical_psi, history: s.history_critical_psi });
+            drift.significance_note = None;
+        }
+        Err(reason) => {
+            drift.p_value = None;
+            drift.critical_psi = None;
+            drift.shift_is_significant = false;
+            drift.significance_note = Some(reason);
+        }
+    }
+    drift.drifted = drift.level != Level::Stable && drift.shift_is_significant;
+    drift
 }
 
 /// Computes the drift of `name` between `reference` and `current`.
@@ -190,6 +286,15 @@ fn finish(
         current_missing_ratio: ratio(current.0, current.1),
         bins: bins_from(table.labels, &table.reference, &table.current, &terms),
         unseen_categories: table.unseen,
+        significance_test: SignificanceTest::Iid,
+        significance_note: None,
+        expected_psi: sig.map(|s| s.degrees_of_freedom as f64 * s.scale),
+        effective_reference_rows: None,
+        effective_current_rows: None,
+        design_effect: None,
+        null_method: None,
+        history_windows: None,
+        critical_psi_by_null: None,
     }
 }
 

@@ -14,7 +14,10 @@ pub use binning::BinEdges;
 pub use column::{Column, FeatureError};
 pub use daily::{DailyCategories, DailyCounts, DayCounter};
 pub use dependence::Dependence;
-pub use feature::{BinningMode, PsiOptions, Thresholds, compare, feature_drift};
+pub use feature::{
+    BinningMode, PanelWindows, PsiOptions, SignificanceTest, Thresholds, compare, feature_drift,
+    with_panel_significance,
+};
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;

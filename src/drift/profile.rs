@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use super::binning::{BinEdges, BinningError};
 use super::column::{Column, FeatureError};
+use super::daily::DailyCounts;
 use crate::rows::CategoryCounts;
 
 /// One feature's fitted reference.
@@ -24,6 +25,12 @@ pub struct FeatureProfile {
     pub missing: u64,
     /// The bins.
     pub bins: ProfileBins,
+    /// Per-day counts of the days up to the reference window's end (the source's history and
+    /// the reference window), over these bins: numeric, the value bins and the missing bin;
+    /// categorical, the categories in order, an `other` bin and the missing bin. What the
+    /// dependence-aware significance needs from the reference; `None` when not counted.
+    #[serde(default)]
+    pub daily: Option<DailyCounts>,
 }
 
 /// The bins of a fitted feature.
@@ -62,6 +69,7 @@ impl FeatureProfile {
                     rows: c.rows(),
                     missing: c.missing,
                     bins: ProfileBins::Categorical { counts: c.counts },
+                    daily: None,
                 })
             }
         }
@@ -90,6 +98,7 @@ impl FeatureProfile {
             rows: values.len() as u64,
             missing,
             bins: ProfileBins::Numeric { edges, counts },
+            daily: None,
         }
     }
 
@@ -122,6 +131,8 @@ impl FeatureProfile {
             rows: self.rows + other.rows,
             missing: self.missing + other.missing,
             bins,
+            // Per-day counts of partitions are not additive by day order; re-count them.
+            daily: None,
         })
     }
 
@@ -148,6 +159,27 @@ impl FeatureProfile {
                 Ok(align_categories(counts, self.missing, cur))
             }
             _ => Err(FeatureError::KindMismatch(self.feature.clone())),
+        }
+    }
+}
+
+impl FeatureProfile {
+    /// Number of bins the per-day counts have: the value bins and the missing bin, or the
+    /// categories, `other` and the missing bin.
+    #[must_use]
+    pub fn daily_bins(&self) -> usize {
+        match &self.bins {
+            ProfileBins::Numeric { edges, .. } => edges.value_bins() + 1,
+            ProfileBins::Categorical { counts } => counts.len() + 2,
+        }
+    }
+
+    /// The categories of a categorical profile, in bin order.
+    #[must_use]
+    pub fn categories(&self) -> Vec<String> {
+        match &self.bins {
+            ProfileBins::Numeric { .. } => Vec::new(),
+            ProfileBins::Categorical { counts } => counts.keys().cloned().collect(),
         }
     }
 }

@@ -21,18 +21,28 @@
 //!
 //! 1. **The dependence model.** Each side's Rao–Scott design effect `δ` gives effective sizes
 //!    `n_eff = n/δ_ref`, `m_eff = m/δ_cur`. Where the smaller effective size puts at least 10
-//!    expected rows in every bin, `PSI / (1/n_eff + 1/m_eff) ~ χ²(B−1)` (Rao–Scott first-order
-//!    correction). Where it does not, the χ² approximation of a PSI with ε-replaced empty bins is
+//!    expected rows in every bin, the PSI's null is the scaled χ² `a·χ²(ν)` with the mean and
+//!    variance [`Dependence::psi_moments`] gives (Rao–Scott's second-order correction; with
+//!    equal design effects in every bin it is the first-order `(1/n_eff + 1/m_eff)·χ²(B−1)`).
+//!    Where it does not, the χ² approximation of a PSI with ε-replaced empty bins is
 //!    far off (20 values in 10 bins have a null mean PSI near 1.4, not 0.5), so the null is
 //!    simulated: [`SIMULATION_DRAWS`] pairs of multinomial samples of sizes `n_eff` and `m_eff`
 //!    from the reference proportions, through exactly the same bin and ε rules, with a fixed
 //!    seed. The critical PSI is the simulated `1−α` quantile and the p-value
-//!    `(1 + #{simulated ≥ PSI}) / (draws + 1)`. It costs about a millisecond per feature.
+//!    `(1 + #{simulated ≥ PSI}) / (draws + 1)`, both after scaling the simulated PSIs by the
+//!    second-order tail factor `max(1, q₂/q₁)` (the ratio of the second- and first-order χ²
+//!    critical values). It costs about a millisecond per feature.
 //! 2. **The feature's own history** ([`history_null`]), when the source holds enough days before
-//!    the reference window: the PSI of every past window pair of the same shape (T days against
-//!    the R days before them), over the same bins, moment-matched to a scaled χ²
-//!    (`a·χ²(ν)`, `a = s²/2μ`, `ν = 2μ²/s²`). This sees what 120 days cannot: long memory and
-//!    the market's regimes.
+//!    the reference window and the feature is dependent (current design effect at least
+//!    [`HISTORY_MIN_DESIGN_EFFECT`]): the PSI of every past window pair of the same shape (T days
+//!    against the R days before them), over the same bins. Their `∛PSI` (Wilson–Hilferty) gives
+//!    a predictive Student-t null with as many degrees of freedom as the history holds
+//!    independent pairs ([`HistoryNull::effective_windows`] − 1). This sees what 120 days cannot: long memory and
+//!    the market's regimes, and it is honest about how few of those a few years hold.
+//!
+//! The model's covariances are estimated too: its χ² becomes an F whose second degrees of
+//! freedom are those of the Bartlett estimates (`3D/2L` per side, Priestley), so a null
+//! estimated from few days is wider.
 //!
 //! A shift is significant only when it is beyond chance under both: the critical PSI is the
 //! larger of the two, and the p-value the larger of the two.
@@ -40,7 +50,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
-use statrs::distribution::{ChiSquared, ContinuousCDF};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, StudentsT};
 
 use super::dependence::Dependence;
 use super::psi::psi_quantile;
@@ -54,6 +64,8 @@ pub struct Significance {
     pub p_value: f64,
     /// The PSI above which the shift is significant at α.
     pub critical_psi: f64,
+    /// `1/n + 1/m`: the χ²'s scale (the expected PSI under no drift is `(B−1)` times it).
+    pub scale: f64,
 }
 
 /// The significance of `psi` given the row counts of each side and the number of bins that
@@ -71,6 +83,7 @@ pub fn significance(psi: f64, n: u64, m: u64, bins: usize, alpha: f64) -> Option
         degrees_of_freedom: df,
         p_value: chi2.sf(psi / scale).clamp(0.0, 1.0),
         critical_psi: chi2.inverse_cdf(1.0 - alpha) * scale,
+        scale,
     })
 }
 
@@ -106,9 +119,45 @@ impl ScaledChi2 {
         Some(ChiSquared::new(self.df).ok()?.inverse_cdf(1.0 - alpha) * self.scale)
     }
 
-    fn mean(self) -> f64 {
-        self.scale * self.df
+    /// The predictive version: when the scale is itself estimated with `known` degrees of
+    /// freedom, a new draw over `scale·df` follows `F(df, known)` rather than `χ²(df)/df`. Its
+    /// p-value and critical value at α. Infinite `known` gives back the plain scaled χ².
+    fn predictive(self, known: f64) -> Option<Predictive> {
+        if !known.is_finite() || known > 1e6 {
+            return Some(Predictive::Chi2(self));
+        }
+        let f = FisherSnedecor::new(self.df, known.max(1.0)).ok()?;
+        Some(Predictive::F(f, self.scale * self.df))
     }
+}
+
+/// A null with an estimated scale: scaled χ², or scaled F.
+#[derive(Debug, Clone, Copy)]
+enum Predictive {
+    Chi2(ScaledChi2),
+    F(FisherSnedecor, f64),
+}
+
+impl Predictive {
+    fn p_value(self, x: f64) -> Option<f64> {
+        match self {
+            Self::Chi2(c) => c.p_value(x),
+            Self::F(f, scale) => Some(f.sf(x / scale).clamp(0.0, 1.0)),
+        }
+    }
+
+    fn critical(self, alpha: f64) -> Option<f64> {
+        match self {
+            Self::Chi2(c) => c.critical(alpha),
+            Self::F(f, scale) => Some(f.inverse_cdf(1.0 - alpha) * scale),
+        }
+    }
+}
+
+/// Degrees of freedom of a Bartlett long-run variance with `lags` lags over `days` days
+/// (Priestley 1981: `Var(σ̂²)/σ⁴ ≈ 4L/3D`, so `ν = 3D/2L`); infinite without lags.
+fn bartlett_df(days: usize, lags: usize) -> f64 {
+    if lags == 0 { f64::INFINITY } else { 3.0 * days as f64 / (2.0 * lags as f64) }
 }
 
 /// The null distribution of the PSI estimated from the feature's own past.
@@ -120,7 +169,47 @@ pub struct HistoryNull {
     pub variance: f64,
     /// How many pairs.
     pub windows: usize,
+    /// Mean of `∛PSI` over the pairs.
+    pub root_mean: f64,
+    /// Standard deviation of `∛PSI`.
+    pub root_sd: f64,
+    /// How many independent pairs they are worth: `windows / τ`, with `τ` the integrated
+    /// autocorrelation time of the `∛PSI` series (Bartlett-weighted, up to `⌊windows/3⌋`
+    /// lags), and at most `D / max(R + T, T + 2τ_d)`: the disjoint stretches the `D` days hold,
+    /// each a whole window pair, or a current window with the feature's memory `τ_d`
+    /// ([`Dependence::memory_days`]) on either side. Pairs that share no day are the only ones
+    /// known to be independent when a market regime outlasts what a few years can show, so a
+    /// few years of history hold only a handful.
+    pub effective_windows: f64,
 }
+
+impl HistoryNull {
+    /// The predictive null of a new pair's `∛PSI`: `μ + s·√(1 + 1/K)·t(K − 1)` with `K` the
+    /// effective pairs (the prediction interval of one more draw from a normal sample of `K`).
+    /// On the cube-root scale because that is where a χ²-like quantity is close to normal
+    /// (Wilson–Hilferty 1931); with few effective pairs the t's tail is the honest width.
+    /// `None` with fewer than two effective pairs.
+    fn predictive(&self) -> Option<(StudentsT, f64)> {
+        let k = self.effective_windows;
+        if k < 2.0 || !self.root_sd.is_finite() {
+            return None;
+        }
+        let scale = self.root_sd.max(1e-9) * (1.0 + 1.0 / k).sqrt();
+        Some((StudentsT::new(0.0, 1.0, k - 1.0).ok()?, scale))
+    }
+
+    /// The history's p-value of `psi` and critical PSI at `alpha`.
+    fn test(&self, psi: f64, alpha: f64) -> Option<(f64, f64)> {
+        let (t, scale) = self.predictive()?;
+        let z = (psi.max(0.0).cbrt() - self.root_mean) / scale;
+        Some((t.sf(z).clamp(0.0, 1.0), (self.root_mean + t.inverse_cdf(1.0 - alpha) * scale).max(0.0).powi(3)))
+    }
+}
+
+/// The current window's design effect from which the feature counts as dependent and its
+/// history is consulted. Below it the rows behave as independent: the model's null is then
+/// (close to) exact and the history, from a handful of effective pairs, would only add noise.
+pub const HISTORY_MIN_DESIGN_EFFECT: f64 = 2.0;
 
 /// The PSI of every past pair of windows shaped like the comparison (`current_days` days
 /// against the `reference_days` days just before them), sliding one day at a time over the
@@ -131,6 +220,7 @@ pub fn history_null(
     daily: &[Vec<u64>],
     reference_days: usize,
     current_days: usize,
+    memory_days: f64,
     epsilon: f64,
 ) -> Option<HistoryNull> {
     let days = daily.len();
@@ -155,7 +245,27 @@ pub fn history_null(
         .collect();
     let mean = psis.iter().sum::<f64>() / psis.len() as f64;
     let variance = psis.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / (psis.len() - 1).max(1) as f64;
-    Some(HistoryNull { mean, variance, windows })
+    let roots: Vec<f64> = psis.iter().map(|p| p.max(0.0).cbrt()).collect();
+    let root_mean = roots.iter().sum::<f64>() / windows as f64;
+    let root_var = roots.iter().map(|l| (l - root_mean).powi(2)).sum::<f64>() / (windows - 1).max(1) as f64;
+    let lags = windows / 3;
+    let tau = if root_var > 0.0 {
+        let rho = |k: usize| {
+            roots.iter().zip(&roots[k..]).map(|(a, b)| (a - root_mean) * (b - root_mean)).sum::<f64>()
+                / windows as f64
+                / root_var
+        };
+        1.0 + 2.0 * (1..=lags).map(|k| (1.0 - k as f64 / (lags + 1) as f64) * rho(k)).sum::<f64>()
+    } else {
+        1.0
+    };
+    // Never more than the disjoint stretches the history holds: a whole window pair, or a current
+    // window with the feature's memory on either side of it, so that no two share a day or a
+    // regime (a market regime outlasts the autocorrelation of the PSI series, which forgets a
+    // pair once its current days have passed).
+    let stretches = days as f64 / (span as f64).max(current_days as f64 + 2.0 * memory_days.max(1.0));
+    let effective_windows = (windows as f64 / tau.max(1.0)).min(stretches).max(1.0);
+    Some(HistoryNull { mean, variance, windows, root_mean, root_sd: root_var.sqrt(), effective_windows })
 }
 
 /// What the panel test needs to know about one comparison.
@@ -212,6 +322,10 @@ pub struct PanelSignificance {
     pub null: NullMethod,
     /// Past window pairs in the history's null, when it was used.
     pub history_windows: Option<usize>,
+    /// The dependence model's critical PSI.
+    pub model_critical_psi: f64,
+    /// The history's critical PSI, when the history was used.
+    pub history_critical_psi: Option<f64>,
 }
 
 /// The dependence-aware significance of `psi` (see the module docs).
@@ -238,27 +352,48 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     let deff_ref = dep.design_effect(input.reference_days, n);
     let deff_cur = dep.design_effect(input.current_days, m);
     let (n_eff, m_eff) = (n as f64 / deff_ref, m as f64 / deff_cur);
+    // Second order: the scaled χ² with the PSI's null mean and variance under the panel's
+    // dependence; its tail beyond the first-order one is carried over to the simulated null.
+    let df = (live - 1) as f64;
+    let moments = dep.psi_moments((input.reference_days, n), (input.current_days, m));
+    let second = ScaledChi2::from_moments(moments.mean, moments.variance)
+        .unwrap_or(ScaledChi2 { scale: 1.0 / n_eff + 1.0 / m_eff, df });
+    // The covariances are estimated: each side's scale with a Bartlett estimate's degrees of
+    // freedom, combined by Satterthwaite over the two sides' shares of the mean.
+    let side_df = |days: usize, rows: u64| {
+        if dep.is_iid_floor(days, rows) { f64::INFINITY } else { bartlett_df(dep.days(), dep.lags_for(days)) }
+    };
+    let (nu_r, nu_c) = (side_df(input.reference_days, n), side_df(input.current_days, m));
+    let known = (moments.reference + moments.current).powi(2)
+        / (moments.reference.powi(2) / nu_r + moments.current.powi(2) / nu_c);
+    let second = second.predictive(known).ok_or("no F distribution")?;
+    let first = ScaledChi2 { scale: 1.0 / n_eff + 1.0 / m_eff, df };
     let pi: Vec<f64> = input.reference.iter().map(|r| *r as f64 / n as f64).collect();
     let smallest = pi.iter().copied().filter(|p| *p > 0.0).fold(1.0, f64::min);
     let (null, mut p_value, mut critical, mut expected) = if n_eff.min(m_eff) * smallest >= 10.0 {
-        let chi = ScaledChi2 { scale: 1.0 / n_eff + 1.0 / m_eff, df: (live - 1) as f64 };
-        let p = chi.p_value(psi).ok_or("no χ² distribution")?;
-        let c = chi.critical(input.alpha).ok_or("no χ² distribution")?;
-        (NullMethod::RaoScottChi2, p, c, chi.mean())
+        let p = second.p_value(psi).ok_or("no χ² distribution")?;
+        let c = second.critical(input.alpha).ok_or("no χ² distribution")?;
+        (NullMethod::RaoScottChi2, p, c, moments.mean)
     } else {
+        let tail = match (second.critical(input.alpha), first.critical(input.alpha)) {
+            (Some(s), Some(f)) if f > 0.0 => (s / f).max(1.0),
+            _ => 1.0,
+        };
         let sims = simulate(&pi, n_eff, m_eff, input.epsilon);
-        let above = sims.partition_point(|s| *s < psi);
+        let above = sims.partition_point(|s| *s * tail < psi);
         let p = (1 + sims.len() - above) as f64 / (sims.len() + 1) as f64;
         let rank = (((1.0 - input.alpha) * (sims.len() + 1) as f64).ceil() as usize).clamp(1, sims.len());
         let mean = sims.iter().sum::<f64>() / sims.len() as f64;
-        (NullMethod::Simulated, p, sims[rank - 1], mean)
+        (NullMethod::Simulated, p, sims[rank - 1] * tail, mean)
     };
-    let mut history_windows = None;
+    let model_critical_psi = critical;
+    let (mut history_windows, mut history_critical_psi) = (None, None);
     if let Some(h) = input.history
-        && let Some(chi) = ScaledChi2::from_moments(h.mean, h.variance)
-        && let (Some(p), Some(c)) = (chi.p_value(psi), chi.critical(input.alpha))
+        && deff_cur >= HISTORY_MIN_DESIGN_EFFECT
+        && let Some((p, c)) = h.test(psi, input.alpha)
     {
         history_windows = Some(h.windows);
+        history_critical_psi = Some(c);
         p_value = p_value.max(p);
         if c > critical {
             critical = c;
@@ -276,6 +411,8 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         design_effect_current: deff_cur,
         null,
         history_windows,
+        model_critical_psi,
+        history_critical_psi,
     })
 }
 
@@ -350,7 +487,7 @@ mod tests {
 
     #[test]
     fn a_one_day_window_is_undefined_not_an_error() {
-        let dep = Dependence::estimate(&uniform_daily(40, 100, 4)).unwrap();
+        let dep = Dependence::estimate(&uniform_daily(40, 100, 4), 40).unwrap();
         let input = PanelInput {
             reference: &[100, 100, 100, 100],
             current: &[25, 25, 25, 25],
@@ -379,7 +516,7 @@ mod tests {
             c[rng.random_range(0..10)] = 100;
             daily.push(c);
         }
-        let dep = Dependence::estimate(&daily).unwrap();
+        let dep = Dependence::estimate(&daily, 200).unwrap();
         let input = PanelInput {
             reference: &[1200; 10],
             current: &[200; 10],
@@ -402,7 +539,7 @@ mod tests {
 
     #[test]
     fn large_effective_sizes_use_rao_scott_chi2() {
-        let dep = Dependence::estimate(&uniform_daily(200, 1000, 10)).unwrap();
+        let dep = Dependence::estimate(&uniform_daily(200, 1000, 10), 200).unwrap();
         let input = PanelInput {
             reference: &[12_000; 10],
             current: &[2000; 10],
@@ -422,8 +559,25 @@ mod tests {
 
     #[test]
     fn the_history_raises_the_critical_psi_when_the_past_swings_more() {
-        let dep = Dependence::estimate(&uniform_daily(200, 1000, 10)).unwrap();
-        let history = HistoryNull { mean: 0.2, variance: 0.01, windows: 300 };
+        // Rows of a day move together (every row of a day in one of two bins): dependent.
+        use rand::Rng as _;
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let daily: Vec<Vec<u64>> = (0..200)
+            .map(|_| {
+                let mut c = vec![100_u64; 10];
+                c[rng.random_range(0..10)] += 100;
+                c
+            })
+            .collect();
+        let dep = Dependence::estimate(&daily, 200).unwrap();
+        let history = HistoryNull {
+            mean: 0.2,
+            variance: 0.01,
+            windows: 300,
+            root_mean: 0.2_f64.cbrt(),
+            root_sd: 0.1,
+            effective_windows: 11.0,
+        };
         let input = PanelInput {
             reference: &[12_000; 10],
             current: &[2000; 10],
@@ -437,17 +591,28 @@ mod tests {
         let s = panel(0.3, &input).unwrap();
         assert_eq!(s.history_windows, Some(300));
         assert!((s.expected_psi - 0.2).abs() < 1e-12);
-        // a = 0.01/0.4 = 0.025, ν = 8: P(χ²(8) ≥ 12) ≈ 0.1512.
-        assert!((s.p_value - 0.151_204_7).abs() < 1e-6, "{s:?}");
+        // z = (∛0.3 − ∛0.2) / (0.1·√(1 + 1/11)) = 0.810 26; P(t(10) ≥ z) by scipy's stats.t.sf.
+        assert!((s.p_value - 0.218_322_761_123_058_6).abs() < 1e-9, "{s:?}");
     }
 
     #[test]
     fn history_null_slides_over_the_days() {
         // Identical days: every past PSI is 0.
         let daily = vec![vec![5_u64, 5]; 40];
-        assert_eq!(history_null(&daily, 10, 2, 1e-4), Some(HistoryNull { mean: 0.0, variance: 0.0, windows: 29 }));
+        assert_eq!(
+            history_null(&daily, 10, 2, 1.0, 1e-4),
+            Some(HistoryNull {
+                mean: 0.0,
+                variance: 0.0,
+                windows: 29,
+                root_mean: 0.0,
+                root_sd: 0.0,
+                // 40 days hold 40 / (10 + 2) disjoint window pairs.
+                effective_windows: 40.0 / 12.0
+            })
+        );
         // Too few pairs for a 4-day window (needs 32).
-        assert_eq!(history_null(&daily, 10, 4, 1e-4), None);
+        assert_eq!(history_null(&daily, 10, 4, 1.0, 1e-4), None);
     }
 
     #[test]

@@ -123,6 +123,27 @@ impl Footers {
         }
         Some(DirectColumn { name, parts, window })
     }
+
+    /// Like [`Self::column`], with the Date column `dates` read alongside (it is also the
+    /// window's column, when there is a window): for counting per day.
+    pub(super) fn dated<'a>(
+        &'a self,
+        name: &'a str,
+        dates: &'a str,
+        window: Option<DayWindow<'a>>,
+    ) -> Option<DirectColumn<'a>> {
+        let mut parts = Vec::with_capacity(self.0.len());
+        for footer in &self.0 {
+            let field = footer.plain(name, Kind::Number)?;
+            let date = footer.plain(dates, Kind::Date)?;
+            parts.push(Part { footer, field, date: Some(date) });
+        }
+        Some(DirectColumn {
+            name,
+            parts,
+            window: window.or(Some(DayWindow { column: dates, from: i32::MIN, to: i32::MAX })),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +248,55 @@ impl DirectColumn<'_> {
                 f(&kept);
                 Ok(())
             }
+        })
+    }
+
+    /// Calls `f` with the column's values and each value's day (days since 1970-01-01), row
+    /// group by row group; rows without a date, or outside the window, are left out. A row
+    /// group whose date statistics hold one day is not decoded for its dates; a row group whose
+    /// rows all have a day in the window is passed as decoded, uncopied.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn for_each_dated_chunk(&self, f: &mut dyn FnMut(&[f64], &[i32])) -> Result<(), (PathBuf, String)> {
+        let (mut scratch, mut days, mut kept_values, mut kept_days) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let window = self.window;
+        self.for_each_group(&mut |Group { file, part: Part { footer, field, date }, rg, chunk }| {
+            if matches!(footer.rows_in(rg, window), Rows::None) {
+                return Ok(());
+            }
+            let (Some(w), Some(date)) = (window, date) else { return Err("no date column".to_owned()) };
+            days_of(file, footer, rg, w.column, date, &mut days)?;
+            let all = days.iter().all(|d| (w.from..=w.to).contains(d) && *d != NO_DAY);
+            kept_values.clear();
+            kept_days.clear();
+            let (mut row, mut short) = (0, false);
+            for a in decode(file, chunk, field)? {
+                emit(a.as_ref(), &mut scratch, &mut |v| {
+                    let Some(d) = days.get(row..row + v.len()) else {
+                        short = true;
+                        return;
+                    };
+                    if all {
+                        f(v, d);
+                    } else {
+                        for (x, day) in v.iter().zip(d) {
+                            if *day != NO_DAY && (w.from..=w.to).contains(day) {
+                                kept_values.push(*x);
+                                kept_days.push(*day);
+                            }
+                        }
+                    }
+                    row += v.len();
+                })?;
+            }
+            if short || row != days.len() {
+                return Err(format!("`{}` and its dates decoded to different numbers of rows", self.name));
+            }
+            if !all {
+                f(&kept_values, &kept_days);
+            }
+            Ok(())
         })
     }
 
@@ -355,6 +425,34 @@ impl Handle {
         }
         self.open.as_ref().map(|(_, f)| f).ok_or_else(|| "file not open".to_owned())
     }
+}
+
+/// The day of a row without a date.
+const NO_DAY: i32 = i32::MIN;
+
+/// The days of row group `rg`'s rows into `days` ([`NO_DAY`] for a null): from the date
+/// column's statistics when they hold a single day and no null, else decoded.
+fn days_of(
+    file: &File,
+    footer: &Footer,
+    rg: &RowGroupMetadata,
+    column: &str,
+    date: &Field,
+    days: &mut Vec<i32>,
+) -> Result<(), String> {
+    days.clear();
+    let chunk = chunk_of(rg, column)?;
+    if let Some(Ok(Statistics::Int32(s))) = chunk.statistics(&footer.meta.footer_buf)
+        && let (Some(lo), Some(hi), Some(0)) = (s.min_value, s.max_value, s.null_count)
+        && lo == hi
+    {
+        days.resize(rg.num_rows(), lo);
+        return Ok(());
+    }
+    for a in decode(file, chunk, date)? {
+        days.extend(as_days(a.as_ref())?.iter().map(|d| d.copied().unwrap_or(NO_DAY)));
+    }
+    Ok(())
 }
 
 /// The chunk of column `name` in row group `rg`.

@@ -302,6 +302,66 @@ impl Scan {
         Ok(())
     }
 
+    /// Calls `f` with each chunk of a numeric column over the window and the day of each value
+    /// (days since 1970-01-01), as `f64` with null → NaN; rows without a date are left out.
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn numeric_dated_chunks(
+        &self,
+        column: &str,
+        range: Option<DateRange>,
+        mut f: impl FnMut(&[f64], &[i32]),
+    ) -> Result<(), LoadError> {
+        if let Some(direct) = self.footers().and_then(|x| x.dated(column, &self.date_column, self.day_window(range))) {
+            return direct.for_each_dated_chunk(&mut f).map_err(Self::direct_failed(column));
+        }
+        let frame = self.window(range).select([
+            col(self.date_column.as_str()).cast(DataType::Int32).alias("__day"),
+            col(column).cast(DataType::Float64).alias("__value"),
+        ]);
+        let df = self.collect(frame)?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let days = df.column("__day").and_then(Column::i32).map_err(err)?;
+        let values = df.column("__value").and_then(Column::f64).map_err(err)?;
+        let (mut vs, mut ds) = (Vec::new(), Vec::new());
+        for (d, v) in days.iter().zip(values.iter()) {
+            if let Some(d) = d {
+                ds.push(d);
+                vs.push(v.unwrap_or(f64::NAN));
+            }
+        }
+        f(&vs, &ds);
+        Ok(())
+    }
+
+    /// Value counts of a categorical column per day over the window (rows without a date left
+    /// out).
+    ///
+    /// # Errors
+    /// [`LoadError`] when the column is absent or a file fails to decode.
+    pub fn categorical_by_day(
+        &self,
+        column: &str,
+        range: Option<DateRange>,
+    ) -> Result<BTreeMap<i32, CategoryCounts>, LoadError> {
+        let frame = self.window(range).select([
+            col(self.date_column.as_str()).cast(DataType::Int32).alias("__day"),
+            col(column).cast(DataType::String).alias("__value"),
+        ]);
+        let df = self.collect(frame)?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let days = df.column("__day").and_then(Column::i32).map_err(err)?;
+        let values = df.column("__value").and_then(Column::str).map_err(err)?;
+        let mut out: BTreeMap<i32, CategoryCounts> = BTreeMap::new();
+        for (d, v) in days.iter().zip(values.iter()) {
+            if let Some(d) = d {
+                out.entry(d).or_default().add(v);
+            }
+        }
+        Ok(out)
+    }
+
     /// A numeric column over the window split by the values of `group` (e.g. the sector).
     ///
     /// # Errors
@@ -468,6 +528,50 @@ mod tests {
         let mut values = Vec::new();
         scan.lazy_chunks(column, range, |c| values.extend_from_slice(c)).unwrap();
         values
+    }
+
+    /// (value bits, day) pairs of a dated read, sorted.
+    fn dated_pairs(scan: &Scan, column: &str, range: Option<DateRange>, lazy: bool) -> Vec<(u64, i32)> {
+        let mut out = Vec::new();
+        let mut add = |v: &[f64], d: &[i32]| out.extend(v.iter().map(|x| x.to_bits()).zip(d.iter().copied()));
+        if lazy {
+            let frame = scan.window(range).select([
+                col("as_of").cast(DataType::Int32).alias("__day"),
+                col(column).cast(DataType::Float64).alias("__value"),
+            ]);
+            let df = scan.collect(frame).unwrap();
+            let days: Vec<Option<i32>> = df.column("__day").unwrap().i32().unwrap().iter().collect();
+            let values: Vec<f64> =
+                df.column("__value").unwrap().f64().unwrap().iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+            let (v, d): (Vec<f64>, Vec<i32>) = values.iter().zip(&days).filter_map(|(v, d)| Some((*v, (*d)?))).unzip();
+            add(&v, &d);
+        } else {
+            scan.numeric_dated_chunks(column, range, add).unwrap();
+        }
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn dated_direct_reads_equal_the_lazy_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        mixed_source(tmp.path());
+        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + chrono::Days::new(d);
+        let scan = Scan::open(&tmp.path().display().to_string(), "as_of").unwrap();
+        for column in ["f64", "f32", "i64", "i32", "u32"] {
+            let whole = dated_pairs(&scan, column, None, false);
+            // Two rows have no date and are left out.
+            assert_eq!(whole.len(), 37, "{column}");
+            assert_eq!(whole, dated_pairs(&scan, column, None, true), "{column}");
+            for (from, to) in [(0, 1), (1, 1), (4, 4), (2, 5), (0, 9), (7, 9)] {
+                let range = Some(DateRange::new(day(from), day(to)).unwrap());
+                assert_eq!(
+                    dated_pairs(&scan, column, range, false),
+                    dated_pairs(&scan, column, range, true),
+                    "{column}, days {from}..={to}"
+                );
+            }
+        }
     }
 
     #[test]

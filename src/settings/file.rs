@@ -122,6 +122,8 @@ pub struct PsiConfig {
     pub moderate: Option<f64>,
     /// Significant threshold (default 0.25).
     pub significant: Option<f64>,
+    /// `panel` (default) or `iid`.
+    pub significance: Option<String>,
 }
 
 /// `[performance]`.

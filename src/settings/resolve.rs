@@ -12,7 +12,7 @@ use super::file::{FileConfig, PsiConfig, WindowsConfig};
 use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
 use crate::calendar::{DateRange, nepal_date};
 use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
-use crate::drift::{BinningMode, PsiOptions, Thresholds};
+use crate::drift::{BinningMode, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
 /// Reads the config file named by `--config`, or an empty config.
@@ -222,6 +222,17 @@ impl PsiArgs {
             epsilon: open_unit(self.epsilon.or(p.epsilon).unwrap_or(1e-4), "psi.epsilon (--epsilon)")?,
             alpha: open_unit(self.alpha.or(p.alpha).unwrap_or(0.01), "psi.alpha (--alpha)")?,
             thresholds: thresholds(p.moderate.unwrap_or(0.1), p.significant.unwrap_or(0.25))?,
+            significance: match (self.significance, p.significance.as_deref()) {
+                (Some(test), _) => test,
+                (None, None | Some("panel")) => SignificanceTest::Panel,
+                (None, Some("iid")) => SignificanceTest::Iid,
+                (None, Some(other)) => {
+                    return Err(ConfigError::Invalid {
+                        key: "psi.significance".into(),
+                        detail: format!("`{other}` is not `panel` or `iid`"),
+                    });
+                }
+            },
         })
     }
 }

@@ -258,24 +258,34 @@ fn std_dev(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
-/// The market factor: `N(0.0002, 0.009²)` marginally, drawn by stratified sampling. Day `t`
-/// takes stratum `k = (7t + s) mod 20` of twenty equal-probability strata (7 is coprime with
-/// 20, so every 20 consecutive trading days visit each stratum once), jittered inside it. A
-/// 20-day window then covers the distribution evenly, so it does not look "drifted" merely
-/// because it caught a bull or bear fortnight: only injected drift shows in the fixtures.
+/// The market factor as a real market draws it: a GARCH(1,1) index return with Student-t(5)
+/// innovations, `m_t = μ + σ_t·z_t`, `σ²_t = ω + a·(m_{t−1} − μ)² + b·σ²_{t−1}` with
+/// `μ = 0.0002`, `a = 0.08`, `b = 0.90` and `ω` set so that the unconditional volatility is 0.9%
+/// a day. Nothing is stratified: a 20-day window may catch a calm fortnight or a storm, a bull
+/// or a bear run, as NEPSE's do, and a drift test has to live with that.
 fn market_returns(seed: u64, n: usize) -> Vec<f64> {
-    use statrs::distribution::{ContinuousCDF, Normal as StdNormal};
-    const STRATA: usize = 20;
+    const MU: f64 = 0.0002;
+    const VOL: f64 = 0.009;
+    const A: f64 = 0.08;
+    const B: f64 = 0.90;
+    let omega = VOL * VOL * (1.0 - A - B);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let offset = rng.random_range(0..STRATA);
-    let z = StdNormal::standard();
-    (0..n)
-        .map(|t| {
-            let k = (7 * t + offset) % STRATA;
-            let u = (k as f64 + rng.random_range(0.2..0.8)) / STRATA as f64;
-            0.0002 + 0.009 * z.inverse_cdf(u)
-        })
-        .collect()
+    let t5 = StudentT::new(5.0).unwrap_or_else(|_| unreachable!());
+    let t_scale = (3.0_f64 / 5.0).sqrt(); // Student-t(5) has variance 5/3.
+    let mut var = VOL * VOL;
+    let mut last = 0.0_f64;
+    // A burn-in year, so the first day written is not always calm.
+    let burn = 250;
+    let mut out = Vec::with_capacity(n);
+    for t in 0..n + burn {
+        var = omega + A * last * last + B * var;
+        let shock = var.sqrt() * t5.sample(&mut rng) * t_scale;
+        last = shock;
+        if t >= burn {
+            out.push((MU + shock).clamp(-0.1, 0.1));
+        }
+    }
+    out
 }
 
 /// Rows of the panel, column-wise.

@@ -122,7 +122,9 @@ pub fn weeks_of(days: &[NaiveDate]) -> Vec<&[NaiveDate]> {
     days.chunk_by(|a, b| week_start(*a) == week_start(*b)).collect()
 }
 
-fn week_start(d: NaiveDate) -> NaiveDate {
+/// The Sunday that starts `d`'s NEPSE week.
+#[must_use]
+pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - chrono::Days::new(u64::from(d.weekday().num_days_from_sunday()))
 }
 

@@ -30,8 +30,11 @@ macro_rules! families {
 
 families! {
     PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
-    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the shift is significant at alpha (chi-squared approximation).";
-    P_VALUE = "feature_drift_p_value", ["feature"], "Chi-squared p-value of the feature's PSI.";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the shift is significant at alpha (the run's significance test; absent when undefined).";
+    PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
+    P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test.";
+    EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
+    DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], "Rao-Scott design effect of the window's bin proportions (reference, current).";
     DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and significant), else 0.";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
@@ -221,6 +224,12 @@ fn feature_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64
     let name = || vec![f.feature.clone()];
     put(&PSI, name(), Some(f.psi));
     put(&PSI_CRITICAL, name(), f.critical_psi);
+    put(&PSI_EXPECTED, name(), f.expected_psi);
+    let side = |s: &str| vec![f.feature.clone(), s.to_owned()];
+    put(&EFFECTIVE_ROWS, side("reference"), f.effective_reference_rows);
+    put(&EFFECTIVE_ROWS, side("current"), f.effective_current_rows);
+    put(&DESIGN_EFFECT, side("reference"), f.design_effect.map(|d| d.reference));
+    put(&DESIGN_EFFECT, side("current"), f.design_effect.map(|d| d.current));
     put(&P_VALUE, name(), f.p_value);
     put(&DETECTED, name(), Some(if f.drifted { 1.0 } else { 0.0 }));
     put(&MISSING, vec![f.feature.clone(), "reference".into()], Some(f.reference_missing_ratio));

@@ -211,6 +211,19 @@ pub struct FeatureDrift {
     pub critical_psi_by_null: Option<CriticalByNull>,
 }
 
+/// One feature's significance within one trend step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepSignificance {
+    /// PSI above which the step's shift is beyond chance; `null` when undefined.
+    pub critical_psi: Option<f64>,
+    /// Mean PSI under no drift at the step's effective sizes.
+    pub expected_psi: Option<f64>,
+    /// The step's rows over its design effect.
+    pub effective_current_rows: Option<f64>,
+    /// `psi > critical_psi`.
+    pub shift_is_significant: bool,
+}
+
 /// The critical PSI of each null of the panel test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CriticalByNull {
@@ -343,6 +356,15 @@ pub struct TrendStep {
     pub window: WindowInfo,
     /// PSI per feature over the step.
     pub psi: BTreeMap<String, f64>,
+    /// Per feature, the step's own significance: its critical PSI, noise floor and effective
+    /// current rows at the step's length (a 2-day step has a far higher critical PSI than a
+    /// 20-day window).
+    #[serde(default)]
+    pub significance: BTreeMap<String, StepSignificance>,
+    /// A `--every week` step that holds only part of its Sunday–Thursday week (the window began
+    /// or ended inside it).
+    #[serde(default)]
+    pub partial: bool,
     /// PSI of `predicted_proba` over the step.
     pub prediction_psi: Option<f64>,
     /// Overall performance over the step.

@@ -89,8 +89,11 @@ fn drift_reaches_prometheus_alerts_and_dashboard() {
         }
     }
 
-    // FeatureDriftHigh (for: 1h, so pending) for exactly the injected features.
-    let injected: BTreeSet<String> = ["log_turnover_npr", "macd_hist", "rsi_14"].map(String::from).into();
+    // FeatureDriftHigh (for: 1h, so pending) for exactly the injected features the dependence-aware
+    // test calls beyond chance: macd_hist's ×2.5 spread (PSI 0.74) is within this panel's own
+    // history swings (critical PSI 0.91), and nepse_index_ret_1d's PSI of 1.78 is the noise of 20
+    // day-constant draws (critical 7.5): neither pages.
+    let injected: BTreeSet<String> = ["log_turnover_npr", "rsi_14"].map(String::from).into();
     wait_for("FeatureDriftHigh on the injected features", || firing_features(&prom) == injected);
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(firing_features(&prom), injected, "and no other feature, a few evaluations later");

@@ -126,7 +126,7 @@ fn html_report_of_the_drifted_fixtures_renders_offline_in_chromium() {
     assert_eq!(visit.dom.matches("<section class=\"feature\"").count(), 12);
     assert_eq!(visit.dom.matches("class=\"chart distribution\"").count(), 12 + 1, "plus the sector mix");
     assert_eq!(visit.dom.matches("class=\"chart contribution\"").count(), 12);
-    for f in ["rsi_14", "macd_hist", "log_turnover_npr"] {
+    for f in ["rsi_14", "log_turnover_npr"] {
         let start = visit.dom.find(&format!("id=\"feature-{f}\"")).unwrap();
         assert!(visit.dom[start..start + 300].contains("badge drifted"), "{f} marked drifted");
     }

@@ -75,15 +75,30 @@ fn every_gives_drift_and_performance_over_time() {
     assert_eq!(code, 0, "{err}");
     let steps = v["trend"].as_array().unwrap();
     assert_eq!(steps.len(), 4);
-    // The first two steps predate the injected drift, the last two are inside it.
+    // The first two steps predate the injected drift, the last two are inside it: each step
+    // judged at its own length, against its own critical PSI.
     let rsi: Vec<f64> = steps.iter().map(|s| s["psi"]["rsi_14"].as_f64().unwrap()).collect();
-    assert!(rsi[0] < 0.1 && rsi[1] < 0.1 && rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
+    let sig: Vec<bool> =
+        steps.iter().map(|s| s["significance"]["rsi_14"]["shift_is_significant"].as_bool().unwrap()).collect();
+    assert_eq!(sig[..3], [false, false, true], "{rsi:?}");
+    assert!(rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
+    // A 10-day step has a higher noise floor than the 20-day window.
+    let step_floor = steps[0]["significance"]["ret_1d"]["expected_psi"].as_f64().unwrap();
+    let window_floor =
+        v["drift"]["features"].as_array().unwrap().iter().find(|f| f["feature"] == "ret_1d").unwrap()["expected_psi"]
+            .as_f64()
+            .unwrap();
+    assert!(step_floor > window_floor, "{step_floor} vs {window_floor}");
     let acc: Vec<f64> = steps.iter().map(|s| s["performance"]["metrics"]["accuracy"].as_f64().unwrap()).collect();
     assert!(acc[0] > 0.55 && acc[3] < 0.55, "{acc:?}");
     let (_, weeks, _) = report(&["--as-of", "2026-11-19", "--every", "week"]);
     let first = &weeks["trend"][0]["window"];
     assert_eq!(first["from"], "2026-10-14");
     assert_eq!(first["to"], "2026-10-15", "a NEPSE week ends on Thursday");
+    // Wednesday and Thursday of a Sunday–Thursday week: partial, and marked so; the next week
+    // (Dashain: one trading day in the data) is whole.
+    assert_eq!(weeks["trend"][0]["partial"], true);
+    assert_eq!(weeks["trend"][1]["partial"], false);
 }
 
 // ---------------------------------------------------------------- bad input

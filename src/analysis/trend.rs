@@ -1,17 +1,19 @@
 //! The trend of `--every`: drift and performance per step (N trading days, or NEPSE weeks) of
-//! the current window, each step against the same reference.
+//! the current window, each step against the same reference and with its own significance at
+//! its own length.
 
 use super::context::{Context, window_info};
 use super::drift::Profiles;
 use super::error::AnalysisError;
 use super::performance::Grader;
-use crate::calendar::{steps_of, weeks_of};
-use crate::result::TrendStep;
+use crate::calendar::{steps_of, week_start, weeks_of};
+use crate::result::{StepSignificance, TrendStep};
 use crate::settings::Every;
 use crate::windows::Window;
 
 impl Context<'_> {
-    /// Drift and performance per step of the current window.
+    /// Drift and performance per step of the current window. A `--every week` step that holds
+    /// only part of its week's trading days (the window began inside it) is marked `partial`.
     pub(super) fn trend(
         &self,
         profiles: &Profiles,
@@ -24,6 +26,10 @@ impl Context<'_> {
         };
         let mut out = Vec::with_capacity(steps.len());
         for days in steps {
+            let partial = every == Every::Week
+                && days.first().is_some_and(|first| {
+                    self.days.iter().filter(|d| week_start(**d) == week_start(*first)).count() != days.len()
+                });
             let Some(window) = Window::over(days) else { continue };
             let report = self.drift(profiles, &window)?;
             let rows = self.current_scan.count_rows(window.scan_range())?;
@@ -34,6 +40,20 @@ impl Context<'_> {
             out.push(TrendStep {
                 window: window_info(&window, rows, self.current_scan.path()),
                 psi: report.features.iter().map(|f| (f.feature.clone(), f.psi)).collect(),
+                significance: report
+                    .features
+                    .iter()
+                    .map(|f| {
+                        let s = StepSignificance {
+                            critical_psi: f.critical_psi,
+                            expected_psi: f.expected_psi,
+                            effective_current_rows: f.effective_current_rows,
+                            shift_is_significant: f.shift_is_significant,
+                        };
+                        (f.feature.clone(), s)
+                    })
+                    .collect(),
+                partial,
                 prediction_psi,
                 performance,
             });

@@ -82,7 +82,9 @@ impl Dependence {
                 *p += *x as f64;
             }
         }
-        pi.iter_mut().for_each(|p| *p /= total as f64);
+        for p in &mut pi {
+            *p /= total as f64;
+        }
         let e: Vec<Vec<f64>> = daily
             .iter()
             .map(|c| {
@@ -173,7 +175,9 @@ impl Dependence {
                 *x += w * s;
             }
         }
-        v.iter_mut().for_each(|x| *x /= t as f64);
+        for x in &mut v {
+            *x /= t as f64;
+        }
         v
     }
 
@@ -320,8 +324,8 @@ mod tests {
         let twenty = d.design_effect(20, 1000);
         assert!((one - 50.0).abs() < 8.0, "{one}");
         // Var of a 20-day mean ≈ var·(1/20)·Σ(1−|k|/20)ρ(k) with ρ(k) = 1 − k/10 on |k| < 10.
-        let expected =
-            50.0 * (1.0 + 2.0 * (1..10).map(|k| (1.0 - k as f64 / 20.0) * (1.0 - k as f64 / 10.0)).sum::<f64>());
+        let expected = 50.0
+            * (1.0 + 2.0 * (1..10).map(|k| (1.0 - f64::from(k) / 20.0) * (1.0 - f64::from(k) / 10.0)).sum::<f64>());
         assert!((twenty / expected - 1.0).abs() < 0.2, "{twenty} vs {expected}");
     }
 

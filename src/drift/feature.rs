@@ -71,6 +71,17 @@ pub enum SignificanceTest {
     Iid,
 }
 
+impl SignificanceTest {
+    /// The name in outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Panel => "panel",
+            Self::Iid => "iid",
+        }
+    }
+}
+
 /// Everything that decides a PSI number.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PsiOptions {

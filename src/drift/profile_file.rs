@@ -12,7 +12,9 @@ use super::profile::FeatureProfile;
 use crate::result::SkippedFeature;
 
 /// Version of the profile file format.
-pub const PROFILE_SCHEMA_VERSION: u32 = 1;
+/// Version 2 added each feature's per-day counts (the dependence-aware significance needs them);
+/// version-1 profiles are refused with a hint to re-fit.
+pub const PROFILE_SCHEMA_VERSION: u32 = 2;
 
 /// A fitted reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,10 +74,20 @@ impl ReferenceProfile {
         let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
         let profile: Self = serde_json::from_str(&text).map_err(|e| fail(format!("not a reference profile ({e})")))?;
         if profile.schema_version != PROFILE_SCHEMA_VERSION {
-            return Err(fail(format!("schema_version {} is not {PROFILE_SCHEMA_VERSION}", profile.schema_version)));
+            return Err(fail(format!(
+                "schema_version {} is not {PROFILE_SCHEMA_VERSION} (fitted by an older nepse-drift, without the per-day counts the significance test needs)",
+                profile.schema_version
+            )));
         }
         if Self::hash_features(&profile.features) != profile.content_hash {
             return Err(fail("content_hash does not match its features (edited or truncated?)".into()));
+        }
+        for f in &profile.features {
+            if let Some(daily) = &f.daily
+                && !daily.is_valid(f.daily_bins())
+            {
+                return Err(fail(format!("feature `{}`: per-day counts do not match its bins", f.feature)));
+            }
         }
         Ok(profile)
     }

@@ -3,7 +3,7 @@
 
 use crate::result::{FeatureDrift, FeatureKind, RunResult};
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 18] = [
     "feature",
     "kind",
     "psi",
@@ -16,6 +16,12 @@ const HEADER: [&str; 12] = [
     "current_rows",
     "reference_missing_ratio",
     "current_missing_ratio",
+    "significance_test",
+    "expected_psi",
+    "effective_reference_rows",
+    "effective_current_rows",
+    "design_effect_reference",
+    "design_effect_current",
 ];
 
 /// Renders the per-feature table as CSV.
@@ -31,7 +37,7 @@ pub fn render(r: &RunResult) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-fn row(f: &FeatureDrift) -> [String; 12] {
+fn row(f: &FeatureDrift) -> [String; 18] {
     let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
     let kind = match f.kind {
         FeatureKind::Numeric => "numeric",
@@ -50,6 +56,12 @@ fn row(f: &FeatureDrift) -> [String; 12] {
         f.current_rows.to_string(),
         f.reference_missing_ratio.to_string(),
         f.current_missing_ratio.to_string(),
+        f.significance_test.as_str().to_owned(),
+        opt(f.expected_psi),
+        opt(f.effective_reference_rows),
+        opt(f.effective_current_rows),
+        opt(f.design_effect.map(|d| d.reference)),
+        opt(f.design_effect.map(|d| d.current)),
     ]
 }
 

@@ -161,6 +161,12 @@ fn feature(f: &FeatureDrift) -> Markup {
             p {
                 (kind) " · PSI " b class={ "level-" (level) } { (format!("{:.4}", f.psi)) } " (" (level) ") · critical PSI "
                 (fmt_opt(f.critical_psi, 4)) " · p-value " (f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")))
+                " · expected PSI under no drift " (fmt_opt(f.expected_psi, 4)) " (" (f.significance_test.as_str()) " test)"
+                @if let (Some(n), Some(m), Some(d)) = (f.effective_reference_rows, f.effective_current_rows, f.design_effect) {
+                    " · effective rows " (format!("{n:.0}")) " / " (format!("{m:.0}")) " (design effect "
+                    (format!("{:.1}", d.reference)) " / " (format!("{:.1}", d.current)) ")"
+                }
+                @if let Some(note) = &f.significance_note { " · significance undefined: " (note) }
                 " · missing " (fmt_pct(Some(f.reference_missing_ratio))) " reference / "
                 (fmt_pct(Some(f.current_missing_ratio))) " current · " (f.reference_rows) " vs " (f.current_rows) " rows"
             }
@@ -242,12 +248,20 @@ fn performance(p: &PerformanceReport) -> Markup {
 }
 
 fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
-    let x: Vec<String> = steps.iter().map(|s| s.window.to.to_string()).collect();
+    let x: Vec<String> =
+        steps.iter().map(|s| format!("{}{}", s.window.to, if s.partial { " (partial)" } else { "" })).collect();
+    // PSI over the step's own critical PSI: a short step has a high critical value, so it does
+    // not dominate the scale the way its raw PSI would. Above 1: beyond chance.
+    let ratio = |s: &TrendStep, feature: &str| {
+        let psi = s.psi.get(feature)?;
+        let critical = s.significance.get(feature)?.critical_psi?;
+        (critical > 0.0).then(|| psi / critical)
+    };
     let psi: Vec<(String, Vec<Option<f64>>)> = r
         .drift
         .features
         .iter()
-        .map(|f| (f.feature.clone(), steps.iter().map(|s| s.psi.get(&f.feature).copied()).collect()))
+        .map(|f| (f.feature.clone(), steps.iter().map(|s| ratio(s, &f.feature)).collect()))
         .collect();
     let metric = |name: &str, get: fn(&Metrics) -> Option<f64>| {
         (
@@ -262,7 +276,8 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
         section id="trend" {
             h2 { "Over time" }
             div.charts {
-                (PreEscaped(svg::lines(&x, &psi, "PSI per feature over time", "trend-psi")))
+                p { "Each feature's PSI over its own critical PSI, step by step: above 1 the step's shift is beyond chance for its effective sample." }
+                (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
                 }

@@ -15,18 +15,26 @@ pub fn render(r: &RunResult) -> String {
         "**Drift of `{}` as of {}** — reference {} … {} ({} rows), current {} … {} ({} rows)\n",
         r.model, r.as_of, rf.from, rf.to, rf.rows, cur.from, cur.to, cur.rows
     );
-    let _ = writeln!(out, "| feature | PSI | level | critical PSI | p-value | drifted | missing ref | missing cur |");
-    let _ = writeln!(out, "|---|---:|---|---:|---:|---|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| feature | PSI | level | expected PSI | critical PSI | p-value | drifted | effective rows (ref / cur) | design effect (ref / cur) | missing ref | missing cur |"
+    );
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|");
     for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
         let _ = writeln!(
             out,
-            "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
             f.feature.replace('|', "\\|"),
             f.psi,
             f.level.as_str(),
+            fmt_opt(f.expected_psi, 4),
             fmt_opt(f.critical_psi, 4),
             f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")),
             if f.drifted { "**yes**" } else { "no" },
+            fmt_opt(f.effective_reference_rows, 0),
+            fmt_opt(f.effective_current_rows, 0),
+            fmt_opt(f.design_effect.map(|d| d.reference), 1),
+            fmt_opt(f.design_effect.map(|d| d.current), 1),
             fmt_pct(Some(f.reference_missing_ratio)),
             fmt_pct(Some(f.current_missing_ratio)),
         );

@@ -19,8 +19,13 @@ pub fn render(r: &RunResult, style: Style) -> String {
             win.from, win.to, win.trading_days, win.rows
         );
     }
+    let _ = writeln!(out, "significance: {} test at α = {}", r.psi_options.significance.as_str(), r.psi_options.alpha);
     let _ = writeln!(out);
     feature_table(&mut out, &r.drift.features, style);
+    for f in r.drift.features.iter().filter(|f| f.significance_note.is_some()) {
+        let _ =
+            writeln!(out, "significance of {} undefined: {}", f.feature, f.significance_note.as_deref().unwrap_or(""));
+    }
     for s in &r.drift.skipped {
         let _ = writeln!(out, "skipped {}: {}", s.feature, s.reason);
     }
@@ -92,8 +97,19 @@ fn short(name: &str) -> String {
 fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
     let _ = writeln!(
         out,
-        "  {:<22} {:<11} {:>8}  {:<11} {:>8} {:>9} {:>4} {:>8} {:>8}  bar",
-        "feature", "kind", "psi", "level", "critical", "p-value", "sig", "miss_ref", "miss_cur"
+        "  {:<22} {:<11} {:>8}  {:<11} {:>8} {:>8} {:>9} {:>4} {:>8} {:>7} {:>8} {:>8}  bar",
+        "feature",
+        "kind",
+        "psi",
+        "level",
+        "expected",
+        "critical",
+        "p-value",
+        "sig",
+        "eff_cur",
+        "deff",
+        "miss_ref",
+        "miss_cur"
     );
     for f in features {
         let mark = if f.drifted { "*" } else { " " };
@@ -102,14 +118,17 @@ fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
             crate::result::FeatureKind::Categorical => "categorical",
         };
         let line = format!(
-            "{mark} {:<22} {:<11} {:>8.4}  {:<11} {:>8} {:>9} {:>4} {:>8} {:>8}  {}",
+            "{mark} {:<22} {:<11} {:>8.4}  {:<11} {:>8} {:>8} {:>9} {:>4} {:>8} {:>7} {:>8} {:>8}  {}",
             f.feature,
             kind,
             f.psi,
             f.level.as_str(),
+            fmt_opt(f.expected_psi, 4),
             fmt_opt(f.critical_psi, 4),
             f.p_value.map_or_else(|| "–".to_owned(), fmt_p),
             if f.shift_is_significant { "yes" } else { "no" },
+            fmt_opt(f.effective_current_rows, 0),
+            fmt_opt(f.design_effect.map(|d| d.current), 1),
             fmt_pct(Some(f.reference_missing_ratio)),
             fmt_pct(Some(f.current_missing_ratio)),
             bar(f.psi),

@@ -54,6 +54,7 @@ for as_of in 2026-11-19 2026-11-12 2026-09-30; do
     --outcomes fixtures/outcomes.parquet --as-of "$as_of" --format json -o "$tmp/result.json"
   "$venv/bin/python" tests/crosscheck/crosscheck.py "$tmp/result.json" fixtures/features.parquet \
     fixtures/predictions.parquet fixtures/outcomes.parquet
+  "$venv/bin/python" tests/crosscheck/panel.py "$tmp/result.json" fixtures/features.parquet
 done
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 40 --power-seeds 30

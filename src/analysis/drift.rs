@@ -12,7 +12,7 @@ use crate::drift::{
     BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
     SignificanceTest, compare, feature_drift, with_panel_significance,
 };
-use crate::load::{LoadError, Scan};
+use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
 use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature};
 use crate::windows::Window;
@@ -259,7 +259,12 @@ impl Context<'_> {
             })
         };
         let mut per: BTreeMap<String, (Vec<FeatureDrift>, Vec<SkippedFeature>)> = BTreeMap::new();
+        let panel = self.psi.significance == SignificanceTest::Panel && self.psi.mode == BinningMode::Quantile;
         for f in self.features.iter().filter(|f| f.name != sector) {
+            if panel && f.kind == FeatureKind::Numeric {
+                self.sector_panel(scan, window, f, &mut per)?;
+                continue;
+            }
             let mut reference = split(scan, f, window)?;
             for (s, current) in split(&self.current_scan, f, &self.current)? {
                 let entry = per.entry(s.clone()).or_default();
@@ -283,5 +288,56 @@ impl Context<'_> {
                 SectorDrift { sector, features, skipped }
             })
             .collect())
+    }
+
+    /// One numeric feature's PSI within every sector with the panel test: one read of the
+    /// pooled days (history and reference) by sector and day, the reference taken from it, the
+    /// sector's profile fitted and its per-day counts counted, then the current side.
+    fn sector_panel(
+        &self,
+        scan: &Scan,
+        window: &Window,
+        f: &FeatureSpec,
+        per: &mut BTreeMap<String, (Vec<FeatureDrift>, Vec<SkippedFeature>)>,
+    ) -> Result<(), AnalysisError> {
+        let sector = self.settings.columns.sector.as_str();
+        let Reference::Data { pool, .. } = &self.reference else { return Ok(()) };
+        let mut pooled = scan.numeric_dated_by(&f.name, sector, Some(*pool))?;
+        let (from, to) = (date_to_days(window.range.from()), date_to_days(window.range.to()));
+        for (s, current) in self.current_scan.numeric_by(&f.name, sector, self.current.scan_range())? {
+            let entry = per.entry(s.clone()).or_default();
+            let Some((values, days)) = pooled.remove(&s) else {
+                entry.1.push(SkippedFeature {
+                    feature: f.name.clone(),
+                    reason: format!("sector `{s}` has no reference rows"),
+                });
+                continue;
+            };
+            let mut reference: Vec<f64> =
+                values.iter().zip(&days).filter(|(_, d)| (from..=to).contains(*d)).map(|(v, _)| *v).collect();
+            let fitted = FeatureProfile::fit_numeric(&f.name, &mut reference, self.psi.bins).and_then(|mut profile| {
+                if let ProfileBins::Numeric { edges, .. } = &profile.bins {
+                    let mut counter = DayCounter::new(edges);
+                    let mut order: Vec<usize> = (0..days.len()).collect();
+                    order.sort_by_key(|&i| days[i]);
+                    let v: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+                    let d: Vec<i32> = order.iter().map(|&i| days[i]).collect();
+                    counter.add(&v, &d);
+                    profile.daily = Some(counter.finish());
+                }
+                let drift = compare(&profile, &Column::Numeric(current), &self.psi)?;
+                let windows = PanelWindows {
+                    daily: profile.daily.as_ref(),
+                    reference_days: window.days.len(),
+                    current_days: self.current.days.len(),
+                };
+                Ok(with_panel_significance(drift, &windows, &self.psi))
+            });
+            match fitted {
+                Ok(d) => entry.0.push(d),
+                Err(e) => entry.1.push(skip(&f.name, &e)),
+            }
+        }
+        Ok(())
     }
 }

@@ -4,12 +4,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::context::{Context, empty, window_info};
 use super::error::AnalysisError;
-use crate::drift::{Column, PsiOptions, feature_drift};
+use crate::calendar::DateRange;
+use crate::drift::{
+    BinningMode, Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, SignificanceTest, compare,
+    feature_drift, with_panel_significance,
+};
 use crate::load::Scan;
+use crate::load::date_to_days;
 use crate::performance::{self, EvalOptions, validate_outcomes, validate_predictions};
 use crate::result::{DriftReport, FeatureDrift, PerformanceGroup, PerformanceReport, WindowInfo};
 use crate::rows::Prediction;
-use crate::settings::{ColumnNames, DEFAULT_MODEL};
+use crate::settings::DEFAULT_MODEL;
 use crate::windows::{self, Window};
 
 /// The model's results of one run.
@@ -29,6 +34,8 @@ pub(super) struct Graded {
 pub(super) struct Grader {
     scan: Scan,
     reference: Vec<Prediction>,
+    /// Every prediction up to the reference window's end: the pooled days of the panel test.
+    pooled: Vec<Prediction>,
     outcomes: Option<Scan>,
     sectors: HashMap<String, String>,
 }
@@ -39,14 +46,18 @@ impl Context<'_> {
         let s = self.settings;
         let Some(path) = &s.sources.predictions else { return Ok(None) };
         let scan = Scan::open(path, &s.columns.date)?;
-        let reference = scan.predictions(&s.columns, Some(self.reference.range()))?;
+        let reference_range = self.reference.range();
+        let first = self.days.first().copied().unwrap_or(reference_range.from()).min(reference_range.from());
+        let pool = DateRange::new(first, reference_range.to()).unwrap_or(reference_range);
+        let pooled = scan.predictions(&s.columns, Some(pool))?;
+        let reference: Vec<Prediction> = pooled.iter().filter(|p| reference_range.contains(p.as_of)).cloned().collect();
         let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.date)).transpose()?;
         let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {
             self.current_scan.sectors(&s.columns, None)?
         } else {
             HashMap::new()
         };
-        Ok(Some(Grader { scan, reference, outcomes, sectors }))
+        Ok(Some(Grader { scan, reference, pooled, outcomes, sectors }))
     }
 
     /// Prediction drift (into `drift`) and performance over the performance window.
@@ -62,7 +73,7 @@ impl Context<'_> {
         let path = opened.scan.path().to_owned();
         let current = opened.scan.predictions(&s.columns, Some(self.current.range))?;
         validate_predictions(&current).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
-        drift.prediction_drift = prediction_drift(&opened.reference, &current, &s.columns, &self.psi);
+        drift.prediction_drift = self.prediction_drift(opened, &current, self.current.days.len());
         let mut versions: Vec<&str> = current.iter().map(|p| p.model_version.as_str()).collect();
         versions.sort_unstable();
         versions.dedup();
@@ -95,7 +106,7 @@ impl Context<'_> {
     ) -> Result<(Option<f64>, Option<PerformanceGroup>), AnalysisError> {
         let s = self.settings;
         let current = g.scan.predictions(&s.columns, Some(window.range))?;
-        let psi = prediction_drift(&g.reference, &current, &s.columns, &self.psi).map(|d| d.psi);
+        let psi = self.prediction_drift(g, &current, window.days.len()).map(|d| d.psi);
         let perf = match &g.outcomes {
             Some(o) if !current.is_empty() => Some(self.performance(g, o, &current, window)?.0.overall),
             _ => None,
@@ -142,17 +153,33 @@ impl Context<'_> {
     }
 }
 
-/// PSI of `predicted_proba`, current vs reference window, like any numeric feature.
-fn prediction_drift(
-    reference: &[Prediction],
-    current: &[Prediction],
-    columns: &ColumnNames,
-    psi: &PsiOptions,
-) -> Option<FeatureDrift> {
-    if reference.is_empty() || current.is_empty() {
-        return None;
+impl Context<'_> {
+    /// PSI of `predicted_proba`, current vs reference window, like any numeric feature: with the
+    /// panel test, its per-day counts over the pooled predictions (quantile mode).
+    fn prediction_drift(&self, g: &Grader, current: &[Prediction], current_days: usize) -> Option<FeatureDrift> {
+        if g.reference.is_empty() || current.is_empty() {
+            return None;
+        }
+        let name = &self.settings.columns.predicted_proba;
+        let r = Column::Numeric(g.reference.iter().map(|p| p.proba).collect());
+        let c = Column::Numeric(current.iter().map(|p| p.proba).collect());
+        if self.psi.mode == BinningMode::Evidently || self.psi.significance == SignificanceTest::Iid {
+            return feature_drift(name, r, &c, &self.psi).ok();
+        }
+        let Column::Numeric(mut values) = r else { return None };
+        let mut profile = FeatureProfile::fit_numeric(name, &mut values, self.psi.bins).ok()?;
+        if let ProfileBins::Numeric { edges, .. } = &profile.bins {
+            let mut counter = DayCounter::new(edges);
+            let mut pooled = g.pooled.clone();
+            pooled.sort_by_key(|p| p.as_of);
+            let probas: Vec<f64> = pooled.iter().map(|p| p.proba).collect();
+            let days: Vec<i32> = pooled.iter().map(|p| date_to_days(p.as_of)).collect();
+            counter.add(&probas, &days);
+            profile.daily = Some(counter.finish());
+        }
+        let drift = compare(&profile, &c, &self.psi).ok()?;
+        let windows =
+            PanelWindows { daily: profile.daily.as_ref(), reference_days: self.reference.days(), current_days };
+        Some(with_panel_significance(drift, &windows, &self.psi))
     }
-    let r = Column::Numeric(reference.iter().map(|p| p.proba).collect());
-    let c = Column::Numeric(current.iter().map(|p| p.proba).collect());
-    feature_drift(&columns.predicted_proba, r, &c, psi).ok()
 }

@@ -15,6 +15,9 @@ use crate::calendar::DateRange;
 use crate::result::FeatureKind;
 use crate::rows::CategoryCounts;
 
+/// A group's values (null → NaN) and each value's day (days since 1970-01-01).
+pub type DatedValues = (Vec<f64>, Vec<i32>);
+
 /// Rows decoded at a time when the lazy scan reads a whole column (8 Mi rows: 64 MiB of `f64`).
 const SLICE_ROWS: IdxSize = 8 * 1024 * 1024;
 
@@ -381,6 +384,36 @@ impl Scan {
         let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (g, v) in groups.iter().zip(values.iter()) {
             out.entry(g.unwrap_or("null").to_owned()).or_default().push(v.unwrap_or(f64::NAN));
+        }
+        Ok(out)
+    }
+
+    /// A numeric column over the window split by the values of `group`, each value with its
+    /// day (days since 1970-01-01); rows without a date are left out.
+    ///
+    /// # Errors
+    /// [`LoadError`] when a column is absent or a file fails to decode.
+    pub fn numeric_dated_by(
+        &self,
+        column: &str,
+        group: &str,
+        range: Option<DateRange>,
+    ) -> Result<BTreeMap<String, DatedValues>, LoadError> {
+        let df = self.collect(self.window(range).select([
+            col(group).cast(DataType::String).alias("__group"),
+            col(self.date_column.as_str()).cast(DataType::Int32).alias("__day"),
+            col(column).cast(DataType::Float64).alias("__value"),
+        ]))?;
+        let err = |e: PolarsError| reading(&self.path, &e);
+        let groups = df.column("__group").and_then(Column::str).map_err(err)?;
+        let days = df.column("__day").and_then(Column::i32).map_err(err)?;
+        let values = df.column("__value").and_then(Column::f64).map_err(err)?;
+        let mut out: BTreeMap<String, DatedValues> = BTreeMap::new();
+        for ((g, d), v) in groups.iter().zip(days.iter()).zip(values.iter()) {
+            let Some(d) = d else { continue };
+            let entry = out.entry(g.unwrap_or("null").to_owned()).or_default();
+            entry.0.push(v.unwrap_or(f64::NAN));
+            entry.1.push(d);
         }
         Ok(out)
     }

@@ -8,7 +8,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::svg::{self, PsiBar};
+use super::svg::{self, HeatCell, PsiBar};
 use super::{fmt_opt, fmt_pct};
 use crate::result::{FeatureDrift, FeatureKind, Level, Metrics, PerformanceReport, RunResult, TrendStep};
 
@@ -286,6 +286,21 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
     }
 }
 
+/// A heatmap cell coloured by the call: a sector holds only a few symbols, so its PSI is noisy
+/// and the level alone would paint a realistic panel red.
+fn heat_cell(f: &FeatureDrift) -> HeatCell {
+    let colour = if f.drifted {
+        "#c62828"
+    } else if f.shift_is_significant {
+        "#ef8f00"
+    } else if f.critical_psi.is_none() {
+        "#9e9e9e"
+    } else {
+        "#2e7d32"
+    };
+    HeatCell { psi: f.psi, colour }
+}
+
 fn sectors(r: &RunResult) -> Markup {
     let t = &r.psi_options.thresholds;
     html! {
@@ -302,10 +317,14 @@ fn sectors(r: &RunResult) -> Markup {
             @if !r.drift.by_sector.is_empty() {
                 @let cols: Vec<String> = r.drift.features.iter().map(|f| f.feature.clone()).collect();
                 @let rows: Vec<String> = r.drift.by_sector.iter().map(|s| s.sector.clone()).collect();
-                @let values: Vec<Vec<Option<f64>>> = r.drift.by_sector.iter()
-                    .map(|s| cols.iter().map(|c| s.features.iter().find(|f| &f.feature == c).map(|f| f.psi)).collect())
+                @let values: Vec<Vec<Option<HeatCell>>> = r.drift.by_sector.iter()
+                    .map(|s| cols.iter().map(|c| s.features.iter().find(|f| &f.feature == c).map(heat_cell)).collect())
                     .collect();
-                (PreEscaped(svg::heatmap(&rows, &cols, &values, t.moderate, t.significant)))
+                p {
+                    "Coloured by the drift call at each sector's effective sample, not by the PSI level: red drifted, "
+                    "amber beyond chance but below the moderate level, green within chance, grey undefined."
+                }
+                (PreEscaped(svg::heatmap(&rows, &cols, &values, t.significant)))
             }
         }
     }

@@ -33,6 +33,15 @@ pub fn psi_color(psi: f64, moderate: f64, significant: f64) -> &'static str {
     }
 }
 
+/// One cell of [`heatmap`]: the PSI it shows and the colour of its call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeatCell {
+    /// The PSI printed in the cell.
+    pub psi: f64,
+    /// Its colour: the drift call, not the PSI level (see the HTML report).
+    pub colour: &'static str,
+}
+
 /// One bar of [`psi_bars`].
 pub struct PsiBar<'a> {
     /// Feature name.
@@ -207,13 +216,7 @@ pub fn lines(x_labels: &[String], series: &[(String, Vec<Option<f64>>)], title: 
 
 /// A rows × columns heatmap of PSI values (`None` cells blank).
 #[must_use]
-pub fn heatmap(
-    rows: &[String],
-    cols: &[String],
-    values: &[Vec<Option<f64>>],
-    moderate: f64,
-    significant: f64,
-) -> String {
+pub fn heatmap(rows: &[String], cols: &[String], values: &[Vec<Option<HeatCell>>], significant: f64) -> String {
     let (left, top, cell_w, cell_h) = (190.0, 110.0, 58.0, 22.0);
     let width = left + cell_w * cols.len() as f64 + 10.0;
     let height = top + cell_h * rows.len() as f64 + 10.0;
@@ -236,15 +239,15 @@ pub fn heatmap(
             y + 15.0,
             esc(r)
         );
-        for (j, v) in values[i].iter().enumerate() {
-            let Some(v) = v else { continue };
+        for (j, cell) in values[i].iter().enumerate() {
+            let Some(HeatCell { psi: v, colour }) = cell else { continue };
             let _ = write!(
                 s,
                 r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="{:.2}"><title>{} × {}: PSI {:.4}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle" class="cell">{:.2}</text>"#,
                 left + cell_w * j as f64,
                 cell_w - 2.0,
                 cell_h - 2.0,
-                psi_color(*v, moderate, significant),
+                colour,
                 (0.25 + v / significant).min(1.0),
                 esc(r),
                 esc(&cols[j]),

@@ -68,43 +68,90 @@ impl DailyCounts {
     }
 }
 
-/// Counts a numeric column over fixed edges, per day, chunk by chunk.
+/// Counts a numeric column over fixed edges, per day, chunk by chunk, into a dense table of
+/// days (rows of a source come in any order: by day, or symbol by symbol).
 #[derive(Debug, Clone)]
 pub struct DayCounter<'a> {
     edges: &'a BinEdges,
-    by_day: BTreeMap<i32, Vec<u64>>,
+    /// Bins per day: the value bins and the missing bin.
+    bins: usize,
+    /// The day of the table's first row.
+    first: i32,
+    /// `table[(day − first)·bins + bin]`.
+    table: Vec<u64>,
 }
+
+/// Runs of one day at least this long are counted by the edges' vectorised kernel; shorter ones
+/// value by value.
+const LONG_RUN: usize = 64;
 
 impl<'a> DayCounter<'a> {
     /// A counter over `edges` (value bins plus a trailing missing bin).
     #[must_use]
     pub fn new(edges: &'a BinEdges) -> Self {
-        Self { edges, by_day: BTreeMap::new() }
+        Self { edges, bins: edges.value_bins() + 1, first: 0, table: Vec::new() }
     }
 
-    /// Adds one chunk: `values[i]` (NaN: missing) was seen on `days[i]`. Runs of one day are
-    /// counted by the edges' vectorised kernel.
+    /// Makes the table cover `lo..=hi`.
+    fn cover(&mut self, lo: i32, hi: i32) {
+        if self.table.is_empty() {
+            self.first = lo;
+        }
+        if lo < self.first {
+            let shift = (self.first - lo) as usize * self.bins;
+            let mut grown = vec![0; shift];
+            grown.extend_from_slice(&self.table);
+            self.table = grown;
+            self.first = lo;
+        }
+        let need = (i64::from(hi) - i64::from(self.first) + 1) as usize * self.bins;
+        if self.table.len() < need {
+            self.table.resize(need, 0);
+        }
+    }
+
+    /// Adds one chunk: `values[i]` (NaN: missing) was seen on `days[i]`.
     ///
     /// # Panics
     /// When the slices differ in length (a programming error).
     pub fn add(&mut self, values: &[f64], days: &[i32]) {
         assert_eq!(values.len(), days.len(), "one day per value");
-        let bins = self.edges.value_bins() + 1;
+        let Some((lo, hi)) = days
+            .iter()
+            .fold(None, |acc: Option<(i32, i32)>, &d| Some(acc.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d)))))
+        else {
+            return;
+        };
+        self.cover(lo, hi);
+        let (bins, first, missing) = (self.bins, self.first, self.bins - 1);
         let mut start = 0;
         while start < values.len() {
             let day = days[start];
-            let end = start + days[start..].iter().position(|d| *d != day).unwrap_or(days.len() - start);
-            let counts = self.by_day.entry(day).or_insert_with(|| vec![0; bins]);
-            self.edges.count_into(counts, &values[start..end]);
-            start = end;
+            let run = days[start..].iter().position(|d| *d != day).unwrap_or(days.len() - start);
+            let row = (day - first) as usize * bins;
+            let counts = &mut self.table[row..row + bins];
+            if run >= LONG_RUN {
+                self.edges.count_into(counts, &values[start..start + run]);
+            } else {
+                for &x in &values[start..start + run] {
+                    counts[if x.is_nan() { missing } else { self.edges.bin_of(x) }] += 1;
+                }
+            }
+            start += run;
         }
     }
 
-    /// The counts per day.
+    /// The counts per day (days without a row left out).
     #[must_use]
     pub fn finish(self) -> DailyCounts {
-        let (days, counts) = self.by_day.into_iter().unzip();
-        DailyCounts { days, counts }
+        let mut out = DailyCounts::default();
+        for (i, row) in self.table.chunks(self.bins).enumerate() {
+            if row.iter().any(|c| *c > 0) {
+                out.days.push(self.first + i as i32);
+                out.counts.push(row.to_vec());
+            }
+        }
+        out
     }
 }
 
@@ -140,13 +187,15 @@ mod tests {
         let mut c = DayCounter::new(&edges);
         c.add(&[-1.0, 0.5, f64::NAN, 2.0], &[10, 10, 11, 11]);
         c.add(&[0.0, 3.0], &[10, 12]);
+        // Days before the first one seen, and a long run counted by the vectorised kernel.
+        c.add(&[5.0; 100], &[8; 100]);
         let d = c.finish();
-        assert_eq!(d.days, vec![10, 11, 12]);
-        assert_eq!(d.counts, vec![vec![2, 1, 0, 0], vec![0, 0, 1, 1], vec![0, 0, 1, 0]]);
-        assert_eq!(d.totals(4), vec![2, 1, 2, 1]);
-        assert_eq!(d.rows(), 6);
+        assert_eq!(d.days, vec![8, 10, 11, 12]);
+        assert_eq!(d.counts, vec![vec![0, 0, 100, 0], vec![2, 1, 0, 0], vec![0, 0, 1, 1], vec![0, 0, 1, 0]]);
+        assert_eq!(d.totals(4), vec![2, 1, 102, 1]);
+        assert_eq!(d.rows(), 106);
         assert!(d.is_valid(4));
-        assert_eq!(d.between(11, 12).days, vec![11, 12]);
+        assert_eq!(d.between(9, 12).days, vec![10, 11, 12]);
         assert_eq!(d.between(13, 20).len(), 0);
     }
 

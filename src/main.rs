@@ -1,5 +1,6 @@
 //! The `nepse-drift` binary: parse, run, map the outcome to an exit code.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,8 +11,8 @@ fn main() -> ExitCode {
     match commands::dispatch(cli, &mut std::io::stdout().lock()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("hint: {}", e.hint());
+            // Not `eprintln!`: it panics when stderr cannot be written (a full log disk).
+            let _ = writeln!(std::io::stderr(), "error: {e}\nhint: {}", e.hint());
             ExitCode::from(e.exit_code().max(exit::INTERNAL))
         }
     }

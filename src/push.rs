@@ -132,7 +132,7 @@ pub fn push(settings: &PushSettings, model: &str, method: Method, body: &str) ->
             Ok(r) if r.status().is_client_error() => {
                 let status = r.status();
                 return Err(PushError::Rejected {
-                    url: url.to_string(),
+                    url: redacted(&url),
                     status: status.as_u16(),
                     body: one_line(&r.text().unwrap_or_default(), status),
                 });
@@ -145,7 +145,7 @@ pub fn push(settings: &PushSettings, model: &str, method: Method, body: &str) ->
         }
         tracing::warn!(attempt = attempt + 1, of = attempts, error = %last, "push attempt failed");
     }
-    Err(PushError::Unavailable { url: url.to_string(), attempts, last })
+    Err(PushError::Unavailable { url: redacted(&url), attempts, last })
 }
 
 fn client(settings: &PushSettings) -> Result<Client, PushError> {
@@ -182,8 +182,32 @@ fn describe(e: &reqwest::Error) -> String {
         }
         detail
     } else {
-        e.to_string()
+        // The error's text would name the URL, credentials and all: leave it out.
+        let mut chain = vec![e.to_string()];
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
+        let text = chain.join(": ");
+        match e.url() {
+            Some(u) => text.replace(u.as_str(), &redacted(u)),
+            None => text,
+        }
     }
+}
+
+/// `url` as text with its user and password replaced by `***`: credentials in a push URL never
+/// reach an error, a log line or `check-config`'s output.
+#[must_use]
+pub fn redacted(url: &Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut safe = url.clone();
+    let _ = safe.set_password(None);
+    let _ = safe.set_username("***");
+    safe.to_string()
 }
 
 fn one_line(text: &str, status: StatusCode) -> String {

@@ -9,6 +9,7 @@ use chrono::Utc;
 use crate::cli::ConfigArgs;
 use crate::error::Error;
 use crate::exit;
+use crate::push::redacted;
 use crate::settings::{self, ConfigError, Groups, ProcessEnv, PushSettings, Settings};
 
 /// `nepse-drift check-config`.
@@ -30,7 +31,7 @@ pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<u8, Error>
             source_exists(key, path)?;
         }
     }
-    let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), ToString::to_string);
+    let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), redacted);
     writeln!(
         out,
         "config ok: features {}, push {url}, job {}, results {}",

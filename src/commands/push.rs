@@ -8,7 +8,7 @@ use crate::exit;
 use crate::exposition;
 use crate::push::{self, Method};
 use crate::settings::{self, ProcessEnv, PushSettings};
-use crate::store;
+use crate::store::{self, StoreError};
 
 /// `nepse-drift push --result FILE`.
 ///
@@ -18,6 +18,15 @@ pub fn push(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
     let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
     let result = store::read(&args.result)?;
+    if result.run.is_none() {
+        // A `report` result: pushing it would replace the group without the job's health
+        // gauges (the last-success time would vanish).
+        return Err(StoreError::Read {
+            path: args.result.display().to_string(),
+            detail: "not a `run` result (its `run` is null: written by `report`)".into(),
+        }
+        .into());
+    }
     let body = exposition::render(&result)?;
     if push_settings.url.is_none() || args.dry_run {
         out.write_all(body.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;

@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
     let results_dir = settings.results_dir.as_deref();
-    let _lock = results_dir.map(store::lock).transpose()?;
+    let _lock = results_dir.filter(|_| !args.dry_run).map(store::lock).transpose()?;
     let span = tracing::info_span!("run", run_id = %run_id, as_of = %settings.as_of);
     let _enter = span.enter();
     tracing::info!(features = %settings.sources.features, "run started");
@@ -72,9 +72,14 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
         }
     };
     log_result(&result);
-    if let Some(dir) = results_dir {
-        let paths = store::save(dir, &result)?;
-        tracing::info!(path = %paths.display(), "result saved");
+    match results_dir {
+        // A dry run writes nothing: a later `push --result latest.json` must not push it.
+        Some(dir) if !args.dry_run => {
+            let paths = store::save(dir, &result)?;
+            tracing::info!(path = %paths.display(), "result saved");
+        }
+        Some(_) => tracing::info!("dry run: the result is not saved"),
+        None => {}
     }
     let code = exit::outcome_code(&result, args.fail_on_drift);
     if push_settings.url.is_none() || args.dry_run {

@@ -59,6 +59,13 @@ impl std::fmt::Debug for Auth {
     }
 }
 
+/// The longest timeout or backoff accepted: an hour. A cron job that waits longer for a
+/// Pushgateway overlaps the next run.
+pub const MAX_SECONDS: f64 = 3600.0;
+
+/// The most retries accepted after the first attempt.
+pub const MAX_RETRIES: u32 = 100;
+
 impl PushSettings {
     /// Resolves the Pushgateway settings; credentials come from `NEPSE_DRIFT_PUSH_*` variables or
     /// the files named in `[push]`.
@@ -90,12 +97,12 @@ impl PushSettings {
         }
         let seconds = |v: Option<f64>, default: f64, key: &str| -> Result<Duration, ConfigError> {
             let v = v.unwrap_or(default);
-            if v.is_finite() && v > 0.0 {
+            if v.is_finite() && v > 0.0 && v <= MAX_SECONDS {
                 Ok(Duration::from_secs_f64(v))
             } else {
                 Err(ConfigError::Invalid {
                     key: key.into(),
-                    detail: format!("{v} is not a positive number of seconds"),
+                    detail: format!("{v} is not a number of seconds in (0, {MAX_SECONDS}]"),
                 })
             }
         };
@@ -154,7 +161,15 @@ impl PushSettings {
             grouping: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             connect_timeout: seconds(p.connect_timeout_seconds, 5.0, "push.connect_timeout_seconds")?,
             timeout: seconds(p.timeout_seconds, 30.0, "push.timeout_seconds")?,
-            retries: p.retries.unwrap_or(3),
+            retries: match p.retries.unwrap_or(3) {
+                r if r <= MAX_RETRIES => r,
+                r => {
+                    return Err(ConfigError::Invalid {
+                        key: "push.retries".into(),
+                        detail: format!("{r} is more than {MAX_RETRIES} retries"),
+                    });
+                }
+            },
             backoff: seconds(p.backoff_seconds, 0.5, "push.backoff_seconds")?,
             ca_bundle: p.ca_bundle.clone(),
             auth,

@@ -218,7 +218,7 @@ impl PsiArgs {
         };
         Ok(PsiOptions {
             mode: binning,
-            bins: positive(self.bins.or(p.bins).unwrap_or(10), "psi.bins (--bins)")?,
+            bins: bins(self.bins.or(p.bins).unwrap_or(10))?,
             epsilon: open_unit(self.epsilon.or(p.epsilon).unwrap_or(1e-4), "psi.epsilon (--epsilon)")?,
             alpha: open_unit(self.alpha.or(p.alpha).unwrap_or(0.01), "psi.alpha (--alpha)")?,
             thresholds: thresholds(p.moderate.unwrap_or(0.1), p.significant.unwrap_or(0.25))?,
@@ -240,6 +240,18 @@ impl PsiArgs {
 fn range(from: NaiveDate, to: NaiveDate, key: &str) -> Result<DateRange, ConfigError> {
     DateRange::new(from, to)
         .map_err(|_| ConfigError::Invalid { key: key.into(), detail: format!("start {from} is after end {to}") })
+}
+
+/// The most quantile bins accepted: finer bins than this hold too few rows to compare.
+pub const MAX_BINS: usize = 1000;
+
+/// A number of bins in `2..=MAX_BINS`: one bin makes every PSI 0.
+fn bins(n: usize) -> Result<usize, ConfigError> {
+    if (2..=MAX_BINS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ConfigError::Invalid { key: "psi.bins (--bins)".into(), detail: format!("{n} is not in 2..={MAX_BINS}") })
+    }
 }
 
 fn positive(n: usize, key: &str) -> Result<usize, ConfigError> {

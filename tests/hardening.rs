@@ -1,0 +1,120 @@
+//! A careless or hostile operator: a full log disk, credentials in the push URL, absurd config
+//! numbers, a dry run that must write nothing, and a `report` result pushed as if it were a run.
+//! Each case runs the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Stdio;
+
+use common::{bin, fixture, run};
+
+fn fixture_args() -> Vec<String> {
+    ["--features", &fixture("features.parquet"), "--as-of", "2026-11-19"].map(String::from).to_vec()
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+}
+
+#[test]
+fn a_full_log_disk_does_not_kill_the_run() {
+    // Logs and the error line go to stderr; writing them fails with ENOSPC.
+    let out =
+        bin().args(["report"]).args(fixture_args()).args(["--format", "csv"]).stderr(dev_full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("feature,kind,psi"));
+    // An error whose message cannot be printed still exits by the table, not 101.
+    let out = bin().args(["report", "--features", "/nope.parquet"]).stderr(dev_full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // The scheduled job: saves its result although every log line fails.
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let out = bin()
+        .args(["run"])
+        .args(fixture_args())
+        .args(["--results-dir", results.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(results.join("latest.json").is_file());
+}
+
+#[test]
+fn credentials_in_the_push_url_are_never_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = common::servers::free_port();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[sources]\nfeatures = \"{}\"\n[push]\nurl = \"http://svc:s3cret@127.0.0.1:{port}\"\nretries = 0\ntimeout_seconds = 2\n",
+            fixture("features.parquet")
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("http://***@127.0.0.1") && !out.contains("s3cret"), "{out}");
+    // A refused push: the error, the hint and the JSON logs name the gateway, not the password.
+    for format in ["text", "json"] {
+        let (code, out, err) = run(bin().args([
+            "--log-format",
+            format,
+            "run",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--as-of",
+            "2026-11-19",
+        ]));
+        assert_eq!(code, 5, "{err}");
+        assert!(!err.contains("s3cret") && !out.contains("s3cret"), "{err}");
+        assert!(err.contains("127.0.0.1"), "{err}");
+    }
+}
+
+#[test]
+fn config_numbers_are_bounded_at_parse_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (table, line, needle) in [
+        ("push", "timeout_seconds = 1e20", "push.timeout_seconds"),
+        ("push", "backoff_seconds = 1e300", "push.backoff_seconds"),
+        ("push", "retries = 4294967295", "push.retries"),
+        ("psi", "bins = 1", "psi.bins"),
+    ] {
+        let cfg = tmp.path().join("c.toml");
+        std::fs::write(&cfg, format!("[sources]\nfeatures = \"{}\"\n[{table}]\n{line}\n", fixture("features.parquet")))
+            .unwrap();
+        let (code, _, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
+        assert_eq!(code, 2, "{line}: {err}");
+        assert!(err.contains(needle) && err.lines().count() == 2, "{line}: {err}");
+    }
+    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--bins", "9223372036854775808"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("psi.bins"), "{err}");
+}
+
+#[test]
+fn a_dry_run_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let (code, out, err) =
+        run(bin().args(["run"]).args(fixture_args()).args(["--results-dir", results.to_str().unwrap(), "--dry-run"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("feature_drift_psi{"), "the exposition text is printed");
+    assert!(!results.exists(), "no results directory, lock or file");
+}
+
+#[test]
+fn push_refuses_a_report_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report.json");
+    let (code, _, err) =
+        run(bin().args(["report"]).args(fixture_args()).args(["--format", "json", "-o", report.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(bin().args(["push", "--result", report.to_str().unwrap(), "--dry-run"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("not a `run` result"), "{err}");
+}

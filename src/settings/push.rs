@@ -161,18 +161,22 @@ impl PushSettings {
             grouping: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             connect_timeout: seconds(p.connect_timeout_seconds, 5.0, "push.connect_timeout_seconds")?,
             timeout: seconds(p.timeout_seconds, 30.0, "push.timeout_seconds")?,
-            retries: match p.retries.unwrap_or(3) {
-                r if r <= MAX_RETRIES => r,
-                r => {
-                    return Err(ConfigError::Invalid {
-                        key: "push.retries".into(),
-                        detail: format!("{r} is more than {MAX_RETRIES} retries"),
-                    });
-                }
-            },
+            retries: retries(p.retries.unwrap_or(3))?,
             backoff: seconds(p.backoff_seconds, 0.5, "push.backoff_seconds")?,
             ca_bundle: p.ca_bundle.clone(),
             auth,
+        })
+    }
+}
+
+/// Retries after the first attempt, at most [`MAX_RETRIES`].
+fn retries(r: u32) -> Result<u32, ConfigError> {
+    if r <= MAX_RETRIES {
+        Ok(r)
+    } else {
+        Err(ConfigError::Invalid {
+            key: "push.retries".into(),
+            detail: format!("{r} is more than {MAX_RETRIES} retries"),
         })
     }
 }

@@ -1,5 +1,5 @@
 //! The plain rows and counts the loader produces and the math consumes: prediction and
-//! outcome rows, and a categorical column's value counts. Shared by [`crate::load`],
+//! outcome rows, a categorical column's value counts, and the day of each row of a buffer. Shared by [`crate::load`],
 //! [`crate::drift`] and [`crate::performance`] so that the loader imports neither.
 
 use std::collections::BTreeMap;
@@ -67,5 +67,33 @@ impl CategoryCounts {
     #[must_use]
     pub fn rows(&self) -> u64 {
         self.counts.values().sum::<u64>() + self.missing
+    }
+}
+
+/// The day of every row of a buffer, as an index into a list of days: one byte a row while the
+/// list holds at most 255 days (a year of trading days), two beyond. An index past the list
+/// (the type's maximum) is a row without a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DaySlots {
+    /// At most 255 days.
+    Narrow(Vec<u8>),
+    /// At most 65,535 days.
+    Wide(Vec<u16>),
+}
+
+impl DaySlots {
+    /// Rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Narrow(s) => s.len(),
+            Self::Wide(s) => s.len(),
+        }
+    }
+
+    /// Whether there is no row.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

@@ -12,6 +12,7 @@ use crate::drift::{BinningMode, PsiOptions, ReferenceProfile};
 use crate::load::{ColumnType, Scan};
 use crate::performance;
 use crate::result::{FeatureKind, WindowInfo};
+use crate::rows::DaySlots;
 use crate::settings::Settings;
 use crate::windows::{self, EmptyWindow, Window};
 
@@ -77,6 +78,8 @@ pub(super) struct Context<'a> {
     pub(super) features: Vec<FeatureSpec>,
     /// Trading days present in the features source.
     pub(super) days: Vec<NaiveDate>,
+    /// The day of every reference row as the direct reader yields them, decoded once.
+    pub(super) reference_slots: std::sync::OnceLock<Option<DaySlots>>,
 }
 
 pub(super) fn window_info(w: &Window, rows: u64, source: &str) -> WindowInfo {
@@ -115,7 +118,16 @@ impl<'a> Context<'a> {
         if let Reference::Profile { profile, .. } = &reference {
             psi.bins = profile.bins;
         }
-        Ok(Self { settings, psi, current_scan, current, reference, features, days })
+        Ok(Self {
+            settings,
+            psi,
+            current_scan,
+            current,
+            reference,
+            features,
+            days,
+            reference_slots: std::sync::OnceLock::new(),
+        })
     }
 
     /// The raw reference: a window of the features, or of the separate reference source.

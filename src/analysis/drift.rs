@@ -9,12 +9,13 @@ use super::parallel::{cores, fitting_workers, parallel_map};
 use crate::calendar::DateRange;
 use crate::drift::daily::align_categories;
 use crate::drift::{
-    BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
-    SignificanceTest, compare, feature_drift, with_panel_significance,
+    BinEdges, BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
+    SignificanceTest, compare, count_by_slot, feature_drift, with_panel_significance,
 };
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
 use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature};
+use crate::rows::DaySlots;
 use crate::windows::Window;
 
 /// The fitted reference of every feature (quantile mode), or why it could not be fitted.
@@ -61,6 +62,12 @@ fn daily_counts(scan: &Scan, profile: &FeatureProfile, pool: DateRange) -> Resul
             Ok(align_categories(&daily, &profile.categories()))
         }
     }
+}
+
+/// The pooled days before the reference window, when there are any.
+fn history_range(pool: DateRange, window: &Window) -> Option<DateRange> {
+    let before = window.range.from().pred_opt()?;
+    DateRange::new(pool.from(), before).ok()
 }
 
 fn skip(name: &str, e: &FeatureError) -> SkippedFeature {
@@ -123,6 +130,10 @@ impl Context<'_> {
                     .collect(),
             )),
             Reference::Data { scan, window, rows, pool } => {
+                if self.psi.significance == SignificanceTest::Panel {
+                    // Before any reference column is held: its memory adds to none of theirs.
+                    self.reference_slots(scan, window)?;
+                }
                 let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
                 let workers = fitting_workers(*rows, cores());
                 let threads = (cores() / workers).max(1);
@@ -147,6 +158,41 @@ impl Context<'_> {
         threads: usize,
     ) -> Result<Result<FeatureProfile, SkippedFeature>, LoadError> {
         let k = self.psi.bins;
+        let panel = self.psi.significance == SignificanceTest::Panel;
+        let slots = match (panel, f.kind) {
+            (true, FeatureKind::Numeric) if scan.reads_directly(&f.name, window.scan_range()) => {
+                self.reference_slots(scan, window)?
+            }
+            _ => None,
+        };
+        if let Some(slots) = slots {
+            // One read: the column in file order, its edges found without moving it, then the
+            // totals and the reference window's per-day counts in one counting pass.
+            return REFERENCE_BUFFER.with_borrow_mut(|values| {
+                scan.numeric_into(&f.name, window.scan_range(), values, threads)?;
+                if values.len() != slots.len() {
+                    return Err(LoadError::Unreadable {
+                        path: scan.path().to_owned(),
+                        detail: format!("`{}` and its dates decoded to different numbers of rows", f.name),
+                    });
+                }
+                let Ok(edges) = BinEdges::quantiles_in_order(values, k) else {
+                    return Ok(Err(skip(&f.name, &FeatureError::AllNullReference(f.name.clone()))));
+                };
+                let days: Vec<i32> = window.days.iter().map(|d| date_to_days(*d)).collect();
+                let (totals, mut daily) = count_by_slot(&edges, values, slots, &days);
+                let mut profile = FeatureProfile::from_counts(&f.name, edges, totals);
+                // The history before the reference window: read by day, over the same edges.
+                if let Some(history) = history_range(pool, window) {
+                    let mut older = daily_counts(scan, &profile, history)?;
+                    older.days.append(&mut daily.days);
+                    older.counts.append(&mut daily.counts);
+                    daily = older;
+                }
+                profile.daily = Some(daily);
+                Ok(Ok(profile))
+            });
+        }
         let fitted = match f.kind {
             // One reused buffer per worker: a column at a time, without fresh pages.
             FeatureKind::Numeric => REFERENCE_BUFFER.with_borrow_mut(|values| {
@@ -156,10 +202,20 @@ impl Context<'_> {
             FeatureKind::Categorical => FeatureProfile::fit(&f.name, load(scan, f, window)?, k),
         };
         let Ok(mut profile) = fitted else { return Ok(fitted.map_err(|e| skip(&f.name, &e))) };
-        if self.psi.significance == SignificanceTest::Panel {
+        if panel {
             profile.daily = Some(daily_counts(scan, &profile, pool)?);
         }
         Ok(Ok(profile))
+    }
+
+    /// The day of every reference row, in the order the direct reader yields them: decoded once
+    /// per run and shared by every feature (`None` when the dates are not read directly).
+    fn reference_slots<'s>(&'s self, scan: &Scan, window: &Window) -> Result<Option<&'s DaySlots>, LoadError> {
+        if let Some(slots) = self.reference_slots.get() {
+            return Ok(slots.as_ref());
+        }
+        let slots = scan.day_slots(window.scan_range(), &window.days)?;
+        Ok(self.reference_slots.get_or_init(|| slots).as_ref())
     }
 
     /// Drift of every feature in `window` against the reference.

@@ -74,6 +74,50 @@ impl BinEdges {
         Ok(Self(unique))
     }
 
+    /// The same edges as [`Self::quantiles`], bit for bit, without reordering `values`: the
+    /// order statistics are found by radix selection over the values' order-preserving 64-bit
+    /// keys (a histogram of the top 12 bits, then of the next 12 within the buckets that hold a
+    /// wanted rank, until a bucket is small enough to select in), reading `values` a few times
+    /// and moving nothing. Keeping the rows in file order is what lets the per-day counts be
+    /// taken from the same buffer afterwards, without a second read.
+    ///
+    /// # Errors
+    /// As [`Self::quantiles`].
+    pub fn quantiles_in_order(values: &[f64], k: usize) -> Result<Self, BinningError> {
+        if k == 0 {
+            return Err(BinningError::TooFewBins(k));
+        }
+        let finite = values.iter().filter(|x| x.is_finite()).count();
+        if finite == 0 {
+            return Err(BinningError::NoFiniteValues);
+        }
+        let probs: Vec<f64> = (1..k).map(|j| j as f64 / k as f64).collect();
+        let positions: Vec<(usize, f64)> = probs
+            .iter()
+            .map(|&p| {
+                let h = (finite - 1) as f64 * p;
+                let lo = h.floor();
+                (lo as usize, h - lo)
+            })
+            .collect();
+        let mut ranks: Vec<usize> = positions.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(finite - 1)]).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let stats = order_statistics(values, &ranks);
+        let at = |r: usize| stats[ranks.binary_search(&r).unwrap_or(0)];
+        let mut unique: Vec<f64> = Vec::with_capacity(positions.len());
+        for &(lo, g) in &positions {
+            let low = at(lo);
+            let high = at((lo + 1).min(finite - 1));
+            let diff = high - low;
+            let edge = if g >= 0.5 { high - diff * (1.0 - g) } else { low + diff * g };
+            if unique.last().is_none_or(|last| *last < edge) {
+                unique.push(edge);
+            }
+        }
+        Ok(Self(unique))
+    }
+
     /// The interior edges.
     #[must_use]
     pub fn as_slice(&self) -> &[f64] {
@@ -145,6 +189,165 @@ impl BinEdges {
             *c += l.iter().sum::<u64>();
         }
     }
+}
+
+/// The order-preserving key of a finite value: `a < b ⇔ key(a) < key(b)`, with −0.0 and +0.0
+/// one key (they compare equal).
+fn key(x: f64) -> u64 {
+    let bits = (x + 0.0).to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+}
+
+/// A bucket small enough to gather and select in directly.
+const GATHER: u64 = 1 << 12;
+
+/// Key bits resolved per histogram pass: 4,096 counters per open prefix.
+const DIGIT: u32 = 12;
+
+/// The finite values of `values` at the (sorted, unique) ranks `ranks` of their sorted order,
+/// without moving `values`. One pass finds the finite range; one histogram of 65,536 equal-width
+/// buckets over it locates the bucket of each rank (the bucket of a value never decreases as the
+/// value grows, so buckets split the sorted order); when those buckets hold few values (at most
+/// a sixteenth of the column) one more pass gathers them and each rank is selected within its
+/// bucket. Otherwise (heavy ties, or a range stretched by outliers) [`order_statistics_deep`]
+/// refines the values' keys 12 bits a pass.
+fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+    const BUCKETS: usize = 1 << 16;
+    let (lo, hi) = values
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let scale = BUCKETS as f64 / (hi - lo);
+    if !scale.is_finite() {
+        // One distinct value, or a range too wide for one float: the general method.
+        return order_statistics_deep(values, ranks);
+    }
+    let bucket_of = |x: f64| (((x - lo) * scale) as usize).min(BUCKETS - 1);
+    let mut hist = vec![0_u32; BUCKETS];
+    let mut finite = 0_usize;
+    for &x in values {
+        if x.is_finite() {
+            hist[bucket_of(x)] += 1;
+            finite += 1;
+        }
+    }
+    // Each rank's bucket and its rank within it.
+    let mut located = Vec::with_capacity(ranks.len());
+    let (mut bucket, mut below) = (0_usize, 0_usize);
+    for &r in ranks {
+        while below + hist[bucket] as usize <= r {
+            below += hist[bucket] as usize;
+            bucket += 1;
+        }
+        located.push((bucket, r - below));
+    }
+    let mut targets: Vec<usize> = located.iter().map(|l| l.0).collect();
+    targets.dedup();
+    let gathered: usize = targets.iter().map(|&t| hist[t] as usize).sum();
+    if gathered > (finite / 16).max(1 << 16) {
+        return order_statistics_deep(values, ranks);
+    }
+    let mut slot = vec![u16::MAX; BUCKETS];
+    for (i, &t) in targets.iter().enumerate() {
+        slot[t] = u16::try_from(i).unwrap_or(u16::MAX);
+    }
+    let mut buckets: Vec<Vec<f64>> = targets.iter().map(|&t| Vec::with_capacity(hist[t] as usize)).collect();
+    for &x in values {
+        if x.is_finite() {
+            let s = slot[bucket_of(x)];
+            if s != u16::MAX {
+                buckets[usize::from(s)].push(x);
+            }
+        }
+    }
+    located
+        .iter()
+        .map(|&(bucket, rank)| {
+            let i = targets.binary_search(&bucket).unwrap_or(0);
+            let (_, v, _) = buckets[i].select_nth_unstable_by(rank, finite_cmp);
+            *v
+        })
+        .collect()
+}
+
+/// [`order_statistics`] for columns whose wanted buckets are crowded: radix selection 12 bits a
+/// pass until a bucket is small enough to gather, down to single keys.
+fn order_statistics_deep(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+    // A pending rank: the key bits known so far (`known` high bits equal to `prefix`) and the
+    // rank among the values that share them.
+    struct Pending {
+        prefix: u64,
+        known: u32,
+        rank: u64,
+        out: usize,
+    }
+    let mut out = vec![0.0; ranks.len()];
+    let mut pending: Vec<Pending> =
+        ranks.iter().enumerate().map(|(i, &r)| Pending { prefix: 0, known: 0, rank: r as u64, out: i }).collect();
+    while !pending.is_empty() {
+        // The distinct prefixes still open, all with the same number of known bits.
+        let known = pending[0].known;
+        let mut prefixes: Vec<u64> = pending.iter().map(|p| p.prefix).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        let matching = |k: u64| -> Option<usize> {
+            let p = if known == 0 { 0 } else { k >> (64 - known) };
+            prefixes.binary_search(&p).ok()
+        };
+        let width = DIGIT.min(64 - known);
+        let shift = 64 - known - width;
+        let size = 1_usize << width;
+        // u32 counters: a column holds far fewer than 4 billion rows (its buffer would be 32 GB).
+        let mut hist = vec![0_u32; prefixes.len() * size];
+        for &x in values.iter().filter(|x| x.is_finite()) {
+            let k = key(x);
+            if let Some(i) = matching(k) {
+                hist[i * size + ((k >> shift) as usize & (size - 1))] += 1;
+            }
+        }
+        // Each rank's next 16 bits and its rank within them.
+        let mut next = Vec::new();
+        let mut gather: Vec<(u64, u32, u64, usize)> = Vec::new();
+        for p in pending {
+            let i = prefixes.binary_search(&p.prefix).unwrap_or(0);
+            let h = &hist[i * size..(i + 1) * size];
+            let (mut digit, mut below) = (0_usize, 0_u64);
+            while below + u64::from(h[digit]) <= p.rank {
+                below += u64::from(h[digit]);
+                digit += 1;
+            }
+            let (prefix, rank) = ((p.prefix << width) | digit as u64, p.rank - below);
+            if known + width == 64 {
+                // Every value in the bucket has this key: the value is the key's.
+                let bits = if prefix >> 63 == 1 { prefix & !(1 << 63) } else { !prefix };
+                out[p.out] = f64::from_bits(bits);
+            } else if u64::from(h[digit]) <= GATHER {
+                gather.push((prefix, known + width, rank, p.out));
+            } else {
+                next.push(Pending { prefix, known: known + width, rank, out: p.out });
+            }
+        }
+        if !gather.is_empty() {
+            let mut keys: Vec<(u64, u32)> = gather.iter().map(|g| (g.0, g.1)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); keys.len()];
+            let bits = keys[0].1;
+            for &x in values.iter().filter(|x| x.is_finite()) {
+                if let Ok(i) = keys.binary_search(&(key(x) >> (64 - bits), bits)) {
+                    buckets[i].push(x);
+                }
+            }
+            for (prefix, bits, rank, at) in gather {
+                let i = keys.binary_search(&(prefix, bits)).unwrap_or(0);
+                let b = &mut buckets[i];
+                let (_, v, _) = b.select_nth_unstable_by(rank as usize, finite_cmp);
+                out[at] = *v;
+            }
+        }
+        pending = next;
+    }
+    out
 }
 
 /// Moves the finite values of `values` to its front and returns how many there are.
@@ -385,7 +588,9 @@ mod tests {
                 .collect();
             expected.dedup_by(|b, a| *b <= *a);
             let mut v = values.clone();
-            proptest::prop_assert_eq!(BinEdges::quantiles(&mut v, k).unwrap().as_slice().to_vec(), expected);
+            let in_order = BinEdges::quantiles_in_order(&v, k).unwrap();
+            proptest::prop_assert_eq!(BinEdges::quantiles(&mut v, k).unwrap().as_slice().to_vec(), expected.clone());
+            proptest::prop_assert_eq!(in_order.as_slice().to_vec(), expected);
         }
     }
 
@@ -393,6 +598,37 @@ mod tests {
     fn edges_constructor_rejects_unsorted() {
         assert!(BinEdges::new(vec![1.0, 1.0]).is_err());
         assert!(BinEdges::new(vec![f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn in_order_quantiles_equal_selected_ones_on_large_and_tied_columns() {
+        // Past the gathering size: deep histograms (a narrow range, heavy ties, exact repeats
+        // down to the last bit) and NaN and ±∞ mixed in; the column is never moved.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1_u64 << 53) as f64
+        };
+        let narrow: Vec<f64> = (0..300_000).map(|_| 50.0 + next()).collect();
+        let tied: Vec<f64> = (0..300_000).map(|i| f64::from(i % 3) - 1.0).collect();
+        let mixed: Vec<f64> = (0..200_000)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => f64::NEG_INFINITY,
+                3 => -0.0,
+                _ => (next() - 0.5) * 1e-3,
+            })
+            .collect();
+        for (name, column) in [("narrow", narrow), ("tied", tied), ("mixed", mixed)] {
+            for k in [2, 4, 10, 13] {
+                let before: Vec<u64> = column.iter().map(|x| x.to_bits()).collect();
+                let in_order = BinEdges::quantiles_in_order(&column, k).unwrap();
+                assert_eq!(column.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), before, "{name}: not moved");
+                let mut copy = column.clone();
+                assert_eq!(in_order, BinEdges::quantiles(&mut copy, k).unwrap(), "{name}, k = {k}");
+            }
+        }
     }
 
     #[test]

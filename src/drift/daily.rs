@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::binning::BinEdges;
-use crate::rows::CategoryCounts;
+use crate::rows::{CategoryCounts, DaySlots};
 
 /// Bin counts per trading day, in day order. Every row of `counts` has the same number of
 /// bins (the missing bin, when there is one, last).
@@ -155,6 +155,58 @@ impl<'a> DayCounter<'a> {
     }
 }
 
+/// Counts `values` over `edges` by day in one pass, with each row's day given as an index into
+/// `days` (see [`DaySlots`]): the totals over every row (value bins, then missing) and the
+/// counts per day.
+///
+/// # Panics
+/// When `values` and `slots` differ in length (a programming error).
+#[must_use]
+pub fn count_by_slot(edges: &BinEdges, values: &[f64], slots: &DaySlots, days: &[i32]) -> (Vec<u64>, DailyCounts) {
+    match slots {
+        DaySlots::Narrow(s) => count_slots(edges, values, s, days),
+        DaySlots::Wide(s) => count_slots(edges, values, s, days),
+    }
+}
+
+fn count_slots<S: Copy + Into<usize>>(
+    edges: &BinEdges,
+    values: &[f64],
+    slots: &[S],
+    days: &[i32],
+) -> (Vec<u64>, DailyCounts) {
+    assert_eq!(values.len(), slots.len(), "one slot per value");
+    let bins = edges.value_bins() + 1;
+    let missing = bins - 1;
+    let e = edges.as_slice();
+    // One row per day, and a last one for the rows without a day.
+    let mut table = vec![0_u64; (days.len() + 1) * bins];
+    let none = days.len();
+    for (&x, &s) in values.iter().zip(slots) {
+        let bin = if x.is_nan() {
+            missing
+        } else if e.len() <= 16 {
+            e.iter().map(|edge| usize::from(*edge < x)).sum()
+        } else {
+            edges.bin_of(x)
+        };
+        let row = s.into().min(none);
+        table[row * bins + bin] += 1;
+    }
+    let mut totals = vec![0_u64; bins];
+    let mut daily = DailyCounts::default();
+    for (i, row) in table.chunks(bins).enumerate() {
+        for (t, c) in totals.iter_mut().zip(row) {
+            *t += c;
+        }
+        if i < none && row.iter().any(|c| *c > 0) {
+            daily.days.push(days[i]);
+            daily.counts.push(row.to_vec());
+        }
+    }
+    (totals, daily)
+}
+
 /// Category counts per day (missing apart), before the comparison's bins are known.
 pub type DailyCategories = BTreeMap<i32, CategoryCounts>;
 
@@ -197,6 +249,22 @@ mod tests {
         assert!(d.is_valid(4));
         assert_eq!(d.between(9, 12).days, vec![10, 11, 12]);
         assert_eq!(d.between(13, 20).len(), 0);
+    }
+
+    #[test]
+    fn counting_by_slot_equals_the_day_counter() {
+        let edges = BinEdges::new(vec![0.0, 1.0]).unwrap();
+        let values = [-1.0, 0.5, f64::NAN, 2.0, 0.0, 3.0, 7.0];
+        let days = [10, 10, 11, 11, 10, 12, 13];
+        let slots = DaySlots::Narrow(vec![0, 0, 1, 1, 0, 2, u8::MAX]);
+        let (totals, by_slot) = count_by_slot(&edges, &values, &slots, &[10, 11, 12]);
+        let wide = DaySlots::Wide(vec![0, 0, 1, 1, 0, 2, u16::MAX]);
+        assert_eq!(count_by_slot(&edges, &values, &wide, &[10, 11, 12]), (totals.clone(), by_slot.clone()));
+        let mut counter = DayCounter::new(&edges);
+        counter.add(&values[..6], &days[..6]);
+        assert_eq!(by_slot, counter.finish());
+        // The row without a day counts in the totals only.
+        assert_eq!(totals, edges.count(&values));
     }
 
     #[test]

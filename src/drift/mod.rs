@@ -12,7 +12,7 @@ pub mod significance;
 
 pub use binning::BinEdges;
 pub use column::{Column, FeatureError};
-pub use daily::{DailyCategories, DailyCounts, DayCounter};
+pub use daily::{DailyCategories, DailyCounts, DayCounter, count_by_slot};
 pub use dependence::Dependence;
 pub use feature::{
     BinningMode, PanelWindows, PsiOptions, SignificanceTest, Thresholds, compare, feature_drift,

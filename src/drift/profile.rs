@@ -88,6 +88,14 @@ impl FeatureProfile {
         Ok(Self::count(feature, edges, values))
     }
 
+    /// A numeric profile from counts already taken over `edges` (value bins, then missing).
+    #[must_use]
+    pub fn from_counts(feature: &str, edges: BinEdges, mut counts: Vec<u64>) -> Self {
+        let rows = counts.iter().sum();
+        let missing = counts.pop().unwrap_or(0);
+        Self { feature: feature.to_owned(), rows, missing, bins: ProfileBins::Numeric { edges, counts }, daily: None }
+    }
+
     /// Counts numeric `values` over given `edges` (for a partition of the reference).
     #[must_use]
     pub fn count(feature: &str, edges: BinEdges, values: &[f64]) -> Self {

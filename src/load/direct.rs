@@ -300,6 +300,40 @@ impl DirectColumn<'_> {
         })
     }
 
+    /// The day of every row this column's reads yield, in the same order as
+    /// [`Self::read_into`] and [`Self::for_each_chunk`] yield them (this must be a Date
+    /// column): as indices into `days` (the trading days a row may have, sorted), or
+    /// [`NO_SLOT`] for a row without a date or on a day not listed.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn day_slots(&self, days: &[i32], out: &mut dyn FnMut(u16)) -> Result<(), (PathBuf, String)> {
+        let (lo, hi) = (days.first().copied().unwrap_or(0), days.last().copied().unwrap_or(-1));
+        let span = usize::try_from(i64::from(hi) - i64::from(lo) + 1).unwrap_or(0);
+        let mut table = vec![NO_SLOT; span];
+        for (i, d) in days.iter().enumerate() {
+            table[(d - lo) as usize] = u16::try_from(i).unwrap_or(NO_SLOT);
+        }
+        let slot = |d: i32| -> u16 { if d == NO_DAY || d < lo || d > hi { NO_SLOT } else { table[(d - lo) as usize] } };
+        let mut group_days = Vec::new();
+        let window = self.window;
+        self.for_each_group(&mut |Group { file, part: Part { footer, field, .. }, rg, .. }| {
+            let rows = footer.rows_in(rg, window);
+            if matches!(rows, Rows::None) {
+                return Ok(());
+            }
+            days_of(file, footer, rg, self.name, field, &mut group_days)?;
+            match (rows, window) {
+                (Rows::Some, Some(w)) => group_days
+                    .iter()
+                    .filter(|d| **d != NO_DAY && (w.from..=w.to).contains(*d))
+                    .for_each(|d| out(slot(*d))),
+                _ => group_days.iter().for_each(|d| out(slot(*d))),
+            }
+            Ok(())
+        })
+    }
+
     /// Reads the whole column into `values` (resized to the column's rows), as `f64` with
     /// null → NaN, decoding the row groups on `threads` threads at once, each into its own
     /// stretch of `values`: one buffer of the column's size, however many threads.
@@ -429,6 +463,9 @@ impl Handle {
 
 /// The day of a row without a date.
 const NO_DAY: i32 = i32::MIN;
+
+/// The slot of a row without a (listed) day in [`DirectColumn::day_slots`].
+pub(super) const NO_SLOT: u16 = u16::MAX;
 
 /// The days of row group `rg`'s rows into `days` ([`NO_DAY`] for a null): from the date
 /// column's statistics when they hold a single day and no null, else decoded.

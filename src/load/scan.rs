@@ -13,7 +13,7 @@ use super::direct;
 use super::error::LoadError;
 use crate::calendar::DateRange;
 use crate::result::FeatureKind;
-use crate::rows::CategoryCounts;
+use crate::rows::{CategoryCounts, DaySlots};
 
 /// A group's values (null → NaN) and each value's day (days since 1970-01-01).
 pub type DatedValues = (Vec<f64>, Vec<i32>);
@@ -303,6 +303,43 @@ impl Scan {
             }
         }
         Ok(())
+    }
+
+    /// The day of every row that [`Self::numeric_into`] reads over the window, in the same order,
+    /// as an index into `days` (sorted; at most 65,535 of them), or `u16::MAX` for a row without
+    /// one: decoded once per source and window and shared by every feature. `None` when the
+    /// source is not read directly (the values would then come in another order).
+    ///
+    /// # Errors
+    /// [`LoadError::Unreadable`] when a file fails to decode.
+    pub fn day_slots(&self, range: Option<DateRange>, days: &[NaiveDate]) -> Result<Option<DaySlots>, LoadError> {
+        let c = self.date_column.as_str();
+        if days.len() >= usize::from(u16::MAX) {
+            return Ok(None);
+        }
+        let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date, self.day_window(range))) else {
+            return Ok(None);
+        };
+        let days: Vec<i32> = days.iter().map(|d| date_to_days(*d)).collect();
+        // One byte a row while a year of trading days fits in one.
+        let rows = usize::try_from(self.count_rows(range)?).unwrap_or(0);
+        if days.len() < usize::from(u8::MAX) {
+            let mut narrow = Vec::with_capacity(rows);
+            direct
+                .day_slots(&days, &mut |s| narrow.push(u8::try_from(s).unwrap_or(u8::MAX)))
+                .map_err(Self::direct_failed(c))?;
+            Ok(Some(DaySlots::Narrow(narrow)))
+        } else {
+            let mut wide = Vec::with_capacity(rows);
+            direct.day_slots(&days, &mut |s| wide.push(s)).map_err(Self::direct_failed(c))?;
+            Ok(Some(DaySlots::Wide(wide)))
+        }
+    }
+
+    /// Whether [`Self::numeric_into`] reads `column` straight from the files over the window.
+    #[must_use]
+    pub fn reads_directly(&self, column: &str, range: Option<DateRange>) -> bool {
+        self.direct(column, range).is_some()
     }
 
     /// Calls `f` with each chunk of a numeric column over the window and the day of each value

@@ -118,3 +118,57 @@ fn push_refuses_a_report_result() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("not a `run` result"), "{err}");
 }
+
+#[test]
+fn crafted_feature_names_cannot_drive_a_terminal_a_table_or_a_spreadsheet() {
+    use nepse_drift::load::{OutColumn, write_parquet};
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("f.parquet");
+    let days = common::trading_days("2026-01-04", 150);
+    let mut rows = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        for s in 0..5 {
+            rows.push((*d, format!("S{s}"), (i * 7 + s * 3) as f64 % 11.0));
+        }
+    }
+    let name = "=HYPERLINK(\"x\")\u{1b}[2J\nrow";
+    write_parquet(
+        &path,
+        vec![
+            ("as_of".into(), OutColumn::Date(rows.iter().map(|r| r.0).collect())),
+            ("symbol".into(), OutColumn::Str(rows.iter().map(|r| r.1.clone()).collect())),
+            (name.into(), OutColumn::F64(rows.iter().map(|r| Some(r.2)).collect())),
+        ],
+        1024,
+    )
+    .unwrap();
+    let report = |format: &str| {
+        let (code, out, err) = run(bin().args([
+            "report",
+            "--features",
+            path.to_str().unwrap(),
+            "--as-of",
+            "2026-08-05",
+            "--format",
+            format,
+        ]));
+        assert_eq!(code, 0, "{format}: {err}");
+        out
+    };
+    let csv = report("csv");
+    assert!(csv.lines().nth(1).unwrap().starts_with("\"'=HYPERLINK"), "{csv}");
+    let table = report("table");
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    let markdown = report("markdown");
+    let row = markdown.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(row.ends_with('|') && !markdown.contains("\nrow"), "{markdown}");
+}
+
+#[test]
+fn an_unwritable_profile_path_names_the_path_not_a_bad_profile() {
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", "/nonexistent/dir/p.json"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("/nonexistent/dir/p.json") && err.contains("check that the directory exists"), "{err}");
+    assert!(!err.contains("re-fit"), "{err}");
+}

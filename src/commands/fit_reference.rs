@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::Utc;
 
-use crate::analysis::{self, AnalysisError};
+use crate::analysis;
 use crate::cli::FitArgs;
 use crate::error::Error;
 use crate::exit;
@@ -20,7 +20,10 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
     let groups = settings::Groups { progress, ..args.analysis.groups() };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     let profile = analysis::fit_reference(&settings)?;
-    profile.write(&args.output).map_err(AnalysisError::from)?;
+    // An output file that cannot be written is not a bad profile: exit 1 with a path hint.
+    profile
+        .write(&args.output)
+        .map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e.detail })?;
     writeln!(
         out,
         "fitted {} features ({} skipped) on {} rows, {} … {}, into {} (sha256 {})",

@@ -44,7 +44,7 @@ fn row(f: &FeatureDrift) -> [String; 18] {
         FeatureKind::Categorical => "categorical",
     };
     [
-        f.feature.clone(),
+        super::spreadsheet_text(&f.feature),
         kind.to_owned(),
         f.psi.to_string(),
         f.level.as_str().to_owned(),

@@ -24,7 +24,7 @@ pub fn render(r: &RunResult) -> String {
         let _ = writeln!(
             out,
             "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
-            f.feature.replace('|', "\\|"),
+            super::plain(&f.feature).replace('|', "\\|").replace('`', "'"),
             f.psi,
             f.level.as_str(),
             fmt_opt(f.expected_psi, 4),

@@ -36,6 +36,22 @@ pub fn json(r: &RunResult) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(r).map(|s| s + "\n")
 }
 
+/// A name as one line of plain text for a terminal or Markdown: control characters (a terminal
+/// escape, a newline) become `�`, so a crafted feature name can neither drive the terminal nor
+/// break a table row.
+#[must_use]
+pub fn plain(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+}
+
+/// A text cell for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or carriage return would
+/// make Excel or LibreOffice evaluate the cell as a formula (CSV injection), so such a cell is
+/// prefixed with `'`, as OWASP recommends. Numbers are written by their own code, not this.
+#[must_use]
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
 /// A number with `digits` decimals, or `–` when undefined.
 #[must_use]
 pub fn fmt_opt(x: Option<f64>, digits: usize) -> String {
@@ -46,4 +62,19 @@ pub fn fmt_opt(x: Option<f64>, digits: usize) -> String {
 #[must_use]
 pub fn fmt_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_drive_a_terminal_or_a_spreadsheet() {
+        assert_eq!(plain("rsi\u{1b}[31m_14\nx"), "rsi\u{FFFD}[31m_14\u{FFFD}x");
+        assert_eq!(plain("ret_1d"), "ret_1d");
+        for evil in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
+            assert!(spreadsheet_text(evil).starts_with('\''), "{evil}");
+        }
+        assert_eq!(spreadsheet_text("volume_ratio_20d"), "volume_ratio_20d");
+    }
 }

@@ -99,8 +99,10 @@ pub struct WindowsConfig {
     /// Reference: the N trading days before the current window (default 120).
     pub reference_days: Option<usize>,
     /// Reference: explicit start (with `reference_to`).
+    #[serde(default, deserialize_with = "toml_date")]
     pub reference_from: Option<NaiveDate>,
     /// Reference: explicit end (with `reference_from`).
+    #[serde(default, deserialize_with = "toml_date")]
     pub reference_to: Option<NaiveDate>,
     /// Performance window: last N trading days of predictions (default: `current_days`).
     pub performance_days: Option<usize>,
@@ -196,4 +198,45 @@ fn span_note(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
         format!(" (line {line})")
     })
+}
+
+/// A date written as a TOML date literal (`reference_from = 2026-01-01`, as the example config
+/// shows) or as a string (`"2026-01-01"`).
+fn toml_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Literal(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Written::deserialize(d)? {
+        Written::Literal(dt) => match (dt.date, dt.time) {
+            (Some(date), None) => date.to_string(),
+            _ => return Err(serde::de::Error::custom(format!("`{dt}` is not a date (YYYY-MM-DD) without a time"))),
+        },
+        Written::Text(s) => s,
+    };
+    text.parse::<NaiveDate>()
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD): {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_toml_literals_or_strings() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        for text in [
+            "reference_from = 2026-01-01\nreference_to = 2026-06-30",
+            "reference_from = \"2026-01-01\"\nreference_to = \"2026-06-30\"",
+        ] {
+            let c: WindowsConfig = toml::from_str(text).unwrap();
+            assert_eq!((c.reference_from, c.reference_to), (Some(d("2026-01-01")), Some(d("2026-06-30"))), "{text}");
+        }
+        assert!(toml::from_str::<WindowsConfig>("reference_from = 2026-01-01T10:00:00").is_err());
+        assert!(toml::from_str::<WindowsConfig>("reference_from = \"June\"").is_err());
+        assert_eq!(toml::from_str::<WindowsConfig>("").unwrap().reference_from, None);
+    }
 }

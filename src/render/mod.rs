@@ -45,7 +45,7 @@ pub fn plain(name: &str) -> String {
 }
 
 /// A text cell for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or carriage return would
-/// make Excel or LibreOffice evaluate the cell as a formula (CSV injection), so such a cell is
+/// make a spreadsheet (Excel, `LibreOffice`) evaluate the cell as a formula (CSV injection), so such a cell is
 /// prefixed with `'`, as OWASP recommends. Numbers are written by their own code, not this.
 #[must_use]
 pub fn spreadsheet_text(text: &str) -> String {

@@ -1,6 +1,7 @@
 //! One CSV row per feature (prediction drift included as `predicted_proba` when present),
 //! written by the `csv` crate: RFC 4180 quoting, empty cells for undefined values.
 
+use super::text::spreadsheet_text;
 use crate::result::{FeatureDrift, FeatureKind, RunResult};
 
 const HEADER: [&str; 18] = [
@@ -44,7 +45,7 @@ fn row(f: &FeatureDrift) -> [String; 18] {
         FeatureKind::Categorical => "categorical",
     };
     [
-        super::spreadsheet_text(&f.feature),
+        spreadsheet_text(&f.feature),
         kind.to_owned(),
         f.psi.to_string(),
         f.level.as_str().to_owned(),

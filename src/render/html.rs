@@ -9,7 +9,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::svg::{self, HeatCell, PsiBar};
-use super::{fmt_opt, fmt_pct};
+use super::text::{fmt_opt, fmt_pct};
 use crate::result::{FeatureDrift, FeatureKind, Level, Metrics, PerformanceReport, RunResult, TrendStep};
 
 const STYLE: &str = r#"

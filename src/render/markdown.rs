@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{fmt_opt, fmt_pct};
+use super::text::{fmt_opt, fmt_pct, plain};
 use crate::result::RunResult;
 
 /// Renders the per-feature table as GitHub-flavoured Markdown.
@@ -24,7 +24,7 @@ pub fn render(r: &RunResult) -> String {
         let _ = writeln!(
             out,
             "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
-            super::plain(&f.feature).replace('|', "\\|").replace('`', "'"),
+            plain(&f.feature).replace('|', "\\|").replace('`', "'"),
             f.psi,
             f.level.as_str(),
             fmt_opt(f.expected_psi, 4),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Style, fmt_opt, fmt_pct};
+use super::text::{Style, fmt_opt, fmt_pct, plain};
 use crate::result::{FeatureDrift, Level, PerformanceGroup, RunResult};
 
 /// Renders the whole result as text.
@@ -27,7 +27,7 @@ pub fn render(r: &RunResult, style: Style) -> String {
             writeln!(out, "significance of {} undefined: {}", f.feature, f.significance_note.as_deref().unwrap_or(""));
     }
     for s in &r.drift.skipped {
-        let _ = writeln!(out, "skipped {}: {}", super::plain(&s.feature), super::plain(&s.reason));
+        let _ = writeln!(out, "skipped {}: {}", plain(&s.feature), plain(&s.reason));
     }
     let computed = r.drift.features.len();
     let _ = writeln!(
@@ -119,7 +119,7 @@ fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
         };
         let line = format!(
             "{mark} {:<22} {:<11} {:>8.4}  {:<11} {:>8} {:>8} {:>9} {:>4} {:>8} {:>7} {:>8} {:>8}  {}",
-            super::plain(&f.feature),
+            plain(&f.feature),
             kind,
             f.psi,
             f.level.as_str(),

@@ -1,0 +1,64 @@
+//! Small text helpers every renderer shares: colour, number formats, and making a name safe for
+//! a terminal, a Markdown table or a spreadsheet.
+
+/// Whether to colour output (decided once by the caller: a TTY and no `NO_COLOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Emit ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    /// Colours a table row: red for a significant drift, yellow for another drifted row.
+    #[must_use]
+    pub fn paint(self, line: &str, drifted: bool, significant: bool) -> String {
+        match (self.color, drifted, significant) {
+            (true, true, true) => format!("\x1b[31m{line}\x1b[0m"),
+            (true, true, false) => format!("\x1b[33m{line}\x1b[0m"),
+            _ => line.to_owned(),
+        }
+    }
+}
+
+/// A name as one line of plain text for a terminal or Markdown: control characters (a terminal
+/// escape, a newline) become `�`, so a crafted feature name can neither drive the terminal nor
+/// break a table row.
+#[must_use]
+pub fn plain(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+}
+
+/// A text cell for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or carriage return would
+/// make a spreadsheet (Excel, `LibreOffice`) evaluate the cell as a formula (CSV injection), so such a cell is
+/// prefixed with `'`, as OWASP recommends. Numbers are written by their own code, not this.
+#[must_use]
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+/// A number with `digits` decimals, or `–` when undefined.
+#[must_use]
+pub fn fmt_opt(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+/// A ratio as a percentage with one decimal, or `–`.
+#[must_use]
+pub fn fmt_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_drive_a_terminal_or_a_spreadsheet() {
+        assert_eq!(plain("rsi\u{1b}[31m_14\nx"), "rsi\u{FFFD}[31m_14\u{FFFD}x");
+        assert_eq!(plain("ret_1d"), "ret_1d");
+        for evil in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
+            assert!(spreadsheet_text(evil).starts_with('\''), "{evil}");
+        }
+        assert_eq!(spreadsheet_text("volume_ratio_20d"), "volume_ratio_20d");
+    }
+}

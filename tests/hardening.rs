@@ -172,3 +172,35 @@ fn an_unwritable_profile_path_names_the_path_not_a_bad_profile() {
     assert!(err.contains("/nonexistent/dir/p.json") && err.contains("check that the directory exists"), "{err}");
     assert!(!err.contains("re-fit"), "{err}");
 }
+
+#[test]
+fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
+    use nepse_drift::drift::ReferenceProfile;
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("p.json");
+    let (code, _, err) = run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", good.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&good).unwrap();
+    let cases: [(&str, fn(&mut serde_json::Value)); 3] = [
+        ("counts", |f| {
+            f["bins"]["counts"].as_array_mut().unwrap().pop();
+        }),
+        ("strictly increasing", |f| {
+            f["bins"]["edges"].as_array_mut().unwrap().reverse();
+        }),
+        ("rows", |f| f["rows"] = serde_json::json!(1)),
+    ];
+    for (needle, damage) in cases {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        damage(&mut v["features"][0]);
+        // Re-seal it: the hash proves the file unaltered, not well formed.
+        let features: Vec<nepse_drift::drift::FeatureProfile> = serde_json::from_value(v["features"].clone()).unwrap();
+        v["content_hash"] = serde_json::json!(ReferenceProfile::hash_features(&features));
+        let bad = tmp.path().join("bad.json");
+        std::fs::write(&bad, v.to_string()).unwrap();
+        let (code, _, err) =
+            run(bin().args(["report"]).args(fixture_args()).args(["--reference-profile", bad.to_str().unwrap()]));
+        assert_eq!(code, 3, "{needle}: {err}");
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}

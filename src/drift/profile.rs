@@ -172,6 +172,35 @@ impl FeatureProfile {
 }
 
 impl FeatureProfile {
+    /// Every invariant a fitted profile holds, checked on a profile read from a file (its
+    /// content hash proves it unaltered, not well formed): numeric edges finite and strictly
+    /// increasing, one count per value bin, rows equal to the counts plus the missing ones, and
+    /// per-day counts over the same bins in day order.
+    ///
+    /// # Errors
+    /// What is wrong, in words.
+    pub fn check(&self) -> Result<(), String> {
+        let counted: u64 = match &self.bins {
+            ProfileBins::Numeric { edges, counts } => {
+                BinEdges::new(edges.as_slice().to_vec())?;
+                if counts.len() != edges.value_bins() {
+                    return Err(format!("{} counts for {} value bins", counts.len(), edges.value_bins()));
+                }
+                counts.iter().sum()
+            }
+            ProfileBins::Categorical { counts } => counts.values().sum(),
+        };
+        if counted.checked_add(self.missing) != Some(self.rows) {
+            return Err(format!("rows {} are not the counts {counted} plus missing {}", self.rows, self.missing));
+        }
+        if let Some(daily) = &self.daily
+            && !daily.is_valid(self.daily_bins())
+        {
+            return Err("per-day counts do not match its bins".to_owned());
+        }
+        Ok(())
+    }
+
     /// Number of bins the per-day counts have: the value bins and the missing bin, or the
     /// categories, `other` and the missing bin.
     #[must_use]

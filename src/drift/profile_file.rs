@@ -83,11 +83,7 @@ impl ReferenceProfile {
             return Err(fail("content_hash does not match its features (edited or truncated?)".into()));
         }
         for f in &profile.features {
-            if let Some(daily) = &f.daily
-                && !daily.is_valid(f.daily_bins())
-            {
-                return Err(fail(format!("feature `{}`: per-day counts do not match its bins", f.feature)));
-            }
+            f.check().map_err(|why| fail(format!("feature `{}`: {why}", f.feature)))?;
         }
         Ok(profile)
     }

@@ -181,7 +181,8 @@ fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
     let (code, _, err) = run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", good.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&good).unwrap();
-    let cases: [(&str, fn(&mut serde_json::Value)); 3] = [
+    type Damage = fn(&mut serde_json::Value);
+    let cases: [(&str, Damage); 3] = [
         ("counts", |f| {
             f["bins"]["counts"].as_array_mut().unwrap().pop();
         }),

@@ -173,6 +173,9 @@ fn an_unwritable_profile_path_names_the_path_not_a_bad_profile() {
     assert!(!err.contains("re-fit"), "{err}");
 }
 
+/// A change made to a profile's first feature.
+type Damage = fn(&mut serde_json::Value);
+
 #[test]
 fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
     use nepse_drift::drift::ReferenceProfile;
@@ -181,7 +184,6 @@ fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
     let (code, _, err) = run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", good.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&good).unwrap();
-    type Damage = fn(&mut serde_json::Value);
     let cases: [(&str, Damage); 3] = [
         ("counts", |f| {
             f["bins"]["counts"].as_array_mut().unwrap().pop();

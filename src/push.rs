@@ -88,7 +88,7 @@ pub fn group_url(settings: &PushSettings, model: &str) -> Result<Url, PushError>
         let mut segments = url.path_segments_mut().map_err(|()| PushError::NoUrl)?;
         segments.pop_if_empty().push("metrics");
         for (label, value) in pairs {
-            if value.is_empty() || value.contains('/') {
+            if needs_base64(value) {
                 segments.push(&format!("{label}@base64"));
                 let encoded = URL_SAFE.encode(value);
                 segments.push(if encoded.is_empty() { "=" } else { &encoded });
@@ -99,6 +99,17 @@ pub fn group_url(settings: &PushSettings, model: &str) -> Result<Url, PushError>
         }
     }
     Ok(url)
+}
+
+/// Whether a grouping value would not survive as a raw path segment: empty, a `/` or `\\`
+/// (a separator to the URL parser), `.` or `..` (removed by path normalisation), or a control
+/// character such as a tab or newline (stripped by the parser). Those go as `@base64`.
+fn needs_base64(value: &str) -> bool {
+    value.is_empty()
+        || value == "."
+        || value == ".."
+        || value.contains(['/', '\\'])
+        || value.chars().any(char::is_control)
 }
 
 /// Sends `body` to the group of `model` with retries.

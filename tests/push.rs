@@ -197,6 +197,35 @@ fn grouping_label_with_a_slash_uses_base64() {
 }
 
 #[test]
+fn grouping_values_the_url_would_change_arrive_unchanged() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let push = format!(
+        "url = \"{}\"\njob = \".\"\nmodel = \"xgb\\nv2\"\n[push.grouping]\na = \"..\"\nb = \"..\"\nc = \"x\\ty\"\nd = \"back\\\\slash\"\ne = \"..\\n\"",
+        gw.url
+    );
+    let cfg = config(tmp.path(), &push, "");
+    let (code, _, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 0, "{err}");
+    let groups = gateway_metrics(&gw.url, None);
+    assert_eq!(groups.len(), 1);
+    let want: Labels = [
+        ("job", "."),
+        ("model", "xgb\nv2"),
+        ("a", ".."),
+        ("b", ".."),
+        ("c", "x\ty"),
+        ("d", "back\\slash"),
+        ("e", "..\n"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .into();
+    let got: Labels =
+        groups[0].0.iter().filter(|(k, _)| k.as_str() != "instance").map(|(k, v)| (k.clone(), v.clone())).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn basic_auth_accepted_with_right_credentials_and_rejected_otherwise() {
     let web = format!("basic_auth_users:\n  nepse: {BCRYPT}\n");
     let gw = Server::pushgateway(Some(&web), Some(("nepse", PASSWORD)));

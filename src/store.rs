@@ -96,15 +96,19 @@ pub fn save(dir: &Path, result: &RunResult) -> Result<PathBuf, StoreError> {
     Ok(named)
 }
 
+/// Writes `text` to a new temporary file beside `path` and renames it over `path`. The
+/// temporary file has a random name and is created with `O_CREAT|O_EXCL`, so a file or symlink
+/// planted in the results directory is never followed; it is removed when anything fails.
 fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
     let fail = |e: std::io::Error| StoreError::Save { path: path.display().to_string(), detail: e.to_string() };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let mut f = fs_err::File::create(&tmp).map_err(fail)?;
-    f.write_all(text.as_bytes()).map_err(fail)?;
-    f.sync_all().map_err(fail)?;
-    drop(f);
-    fs_err::rename(&tmp, path).map_err(fail)
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let mut tmp =
+        tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(text.as_bytes()).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Reads a saved result, refusing another schema version.

@@ -207,3 +207,32 @@ fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
+
+#[test]
+fn a_failed_save_leaves_no_temporary_file_and_follows_no_symlink() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    std::fs::create_dir_all(results.join("latest.json")).unwrap();
+    // A planted symlink at the old predictable temporary name of every plausible pid.
+    let target = tmp.path().join("victim.txt");
+    std::fs::write(&target, "untouched").unwrap();
+    for pid in 1..5000 {
+        std::os::unix::fs::symlink(&target, results.join(format!(".xgb-2026.03_2026-11-19.json.{pid}.tmp"))).unwrap();
+    }
+    let (code, _, err) = run(bin().args(["run"]).args(fixture_args()).args([
+        "--results-dir",
+        results.to_str().unwrap(),
+        "--predictions",
+        &fixture("predictions.parquet"),
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+    let left: Vec<String> = std::fs::read_dir(&results)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.ends_with(".tmp") && !n.starts_with(".xgb-2026.03_2026-11-19.json.") || n.starts_with(".latest.json.")
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

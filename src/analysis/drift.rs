@@ -373,12 +373,9 @@ impl Context<'_> {
                 values.iter().zip(&days).filter(|(_, d)| (from..=to).contains(*d)).map(|(v, _)| *v).collect();
             let fitted = FeatureProfile::fit_numeric(&f.name, &mut reference, self.psi.bins).and_then(|mut profile| {
                 if let ProfileBins::Numeric { edges, .. } = &profile.bins {
+                    // The counter's table of days takes rows in any order.
                     let mut counter = DayCounter::new(edges);
-                    let mut order: Vec<usize> = (0..days.len()).collect();
-                    order.sort_by_key(|&i| days[i]);
-                    let v: Vec<f64> = order.iter().map(|&i| values[i]).collect();
-                    let d: Vec<i32> = order.iter().map(|&i| days[i]).collect();
-                    counter.add(&v, &d);
+                    counter.add(&values, &days);
                     profile.daily = Some(counter.finish());
                 }
                 let drift = compare(&profile, &Column::Numeric(current), &self.psi)?;

@@ -169,11 +169,10 @@ impl Context<'_> {
         let Column::Numeric(mut values) = r else { return None };
         let mut profile = FeatureProfile::fit_numeric(name, &mut values, self.psi.bins).ok()?;
         if let ProfileBins::Numeric { edges, .. } = &profile.bins {
+            // The counter's table of days takes rows in any order.
             let mut counter = DayCounter::new(edges);
-            let mut pooled = g.pooled.clone();
-            pooled.sort_by_key(|p| p.as_of);
-            let probas: Vec<f64> = pooled.iter().map(|p| p.proba).collect();
-            let days: Vec<i32> = pooled.iter().map(|p| date_to_days(p.as_of)).collect();
+            let probas: Vec<f64> = g.pooled.iter().map(|p| p.proba).collect();
+            let days: Vec<i32> = g.pooled.iter().map(|p| date_to_days(p.as_of)).collect();
             counter.add(&probas, &days);
             profile.daily = Some(counter.finish());
         }

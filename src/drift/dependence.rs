@@ -188,7 +188,14 @@ impl Dependence {
         if days == 0 || rows == 0 {
             return 1.0;
         }
-        let v = self.window_covariance(days);
+        self.design_effect_of(&self.window_covariance(days), rows)
+    }
+
+    /// [`Self::design_effect`] from a window's covariance already computed.
+    fn design_effect_of(&self, v: &[f64], rows: u64) -> f64 {
+        if rows == 0 {
+            return 1.0;
+        }
         let (mut num, mut den) = (0.0, 0.0);
         for (b, &p) in self.pi.iter().enumerate() {
             if p <= 0.0 || p >= 1.0 {
@@ -213,8 +220,9 @@ impl Dependence {
     pub fn psi_moments(&self, reference: (usize, u64), current: (usize, u64)) -> PsiMoments {
         let b = self.bins;
         let side = |(days, rows): (usize, u64)| -> Vec<f64> {
-            if !self.is_iid_floor(days, rows) {
-                return self.window_covariance(days);
+            let v = self.window_covariance(days);
+            if days > 0 && self.design_effect_of(&v, rows) > 1.0 {
+                return v;
             }
             let n = rows.max(1) as f64;
             let mut v = vec![0.0; b * b];

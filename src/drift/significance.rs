@@ -451,6 +451,21 @@ fn simulate(pi: &[f64], n_eff: f64, m_eff: f64, epsilon: f64) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// The default windows (120 reference and 20 current days, 10 equal bins of 12,000 and
+    /// 2,000 rows), α = 0.01 and ε = 1e-4, over `dep`.
+    fn input(dep: &Dependence) -> PanelInput<'_> {
+        PanelInput {
+            reference: &[12_000; 10],
+            current: &[2000; 10],
+            reference_days: 120,
+            current_days: 20,
+            dependence: Some(dep),
+            history: None,
+            alpha: 0.01,
+            epsilon: 1e-4,
+        }
+    }
+
     #[test]
     fn critical_value_matches_chi2_table() {
         // χ²_{0.99}(9) = 21.666 (standard table); with n = m = 1000 the scale is 0.002.
@@ -493,10 +508,7 @@ mod tests {
             current: &[25, 25, 25, 25],
             reference_days: 4,
             current_days: 1,
-            dependence: Some(&dep),
-            history: None,
-            alpha: 0.01,
-            epsilon: 1e-4,
+            ..input(&dep)
         };
         let e = panel(0.1, &input).unwrap_err();
         assert!(e.contains("one trading day"), "{e}");
@@ -517,16 +529,7 @@ mod tests {
             daily.push(c);
         }
         let dep = Dependence::estimate(&daily, 200).unwrap();
-        let input = PanelInput {
-            reference: &[1200; 10],
-            current: &[200; 10],
-            reference_days: 120,
-            current_days: 20,
-            dependence: Some(&dep),
-            history: None,
-            alpha: 0.01,
-            epsilon: 1e-4,
-        };
+        let input = PanelInput { reference: &[1200; 10], current: &[200; 10], ..input(&dep) };
         let s = panel(0.0, &input).unwrap();
         assert_eq!(s.null, NullMethod::Simulated);
         assert!(s.design_effect_current > 50.0, "{s:?}");
@@ -540,16 +543,7 @@ mod tests {
     #[test]
     fn large_effective_sizes_use_rao_scott_chi2() {
         let dep = Dependence::estimate(&uniform_daily(200, 1000, 10), 200).unwrap();
-        let input = PanelInput {
-            reference: &[12_000; 10],
-            current: &[2000; 10],
-            reference_days: 120,
-            current_days: 20,
-            dependence: Some(&dep),
-            history: None,
-            alpha: 0.01,
-            epsilon: 1e-4,
-        };
+        let input = input(&dep);
         let s = panel(0.0, &input).unwrap();
         assert_eq!(s.null, NullMethod::RaoScottChi2);
         // Design effect 1 (the floor): exactly the iid test.
@@ -578,16 +572,7 @@ mod tests {
             root_sd: 0.1,
             effective_windows: 11.0,
         };
-        let input = PanelInput {
-            reference: &[12_000; 10],
-            current: &[2000; 10],
-            reference_days: 120,
-            current_days: 20,
-            dependence: Some(&dep),
-            history: Some(history),
-            alpha: 0.01,
-            epsilon: 1e-4,
-        };
+        let input = PanelInput { history: Some(history), ..input(&dep) };
         let s = panel(0.3, &input).unwrap();
         assert_eq!(s.history_windows, Some(300));
         assert!((s.expected_psi - 0.2).abs() < 1e-12);

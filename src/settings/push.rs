@@ -111,24 +111,20 @@ impl PushSettings {
                 .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
                 .map_err(|e| ConfigError::Credential { path: path.to_owned(), detail: e.to_string() })
         };
-        let password = match env.var("NEPSE_DRIFT_PUSH_PASSWORD") {
-            Some(p) => Some(p),
-            None => env
-                .var("NEPSE_DRIFT_PUSH_PASSWORD_FILE")
-                .map(PathBuf::from)
-                .or_else(|| p.password_file.clone())
-                .map(|f| read_secret(&f))
-                .transpose()?,
+        // A secret: its variable, else the file its `_FILE` variable or the config names.
+        let secret = |var: &str, file: Option<&PathBuf>| -> Result<Option<String>, ConfigError> {
+            match env.var(var) {
+                Some(s) => Ok(Some(s)),
+                None => env
+                    .var(&format!("{var}_FILE"))
+                    .map(PathBuf::from)
+                    .or_else(|| file.cloned())
+                    .map(|f| read_secret(&f))
+                    .transpose(),
+            }
         };
-        let token = match env.var("NEPSE_DRIFT_PUSH_TOKEN") {
-            Some(t) => Some(t),
-            None => env
-                .var("NEPSE_DRIFT_PUSH_TOKEN_FILE")
-                .map(PathBuf::from)
-                .or_else(|| p.token_file.clone())
-                .map(|f| read_secret(&f))
-                .transpose()?,
-        };
+        let password = secret("NEPSE_DRIFT_PUSH_PASSWORD", p.password_file.as_ref())?;
+        let token = secret("NEPSE_DRIFT_PUSH_TOKEN", p.token_file.as_ref())?;
         let username = env.var("NEPSE_DRIFT_PUSH_USERNAME").or_else(|| p.username.clone());
         let auth = match (username, password, token) {
             (Some(username), Some(password), None) => Auth::Basic { username, password },

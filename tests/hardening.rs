@@ -83,6 +83,8 @@ fn config_numbers_are_bounded_at_parse_time() {
         ("push", "backoff_seconds = 1e300", "push.backoff_seconds"),
         ("push", "retries = 4294967295", "push.retries"),
         ("psi", "bins = 1", "psi.bins"),
+        ("psi", "significance = \"maybe\"", "psi.significance"),
+        ("psi", "significance = \"\"", "psi.significance"),
     ] {
         let cfg = tmp.path().join("c.toml");
         std::fs::write(&cfg, format!("[sources]\nfeatures = \"{}\"\n[{table}]\n{line}\n", fixture("features.parquet")))

@@ -87,26 +87,31 @@ impl BinEdges {
         if k == 0 {
             return Err(BinningError::TooFewBins(k));
         }
-        let finite = values.iter().filter(|x| x.is_finite()).count();
-        if finite == 0 {
-            return Err(BinningError::NoFiniteValues);
-        }
         let probs: Vec<f64> = (1..k).map(|j| j as f64 / k as f64).collect();
-        let positions: Vec<(usize, f64)> = probs
-            .iter()
-            .map(|&p| {
-                let h = (finite - 1) as f64 * p;
-                let lo = h.floor();
-                (lo as usize, h - lo)
-            })
-            .collect();
-        let mut ranks: Vec<usize> = positions.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(finite - 1)]).collect();
-        ranks.sort_unstable();
-        ranks.dedup();
-        let stats = order_statistics(values, &ranks);
+        // The ranks type 7 interpolates between, once the number of finite values is known.
+        let positions = |finite: usize| -> Vec<(usize, f64)> {
+            probs
+                .iter()
+                .map(|&p| {
+                    let h = (finite - 1) as f64 * p;
+                    let lo = h.floor();
+                    (lo as usize, h - lo)
+                })
+                .collect()
+        };
+        let ranks_of = |positions: &[(usize, f64)], finite: usize| -> Vec<usize> {
+            let mut ranks: Vec<usize> = positions.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(finite - 1)]).collect();
+            ranks.sort_unstable();
+            ranks.dedup();
+            ranks
+        };
+        let Some((finite, ranks, stats)) = order_statistics(values, |finite| ranks_of(&positions(finite), finite))
+        else {
+            return Err(BinningError::NoFiniteValues);
+        };
         let at = |r: usize| stats[ranks.binary_search(&r).unwrap_or(0)];
-        let mut unique: Vec<f64> = Vec::with_capacity(positions.len());
-        for &(lo, g) in &positions {
+        let mut unique: Vec<f64> = Vec::with_capacity(probs.len());
+        for (lo, g) in positions(finite) {
             let low = at(lo);
             let high = at((lo + 1).min(finite - 1));
             let diff = high - low;
@@ -204,24 +209,45 @@ const GATHER: u64 = 1 << 12;
 /// Key bits resolved per histogram pass: 4,096 counters per open prefix.
 const DIGIT: u32 = 12;
 
-/// The finite values of `values` at the (sorted, unique) ranks `ranks` of their sorted order,
-/// without moving `values`. One pass finds the finite range; one histogram of 65,536 equal-width
-/// buckets over it locates the bucket of each rank (the bucket of a value never decreases as the
-/// value grows, so buckets split the sorted order); when those buckets hold few values (at most
-/// a sixteenth of the column) one more pass gathers them and each rank is selected within its
-/// bucket. Otherwise (heavy ties, or a range stretched by outliers) [`order_statistics_deep`]
-/// refines the values' keys 12 bits a pass.
-fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+/// The number of finite values of `values`, the ranks `ranks_of(finite)` asks for (sorted,
+/// unique) and the finite values at those ranks of their sorted order, without moving `values`;
+/// `None` when no value is finite.
+///
+/// Two passes over the column in the usual case. The range of the buckets comes from a strided
+/// sample of about 4,096 values (no pass of its own). One pass counts the finite values into
+/// 65,536 equal-width buckets over that range, clamping values outside it into the end buckets:
+/// the bucket of a value never decreases as the value grows, so the buckets split the sorted
+/// order whatever the range, and each rank's bucket and rank within it follow from the counts.
+/// When those buckets hold few values (at most a sixteenth of the column) a second pass gathers
+/// them and each rank is selected within its bucket. Otherwise (heavy ties, a column of one
+/// value) [`order_statistics_deep`] refines the values' keys 12 bits a pass.
+fn order_statistics(values: &[f64], ranks_of: impl Fn(usize) -> Vec<usize>) -> Option<(usize, Vec<usize>, Vec<f64>)> {
     const BUCKETS: usize = 1 << 16;
-    let (lo, hi) = values
+    let stride = (values.len() / 4096).max(1);
+    let (mut lo, mut hi) = values
         .iter()
+        .step_by(stride)
         .filter(|x| x.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if !(BUCKETS as f64 / (hi - lo)).is_finite() {
+        // The sample saw one distinct value or none: the whole column's range.
+        (lo, hi) = values
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    }
     let scale = BUCKETS as f64 / (hi - lo);
     if !scale.is_finite() {
-        // One distinct value, or a range too wide for one float: the general method.
-        return order_statistics_deep(values, ranks);
+        // No finite value, one distinct value, or a range too wide for one float.
+        let finite = values.iter().filter(|x| x.is_finite()).count();
+        if finite == 0 {
+            return None;
+        }
+        let ranks = ranks_of(finite);
+        let stats = order_statistics_deep(values, &ranks);
+        return Some((finite, ranks, stats));
     }
+    // Saturating casts: below the range is bucket 0, above it the last bucket.
     let bucket_of = |x: f64| (((x - lo) * scale) as usize).min(BUCKETS - 1);
     let mut hist = vec![0_u32; BUCKETS];
     let mut finite = 0_usize;
@@ -231,10 +257,14 @@ fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
             finite += 1;
         }
     }
+    if finite == 0 {
+        return None;
+    }
+    let ranks = ranks_of(finite);
     // Each rank's bucket and its rank within it.
     let mut located = Vec::with_capacity(ranks.len());
     let (mut bucket, mut below) = (0_usize, 0_usize);
-    for &r in ranks {
+    for &r in &ranks {
         while below + hist[bucket] as usize <= r {
             below += hist[bucket] as usize;
             bucket += 1;
@@ -245,7 +275,8 @@ fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
     targets.dedup();
     let gathered: usize = targets.iter().map(|&t| hist[t] as usize).sum();
     if gathered > (finite / 16).max(1 << 16) {
-        return order_statistics_deep(values, ranks);
+        let stats = order_statistics_deep(values, &ranks);
+        return Some((finite, ranks, stats));
     }
     let mut slot = vec![u16::MAX; BUCKETS];
     for (i, &t) in targets.iter().enumerate() {
@@ -260,14 +291,15 @@ fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
             }
         }
     }
-    located
+    let stats = located
         .iter()
         .map(|&(bucket, rank)| {
             let i = targets.binary_search(&bucket).unwrap_or(0);
             let (_, v, _) = buckets[i].select_nth_unstable_by(rank, finite_cmp);
             *v
         })
-        .collect()
+        .collect();
+    Some((finite, ranks, stats))
 }
 
 /// [`order_statistics`] for columns whose wanted buckets are crowded: radix selection 12 bits a
@@ -620,7 +652,18 @@ mod tests {
                 _ => (next() - 0.5) * 1e-3,
             })
             .collect();
-        for (name, column) in [("narrow", narrow), ("tied", tied), ("mixed", mixed)] {
+        // Outliers the strided sample of the range never sees (it takes every 73rd value here),
+        // and a sample that sees one value only while the column holds many.
+        let outliers: Vec<f64> = (0..300_000)
+            .map(|i| match i % 1_000 {
+                5 => 1e12,
+                6 => -1e15,
+                _ => next() - 0.5,
+            })
+            .collect();
+        let blind: Vec<f64> = (0..300_000).map(|i| if i % 73 == 0 { 1.0 } else { next() }).collect();
+        let columns = [("narrow", narrow), ("tied", tied), ("mixed", mixed), ("outliers", outliers), ("blind", blind)];
+        for (name, column) in columns {
             for k in [2, 4, 10, 13] {
                 let before: Vec<u64> = column.iter().map(|x| x.to_bits()).collect();
                 let in_order = BinEdges::quantiles_in_order(&column, k).unwrap();

@@ -163,35 +163,34 @@ impl<'a> DayCounter<'a> {
 /// When `values` and `slots` differ in length (a programming error).
 #[must_use]
 pub fn count_by_slot(edges: &BinEdges, values: &[f64], slots: &DaySlots, days: &[i32]) -> (Vec<u64>, DailyCounts) {
-    match slots {
-        DaySlots::Narrow(s) => count_slots(edges, values, s, days),
-        DaySlots::Wide(s) => count_slots(edges, values, s, days),
-    }
-}
-
-fn count_slots<S: Copy + Into<usize>>(
-    edges: &BinEdges,
-    values: &[f64],
-    slots: &[S],
-    days: &[i32],
-) -> (Vec<u64>, DailyCounts) {
     assert_eq!(values.len(), slots.len(), "one slot per value");
     let bins = edges.value_bins() + 1;
-    let missing = bins - 1;
-    let e = edges.as_slice();
     // One row per day, and a last one for the rows without a day.
     let mut table = vec![0_u64; (days.len() + 1) * bins];
     let none = days.len();
-    for (&x, &s) in values.iter().zip(slots) {
-        let bin = if x.is_nan() {
-            missing
-        } else if e.len() <= 16 {
-            e.iter().map(|edge| usize::from(*edge < x)).sum()
-        } else {
-            edges.bin_of(x)
-        };
-        let row = s.into().min(none);
-        table[row * bins + bin] += 1;
+    let missing = bins - 1;
+    let e = edges.as_slice();
+    let mut at = 0;
+    for run in slots.runs() {
+        let n = run.len as usize;
+        let values = &values[at..at + n];
+        at += n;
+        let row = |i: usize| usize::from(run.slot(i)).min(none) * bins;
+        if run.step == 0 && n >= 64 {
+            // A day's rows together (a file sorted by date): the vectorised kernel.
+            edges.count_into(&mut table[row(0)..row(0) + bins], values);
+            continue;
+        }
+        for (i, &x) in values.iter().enumerate() {
+            let bin = if x.is_nan() {
+                missing
+            } else if e.len() <= 16 {
+                e.iter().map(|edge| usize::from(*edge < x)).sum()
+            } else {
+                edges.bin_of(x)
+            };
+            table[row(i) + bin] += 1;
+        }
     }
     let mut totals = vec![0_u64; bins];
     let mut daily = DailyCounts::default();
@@ -256,15 +255,56 @@ mod tests {
         let edges = BinEdges::new(vec![0.0, 1.0]).unwrap();
         let values = [-1.0, 0.5, f64::NAN, 2.0, 0.0, 3.0, 7.0];
         let days = [10, 10, 11, 11, 10, 12, 13];
-        let slots = DaySlots::Narrow(vec![0, 0, 1, 1, 0, 2, u8::MAX]);
+        let slots = DaySlots::of(&[0, 0, 1, 1, 0, 2, DaySlots::NONE]);
         let (totals, by_slot) = count_by_slot(&edges, &values, &slots, &[10, 11, 12]);
-        let wide = DaySlots::Wide(vec![0, 0, 1, 1, 0, 2, u16::MAX]);
-        assert_eq!(count_by_slot(&edges, &values, &wide, &[10, 11, 12]), (totals.clone(), by_slot.clone()));
         let mut counter = DayCounter::new(&edges);
         counter.add(&values[..6], &days[..6]);
         assert_eq!(by_slot, counter.finish());
         // The row without a day counts in the totals only.
         assert_eq!(totals, edges.count(&values));
+    }
+
+    #[test]
+    fn counting_by_slot_is_the_same_in_every_row_order() {
+        // 200 symbols × 30 days, sorted by date, by symbol, and in no order; some rows without a
+        // day. Each order takes another path (long runs, stepped runs, one slot a row).
+        let edges = BinEdges::new(vec![-1.0, 0.0, 0.5, 2.0]).unwrap();
+        let days: Vec<i32> = (100..130).collect();
+        let rows: Vec<(u16, f64)> = (0..200_u16)
+            .flat_map(|sym| {
+                (0..30_u16).map(move |d| {
+                    let slot = if (sym + d) % 53 == 0 { DaySlots::NONE } else { d };
+                    let x = if (sym * 7 + d) % 11 == 0 {
+                        f64::NAN
+                    } else {
+                        f64::from(sym % 9) * 0.4 - 1.3 + f64::from(d) * 0.01
+                    };
+                    (slot, x)
+                })
+            })
+            .collect();
+        let count = |rows: &[(u16, f64)]| {
+            let slots = DaySlots::of(&rows.iter().map(|r| r.0).collect::<Vec<_>>());
+            let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            count_by_slot(&edges, &values, &slots, &days)
+        };
+        let by_symbol = count(&rows);
+        let mut by_date = rows.clone();
+        by_date.sort_by_key(|r| r.0);
+        let mut shuffled = rows.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            shuffled.swap(i, (i * 7_919 + 13) % n);
+        }
+        assert_eq!(count(&by_date), by_symbol);
+        assert_eq!(count(&shuffled), by_symbol);
+        // Against the counter that is given each row's day.
+        let mut counter = DayCounter::new(&edges);
+        for (slot, x) in rows.iter().filter(|r| r.0 != DaySlots::NONE) {
+            counter.add(&[*x], &[days[usize::from(*slot)]]);
+        }
+        assert_eq!(by_symbol.1, counter.finish());
+        assert_eq!(by_symbol.0, edges.count(&rows.iter().map(|r| r.1).collect::<Vec<_>>()));
     }
 
     #[test]

@@ -465,7 +465,7 @@ impl Handle {
 const NO_DAY: i32 = i32::MIN;
 
 /// The slot of a row without a (listed) day in [`DirectColumn::day_slots`].
-pub(super) const NO_SLOT: u16 = u16::MAX;
+pub(super) const NO_SLOT: u16 = crate::rows::DaySlots::NONE;
 
 /// The days of row group `rg`'s rows into `days` ([`NO_DAY`] for a null): from the date
 /// column's statistics when they hold a single day and no null, else decoded.

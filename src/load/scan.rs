@@ -321,19 +321,9 @@ impl Scan {
             return Ok(None);
         };
         let days: Vec<i32> = days.iter().map(|d| date_to_days(*d)).collect();
-        // One byte a row while a year of trading days fits in one.
-        let rows = usize::try_from(self.count_rows(range)?).unwrap_or(0);
-        if days.len() < usize::from(u8::MAX) {
-            let mut narrow = Vec::with_capacity(rows);
-            direct
-                .day_slots(&days, &mut |s| narrow.push(u8::try_from(s).unwrap_or(u8::MAX)))
-                .map_err(Self::direct_failed(c))?;
-            Ok(Some(DaySlots::Narrow(narrow)))
-        } else {
-            let mut wide = Vec::with_capacity(rows);
-            direct.day_slots(&days, &mut |s| wide.push(s)).map_err(Self::direct_failed(c))?;
-            Ok(Some(DaySlots::Wide(wide)))
-        }
+        let mut slots = DaySlots::default();
+        direct.day_slots(&days, &mut |s| slots.push(s)).map_err(Self::direct_failed(c))?;
+        Ok(Some(slots))
     }
 
     /// Whether [`Self::numeric_into`] reads `column` straight from the files over the window.

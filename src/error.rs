@@ -48,7 +48,8 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::FixturesSpec(_) | Self::Store(StoreError::Save { .. }) => exit::CONFIG,
+            Self::Config(_) | Self::FixturesSpec(_) | Self::Store(StoreError::Prepare { .. }) => exit::CONFIG,
+            Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
             Self::Analysis(_) | Self::Metrics(_) | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Push(_) => exit::PUSH_FAILED,
             Self::Store(StoreError::Locked { .. }) => exit::LOCKED,

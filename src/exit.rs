@@ -26,6 +26,10 @@ pub const PUSH_FAILED: u8 = 5;
 pub const LOCKED: u8 = 6;
 /// Drift was found and `--fail-on-drift` was given.
 pub const DRIFT_FOUND: u8 = 7;
+/// The result was computed but could not be saved in the results directory (disk full, a
+/// directory in the way, permissions). Only the failure timestamp was pushed; nothing is lost:
+/// the same `--as-of` reproduces the result once the directory is fixed.
+pub const NOT_SAVED: u8 = 8;
 
 /// The exit code of a command that produced a result: drift found (with `--fail-on-drift`)
 /// wins over a partial result, which wins over success.

@@ -7,6 +7,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::render;
 use crate::result::{RunResult, SCHEMA_VERSION};
 
@@ -19,8 +21,16 @@ pub enum StoreError {
         /// The lock file.
         path: String,
     },
-    /// The results directory or a result file could not be written.
-    #[error("failed to save result in {path}: {detail}")]
+    /// The results directory or its lock file could not be created (before anything was read).
+    #[error("cannot use the results directory {path}: {detail}")]
+    Prepare {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        detail: String,
+    },
+    /// A computed result could not be written (disk full, a directory in the way, permissions).
+    #[error("the result was computed but not saved: {path}: {detail}")]
     Save {
         /// The path.
         path: String,
@@ -45,8 +55,12 @@ impl StoreError {
             Self::Locked { .. } => {
                 "a previous run is still going (the lock is released when it exits); nothing to clean up"
             }
-            Self::Save { .. } => {
+            Self::Prepare { .. } => {
                 "check [output] results_dir (or --results-dir) exists or can be created, and is writable"
+            }
+            Self::Save { .. } => {
+                "free space or fix permissions at that path (or move what is in the way), then run again with the \
+                 same --as-of: it reproduces the same result"
             }
             Self::Read { .. } => "pass a result JSON written by `nepse-drift run` (results_dir/latest.json)",
         }
@@ -60,23 +74,23 @@ pub struct Lock(#[allow(dead_code)] fs_err::File);
 /// Takes the advisory lock `.nepse-drift.lock` in `dir` (created if needed).
 ///
 /// # Errors
-/// [`StoreError::Locked`] when another process holds it, [`StoreError::Save`] when the
+/// [`StoreError::Locked`] when another process holds it, [`StoreError::Prepare`] when the
 /// directory or the lock file cannot be created.
 pub fn lock(dir: &Path) -> Result<Lock, StoreError> {
     fs_err::create_dir_all(dir)
-        .map_err(|e| StoreError::Save { path: dir.display().to_string(), detail: e.to_string() })?;
+        .map_err(|e| StoreError::Prepare { path: dir.display().to_string(), detail: e.to_string() })?;
     let path = dir.join(".nepse-drift.lock");
     let file = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| StoreError::Save { path: path.display().to_string(), detail: e.to_string() })?;
+        .map_err(|e| StoreError::Prepare { path: path.display().to_string(), detail: e.to_string() })?;
     match file.file().try_lock() {
         Ok(()) => Ok(Lock(file)),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path: path.display().to_string() }),
         Err(std::fs::TryLockError::Error(e)) => {
-            Err(StoreError::Save { path: path.display().to_string(), detail: e.to_string() })
+            Err(StoreError::Prepare { path: path.display().to_string(), detail: e.to_string() })
         }
     }
 }
@@ -88,12 +102,30 @@ pub fn lock(dir: &Path) -> Result<Lock, StoreError> {
 pub fn save(dir: &Path, result: &RunResult) -> Result<PathBuf, StoreError> {
     let json = render::json(result)
         .map_err(|e| StoreError::Save { path: dir.display().to_string(), detail: e.to_string() })?;
-    let safe_model: String =
-        result.model.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    let named = dir.join(format!("{safe_model}_{}.json", result.as_of));
+    let named = dir.join(format!("{}_{}.json", file_stem(&result.model), result.as_of));
     write_atomically(&named, &json)?;
     write_atomically(&dir.join("latest.json"), &json)?;
     Ok(named)
+}
+
+/// The longest model part of a result's file name, in bytes: with the date and the
+/// temporary file's affixes the name stays far below the usual 255-byte limit.
+const MAX_STEM: usize = 64;
+
+/// The model part of a result's file name: the model label as is when it is short and made of
+/// ASCII letters, digits, `-`, `_` and `.` only (and is not `.` or `..`); otherwise those
+/// characters kept (others as `_`), cut to [`MAX_STEM`] bytes, and a hash of the whole label
+/// appended, so that two labels never share a file.
+fn file_stem(model: &str) -> String {
+    let safe: String =
+        model.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    if safe == model && model.len() <= MAX_STEM && !model.is_empty() && model != "." && model != ".." {
+        return safe;
+    }
+    let digest = Sha256::digest(model.as_bytes());
+    let hash = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    let cut: String = safe.chars().take(MAX_STEM - 9).collect();
+    format!("{cut}-{hash:08x}")
 }
 
 /// Writes `text` to a new temporary file beside `path` and renames it over `path`. The
@@ -129,4 +161,30 @@ pub fn read(path: &Path) -> Result<RunResult, StoreError> {
 #[must_use]
 pub fn last_model(dir: &Path) -> Option<String> {
     read(&dir.join("latest.json")).ok().map(|r| r.model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_STEM, file_stem};
+
+    #[test]
+    fn plain_model_labels_name_their_file_as_they_are() {
+        assert_eq!(file_stem("xgb-v1.2_final"), "xgb-v1.2_final");
+    }
+
+    #[test]
+    fn other_labels_are_cut_and_told_apart_by_a_hash() {
+        let long = "m".repeat(300);
+        let stem = file_stem(&long);
+        assert!(stem.len() <= MAX_STEM, "{stem}");
+        assert!(stem.starts_with("mmmm"));
+        assert_ne!(file_stem(&"m".repeat(299)), stem);
+        // Labels that map to the same safe characters still get their own file.
+        assert_ne!(file_stem("a/b"), file_stem("a:b"));
+        assert!(file_stem("a/b").starts_with("a_b-"));
+        for odd in [".", "..", "", "xgb\nv2", "x\u{1b}[31m"] {
+            let stem = file_stem(odd);
+            assert!(stem.len() > 8 && stem.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{stem:?}");
+        }
+    }
 }

@@ -227,7 +227,9 @@ fn a_failed_save_leaves_no_temporary_file_and_follows_no_symlink() {
         "--predictions",
         &fixture("predictions.parquet"),
     ]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("the result was computed but not saved") && err.contains("latest.json"), "{err}");
+    assert!(err.contains("hint: free space or fix permissions at that path"), "{err}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
     // Nothing hidden is left but the lock and the planted symlinks.
     let left: Vec<String> = std::fs::read_dir(&results)
@@ -238,4 +240,60 @@ fn a_failed_save_leaves_no_temporary_file_and_follows_no_symlink() {
         .filter(|n| n.starts_with('.') && n != ".nepse-drift.lock")
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
+    // The fixtures end on Thursday 2026-11-19. Up to date on that day and over the weekend; a
+    // run a week later sees the same window, five trading days old.
+    let features = fixture("features.parquet");
+    let gauge = |as_of: &str| {
+        let (code, out, err) = run(bin().args(["run", "--features", &features, "--as-of", as_of, "--dry-run"]));
+        assert_eq!(code, 0, "{err}");
+        let line = out.lines().find(|l| l.starts_with("nepse_drift_data_lag_trading_days ")).unwrap().to_owned();
+        (line, err)
+    };
+    let (line, err) = gauge("2026-11-19");
+    assert_eq!(line, "nepse_drift_data_lag_trading_days 0");
+    assert!(!err.contains("stale data"), "{err}");
+    assert_eq!(gauge("2026-11-21").0, "nepse_drift_data_lag_trading_days 0", "Friday and Saturday do not count");
+    let (line, err) = gauge("2026-11-26");
+    assert_eq!(line, "nepse_drift_data_lag_trading_days 5");
+    let warning = err.lines().find(|l| l.contains("stale data")).unwrap();
+    assert!(
+        warning.contains("2026-11-19") && warning.contains("2026-11-26") && warning.contains("5 trading day"),
+        "{warning}"
+    );
+    // `report` warns too, in JSON mode as in the table, without changing the exit code.
+    for format in ["json", "table"] {
+        let (code, _, err) =
+            run(bin().args(["report", "--features", &features, "--as-of", "2027-06-01", "--format", format]));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
+    }
+}
+
+#[test]
+fn a_long_or_odd_model_label_gets_a_bounded_file_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let model = format!("{}/v2", "m".repeat(300));
+    let cfg = tmp.path().join("c.toml");
+    let toml_model = toml::Value::String(model.clone());
+    std::fs::write(&cfg, format!("[push]\nmodel = {toml_model}\n")).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["run", "--config", cfg.to_str().unwrap()])
+        .args(fixture_args())
+        .args(["--results-dir", results.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<String> = std::fs::read_dir(&results)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_2026-11-19.json"))
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].len() < 100 && names[0].starts_with("mmmm"), "{names:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results.join(&names[0])).unwrap()).unwrap();
+    assert_eq!(saved["model"], model.as_str());
 }

@@ -123,7 +123,7 @@ fn tool(binary: &str, package: &str, args: &[&str]) -> String {
 fn promtool_checks_config_and_rules_and_runs_the_rule_tests() {
     tool("/usr/bin/promtool", "prometheus", &["check", "config", "prometheus.yml"]);
     let rules = tool("/usr/bin/promtool", "prometheus", &["check", "rules", "rules/nepse-drift.rules.yml"]);
-    assert!(rules.contains("SUCCESS: 17 rules found"), "{rules}");
+    assert!(rules.contains("SUCCESS: 19 rules found"), "{rules}");
     let tests = tool("/usr/bin/promtool", "prometheus", &["test", "rules", "tests/nepse-drift.rules.test.yml"]);
     assert!(tests.contains("SUCCESS"), "{tests}");
 }
@@ -139,8 +139,10 @@ fn every_alert_has_a_runbook_section() {
     let rules = read("monitoring/rules/nepse-drift.rules.yml");
     let runbooks = read("monitoring/runbooks.md");
     let alerts: Vec<&str> = rules.lines().filter_map(|l| l.trim().strip_prefix("- alert: ")).collect();
-    assert_eq!(alerts.len(), 10);
+    assert_eq!(alerts.len(), 11);
+    let tests = read("monitoring/tests/nepse-drift.rules.test.yml");
     for a in alerts {
+        assert!(tests.contains(&format!("alertname: {a}\n")), "no promtool test fires {a}");
         assert!(runbooks.contains(&format!("## {a}\n")), "no runbook for {a}");
         assert!(rules.contains(&format!("runbooks.md#{}\"", a.to_lowercase())), "no runbook_url for {a}");
     }
@@ -170,4 +172,21 @@ fn dashboard_panels_use_the_provisioned_datasource() {
     }
     let provider = read("monitoring/grafana/provisioning/dashboards/nepse-drift.yml");
     assert!(provider.contains("type: file"));
+}
+
+#[test]
+fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
+    let code = std::fs::read_to_string(common::root().join("src/exit.rs")).unwrap();
+    let mut defined: Vec<u8> = code
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub const ")?.split_once(": u8 = "))
+        .map(|(_, v)| v.trim_end_matches(';').parse().unwrap())
+        .collect();
+    defined.sort_unstable();
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let table = readme.split("## Exit codes").nth(1).unwrap().split("\n## ").next().unwrap();
+    let listed: Vec<u8> =
+        table.lines().filter_map(|l| l.strip_prefix("| ")?.split_once(" |")?.0.trim().parse().ok()).collect();
+    assert_eq!(listed, defined, "README exit-code rows against src/exit.rs");
+    assert_eq!(defined, (0..=8).collect::<Vec<u8>>());
 }

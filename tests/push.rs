@@ -335,6 +335,57 @@ fn failed_computation_posts_only_the_failure_timestamp() {
     }
 }
 
+/// The model label the fixtures' predictions carry.
+const FIXTURE_MODEL: &str = "xgb-2026.03";
+
+#[test]
+fn a_failure_without_a_saved_result_is_pushed_under_the_predictions_model() {
+    // No results directory and no push.model: the label comes from the predictions themselves,
+    // as a successful run would have pushed it, not `default`.
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\n[push]\nurl = \"{}\"\n",
+            tmp.path().join("gone.parquet").display(),
+            fixture("predictions.parquet"),
+            gw.url
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(bin().args(["run", "--config", cfg.to_str().unwrap(), "--as-of", AS_OF]));
+    assert_eq!(code, 3, "{err}");
+    let groups = gateway_metrics(&gw.url, None);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].0["model"], FIXTURE_MODEL);
+    assert!(groups[0].1.contains_key("nepse_drift_last_failure_timestamp_seconds"));
+}
+
+#[test]
+fn a_result_that_cannot_be_saved_pushes_the_failure_and_exits_8() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    assert_eq!(run_job(&cfg, &[]).0, 0);
+    let before = gateway_metrics(&gw.url, None)[0].1.clone();
+    // The next day's run finds a directory where latest.json goes.
+    std::fs::remove_file(tmp.path().join("results/latest.json")).unwrap();
+    std::fs::create_dir(tmp.path().join("results/latest.json")).unwrap();
+    let (code, _, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("the result was computed but not saved"), "{err}");
+    let groups = gateway_metrics(&gw.url, None);
+    assert_eq!(groups.len(), 1, "one group: the model's");
+    assert_eq!(groups[0].0["model"], FIXTURE_MODEL);
+    let after = &groups[0].1;
+    assert!(after.contains_key("nepse_drift_last_failure_timestamp_seconds"));
+    for name in ["feature_drift_psi", "nepse_drift_last_success_timestamp_seconds"] {
+        assert_eq!(after[name], before[name], "{name}: the unsaved result was not pushed");
+    }
+}
+
 #[test]
 fn concurrent_run_gets_the_locked_exit_code() {
     let tmp = tempfile::tempdir().unwrap();

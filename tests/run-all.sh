@@ -57,7 +57,7 @@ for as_of in 2026-11-19 2026-11-12 2026-09-30; do
   "$venv/bin/python" tests/crosscheck/panel.py "$tmp/result.json" fixtures/features.parquet
 done
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
-"$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 40 --power-seeds 30
+"$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000
 

@@ -6,6 +6,7 @@ pub mod check_config;
 pub mod dispatch;
 pub mod fit_reference;
 pub mod fixtures;
+pub mod notices;
 pub mod push;
 pub mod report;
 pub mod run;

@@ -27,6 +27,7 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
     };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     let result = analyse(&settings)?;
+    super::notices::warn(&result);
     if let Some(path) = &args.html {
         fs_err::write(path, render::html::render(&result))
             .map_err(|e| Error::Output { path: path.display().to_string(), detail: e.to_string() })?;

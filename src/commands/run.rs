@@ -3,8 +3,10 @@
 //! Failure semantics, in order:
 //! 1. a second overlapping run finds the results directory locked and exits at once (code 6);
 //! 2. if computing fails, nothing but `nepse_drift_last_failure_timestamp_seconds` is sent (a
-//!    POST, so the last good values stay visible) and the last-success time does not move;
-//! 3. the complete JSON result is written atomically (temp file + rename) before any push;
+//!    POST, so the last good values stay visible) and the last-success time does not move, under
+//!    the model label of [`failure_model`];
+//! 3. the complete JSON result is written atomically (temp file + rename) before any push; if
+//!    that fails, only the failure timestamp is sent and the exit code is 8;
 //! 4. if the push fails after its retries, the exit code says so (5) and the saved file can be
 //!    re-pushed exactly with `push --result FILE`.
 
@@ -19,6 +21,7 @@ use crate::cli::RunArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::exposition;
+use crate::load::Scan;
 use crate::push::{self, Method};
 use crate::result::{RunInfo, RunResult};
 use crate::settings::{self, DEFAULT_MODEL, Groups, ProcessEnv, PushSettings, Settings};
@@ -62,22 +65,22 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
         Ok(ok) => ok,
         Err(e) => {
             tracing::error!(error = %e, "run failed; pushing only the failure timestamp");
-            let model = settings
-                .model
-                .clone()
-                .or_else(|| results_dir.and_then(store::last_model))
-                .unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-            report_failure(&push_settings, &model, args.dry_run);
+            report_failure(&push_settings, &failure_model(&settings), args.dry_run);
             return Err(e);
         }
     };
     log_result(&result);
     match results_dir {
         // A dry run writes nothing: a later `push --result latest.json` must not push it.
-        Some(dir) if !args.dry_run => {
-            let paths = store::save(dir, &result)?;
-            tracing::info!(path = %paths.display(), "result saved");
-        }
+        Some(dir) if !args.dry_run => match store::save(dir, &result) {
+            Ok(path) => tracing::info!(path = %path.display(), "result saved"),
+            Err(e) => {
+                // Not pushed: every pushed result can be re-pushed from its file.
+                tracing::error!(error = %e, "result not saved; pushing only the failure timestamp");
+                report_failure(&push_settings, &result.model, args.dry_run);
+                return Err(e.into());
+            }
+        },
         Some(_) => tracing::info!("dry run: the result is not saved"),
         None => {}
     }
@@ -98,6 +101,24 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
             Err(e.into())
         }
     }
+}
+
+/// The model label a failed run reports its failure under, so that `DriftJobFailing` (joined on
+/// job and model) fires for the series the last success pushed: `push.model` from the config;
+/// else the model of the last result saved in the results directory; else the predictions'
+/// model version on their last day up to the as-of date, when that day holds one; else
+/// `default`. Each step is best effort (the failure may be that very file).
+fn failure_model(settings: &Settings) -> String {
+    settings
+        .model
+        .clone()
+        .or_else(|| settings.results_dir.as_deref().and_then(store::last_model))
+        .or_else(|| {
+            let path = settings.sources.predictions.as_deref()?;
+            let scan = Scan::open(path, &settings.columns.date).ok()?;
+            scan.last_model_version(&settings.columns, settings.as_of).ok()?
+        })
+        .unwrap_or_else(|| DEFAULT_MODEL.to_owned())
 }
 
 /// Best effort: POST only the failure timestamp, so the last good values stay visible.
@@ -128,9 +149,7 @@ fn log_result(r: &RunResult) {
         seconds = r.run.as_ref().map_or(0.0, |x| x.duration_seconds),
         "computed"
     );
-    for s in &r.drift.skipped {
-        tracing::warn!(feature = %s.feature, reason = %s.reason, "feature skipped");
-    }
+    super::notices::warn(r);
 }
 
 fn unix_now() -> f64 {

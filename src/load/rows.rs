@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use polars::prelude::*;
 
 use super::error::LoadError;
-use super::scan::{Scan, dates_of, reading};
+use super::scan::{Scan, date_lit, dates_of, reading};
 use crate::calendar::DateRange;
 use crate::rows::{Outcome, Prediction};
 use crate::settings::ColumnNames;
@@ -27,6 +29,31 @@ impl Scan {
         let s = df.column(sym).and_then(Column::str).map_err(err)?;
         let t = df.column(sec).and_then(Column::str).map_err(err)?;
         Ok(s.iter().zip(t.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))).collect())
+    }
+
+    /// The model version of the predictions on their last day up to `as_of`, when that day
+    /// holds exactly one: the label a run on these predictions pushes under. Reads two columns
+    /// of the days up to `as_of` and keeps one day's rows.
+    ///
+    /// # Errors
+    /// [`LoadError`] for a missing column or a decode failure.
+    pub fn last_model_version(&self, names: &ColumnNames, as_of: NaiveDate) -> Result<Option<String>, LoadError> {
+        self.require(&names.model_version, is_text, "String")?;
+        let (d, mv) = (col(self.date_column.as_str()), names.model_version.as_str());
+        let df = self.collect(
+            self.frame
+                .clone()
+                .filter(d.clone().lt_eq(date_lit(as_of)))
+                .select([d.clone(), col(mv).cast(DataType::String)])
+                .filter(d.clone().eq(d.max()))
+                .select([col(mv)])
+                .unique(None, UniqueKeepStrategy::Any),
+        )?;
+        let versions = df.column(mv).and_then(Column::str).map_err(|e| reading(self.path(), &e))?;
+        Ok(match (versions.len(), versions.get(0)) {
+            (1, Some(v)) => Some(v.to_owned()),
+            _ => None,
+        })
     }
 
     /// Prediction rows with `as_of` in the window.

@@ -60,7 +60,7 @@ fn classify(dtype: &DataType) -> ColumnType {
 pub struct Scan {
     path: String,
     pub(super) date_column: String,
-    frame: LazyFrame,
+    pub(super) frame: LazyFrame,
     pub(super) schema: SchemaRef,
     /// The files' footers for [`direct`] reads, read on first use.
     footers: Arc<OnceLock<Option<direct::Footers>>>,
@@ -506,7 +506,7 @@ pub fn date_to_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
 }
 
-fn date_lit(d: NaiveDate) -> Expr {
+pub(super) fn date_lit(d: NaiveDate) -> Expr {
     lit(date_to_days(d)).cast(DataType::Date)
 }
 

@@ -26,6 +26,7 @@ import sys
 
 import numpy as np
 import pyarrow as pa
+from scipy.stats import beta
 import pyarrow.parquet as pq
 
 START, END = "2023-12-01", "2026-11-19"
@@ -50,6 +51,11 @@ CLASSES = {
 }
 # The current window of the as-of date 2026-11-19: its last 20 trading days.
 DRIFT = "2026-10-14:2026-11-19:shift=ret_1d*1;scale=volume_ratio_20d*2"
+
+
+def upper_bound(k, n, level=0.95):
+    """One-sided Clopper-Pearson upper confidence bound of a rate seen k times in n runs."""
+    return 1.0 if k == n else float(beta.ppf(level, k + 1, n - k))
 
 
 def run(cmd):
@@ -104,8 +110,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("out_dir")
-    ap.add_argument("--seeds", type=int, default=40)
-    ap.add_argument("--power-seeds", type=int, default=30)
+    ap.add_argument("--seeds", type=int, default=160)
+    ap.add_argument("--power-seeds", type=int, default=60)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--table")
     args = ap.parse_args()
@@ -118,10 +124,11 @@ def main():
     runs = [r for seed in nulls for r in seed]
     n = len(runs)
     lines = [
-        f"| feature | class | false alarms, panel ({n} runs) | drifted, panel | false alarms, iid rows ({n} runs) |"
-        " mean design effect (current) |",
-        "|---|---|---:|---:|---:|---:|",
+        f"| feature | class | false alarms, panel ({n} runs) | 95% upper bound | drifted, panel |"
+        f" false alarms, iid rows ({n} runs) | mean design effect (current) |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
+    stationary_alarms = stationary_tests = 0
     failures = []
     iid_alarms = iid_tests = 0
     for feature, cls in CLASSES.items():
@@ -133,10 +140,23 @@ def main():
         deffs = [p[feature]["design_effect"]["current"] for p, _ in runs if p[feature].get("design_effect")]
         deff = f"{np.mean(deffs):.1f}" if deffs else "–"
         lines.append(
-            f"| {feature} | {cls} | {sig / n:.1%} ({sig}) | {drifted / n:.1%} | {iid / n:.1%} ({iid}) | {deff} |"
+            f"| {feature} | {cls} | {sig / n:.1%} ({sig}) | {upper_bound(sig, n):.1%} | {drifted / n:.1%} |"
+            f" {iid / n:.1%} ({iid}) | {deff} |"
         )
-        if cls != "non-stationary" and sig / n > 2.5 * ALPHA:
-            failures.append(f"{feature}: {sig}/{n} = {sig / n:.1%} no-drift runs significant (> 2.5%)")
+        if cls != "non-stationary":
+            stationary_alarms += sig
+            stationary_tests += n
+            if sig / n > 2.5 * ALPHA:
+                failures.append(f"{feature}: {sig}/{n} = {sig / n:.1%} no-drift runs significant (> 2.5%)")
+    pooled = stationary_alarms / stationary_tests
+    pooled_upper = upper_bound(stationary_alarms, stationary_tests)
+    lines.append("")
+    lines.append(
+        f"stationary features pooled: {stationary_alarms}/{stationary_tests} = {pooled:.2%} significant"
+        f" (95% upper bound {pooled_upper:.2%})"
+    )
+    if pooled_upper > 2.5 * ALPHA:
+        failures.append(f"pooled false-alarm rate: 95% upper bound {pooled_upper:.2%} > 2.5%")
     rate = iid_alarms / iid_tests
     lines.append("")
     lines.append(f"iid rows, all features: {iid_alarms}/{iid_tests} = {rate:.2%} significant at α = {ALPHA}")
@@ -144,11 +164,12 @@ def main():
         failures.append(f"iid false-alarm rate {rate:.2%} outside [{0.2 * ALPHA:.1%}, {2.5 * ALPHA:.1%}]")
     m = len(powers)
     lines.append("")
-    lines.append(f"| injected over the last 20 trading days ({m} runs) | called drifted |")
-    lines.append("|---|---:|")
+    lines.append(f"| injected over the last 20 trading days ({m} runs) | called drifted | 95% lower bound |")
+    lines.append("|---|---:|---:|")
     for feature, what in [("ret_1d", "+1σ mean shift in ret_1d"), ("volume_ratio_20d", "×2 variance in volume_ratio_20d")]:
         hit = sum(p[feature]["drifted"] for p in powers)
-        lines.append(f"| {what} | {hit / m:.0%} ({hit}/{m}) |")
+        low = 1.0 - upper_bound(m - hit, m)
+        lines.append(f"| {what} | {hit / m:.0%} ({hit}/{m}) | {low:.1%} |")
         if hit / m < 0.9:
             failures.append(f"{what}: drifted in {hit}/{m} runs (< 90%)")
     table = "\n".join(lines)

@@ -8,6 +8,7 @@ mod common;
 use std::process::Stdio;
 
 use common::{bin, fixture, run};
+use nepse_drift::load::{OutColumn, write_parquet};
 
 fn fixture_args() -> Vec<String> {
     ["--features", &fixture("features.parquet"), "--as-of", "2026-11-19"].map(String::from).to_vec()
@@ -296,4 +297,156 @@ fn a_long_or_odd_model_label_gets_a_bounded_file_name() {
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(results.join(&names[0])).unwrap()).unwrap();
     assert_eq!(saved["model"], model.as_str());
+}
+
+/// 150 trading days of 12 symbols (one with a name longer than a string view's 12 inline
+/// bytes), plus `extra` rows.
+fn panel_with(path: &std::path::Path, extra: &[(usize, &str)]) -> Vec<chrono::NaiveDate> {
+    let days = common::trading_days("2026-04-01", 150);
+    let symbols: Vec<String> =
+        (0..11).map(|k| format!("S{k}")).chain(std::iter::once("NABIL_BANK_LIMITED_PROMOTER".to_owned())).collect();
+    let mut rows: Vec<(chrono::NaiveDate, &str, Option<f64>)> = days
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| {
+            symbols.iter().enumerate().map(move |(k, s)| (*d, s.as_str(), Some(((i * 7 + k * 3) % 17) as f64)))
+        })
+        .collect();
+    rows.extend(extra.iter().map(|(i, s)| (days[*i], *s, Some(1.0))));
+    common::features_file(path, &rows);
+    days
+}
+
+#[test]
+fn duplicate_feature_rows_are_an_input_error_naming_the_day_and_symbol() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("f.parquet");
+    let report = |path: &std::path::Path, days: &[chrono::NaiveDate]| {
+        run(bin().args(["report", "--features", path.to_str().unwrap(), "--as-of", &days[149].to_string()]))
+    };
+    let days = panel_with(&path, &[]);
+    assert_eq!(report(&path, &days).0, 0);
+    // A day of the current window written twice for one symbol, and a second one.
+    let days = panel_with(&path, &[(140, "S3"), (145, "S1")]);
+    let (code, _, err) = report(&path, &days);
+    assert_eq!(code, 3, "{err}");
+    let scrubbed = common::scrub(&err, tmp.path());
+    assert_eq!(
+        scrubbed,
+        format!(
+            "error: [TMP]/f.parquet: more than one row for as_of {}, symbol S3 in the current window (2 duplicated (as_of, symbol) key(s) in all)\n\
+             hint: a snapshot was probably written twice: keep one row per symbol and day at the source\n",
+            days[140]
+        )
+    );
+    // In the reference window, for a symbol longer than an inline string view.
+    let days = panel_with(&path, &[(20, "NABIL_BANK_LIMITED_PROMOTER")]);
+    let (code, _, err) = report(&path, &days);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!("as_of {}, symbol NABIL_BANK_LIMITED_PROMOTER in the reference window", days[20])),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_rows_are_found_in_hive_partitions_too() {
+    // The date is a partition column: the rows are read by the lazy scan, not the direct reader.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = common::trading_days("2026-11-01", 6);
+    for (i, day) in days.iter().enumerate() {
+        let mut symbols: Vec<String> = (0..30).map(|k| format!("S{k}")).collect();
+        if i == 5 {
+            symbols[7] = "S3".into();
+        }
+        write_parquet(
+            &tmp.path().join(format!("as_of={day}")).join("part-0.parquet"),
+            vec![
+                ("symbol".into(), OutColumn::Str(symbols)),
+                ("x".into(), OutColumn::F64((0..30).map(|k| Some(f64::from(k))).collect())),
+            ],
+            1024,
+        )
+        .unwrap();
+    }
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", tmp.path().to_str().unwrap(), "--last", "2", "--reference-last", "4"])
+        .args(["--as-of", &days[5].to_string()]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&format!("as_of {}, symbol S3 in the current window (1 duplicated", days[5])), "{err}");
+}
+
+#[test]
+fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let features = fixture("features.parquet");
+    let predictions = fixture("predictions.parquet");
+    // Outcomes without predictions: a config error, not a silent success.
+    let (code, _, err) = run(bin().args([
+        "report",
+        "--features",
+        &features,
+        "--outcomes",
+        &fixture("outcomes.parquet"),
+        "--as-of",
+        "2026-11-19",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("invalid setting `sources.outcomes (--outcomes)`: outcomes are graded against predictions"),
+        "{err}"
+    );
+    // A probability of 7.0 in the reference window only: refused, not "stable".
+    let days = common::trading_days("2026-03-01", 60);
+    let proba = |i: usize| if i < 30 { 7.0 } else { 0.5 };
+    let rows = 60 * 3;
+    write_parquet(
+        &tmp.path().join("p.parquet"),
+        vec![
+            ("as_of".into(), OutColumn::Date((0..rows).map(|r| days[r / 3]).collect())),
+            ("symbol".into(), OutColumn::Str((0..rows).map(|r| format!("S{}", r % 3)).collect())),
+            ("model_version".into(), OutColumn::Str(vec!["m".into(); rows])),
+            ("predicted_proba".into(), OutColumn::F64((0..rows).map(|r| Some(proba(r / 3))).collect())),
+        ],
+        1024,
+    )
+    .unwrap();
+    let panel = tmp.path().join("f.parquet");
+    common::features_file(
+        &panel,
+        &(0..rows).map(|r| (days[r / 3], ["S0", "S1", "S2"][r % 3], Some((r % 7) as f64))).collect::<Vec<_>>(),
+    );
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", panel.to_str().unwrap(), "--predictions"])
+        .arg(tmp.path().join("p.parquet"))
+        .args(["--as-of", &days[59].to_string(), "--last", "20", "--reference-last", "40"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("column `predicted_proba` holds values outside [0, 1] or NaN (e.g. S0"), "{err}");
+    // An outcome with a null observed_at: named, counted, not dropped.
+    let outcomes = tmp.path().join("o.parquet");
+    let n = 4;
+    write_parquet(
+        &outcomes,
+        vec![
+            ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-18"); n])),
+            ("symbol".into(), OutColumn::Str(["NABIL", "NICA", "SCB", "HDL"].map(String::from).to_vec())),
+            ("actual_label".into(), OutColumn::I8(vec![1; n])),
+            (
+                "observed_at".into(),
+                OutColumn::OptDate(vec![Some(common::d("2026-11-19")), None, Some(common::d("2026-11-19")), None]),
+            ),
+        ],
+        1024,
+    )
+    .unwrap();
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", &features, "--predictions", &predictions, "--outcomes"])
+        .arg(&outcomes)
+        .args(["--as-of", "2026-11-19"]));
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(
+        common::scrub(&err, tmp.path()),
+        "error: [TMP]/o.parquet: column `observed_at` is null in 2 row(s) (e.g. NICA 2026-11-18, HDL 2026-11-18)\n\
+         hint: every outcome needs the day its label became known; leave a row out until it is known\n"
+    );
 }

@@ -174,12 +174,14 @@ fn quantile_psi_equals_hand_computation() {
 fn evidently_mode_reproduces_evidently_vector_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     let days = trading_days("2026-01-04", 2);
+    // One row per symbol and day: 1,000 symbols.
+    let symbols: Vec<String> = (0..1000).map(|k| format!("S{k}")).collect();
     let mut rows = Vec::new();
-    for v in 0..1000 {
-        rows.push((days[0], "NABIL", Some(f64::from(v))));
+    for (k, v) in (0..1000).enumerate() {
+        rows.push((days[0], symbols[k].as_str(), Some(f64::from(v))));
     }
-    for v in 500..1500 {
-        rows.push((days[1], "NABIL", Some(f64::from(v))));
+    for (k, v) in (500..1500).enumerate() {
+        rows.push((days[1], symbols[k].as_str(), Some(f64::from(v))));
     }
     let path = tmp.path().join("ev.parquet");
     features_file(&path, &rows);

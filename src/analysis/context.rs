@@ -86,6 +86,21 @@ pub(super) fn window_info(w: &Window, rows: u64, source: &str) -> WindowInfo {
     WindowInfo { from: w.range.from(), to: w.range.to(), trading_days: w.days.len(), rows, source: source.to_owned() }
 }
 
+/// Refuses a window in which more than one row has the same `(as_of, symbol)`: each row would
+/// count twice in every bin.
+fn no_duplicates(scan: &Scan, symbol: &str, window: &Window, which: &'static str) -> Result<(), AnalysisError> {
+    match scan.duplicate_key(symbol, window.scan_range(), &window.days)? {
+        None => Ok(()),
+        Some(d) => Err(AnalysisError::DuplicateFeatureRows {
+            path: scan.path().to_owned(),
+            which,
+            as_of: d.as_of.to_string(),
+            symbol: d.symbol,
+            keys: d.keys,
+        }),
+    }
+}
+
 pub(super) fn empty(path: &str, e: EmptyWindow) -> AnalysisError {
     AnalysisError::EmptyWindow { path: path.to_owned(), which: e.which, asked: e.asked }
 }
@@ -113,6 +128,17 @@ impl<'a> Context<'a> {
             let what = if settings.by == performance::GroupBy::Sector { "--by sector" } else { "--binning evidently" };
             return Err(AnalysisError::NeedsRawReference { what, path: path.clone() });
         }
+        // Both windows at once: each check is one thread decoding its symbols and dates.
+        std::thread::scope(|threads| {
+            let reference = match &reference {
+                Reference::Data { scan, window, .. } if scan.column_type(&names.symbol).is_some() => {
+                    Some(threads.spawn(|| no_duplicates(scan, &names.symbol, window, "reference")))
+                }
+                _ => None,
+            };
+            no_duplicates(&current_scan, &names.symbol, &current, "current")?;
+            reference.map_or(Ok(()), |r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        })?;
         let features = select(settings, &current_scan, &reference)?;
         let mut psi = settings.psi;
         if let Reference::Profile { profile, .. } = &reference {

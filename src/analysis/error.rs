@@ -98,6 +98,23 @@ pub enum AnalysisError {
         /// Features profiled.
         available: String,
     },
+    /// More than one feature row for one `(as_of, symbol)`.
+    #[error(
+        "{path}: more than one row for as_of {as_of}, symbol {symbol} in the {which} window \
+         ({keys} duplicated (as_of, symbol) key(s) in all)"
+    )]
+    DuplicateFeatureRows {
+        /// Source.
+        path: String,
+        /// `current` or `reference`.
+        which: &'static str,
+        /// The first duplicated day.
+        as_of: String,
+        /// Its symbol.
+        symbol: String,
+        /// Duplicated keys.
+        keys: usize,
+    },
     /// The evaluation window has no predictions.
     #[error("{path}: no predictions between {from} and {to}")]
     NoPredictions {
@@ -125,6 +142,9 @@ impl AnalysisError {
                 "features must be numeric, String, Categorical or Boolean; select others out with --feature"
             }
             Self::DtypeMismatch { .. } => "write the feature with the same dtype in both periods",
+            Self::DuplicateFeatureRows { .. } => {
+                "a snapshot was probably written twice: keep one row per symbol and day at the source"
+            }
             Self::Rows { .. } => "fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]",
             Self::NeedsRawReference { .. } => {
                 "pass the reference data (--reference-source or a window) instead of --reference-profile"

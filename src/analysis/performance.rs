@@ -50,6 +50,8 @@ impl Context<'_> {
         let first = self.days.first().copied().unwrap_or(reference_range.from()).min(reference_range.from());
         let pool = DateRange::new(first, reference_range.to()).unwrap_or(reference_range);
         let pooled = scan.predictions(&s.columns, Some(pool))?;
+        // The reference's probabilities are binned too: a 7.0 there would make every PSI 0.
+        validate_predictions(&pooled).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
         let reference: Vec<Prediction> = pooled.iter().filter(|p| reference_range.contains(p.as_of)).cloned().collect();
         let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.date)).transpose()?;
         let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {

@@ -24,7 +24,7 @@ use std::io::Cursor;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use polars_arrow::array::{Array, PrimitiveArray};
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
 use polars_buffer::Buffer;
 use polars_parquet::parquet::statistics::Statistics;
@@ -129,12 +129,13 @@ impl Footers {
     pub(super) fn dated<'a>(
         &'a self,
         name: &'a str,
+        kind: Kind,
         dates: &'a str,
         window: Option<DayWindow<'a>>,
     ) -> Option<DirectColumn<'a>> {
         let mut parts = Vec::with_capacity(self.0.len());
         for footer in &self.0 {
-            let field = footer.plain(name, Kind::Number)?;
+            let field = footer.plain(name, kind)?;
             let date = footer.plain(dates, Kind::Date)?;
             parts.push(Part { footer, field, date: Some(date) });
         }
@@ -193,6 +194,8 @@ pub(super) enum Kind {
     Number,
     /// A Date column, read as days since 1970-01-01.
     Date,
+    /// A text column (String), read as polars' string views.
+    Text,
 }
 
 impl Kind {
@@ -213,6 +216,7 @@ impl Kind {
                     | D::Float64
             ),
             Self::Date => matches!(dtype, D::Date32),
+            Self::Text => matches!(dtype, D::Utf8View),
         }
     }
 }
@@ -295,6 +299,46 @@ impl DirectColumn<'_> {
             }
             if !all {
                 f(&kept_values, &kept_days);
+            }
+            Ok(())
+        })
+    }
+
+    /// Calls `f` with each decoded text chunk of the column (a [`Kind::Text`] column read with
+    /// [`Footers::dated`]) and each row's day, [`NO_DAY`] for a row without a date or outside
+    /// the window.
+    ///
+    /// # Errors
+    /// The file and the reason when a chunk cannot be read or decoded.
+    pub(super) fn for_each_dated_text(
+        &self,
+        f: &mut dyn FnMut(&Utf8ViewArray, &[i32]),
+    ) -> Result<(), (PathBuf, String)> {
+        let mut days = Vec::new();
+        let window = self.window;
+        self.for_each_group(&mut |Group { file, part: Part { footer, field, date }, rg, chunk }| {
+            if matches!(footer.rows_in(rg, window), Rows::None) {
+                return Ok(());
+            }
+            let (Some(w), Some(date)) = (window, date) else { return Err("no date column".to_owned()) };
+            days_of(file, footer, rg, w.column, date, &mut days)?;
+            for d in &mut days {
+                if !(w.from..=w.to).contains(d) {
+                    *d = NO_DAY;
+                }
+            }
+            let mut row = 0;
+            for a in decode(file, chunk, field)? {
+                let text = a
+                    .as_any()
+                    .downcast_ref::<Utf8ViewArray>()
+                    .ok_or_else(|| format!("unexpected decoded type {:?}", a.dtype()))?;
+                let d = days.get(row..row + text.len()).ok_or("a text chunk longer than its dates")?;
+                f(text, d);
+                row += text.len();
+            }
+            if row != days.len() {
+                return Err(format!("`{}` and its dates decoded to different numbers of rows", self.name));
             }
             Ok(())
         })
@@ -462,7 +506,7 @@ impl Handle {
 }
 
 /// The day of a row without a date.
-const NO_DAY: i32 = i32::MIN;
+pub(super) const NO_DAY: i32 = i32::MIN;
 
 /// The slot of a row without a (listed) day in [`DirectColumn::day_slots`].
 pub(super) const NO_SLOT: u16 = crate::rows::DaySlots::NONE;

@@ -45,6 +45,18 @@ pub enum LoadError {
         /// What the data contract asks for.
         expected: String,
     },
+    /// A key column is null in rows that are otherwise complete.
+    #[error("{path}: column `{column}` is null in {rows} row(s) (e.g. {sample})")]
+    NullKey {
+        /// The source as given.
+        path: String,
+        /// Column name.
+        column: String,
+        /// How many rows.
+        rows: usize,
+        /// The first such rows' other keys.
+        sample: String,
+    },
 }
 
 impl LoadError {
@@ -61,6 +73,9 @@ impl LoadError {
             }
             Self::WrongDtype { .. } => {
                 "cast the column to the dtype in the README's data contract when writing the file"
+            }
+            Self::NullKey { .. } => {
+                "every outcome needs the day its label became known; leave a row out until it is known"
             }
         }
     }

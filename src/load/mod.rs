@@ -22,10 +22,12 @@
 
 mod direct;
 mod error;
+mod keys;
 mod rows;
 mod scan;
 mod write;
 
 pub use error::LoadError;
+pub use keys::DuplicateKey;
 pub use scan::{ColumnType, Scan, date_to_days};
 pub use write::{OutColumn, WriteError, write_parquet};

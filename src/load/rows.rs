@@ -126,8 +126,11 @@ impl Scan {
         let versions =
             if has_version { Some(df.column(&names.model_version).and_then(Column::str).map_err(err)?) } else { None };
         let mut out = Vec::with_capacity(df.height());
+        let mut unobserved = Vec::new();
         for (i, (day, seen)) in days.iter().zip(&seen).enumerate() {
-            let (Some(as_of), Some(symbol), Some(observed_at)) = (*day, symbols.get(i), *seen) else {
+            let (Some(as_of), Some(symbol)) = (*day, symbols.get(i)) else { continue };
+            let Some(observed_at) = *seen else {
+                unobserved.push(format!("{symbol} {as_of}"));
                 continue;
             };
             out.push(Outcome {
@@ -136,6 +139,14 @@ impl Scan {
                 model_version: versions.and_then(|v| v.get(i)).map(str::to_owned),
                 actual: labels.get(i).map_or(-1, label_value),
                 observed_at,
+            });
+        }
+        if !unobserved.is_empty() {
+            return Err(LoadError::NullKey {
+                path: self.path().to_owned(),
+                column: names.observed_at.clone(),
+                rows: unobserved.len(),
+                sample: unobserved.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
             });
         }
         Ok(out)

@@ -243,7 +243,7 @@ impl Scan {
         })
     }
 
-    fn footers(&self) -> Option<&direct::Footers> {
+    pub(super) fn footers(&self) -> Option<&direct::Footers> {
         self.footers.get_or_init(|| direct::Footers::open(&self.path)).as_ref()
     }
 
@@ -343,7 +343,10 @@ impl Scan {
         range: Option<DateRange>,
         mut f: impl FnMut(&[f64], &[i32]),
     ) -> Result<(), LoadError> {
-        if let Some(direct) = self.footers().and_then(|x| x.dated(column, &self.date_column, self.day_window(range))) {
+        if let Some(direct) = self
+            .footers()
+            .and_then(|x| x.dated(column, direct::Kind::Number, &self.date_column, self.day_window(range)))
+        {
             return direct.for_each_dated_chunk(&mut f).map_err(Self::direct_failed(column));
         }
         let frame = self.window(range).select([

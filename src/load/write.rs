@@ -13,6 +13,8 @@ use super::scan::date_to_days;
 pub enum OutColumn {
     /// A Date column.
     Date(Vec<NaiveDate>),
+    /// A nullable Date column.
+    OptDate(Vec<Option<NaiveDate>>),
     /// A String column.
     Str(Vec<String>),
     /// A nullable Float64 column (NaN is kept as NaN, `None` is null).
@@ -44,6 +46,9 @@ pub fn write_parquet(path: &Path, columns: Vec<(String, OutColumn)>, row_group_s
             match c {
                 OutColumn::Date(v) => {
                     Series::new(name, v.into_iter().map(date_to_days).collect::<Vec<i32>>()).into_date().into()
+                }
+                OutColumn::OptDate(v) => {
+                    Series::new(name, v.into_iter().map(|d| d.map(date_to_days)).collect::<Vec<_>>()).into_date().into()
                 }
                 OutColumn::Str(v) => Series::new(name, v).into(),
                 OutColumn::F64(v) => Series::new(name, v).into(),

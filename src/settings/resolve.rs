@@ -121,14 +121,23 @@ impl SourceArgs {
     /// The sources: flag, then `[sources]`; the features source is required.
     fn resolve(&self, file: &FileConfig) -> Result<Sources, ConfigError> {
         let s = &file.sources;
+        let predictions = self.predictions.clone().or_else(|| s.predictions.clone());
+        let outcomes = self.outcomes.clone().or_else(|| s.outcomes.clone());
+        if outcomes.is_some() && predictions.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "sources.outcomes (--outcomes)".into(),
+                detail: "outcomes are graded against predictions, and no sources.predictions (--predictions) is set"
+                    .into(),
+            });
+        }
         Ok(Sources {
             features: self
                 .features
                 .clone()
                 .or_else(|| s.features.clone())
                 .ok_or_else(|| ConfigError::Missing { key: "sources.features (--features)".into() })?,
-            predictions: self.predictions.clone().or_else(|| s.predictions.clone()),
-            outcomes: self.outcomes.clone().or_else(|| s.outcomes.clone()),
+            predictions,
+            outcomes,
             reference: self.reference_source.clone().or_else(|| s.reference.clone()),
             reference_profile: self.reference_profile.clone().or_else(|| s.reference_profile.clone()),
         })

@@ -134,13 +134,17 @@ fn crafted_feature_names_cannot_drive_a_terminal_a_table_or_a_spreadsheet() {
             rows.push((*d, format!("S{s}"), (i * 7 + s * 3) as f64 % 11.0));
         }
     }
-    let name = "=HYPERLINK(\"x\")\u{1b}[2J\nrow";
+    // A formula, computed; and a name with an escape sequence and a newline, skipped (exit 4)
+    // but still named in every output's list of skipped features.
+    let formula = "=HYPERLINK(\"x\")";
+    let escape = "\u{1b}[2J\nrow";
     write_parquet(
         &path,
         vec![
             ("as_of".into(), OutColumn::Date(rows.iter().map(|r| r.0).collect())),
             ("symbol".into(), OutColumn::Str(rows.iter().map(|r| r.1.clone()).collect())),
-            (name.into(), OutColumn::F64(rows.iter().map(|r| Some(r.2)).collect())),
+            (formula.into(), OutColumn::F64(rows.iter().map(|r| Some(r.2)).collect())),
+            (escape.into(), OutColumn::F64(rows.iter().map(|r| Some(r.2)).collect())),
         ],
         1024,
     )
@@ -155,16 +159,17 @@ fn crafted_feature_names_cannot_drive_a_terminal_a_table_or_a_spreadsheet() {
             "--format",
             format,
         ]));
-        assert_eq!(code, 0, "{format}: {err}");
+        assert_eq!(code, 4, "{format}: {err}");
+        assert!(!err.contains('\u{1b}'), "{format}: {err:?}");
         out
     };
     let csv = report("csv");
     assert!(csv.lines().nth(1).unwrap().starts_with("\"'=HYPERLINK"), "{csv}");
     let table = report("table");
-    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert!(!table.contains('\u{1b}') && table.contains("[2J"), "{table:?}");
     let markdown = report("markdown");
     let row = markdown.lines().find(|l| l.contains("HYPERLINK")).unwrap();
-    assert!(row.ends_with('|') && !markdown.contains("\nrow"), "{markdown}");
+    assert!(row.ends_with('|') && !markdown.contains("\nrow") && !markdown.contains('\u{1b}'), "{markdown}");
 }
 
 #[test]
@@ -449,4 +454,74 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         "error: [TMP]/o.parquet: column `observed_at` is null in 2 row(s) (e.g. NICA 2026-11-18, HDL 2026-11-18)\n\
          hint: every outcome needs the day its label became known; leave a row out until it is known\n"
     );
+}
+
+/// The fixtures' features plus three columns that are no usable feature: a timestamp
+/// (`updated_at`), a Null-dtype column and a numeric column whose name holds a tab.
+fn features_with_odd_columns(path: &std::path::Path) {
+    use polars::prelude::*;
+    let source = fixture("features.parquet");
+    let mut df = LazyFrame::scan_parquet(PlRefPath::new(&source), ScanArgsParquet::default())
+        .unwrap()
+        .with_columns([
+            col("as_of").cast(DataType::Datetime(TimeUnit::Milliseconds, None)).alias("updated_at"),
+            lit(NULL).alias("empty"),
+            col("ret_1d").alias("ret\t1d"),
+        ])
+        .collect()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(&mut df).unwrap();
+}
+
+#[test]
+fn one_bad_column_is_skipped_or_left_out_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("odd.parquet");
+    features_with_odd_columns(&path);
+    let results = tmp.path().join("results");
+    let (code, out, err) = run(bin()
+        .args(["run", "--features", path.to_str().unwrap(), "--as-of", "2026-11-19"])
+        .args(["--results-dir", results.to_str().unwrap()]));
+    assert_eq!(code, 4, "{err}");
+    // Saved and printed: the other features are all there, the two unusable ones skipped.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results.join("latest.json")).unwrap()).unwrap();
+    let skipped: Vec<&str> =
+        saved["drift"]["skipped"].as_array().unwrap().iter().map(|s| s["feature"].as_str().unwrap()).collect();
+    assert_eq!(skipped, ["empty", "ret\t1d"]);
+    assert_eq!(saved["drift"]["features"].as_array().unwrap().len(), 11);
+    assert!(out.contains("feature_drift_skipped_features 2"), "{out}");
+    assert!(
+        err.contains("not a feature dtype: left out of the default feature set") && err.contains("updated_at"),
+        "{err}"
+    );
+    // One warning per skipped feature, in JSON mode as in the table.
+    for format in ["json", "table"] {
+        let (code, _, err) = run(bin().args([
+            "report",
+            "--features",
+            path.to_str().unwrap(),
+            "--as-of",
+            "2026-11-19",
+            "--format",
+            format,
+        ]));
+        assert_eq!(code, 4, "{err}");
+        assert_eq!(err.lines().filter(|l| l.contains("feature skipped")).count(), 2, "{format}: {err}");
+    }
+    // Asked for by name, a timestamp is an error whose hint names what `run` accepts.
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[features]\ninclude = [\"updated_at\"]\n").unwrap();
+    let (code, _, err) = run(bin().args([
+        "run",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--features",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2026-11-19",
+    ]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("feature column `updated_at` has unsupported dtype datetime[ms]"), "{err}");
+    assert!(err.contains("hint: features must be numeric, String, Categorical or Boolean: leave this column out of [features] include"), "{err}");
 }

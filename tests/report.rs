@@ -321,11 +321,20 @@ fn with_extra_column(tmp: &std::path::Path, name: &str, column: OutColumn) -> St
 fn unsupported_feature_dtype() {
     let tmp = tempfile::tempdir().unwrap();
     let p = with_extra_column(tmp.path(), "listed_on", OutColumn::Date(vec![d("2020-01-01"); 60]));
-    let (code, err) = bad(&["report", "--features", &p, "--last", "1"], tmp.path());
+    // In the default feature set: left out with a note, the rest computed.
+    let (code, out, err) = run(bin().args(["report", "--features", &p, "--last", "1", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["drift"]["features"].as_array().unwrap().len(), 1);
+    assert!(
+        err.contains("not a feature dtype: left out of the default feature set column=listed_on dtype=date"),
+        "{err}"
+    );
+    // Asked for by name: an error.
+    let (code, err) = bad(&["report", "--features", &p, "--feature", "listed_on", "--last", "1"], tmp.path());
     assert_eq!(code, 3);
     insta::assert_snapshot!(err, @r"
     error: [TMP]/listed_on.parquet: feature column `listed_on` has unsupported dtype date
-    hint: features must be numeric, String, Categorical or Boolean; select others out with --feature
+    hint: features must be numeric, String, Categorical or Boolean: leave this column out of [features] include (--feature with report and fit-reference)
     ");
 }
 
@@ -337,7 +346,7 @@ fn unknown_requested_feature() {
     assert_eq!(code, 3);
     insta::assert_snapshot!(err, @r"
     error: [TMP]/y.parquet: requested feature `rsi_14` is not a column (has: as_of, symbol, x, y)
-    hint: list features that exist in both sources, or omit --feature to use all
+    hint: list features that exist in both sources in [features] include (--feature with report and fit-reference), or leave it empty to use all
     ");
 }
 

@@ -65,7 +65,8 @@ pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisEr
     let cx = Context::open(settings, None)?;
     let (info, _) = cx.reference_info()?;
     let profiles = cx.profiles()?;
-    let (features, skipped) = profiles.into_parts();
+    let (features, mut skipped) = profiles.into_parts();
+    skipped.extend(cx.unusable.iter().cloned());
     Ok(ReferenceProfile {
         schema_version: PROFILE_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),

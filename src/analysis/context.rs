@@ -11,7 +11,7 @@ use crate::calendar::DateRange;
 use crate::drift::{BinningMode, PsiOptions, ReferenceProfile};
 use crate::load::{ColumnType, Scan};
 use crate::performance;
-use crate::result::{FeatureKind, WindowInfo};
+use crate::result::{FeatureKind, SkippedFeature, WindowInfo};
 use crate::rows::DaySlots;
 use crate::settings::Settings;
 use crate::windows::{self, EmptyWindow, Window};
@@ -76,6 +76,9 @@ pub(super) struct Context<'a> {
     pub(super) current: Window,
     pub(super) reference: Reference,
     pub(super) features: Vec<FeatureSpec>,
+    /// Feature columns that cannot be computed at all (no values, a name no output can carry):
+    /// reported as skipped in every result.
+    pub(super) unusable: Vec<SkippedFeature>,
     /// Trading days present in the features source.
     pub(super) days: Vec<NaiveDate>,
     /// The day of every reference row as the direct reader yields them, decoded once.
@@ -139,7 +142,7 @@ impl<'a> Context<'a> {
             no_duplicates(&current_scan, &names.symbol, &current, "current")?;
             reference.map_or(Ok(()), |r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         })?;
-        let features = select(settings, &current_scan, &reference)?;
+        let (features, unusable) = select(settings, &current_scan, &reference)?;
         let mut psi = settings.psi;
         if let Reference::Profile { profile, .. } = &reference {
             psi.bins = profile.bins;
@@ -151,6 +154,7 @@ impl<'a> Context<'a> {
             current,
             reference,
             features,
+            unusable,
             days,
             reference_slots: std::sync::OnceLock::new(),
         })
@@ -214,19 +218,51 @@ impl<'a> Context<'a> {
 }
 
 /// The features to compare and their kinds, checked against both sides.
+/// The features to compute, and those skipped before any is read.
+///
+/// Without `features.include` every non-key column is a candidate: columns of a dtype that is
+/// no feature (a timestamp such as `updated_at`, a list, …) are left out with a note, and a
+/// column of the Null dtype (no value at all) is skipped, as an all-null numeric column is.
+/// Features asked for by name must exist and have a feature dtype. In both cases a name holding
+/// a control character (a tab, a newline, an escape) is skipped: no Prometheus label, table or
+/// CSV cell should carry it.
 pub(super) fn select(
     settings: &Settings,
     current: &Scan,
     reference: &Reference,
-) -> Result<Vec<FeatureSpec>, AnalysisError> {
+) -> Result<(Vec<FeatureSpec>, Vec<SkippedFeature>), AnalysisError> {
     let names = &settings.columns;
-    let wanted: Vec<String> = if settings.features.include.is_empty() {
+    let by_default = settings.features.include.is_empty();
+    let wanted: Vec<String> = if by_default {
         current.columns().into_iter().filter(|c| !names.is_key(c)).collect()
     } else {
         settings.features.include.clone()
     };
     let mut out = Vec::with_capacity(wanted.len());
+    let mut skipped = Vec::new();
     for name in wanted {
+        if name.chars().any(char::is_control) {
+            skipped.push(SkippedFeature {
+                reason: "the column name holds a control character (a tab, a newline, an escape): rename the column"
+                    .into(),
+                feature: name,
+            });
+            continue;
+        }
+        match current.column_type(&name) {
+            Some(ColumnType::Empty) => {
+                skipped.push(SkippedFeature {
+                    reason: "the column has the Null dtype: it holds no value".into(),
+                    feature: name,
+                });
+                continue;
+            }
+            Some(ColumnType::Unsupported(dtype)) if by_default => {
+                tracing::info!(column = %name.escape_debug(), dtype = %dtype, "not a feature dtype: left out of the default feature set");
+                continue;
+            }
+            _ => {}
+        }
         let cur = column_type(current, &name)?;
         match reference {
             Reference::Data { scan, .. } => {
@@ -258,7 +294,7 @@ pub(super) fn select(
         };
         out.push(FeatureSpec { name, kind });
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 fn column_type(scan: &Scan, name: &str) -> Result<ColumnType, AnalysisError> {

@@ -228,7 +228,9 @@ impl Context<'_> {
             result
         });
         progress.finish();
-        Ok(summarise_results(results.into_iter().collect::<Result<_, _>>()?))
+        let mut results: Vec<_> = results.into_iter().collect::<Result<_, _>>()?;
+        results.extend(self.unusable.iter().cloned().map(Err));
+        Ok(summarise_results(results))
     }
 
     /// One feature's drift in `window` against its profile (quantile mode) or its raw

@@ -137,9 +137,13 @@ impl AnalysisError {
                 "check --as-of and the window options against the dates present in the data"
             }
             Self::ReferenceTooSmall { .. } => "widen the reference window or lower --bins",
-            Self::UnknownFeature { .. } => "list features that exist in both sources, or omit --feature to use all",
+            Self::UnknownFeature { .. } => {
+                "list features that exist in both sources in [features] include (--feature with report and \
+                 fit-reference), or leave it empty to use all"
+            }
             Self::UnsupportedDtype { .. } => {
-                "features must be numeric, String, Categorical or Boolean; select others out with --feature"
+                "features must be numeric, String, Categorical or Boolean: leave this column out of [features] \
+                 include (--feature with report and fit-reference)"
             }
             Self::DtypeMismatch { .. } => "write the feature with the same dtype in both periods",
             Self::DuplicateFeatureRows { .. } => {

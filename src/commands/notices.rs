@@ -8,7 +8,8 @@ use crate::result::RunResult;
 /// Logs the result's warnings.
 pub fn warn(result: &RunResult) {
     for s in &result.drift.skipped {
-        tracing::warn!(feature = %s.feature, reason = %s.reason, "feature skipped");
+        // Escaped: a column name is data, and must not drive the terminal or split the log line.
+        tracing::warn!(feature = %s.feature.escape_debug(), reason = %s.reason, "feature skipped");
     }
     // Sunday–Thursday days from the current window's last day to the as-of date, as pushed in
     // `nepse_drift_data_lag_trading_days`. Holidays in between count (they are not known until

@@ -28,6 +28,8 @@ pub enum ColumnType {
     Numeric,
     /// String, Categorical, Enum or Boolean.
     Categorical,
+    /// The Null dtype: a column without a single value.
+    Empty,
     /// Anything else (named for error messages).
     Unsupported(String),
 }
@@ -39,13 +41,15 @@ impl ColumnType {
         match self {
             Self::Numeric => Some(FeatureKind::Numeric),
             Self::Categorical => Some(FeatureKind::Categorical),
-            Self::Unsupported(_) => None,
+            Self::Empty | Self::Unsupported(_) => None,
         }
     }
 }
 
 fn classify(dtype: &DataType) -> ColumnType {
-    if dtype.is_primitive_numeric() {
+    if matches!(dtype, DataType::Null) {
+        ColumnType::Empty
+    } else if dtype.is_primitive_numeric() {
         ColumnType::Numeric
     } else if matches!(dtype, DataType::String | DataType::Boolean)
         || matches!(dtype, DataType::Categorical(..) | DataType::Enum(..))

@@ -525,3 +525,127 @@ fn one_bad_column_is_skipped_or_left_out_and_the_run_goes_on() {
     assert!(err.contains("feature column `updated_at` has unsupported dtype datetime[ms]"), "{err}");
     assert!(err.contains("hint: features must be numeric, String, Categorical or Boolean: leave this column out of [features] include"), "{err}");
 }
+
+#[test]
+fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
+    // Six daily files; each case spoils the fifth one.
+    let write_days = |dir: &std::path::Path, odd: &dyn Fn(&std::path::Path, usize)| {
+        let days = common::trading_days("2026-11-01", 6);
+        for (i, day) in days.iter().enumerate() {
+            let path = dir.join(format!("{day}.parquet"));
+            if i == 4 {
+                odd(&path, 30);
+                continue;
+            }
+            common::features_file(
+                &path,
+                &(0..30).map(|k| (*day, ["S0", "S1", "S2"][k % 3], Some(k as f64))).collect::<Vec<_>>(),
+            );
+        }
+        std::fs::write(dir.join("_SUCCESS"), "").unwrap();
+        days
+    };
+    let case = |name: &str, odd: &dyn Fn(&std::path::Path, usize)| {
+        let tmp = tempfile::tempdir().unwrap();
+        let days = write_days(tmp.path(), odd);
+        let (code, _, err) = run(bin()
+            .args(["report", "--features", tmp.path().to_str().unwrap(), "--last", "2", "--reference-last", "4"])
+            .args(["--as-of", &days[5].to_string()]));
+        (
+            code,
+            common::scrub(&err, tmp.path()).replace(&days[4].to_string(), "DAY4").replace(&days[0].to_string(), "DAY0"),
+            name.to_owned(),
+        )
+    };
+    let truncated = |p: &std::path::Path, n: usize| {
+        common::features_file(p, &(0..n).map(|k| (common::d("2026-11-05"), "S0", Some(k as f64))).collect::<Vec<_>>());
+        let bytes = std::fs::read(p).unwrap();
+        std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();
+    };
+    let (code, err, _) = case("truncated", &truncated);
+    assert_eq!(code, 3);
+    assert!(err.starts_with("error: failed to read [TMP]/DAY4.parquet: not a readable Parquet file ("), "{err}");
+    assert!(err.chars().all(|c| !c.is_control() || c == '\n') && !err.contains('\u{fffd}'), "{err:?}");
+
+    let (code, err, _) = case("empty", &|p, _| std::fs::write(p, "").unwrap());
+    assert_eq!(code, 3);
+    assert_eq!(
+        err,
+        "error: failed to read [TMP]/DAY4.parquet: the file is empty (0 bytes)\n\
+         hint: an empty file is an interrupted write: write it again, or remove it\n"
+    );
+
+    let without_x = |p: &std::path::Path, n: usize| {
+        write_parquet(
+            p,
+            vec![
+                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
+                ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
+            ],
+            1024,
+        )
+        .unwrap();
+    };
+    let (code, err, _) = case("missing column", &without_x);
+    assert_eq!(code, 3);
+    assert_eq!(
+        err,
+        "error: [TMP]/DAY4.parquet: not the same columns as the rest of the source: it has no column `x`, which [TMP]/DAY0.parquet has\n\
+         hint: every file of a source needs the same columns with the same dtypes: write that file again like the others\n"
+    );
+
+    let x_as_text = |p: &std::path::Path, n: usize| {
+        write_parquet(
+            p,
+            vec![
+                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
+                ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
+                ("x".into(), OutColumn::Str(vec!["1.5".into(); n])),
+            ],
+            1024,
+        )
+        .unwrap();
+    };
+    let (code, err, _) = case("dtype clash", &x_as_text);
+    assert_eq!(code, 3);
+    assert!(err.starts_with("error: [TMP]/DAY4.parquet: not the same columns as the rest of the source: column `x` is str here but f64 in [TMP]/DAY0.parquet\n"), "{err}");
+}
+
+#[test]
+fn a_credential_no_header_can_carry_is_a_config_error_and_is_never_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{}", common::servers::free_port());
+    let secret = "s3cret\nX-Injected: 1";
+    let password_file = tmp.path().join("password");
+    std::fs::write(&password_file, format!("{secret}\n")).unwrap();
+    let base = format!("[sources]\nfeatures = \"{}\"\n[push]\nurl = \"{url}\"\n", fixture("features.parquet"));
+    let with_password = tmp.path().join("password.toml");
+    std::fs::write(
+        &with_password,
+        format!("{base}username = \"svc\"\npassword_file = \"{}\"\n", password_file.display()),
+    )
+    .unwrap();
+    let plain = tmp.path().join("plain.toml");
+    std::fs::write(&plain, &base).unwrap();
+    for command in ["run", "check-config"] {
+        for (cfg, token, key) in [
+            (&with_password, None, "push.password_file (NEPSE_DRIFT_PUSH_PASSWORD)"),
+            (&plain, Some(secret), "push.token_file (NEPSE_DRIFT_PUSH_TOKEN)"),
+        ] {
+            let mut cmd = bin();
+            cmd.args([command, "--config", cfg.to_str().unwrap()]);
+            if command == "run" {
+                cmd.args(["--as-of", "2026-11-19"]);
+            }
+            if let Some(token) = token {
+                cmd.env("NEPSE_DRIFT_PUSH_TOKEN", token);
+            }
+            let (code, out, err) = run(&mut cmd);
+            assert_eq!(code, 2, "{command} {key}: {err}");
+            assert!(err.contains(&format!("invalid setting `{key}`")), "{err}");
+            assert!(!err.contains("s3cret") && !out.contains("s3cret"), "{err}");
+        }
+    }
+}

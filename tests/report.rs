@@ -407,8 +407,18 @@ fn all_null_reference_feature_is_skipped_and_run_goes_on() {
     assert_eq!(code, 4, "{err}");
     let v = json(&out);
     assert_eq!(v["drift"]["skipped"][0]["feature"], "pe_ratio");
-    assert_eq!(v["drift"]["skipped"][0]["reason"], "feature `pe_ratio` is entirely null in the reference");
+    let reason = "feature `pe_ratio` has no finite value in the reference (every value is null, NaN or ±inf)";
+    assert_eq!(v["drift"]["skipped"][0]["reason"], reason);
     assert_eq!(v["drift"]["features"][0]["feature"], "x");
+    // A reference of ±inf only is not "null": the same reason names both.
+    let mut values: Vec<Option<f64>> =
+        (0..40).map(|i| Some(if i % 2 == 0 { f64::INFINITY } else { f64::NEG_INFINITY })).collect();
+    values.extend((0..20).map(|i| Some(f64::from(i))));
+    let p = with_extra_column(tmp.path(), "pe_ratio", OutColumn::F64(values));
+    let (code, out, err) =
+        run(bin().args(["report", "--features", &p, "--last", "1", "--format", "json", "--bins", "2"]));
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(json(&out)["drift"]["skipped"][0]["reason"], reason);
 }
 
 #[test]

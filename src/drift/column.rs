@@ -19,7 +19,7 @@ pub enum Column {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeatureError {
     /// No non-missing reference value.
-    #[error("feature `{0}` is entirely null in the reference")]
+    #[error("feature `{0}` has no finite value in the reference (every value is null, NaN or ±inf)")]
     AllNullReference(String),
     /// One side is numeric and the other categorical.
     #[error("feature `{0}` is numeric on one side and categorical on the other")]

@@ -85,18 +85,56 @@ enum Rows {
     Some,
 }
 
+/// What is wrong with one file of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum FileProblem {
+    /// Zero bytes: an interrupted write.
+    Empty,
+    /// Not Parquet, truncated or corrupt (the reason, printable).
+    Unreadable(String),
+    /// Its columns differ from the first file's (what differs).
+    Schema(String),
+}
+
 impl Footers {
     /// Lists the files of `source` as polars does and reads their footers; `None` when a file
     /// cannot be listed or its footer read (the lazy scan then reports it in its own words).
     pub(super) fn open(source: &str) -> Option<Self> {
-        let mut footers = Vec::new();
-        for path in list(source)? {
-            let mut file = File::open(&path).ok()?;
-            let meta = read_metadata(&mut file).ok()?;
-            let schema = infer_schema(&meta).ok()?;
+        Self::read(source).ok().flatten()
+    }
+
+    /// Lists the files of `source` and reads every footer, checking each file on the way: not
+    /// empty, readable, and with the first file's columns and dtypes (polars' scan skips an
+    /// empty file and fails on the others without naming the file). `Ok(None)` when the
+    /// source cannot be listed (a bad glob, an unreadable directory).
+    ///
+    /// # Errors
+    /// The first file with a problem, and the problem.
+    pub(super) fn read(source: &str) -> Result<Option<Self>, (PathBuf, FileProblem)> {
+        let Some(paths) = list(source) else { return Ok(None) };
+        let mut footers: Vec<Footer> = Vec::with_capacity(paths.len());
+        for path in paths {
+            let mut file = File::open(&path).map_err(|e| (path.clone(), FileProblem::Unreadable(e.to_string())))?;
+            if file.metadata().is_ok_and(|m| m.len() == 0) {
+                // A marker such as Spark's `_SUCCESS` is empty by design (polars skips every
+                // empty file); an empty data file is an interrupted write.
+                if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(['_', '.'])) {
+                    continue;
+                }
+                return Err((path, FileProblem::Empty));
+            }
+            let meta =
+                read_metadata(&mut file).map_err(|e| (path.clone(), FileProblem::Unreadable(footer_problem(&e))))?;
+            let schema =
+                infer_schema(&meta).map_err(|e| (path.clone(), FileProblem::Unreadable(footer_problem(&e))))?;
+            if let Some(first) = footers.first()
+                && let Some(diff) = schema_difference(&first.schema, &schema, &first.path)
+            {
+                return Err((path, FileProblem::Schema(diff)));
+            }
             footers.push(Footer { path, meta, schema });
         }
-        (!footers.is_empty()).then_some(Self(footers))
+        Ok((!footers.is_empty()).then_some(Self(footers)))
     }
 
     /// Rows over all files, from the footers.
@@ -635,12 +673,44 @@ fn add_days(a: &PrimitiveArray<i32>, days: &mut std::collections::BTreeSet<i32>)
     days.extend(seen.iter().enumerate().filter(|(_, s)| **s).map(|(k, _)| (i64::from(lo) + k as i64) as i32));
 }
 
+/// Why a footer could not be read, in words a person can act on: never the raw bytes a
+/// truncated file ends with.
+fn footer_problem(e: &dyn std::fmt::Display) -> String {
+    let line = first_line(e);
+    if line.contains("magic bytes") {
+        return "not a Parquet file, or a truncated one: it does not end with the Parquet footer".to_owned();
+    }
+    line.chars().map(|c| if c.is_control() || c == char::REPLACEMENT_CHARACTER { '?' } else { c }).collect()
+}
+
+/// How `schema` (of a later file) differs from `first` (of the file `first_path`), by polars'
+/// dtypes (so that the string encodings Parquet writers choose compare equal), or `None`.
+fn schema_difference(first: &ArrowSchema, schema: &ArrowSchema, first_path: &Path) -> Option<String> {
+    use polars::prelude::DataType;
+    let first_file = first_path.display();
+    for (name, field) in first.iter() {
+        match schema.get(name) {
+            None => return Some(format!("it has no column `{name}`, which {first_file} has")),
+            Some(other) => {
+                let (a, b) = (DataType::from_arrow_field(field), DataType::from_arrow_field(other));
+                if a != b {
+                    return Some(format!("column `{name}` is {b} here but {a} in {first_file}"));
+                }
+            }
+        }
+    }
+    schema
+        .iter()
+        .find(|(name, _)| first.get(name.as_str()).is_none())
+        .map(|(name, _)| format!("it has a column `{name}`, which {first_file} does not"))
+}
+
 fn first_line(e: &dyn std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_owned()
 }
 
 /// The files of a source, as polars' scan expands it: a glob's matches, a directory's files
-/// (recursively), or the path itself; zero-length files are skipped, and the list is sorted.
+/// (recursively), or the path itself; sorted.
 /// Row order does not matter to counts or quantiles, only the set of files does.
 fn list(source: &str) -> Option<Vec<PathBuf>> {
     let path = Path::new(source);
@@ -670,7 +740,7 @@ fn list(source: &str) -> Option<Vec<PathBuf>> {
 
 fn push_file(path: PathBuf, files: &mut Vec<PathBuf>) -> Option<()> {
     let md = path.metadata().ok()?;
-    if !md.is_dir() && md.len() > 0 {
+    if !md.is_dir() {
         files.push(path);
     }
     Some(())

@@ -23,6 +23,20 @@ pub enum LoadError {
         /// First line of the reader's error.
         detail: String,
     },
+    /// A file of the source has zero bytes.
+    #[error("failed to read {path}: the file is empty (0 bytes)")]
+    EmptyFile {
+        /// The file.
+        path: String,
+    },
+    /// A file of the source has other columns or dtypes than the first.
+    #[error("{path}: not the same columns as the rest of the source: {detail}")]
+    SchemaMismatch {
+        /// The file.
+        path: String,
+        /// What differs.
+        detail: String,
+    },
     /// A required column is absent.
     #[error("{path}: missing column `{column}` (has: {available})")]
     MissingColumn {
@@ -68,6 +82,10 @@ impl LoadError {
                 "check the path; a source is a Parquet file, a directory of Parquet files or a glob"
             }
             Self::Unreadable { .. } => "re-export the file as Parquet; it may be truncated or not Parquet at all",
+            Self::EmptyFile { .. } => "an empty file is an interrupted write: write it again, or remove it",
+            Self::SchemaMismatch { .. } => {
+                "every file of a source needs the same columns with the same dtypes: write that file again like the others"
+            }
             Self::MissingColumn { .. } => {
                 "key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config"
             }

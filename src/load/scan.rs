@@ -90,10 +90,25 @@ impl Scan {
             hive_options: HiveOptions { try_parse_dates: true, ..HiveOptions::default() },
             ..ScanArgsParquet::default()
         };
+        // Every file's footer first: an empty, unreadable or odd file is named here, in our
+        // words, before polars skips it or fails on it without naming it.
+        let footers = direct::Footers::read(path).map_err(|(file, problem)| {
+            let path = file.display().to_string();
+            match problem {
+                direct::FileProblem::Empty => LoadError::EmptyFile { path },
+                direct::FileProblem::Unreadable(detail) => LoadError::Unreadable { path, detail },
+                direct::FileProblem::Schema(detail) => LoadError::SchemaMismatch { path, detail },
+            }
+        })?;
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
         let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
-        let scan =
-            Self { path: path.to_owned(), date_column: date_column.to_owned(), frame, schema, footers: Arc::default() };
+        let scan = Self {
+            path: path.to_owned(),
+            date_column: date_column.to_owned(),
+            frame,
+            schema,
+            footers: Arc::new(OnceLock::from(footers)),
+        };
         scan.require(date_column, |t| matches!(t, DataType::Date), "Date")?;
         Ok(scan)
     }
@@ -524,7 +539,14 @@ pub(super) fn reading(path: &str, e: &PolarsError) -> LoadError {
     if lower.contains("expanded paths were empty") || lower.contains("no files found") {
         LoadError::NoFiles { path: path.to_owned() }
     } else if lower.contains("not found") && lower.contains("column") {
-        LoadError::MissingColumn { path: path.to_owned(), column: first, available: String::new() }
+        // polars: "not found: did not find column X, consider passing `missing_columns=…`"
+        // (its Python option): keep the column's name only.
+        let column = first
+            .split("did not find column ")
+            .nth(1)
+            .and_then(|rest| rest.split([',', ' ']).next())
+            .map_or(first.clone(), str::to_owned);
+        LoadError::MissingColumn { path: path.to_owned(), column, available: "a file of the source lacks it".into() }
     } else {
         LoadError::Unreadable { path: path.to_owned(), detail: first }
     }

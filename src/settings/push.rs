@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::env::Env;
 use super::error::ConfigError;
-use super::file::FileConfig;
+use super::file::{FileConfig, PushConfig};
 
 /// Pushgateway settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,43 +106,7 @@ impl PushSettings {
                 })
             }
         };
-        let read_secret = |path: &Path| -> Result<String, ConfigError> {
-            fs_err::read_to_string(path)
-                .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
-                .map_err(|e| ConfigError::Credential { path: path.to_owned(), detail: e.to_string() })
-        };
-        // A secret: its variable, else the file its `_FILE` variable or the config names.
-        let secret = |var: &str, file: Option<&PathBuf>| -> Result<Option<String>, ConfigError> {
-            match env.var(var) {
-                Some(s) => Ok(Some(s)),
-                None => env
-                    .var(&format!("{var}_FILE"))
-                    .map(PathBuf::from)
-                    .or_else(|| file.cloned())
-                    .map(|f| read_secret(&f))
-                    .transpose(),
-            }
-        };
-        let password = secret("NEPSE_DRIFT_PUSH_PASSWORD", p.password_file.as_ref())?;
-        let token = secret("NEPSE_DRIFT_PUSH_TOKEN", p.token_file.as_ref())?;
-        let username = env.var("NEPSE_DRIFT_PUSH_USERNAME").or_else(|| p.username.clone());
-        let auth = match (username, password, token) {
-            (Some(username), Some(password), None) => Auth::Basic { username, password },
-            (None, None, Some(token)) => Auth::Bearer(token),
-            (None, None, None) => Auth::None,
-            (_, _, Some(_)) => {
-                return Err(ConfigError::Invalid {
-                    key: "push.token_file".into(),
-                    detail: "use either basic auth or a bearer token, not both".into(),
-                });
-            }
-            _ => {
-                return Err(ConfigError::Invalid {
-                    key: "push.username".into(),
-                    detail: "basic auth needs both a username and a password".into(),
-                });
-            }
-        };
+        let auth = auth(p, env)?;
         for k in p.grouping.keys() {
             if !is_label_name(k) || k == "job" || k == "model" || k == "instance" {
                 return Err(ConfigError::Invalid {
@@ -163,6 +127,71 @@ impl PushSettings {
             auth,
         })
     }
+}
+
+/// The credentials: `NEPSE_DRIFT_PUSH_*` variables, else the files `[push]` names. Checked
+/// here, not when the request is built: a credential no HTTP header can carry is a
+/// configuration error, not a failed push to retry. Never printed.
+fn auth(p: &PushConfig, env: &dyn Env) -> Result<Auth, ConfigError> {
+    let read_secret = |path: &Path| -> Result<String, ConfigError> {
+        fs_err::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|e| ConfigError::Credential { path: path.to_owned(), detail: e.to_string() })
+    };
+    // A secret: its variable, else the file its `_FILE` variable or the config names.
+    let secret = |var: &str, file: Option<&PathBuf>| -> Result<Option<String>, ConfigError> {
+        match env.var(var) {
+            Some(s) => Ok(Some(s)),
+            None => env
+                .var(&format!("{var}_FILE"))
+                .map(PathBuf::from)
+                .or_else(|| file.cloned())
+                .map(|f| read_secret(&f))
+                .transpose(),
+        }
+    };
+    let password = secret("NEPSE_DRIFT_PUSH_PASSWORD", p.password_file.as_ref())?;
+    let token = secret("NEPSE_DRIFT_PUSH_TOKEN", p.token_file.as_ref())?;
+    let username = env.var("NEPSE_DRIFT_PUSH_USERNAME").or_else(|| p.username.clone());
+    let unusable = |key: &str, what: &str| ConfigError::Invalid {
+        key: key.into(),
+        detail: format!("the {what} holds a character an HTTP header cannot carry (a newline, a control character)"),
+    };
+    if token.as_deref().is_some_and(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(ConfigError::Invalid {
+            key: "push.token_file (NEPSE_DRIFT_PUSH_TOKEN)".into(),
+            detail: "the bearer token must be printable ASCII without spaces (a newline, a control character \
+                     or a non-ASCII character cannot be sent)"
+                .into(),
+        });
+    }
+    if password.as_deref().is_some_and(|p| p.chars().any(char::is_control)) {
+        return Err(unusable("push.password_file (NEPSE_DRIFT_PUSH_PASSWORD)", "password"));
+    }
+    if username.as_deref().is_some_and(|u| u.contains(':') || u.chars().any(char::is_control)) {
+        return Err(ConfigError::Invalid {
+            key: "push.username (NEPSE_DRIFT_PUSH_USERNAME)".into(),
+            detail: "a basic-auth username cannot hold `:` or a control character".into(),
+        });
+    }
+    let auth = match (username, password, token) {
+        (Some(username), Some(password), None) => Auth::Basic { username, password },
+        (None, None, Some(token)) => Auth::Bearer(token),
+        (None, None, None) => Auth::None,
+        (_, _, Some(_)) => {
+            return Err(ConfigError::Invalid {
+                key: "push.token_file".into(),
+                detail: "use either basic auth or a bearer token, not both".into(),
+            });
+        }
+        _ => {
+            return Err(ConfigError::Invalid {
+                key: "push.username".into(),
+                detail: "basic auth needs both a username and a password".into(),
+            });
+        }
+    };
+    Ok(auth)
 }
 
 /// Retries after the first attempt, at most [`MAX_RETRIES`].

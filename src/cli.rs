@@ -46,11 +46,35 @@ pub enum Command {
     /// Re-push a saved result file.
     Push(PushArgs),
     /// Validate the configuration (and that its sources exist) without reading data.
-    CheckConfig(ConfigArgs),
+    CheckConfig(JobArgs),
     /// Fit the reference once into a profile file, for `--reference-profile`.
     FitReference(FitArgs),
     /// Write a deterministic synthetic NEPSE panel (features, predictions, outcomes).
     Fixtures(FixturesArgs),
+}
+
+impl Cli {
+    /// Parses the process's arguments and `NEPSE_DRIFT_*` variables. A variable set to the
+    /// empty string counts as unset, for every flag it backs, as it does for the variables
+    /// settings read directly (`NEPSE_DRIFT_JOB`, the credentials): an empty value in a
+    /// `ConfigMap` or a crontab line means "not given", not "the empty path".
+    #[must_use]
+    pub fn parse_env() -> Self {
+        let command = without_empty_env(<Self as clap::CommandFactory>::command());
+        let matches = command.get_matches();
+        <Self as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// `command` with the environment fallback of every argument whose variable is set but empty
+/// removed, in every subcommand.
+fn without_empty_env(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| {
+            let empty = arg.get_env().is_some_and(|var| std::env::var_os(var).is_some_and(|v| v.is_empty()));
+            if empty { arg.env(None::<&'static str>) } else { arg }
+        })
+        .mut_subcommands(without_empty_env)
 }
 
 /// `--config`.
@@ -222,9 +246,9 @@ pub struct ReportArgs {
     pub fail_on_drift: bool,
 }
 
-/// `run`.
+/// The settings of the scheduled job: what `run` takes, and what `check-config` checks.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub struct JobArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub config: ConfigArgs,
@@ -240,6 +264,14 @@ pub struct RunArgs {
     /// Results directory (one JSON per run, plus latest.json, and the run lock).
     #[arg(long, env = "NEPSE_DRIFT_RESULTS_DIR")]
     pub results_dir: Option<PathBuf>,
+}
+
+/// `run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub job: JobArgs,
     /// Print what would be pushed; push nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -3,11 +3,10 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser;
 use nepse_drift::{cli::Cli, commands, exit};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_env();
     match commands::dispatch(cli, &mut std::io::stdout().lock()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

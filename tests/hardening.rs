@@ -649,3 +649,70 @@ fn a_credential_no_header_can_carry_is_a_config_error_and_is_never_printed() {
         }
     }
 }
+
+#[test]
+fn check_config_resolves_settings_exactly_as_run_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty_cfg = tmp.path().join("empty.toml");
+    std::fs::write(&empty_cfg, "").unwrap();
+    let features = fixture("features.parquet");
+    // The features from the environment: run and check-config both take them.
+    for command in ["check-config", "run"] {
+        let mut cmd = bin();
+        cmd.args([command, "--config", empty_cfg.to_str().unwrap()]).env("NEPSE_DRIFT_FEATURES", &features);
+        if command == "run" {
+            cmd.args(["--as-of", "2026-11-19", "--dry-run"]);
+        }
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{command}: {err}");
+        if command == "check-config" {
+            assert!(out.starts_with(&format!("config ok: features {features},")), "{out}");
+        }
+        // And both refuse a missing one the same way.
+        let mut cmd = bin();
+        cmd.args([command, "--config", empty_cfg.to_str().unwrap()]).env("NEPSE_DRIFT_FEATURES", "/nope/f.parquet");
+        if command == "run" {
+            cmd.args(["--as-of", "2026-11-19", "--dry-run"]);
+        }
+        assert_ne!(run(&mut cmd).0, 0, "{command}");
+    }
+    // performance_days = 0 is a config error before anything is read, in both.
+    let zero = tmp.path().join("zero.toml");
+    std::fs::write(&zero, format!("[sources]\nfeatures = \"{features}\"\n[windows]\nperformance_days = 0\n")).unwrap();
+    for args in [vec!["check-config"], vec!["run", "--as-of", "2026-11-19"]] {
+        let (code, _, err) = run(bin().args(&args).args(["--config", zero.to_str().unwrap()]));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("invalid setting `windows.performance_days`: must be at least 1"), "{err}");
+    }
+}
+
+#[test]
+fn an_empty_nepse_drift_variable_counts_as_unset_everywhere() {
+    let vars = [
+        "NEPSE_DRIFT_CONFIG",
+        "NEPSE_DRIFT_PREDICTIONS",
+        "NEPSE_DRIFT_OUTCOMES",
+        "NEPSE_DRIFT_REFERENCE_SOURCE",
+        "NEPSE_DRIFT_REFERENCE_PROFILE",
+        "NEPSE_DRIFT_AS_OF",
+        "NEPSE_DRIFT_PUSH_URL",
+        "NEPSE_DRIFT_RESULTS_DIR",
+        "NEPSE_DRIFT_LOG_FORMAT",
+        "NEPSE_DRIFT_JOB",
+        "NEPSE_DRIFT_PUSH_TOKEN",
+        "NEPSE_DRIFT_PUSH_USERNAME",
+        "NEPSE_DRIFT_PUSH_PASSWORD",
+    ];
+    let mut cmd = bin();
+    cmd.args(["run", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19", "--dry-run"]);
+    for var in vars {
+        cmd.env(var, "");
+    }
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("feature_drift_psi{feature=\"rsi_14\"}"), "{out}");
+    // The features variable alone, empty, is as missing as when unset.
+    let (code, _, err) = run(bin().args(["run", "--as-of", "2026-11-19"]).env("NEPSE_DRIFT_FEATURES", ""));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing setting `sources.features (--features)`"), "{err}");
+}

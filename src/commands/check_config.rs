@@ -1,25 +1,27 @@
-//! `nepse-drift check-config`: validates the settings and that the sources exist, reading no
-//! data. Meant for a deploy pipeline or an init container.
+//! `nepse-drift check-config`: validates the settings `run` would use with the same flags,
+//! variables and file, and that the sources exist, reading no data. Meant for a deploy
+//! pipeline or an init container.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::cli::ConfigArgs;
+use crate::cli::JobArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::push::redacted;
-use crate::settings::{self, ConfigError, Groups, ProcessEnv, PushSettings, Settings};
+use crate::settings::{self, ConfigError, ProcessEnv, PushSettings, Settings};
 
 /// `nepse-drift check-config`.
 ///
 /// # Errors
 /// The first [`ConfigError`] found.
-pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<u8, Error> {
-    let file = settings::load_file(args)?;
-    let settings = Settings::resolve(&Groups::default(), &ProcessEnv, &file, Utc::now())?;
-    let push_settings = PushSettings::resolve(&file, None, &ProcessEnv)?;
+pub fn check_config(args: &JobArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    // Exactly as `run` resolves them: the same flags, variables and file.
+    let file = settings::load_file(&args.config)?;
+    let settings = Settings::resolve(&args.groups(), &ProcessEnv, &file, Utc::now())?;
+    let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
     let s = &settings.sources;
     for (key, path) in [
         ("sources.features", Some(&s.features)),

@@ -24,7 +24,7 @@ use crate::exposition;
 use crate::load::Scan;
 use crate::push::{self, Method};
 use crate::result::{RunInfo, RunResult};
-use crate::settings::{self, DEFAULT_MODEL, Groups, ProcessEnv, PushSettings, Settings};
+use crate::settings::{self, DEFAULT_MODEL, ProcessEnv, PushSettings, Settings};
 use crate::store;
 
 /// `nepse-drift run`.
@@ -35,15 +35,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let started = Instant::now();
     let started_at = unix_now();
     let run_id = format!("{:016x}", rand::rng().random::<u64>());
-    let file = settings::load_file(&args.config)?;
-    let groups = Groups {
-        sources: Some(&args.sources),
-        windows: Some(&args.windows),
-        results_dir: args.results_dir.as_deref(),
-        ..Groups::default()
-    };
-    let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
-    let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
+    let file = settings::load_file(&args.job.config)?;
+    let settings = Settings::resolve(&args.job.groups(), &ProcessEnv, &file, Utc::now())?;
+    let push_settings = PushSettings::resolve(&file, args.job.push_url.as_deref(), &ProcessEnv)?;
     let results_dir = settings.results_dir.as_deref();
     let _lock = results_dir.filter(|_| !args.dry_run).map(store::lock).transpose()?;
     let span = tracing::info_span!("run", run_id = %run_id, as_of = %settings.as_of);

@@ -11,7 +11,7 @@ use super::error::ConfigError;
 use super::file::{FileConfig, PsiConfig, WindowsConfig};
 use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
 use crate::calendar::{DateRange, nepal_date};
-use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
+use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
 use crate::drift::{BinningMode, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
@@ -45,6 +45,20 @@ pub struct Groups<'a> {
     pub results_dir: Option<&'a Path>,
     /// Whether progress bars may be shown (not under `--quiet` or JSON logs).
     pub progress: bool,
+}
+
+impl JobArgs {
+    /// The groups of the scheduled job's flags (`run`, and `check-config`, which must resolve
+    /// the same settings).
+    #[must_use]
+    pub fn groups(&self) -> Groups<'_> {
+        Groups {
+            sources: Some(&self.sources),
+            windows: Some(&self.windows),
+            results_dir: self.results_dir.as_deref(),
+            ..Groups::default()
+        }
+    }
 }
 
 impl AnalysisArgs {
@@ -86,7 +100,11 @@ impl Settings {
             as_of: windows.as_of.unwrap_or_else(|| nepal_date(now)),
             current,
             reference,
-            performance_days: file.windows.performance_days,
+            performance_days: file
+                .windows
+                .performance_days
+                .map(|n| positive(n, "windows.performance_days"))
+                .transpose()?,
             psi: groups.psi.cloned().unwrap_or_default().resolve(&file.psi)?,
             positive_label,
             threshold,

@@ -47,7 +47,8 @@ pub enum Command {
     Push(PushArgs),
     /// Validate the configuration (and that its sources exist) without reading data.
     CheckConfig(JobArgs),
-    /// Fit the reference once into a profile file, for `--reference-profile`.
+    /// Fit the reference once into a profile file, for `--reference-profile`. `--from/--to`
+    /// name the fitted window here (as `--reference-from/--reference-to`).
     FitReference(FitArgs),
     /// Write a deterministic synthetic NEPSE panel (features, predictions, outcomes).
     Fixtures(FixturesArgs),
@@ -333,4 +334,7 @@ pub struct FixturesArgs {
     /// `scale=FEATURE*FACTOR`, `sector=SECTOR*KEEP_FRACTION` or `model=SIGNAL_FACTOR`.
     #[arg(long)]
     pub drift: Option<String>,
+    /// Overwrite files that already exist in --out.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -38,6 +38,12 @@ pub enum Error {
     /// The results directory: locked, or a result not saved or not readable.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file would be overwritten without `--force`.
+    #[error("{path} already exists")]
+    WouldOverwrite {
+        /// The file.
+        path: String,
+    },
     /// Invalid fixtures arguments.
     #[error("invalid fixtures argument: {0}")]
     FixturesSpec(String),
@@ -48,7 +54,10 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::FixturesSpec(_) | Self::Store(StoreError::Prepare { .. }) => exit::CONFIG,
+            Self::Config(_)
+            | Self::FixturesSpec(_)
+            | Self::WouldOverwrite { .. }
+            | Self::Store(StoreError::Prepare { .. }) => exit::CONFIG,
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
             Self::Analysis(_) | Self::Metrics(_) | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Push(_) => exit::PUSH_FAILED,
@@ -65,6 +74,7 @@ impl Error {
             Self::Analysis(e) => e.hint(),
             Self::Output { .. } | Self::Fixtures(_) => "check that the directory exists and is writable",
             Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the drift spec syntax",
+            Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",
             Self::Push(e) => e.hint(),
             Self::Metrics(_) => "rename the column so that it is non-empty text without control characters",
             Self::Store(e) => e.hint(),

@@ -716,3 +716,47 @@ fn an_empty_nepse_drift_variable_counts_as_unset_everywhere() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("missing setting `sources.features (--features)`"), "{err}");
 }
+
+#[test]
+fn fit_reference_reads_from_and_to_as_the_fitted_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p.json");
+    let features = fixture("features.parquet");
+    let fit = |extra: &[&str]| {
+        run(bin().args(["fit-reference", "--features", &features, "-o", out.to_str().unwrap()]).args(extra))
+    };
+    let (code, _, err) = fit(&["--from", "2026-05-01", "--to", "2026-09-30"]);
+    assert_eq!(code, 0, "{err}");
+    let profile: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // That range, and its rows: 108 trading days of 100 symbols.
+    assert_eq!((profile["from"].as_str(), profile["to"].as_str()), (Some("2026-05-01"), Some("2026-09-30")));
+    assert_eq!(profile["rows"], 10_800);
+    let (code, _, err) = fit(&["--last", "5"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid setting `--last`: fit-reference fits a reference window"), "{err}");
+    let (code, _, err) = fit(&["--from", "2026-05-01", "--to", "2026-09-30", "--reference-last", "60"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not both"), "{err}");
+}
+
+#[test]
+fn fixtures_refuse_to_overwrite_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let generate = |extra: &[&str]| {
+        run(bin()
+            .args(["fixtures", "--out", out, "--start", "2026-10-01", "--end", "2026-11-19", "--symbols", "5"])
+            .args(extra))
+    };
+    assert_eq!(generate(&[]).0, 0);
+    std::fs::write(tmp.path().join("features.parquet"), "mine").unwrap();
+    let (code, _, err) = generate(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        common::scrub(&err, tmp.path()),
+        "error: [TMP]/features.parquet already exists\nhint: pass --force to overwrite it, or choose another --out\n"
+    );
+    assert_eq!(std::fs::read_to_string(tmp.path().join("features.parquet")).unwrap(), "mine");
+    assert_eq!(generate(&["--force"]).0, 0);
+    assert_ne!(std::fs::read(tmp.path().join("features.parquet")).unwrap(), b"mine");
+}

@@ -6,10 +6,10 @@ use std::io::Write;
 use chrono::Utc;
 
 use crate::analysis;
-use crate::cli::FitArgs;
+use crate::cli::{FitArgs, WindowArgs};
 use crate::error::Error;
 use crate::exit;
-use crate::settings::{self, ProcessEnv, Settings};
+use crate::settings::{self, ConfigError, ProcessEnv, Settings};
 
 /// `nepse-drift fit-reference -o FILE`.
 ///
@@ -17,7 +17,8 @@ use crate::settings::{self, ProcessEnv, Settings};
 /// Any [`Error`]; nothing is written on error.
 pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
     let file = settings::load_file(&args.analysis.config)?;
-    let groups = settings::Groups { progress, ..args.analysis.groups() };
+    let windows = fitted_window(&args.analysis.windows)?;
+    let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     let profile = analysis::fit_reference(&settings)?;
     // An output file that cannot be written is not a bad profile: exit 1 with a path hint.
@@ -37,4 +38,28 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
     )
     .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
     Ok(if profile.skipped.is_empty() { exit::SUCCESS } else { exit::PARTIAL })
+}
+
+/// The windows `fit-reference` resolves: it fits a reference window and has no current one, so
+/// `--from/--to` name the fitted window, as `--reference-from/--reference-to` do. `--last`
+/// (a current window's length) is refused with the flag that means what it likely meant.
+fn fitted_window(w: &WindowArgs) -> Result<WindowArgs, ConfigError> {
+    if w.last.is_some() {
+        return Err(ConfigError::Invalid {
+            key: "--last".into(),
+            detail:
+                "fit-reference fits a reference window and has no current one: use --reference-last N or --from/--to"
+                    .into(),
+        });
+    }
+    let (Some(from), Some(to)) = (w.from, w.to) else { return Ok(w.clone()) };
+    if w.reference_from.is_some() || w.reference_last.is_some() {
+        return Err(ConfigError::Invalid {
+            key: "--from/--to".into(),
+            detail: "for fit-reference they name the fitted window: give them or --reference-from/--reference-to \
+                     (or --reference-last), not both"
+                .into(),
+        });
+    }
+    Ok(WindowArgs { from: None, to: None, reference_from: Some(from), reference_to: Some(to), ..w.clone() })
 }

@@ -31,6 +31,16 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
         drift,
         with_predictions: args.rows.is_none(),
     };
+    if !args.force {
+        let names: &[&str] = if spec.with_predictions {
+            &["features.parquet", "predictions.parquet", "outcomes.parquet"]
+        } else {
+            &["features.parquet"]
+        };
+        if let Some(existing) = names.iter().map(|n| args.out.join(n)).find(|p| p.exists()) {
+            return Err(Error::WouldOverwrite { path: existing.display().to_string() });
+        }
+    }
     let rows = synth::generate(&spec, &args.out)?;
     writeln!(out, "wrote {rows} feature rows for {symbols} symbols to {}", args.out.display())
         .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;

@@ -109,7 +109,46 @@ impl Builder {
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buf)
             .map_err(|e| MetricsError::Encode(e.to_string()))?;
-        String::from_utf8(buf).map_err(|e| MetricsError::Encode(e.to_string()))
+        let text = String::from_utf8(buf).map_err(|e| MetricsError::Encode(e.to_string()))?;
+        Ok(with_short_numbers(&text))
+    }
+}
+
+/// The encoder's text with every sample value in its shortest form: the encoder prints floats
+/// in plain decimal, which is 300 digits for a p-value of 1e-300. Each value (the last token
+/// of a sample line; these bodies carry no timestamps) is re-printed by [`short_number`].
+fn with_short_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        match line.rsplit_once(' ') {
+            Some((series, value)) if !line.starts_with('#') => {
+                out.push_str(series);
+                out.push(' ');
+                match value.parse::<f64>() {
+                    Ok(x) => out.push_str(&short_number(x)),
+                    Err(_) => out.push_str(value),
+                }
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The shortest text that parses back to `x` exactly: plain decimal for magnitudes in
+/// [1e-4, 1e16), scientific notation (`3.614214119378407e-300`) beyond, and Prometheus'
+/// spellings of the non-finite values.
+#[must_use]
+pub fn short_number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".to_owned()
+    } else if x.is_infinite() {
+        if x > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
+    } else if x == 0.0 || (1e-4..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -268,6 +307,35 @@ mod tests {
         let d: NaiveDate = "2026-11-20".parse().unwrap();
         // 2026-11-19T18:15:00Z
         assert_eq!(nepal_midnight(d), 1_795_112_100.0); // `date -u -d 2026-11-19T18:15:00Z +%s`
+    }
+
+    #[test]
+    fn sample_values_are_printed_short() {
+        let text = "# HELP p help\n# TYPE p gauge\np{feature=\"a b\"} 0.0000000000000000000000000000000000000000036142141193784\nq 12\nr 1e300\n";
+        assert_eq!(
+            with_short_numbers(text),
+            "# HELP p help\n# TYPE p gauge\np{feature=\"a b\"} 3.6142141193784e-42\nq 12\nr 1e300\n"
+        );
+        assert_eq!(short_number(3.614_214_119_378_407e-300), "3.614214119378407e-300");
+        assert_eq!(short_number(0.25), "0.25");
+        assert_eq!(short_number(1_795_112_100.0), "1795112100");
+        assert_eq!(short_number(-0.0), "-0");
+        assert_eq!(short_number(f64::NEG_INFINITY), "-Inf");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_numbers_read_back_exactly(bits in proptest::num::u64::ANY) {
+            let x = f64::from_bits(bits);
+            let text = short_number(x);
+            proptest::prop_assert!(text.len() <= 24, "{}", text);
+            let back: f64 = match text.as_str() {
+                "+Inf" => f64::INFINITY,
+                "-Inf" => f64::NEG_INFINITY,
+                t => t.parse().unwrap(),
+            };
+            proptest::prop_assert!(back.to_bits() == x.to_bits() || (x.is_nan() && back.is_nan()));
+        }
     }
 
     #[test]

@@ -15,6 +15,10 @@
 
 use std::cmp::Ordering;
 
+/// The most quantile bins accepted (from the configuration or a profile): finer bins than this
+/// hold too few rows to compare.
+pub const MAX_BINS: usize = 1000;
+
 /// Interior bin edges: finite, strictly increasing. `n` edges make `n + 1` value bins.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BinEdges(Vec<f64>);

@@ -65,6 +65,7 @@ impl DailyCounts {
         self.days.len() == self.counts.len()
             && self.counts.iter().all(|c| c.len() == bins)
             && self.days.windows(2).all(|w| w[0] < w[1])
+            && self.counts.iter().flatten().try_fold(0_u64, |sum, c| sum.checked_add(*c)).is_some()
     }
 }
 

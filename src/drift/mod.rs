@@ -10,7 +10,7 @@ pub mod profile_file;
 pub mod psi;
 pub mod significance;
 
-pub use binning::BinEdges;
+pub use binning::{BinEdges, MAX_BINS};
 pub use column::{Column, FeatureError};
 pub use daily::{DailyCategories, DailyCounts, DayCounter, count_by_slot};
 pub use dependence::Dependence;

@@ -186,10 +186,11 @@ impl FeatureProfile {
                 if counts.len() != edges.value_bins() {
                     return Err(format!("{} counts for {} value bins", counts.len(), edges.value_bins()));
                 }
-                counts.iter().sum()
+                counts.iter().try_fold(0_u64, |sum, c| sum.checked_add(*c))
             }
-            ProfileBins::Categorical { counts } => counts.values().sum(),
-        };
+            ProfileBins::Categorical { counts } => counts.values().try_fold(0_u64, |sum, c| sum.checked_add(*c)),
+        }
+        .ok_or("the counts add up to more rows than a file can hold")?;
         if counted.checked_add(self.missing) != Some(self.rows) {
             return Err(format!("rows {} are not the counts {counted} plus missing {}", self.rows, self.missing));
         }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::binning::MAX_BINS;
 use super::profile::FeatureProfile;
 use crate::result::SkippedFeature;
 
@@ -79,11 +80,22 @@ impl ReferenceProfile {
                 profile.schema_version
             )));
         }
+        if !(2..=MAX_BINS).contains(&profile.bins) {
+            return Err(fail(format!("bins {} is not in 2..={MAX_BINS}", profile.bins)));
+        }
         if Self::hash_features(&profile.features) != profile.content_hash {
             return Err(fail("content_hash does not match its features (edited or truncated?)".into()));
         }
         for f in &profile.features {
             f.check().map_err(|why| fail(format!("feature `{}`: {why}", f.feature)))?;
+            if let super::profile::ProfileBins::Numeric { edges, .. } = &f.bins
+                && edges.value_bins() > profile.bins
+            {
+                return Err(fail(format!(
+                    "feature `{}`: more value bins than the profile's {}",
+                    f.feature, profile.bins
+                )));
+            }
         }
         Ok(profile)
     }
@@ -102,5 +114,122 @@ impl ReferenceProfile {
     #[must_use]
     pub fn feature(&self, feature: &str) -> Option<&FeatureProfile> {
         self.features.iter().find(|f| f.feature == feature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::drift::column::Column;
+    use crate::drift::daily::DayCounter;
+    use crate::drift::feature::{PanelWindows, PsiOptions, compare, with_panel_significance};
+    use crate::drift::profile::ProfileBins;
+
+    /// A valid profile of one numeric and one categorical feature, with per-day counts.
+    fn valid() -> ReferenceProfile {
+        let values: Vec<f64> =
+            (0..300).map(|i| f64::from(i % 17) * 0.5 + if i % 29 == 0 { f64::NAN } else { 0.0 }).collect();
+        let mut numeric = FeatureProfile::fit("x", Column::Numeric(values.clone()), 10).unwrap();
+        if let ProfileBins::Numeric { edges, .. } = &numeric.bins {
+            let mut counter = DayCounter::new(edges);
+            let days: Vec<i32> = (0..300).map(|i| 20_000 + i / 15).collect();
+            counter.add(&values, &days);
+            numeric.daily = Some(counter.finish());
+        }
+        let sectors = ["Hydropower", "Banking", "Hotels"];
+        let cats = crate::rows::CategoryCounts::from_values((0..300).map(|i| Some(sectors[i % 3])));
+        let categorical = FeatureProfile::fit("sector", Column::Categorical(cats), 10).unwrap();
+        let features = vec![numeric, categorical];
+        ReferenceProfile {
+            schema_version: PROFILE_SCHEMA_VERSION,
+            tool_version: "test".into(),
+            source: "s.parquet".into(),
+            from: "2024-10-04".parse().unwrap(),
+            to: "2024-10-24".parse().unwrap(),
+            trading_days: 20,
+            rows: 300,
+            bins: 10,
+            content_hash: ReferenceProfile::hash_features(&features),
+            features,
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Every leaf of `v`, as a JSON pointer.
+    fn leaves(v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| leaves(x, &format!("{at}/{i}"), out)),
+            Value::Object(o) => {
+                o.iter()
+                    .for_each(|(k, x)| leaves(x, &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out));
+            }
+            _ => out.push(at.to_owned()),
+        }
+    }
+
+    fn odd_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::from(0)),
+            Just(Value::from(-1)),
+            Just(Value::from(u64::MAX)),
+            Just(Value::from(i64::MIN)),
+            Just(Value::from(1e308)),
+            Just(Value::from(-1e308)),
+            Just(Value::from(5e-324)),
+            Just(Value::Null),
+            Just(Value::from("")),
+            Just(Value::Array(Vec::new())),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(Value::from),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// A profile edited anywhere (a number, a string, an emptied list), with its content hash
+        /// recomputed so that only the invariants stand in the way: loading it and using it never
+        /// panic. Either it is refused, or every comparison on it returns a result.
+        #[test]
+        fn an_edited_profile_is_refused_or_usable_never_a_panic(
+            picks in prop::collection::vec((any::<prop::sample::Index>(), odd_value()), 1..4),
+            current in prop::collection::vec(prop_oneof![Just(f64::NAN), -5.0f64..15.0], 1..60),
+        ) {
+            let mut json = serde_json::to_value(valid()).unwrap();
+            let mut paths = Vec::new();
+            leaves(&json, "", &mut paths);
+            for (index, value) in picks {
+                if let Some(slot) = json.pointer_mut(&paths[index.index(paths.len())]) {
+                    *slot = value;
+                }
+            }
+            if let Some(features) = json.get("features").cloned()
+                && let Ok(features) = serde_json::from_value::<Vec<FeatureProfile>>(features)
+            {
+                json["content_hash"] = Value::from(ReferenceProfile::hash_features(&features));
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.json");
+            std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+            let Ok(profile) = ReferenceProfile::read(&path) else { return Ok(()) };
+            let options = PsiOptions::default();
+            for f in &profile.features {
+                let column = match &f.bins {
+                    ProfileBins::Numeric { .. } => Column::Numeric(current.clone()),
+                    ProfileBins::Categorical { .. } => Column::Categorical(crate::rows::CategoryCounts::from_values(
+                        current.iter().map(|x| Some(if *x > 5.0 { "Banking" } else { "Other" })),
+                    )),
+                };
+                if let Ok(drift) = compare(f, &column, &options) {
+                    let windows = PanelWindows { daily: f.daily.as_ref(), reference_days: profile.trading_days, current_days: 3 };
+                    let _ = with_panel_significance(drift, &windows, &options);
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::file::{FileConfig, PsiConfig, WindowsConfig};
 use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
 use crate::calendar::{DateRange, nepal_date};
 use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
-use crate::drift::{BinningMode, PsiOptions, SignificanceTest, Thresholds};
+use crate::drift::{BinningMode, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
 /// Reads the config file named by `--config`, or an empty config.
@@ -269,9 +269,6 @@ fn range(from: NaiveDate, to: NaiveDate, key: &str) -> Result<DateRange, ConfigE
         .map_err(|_| ConfigError::Invalid { key: key.into(), detail: format!("start {from} is after end {to}") })
 }
 
-/// The most quantile bins accepted: finer bins than this hold too few rows to compare.
-pub const MAX_BINS: usize = 1000;
-
 /// A number of bins in `2..=MAX_BINS`: one bin makes every PSI 0.
 fn bins(n: usize) -> Result<usize, ConfigError> {
     if (2..=MAX_BINS).contains(&n) {
@@ -319,7 +316,170 @@ fn parse_every(s: &str) -> Result<Every, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::settings::PushSettings;
+
+    /// An environment of a few `NEPSE_DRIFT_*` variables.
+    struct MapEnv(BTreeMap<String, String>);
+
+    impl Env for MapEnv {
+        fn var(&self, key: &str) -> Option<String> {
+            self.0.get(key).filter(|v| !v.is_empty()).cloned()
+        }
+    }
+
+    /// Every key of the configuration file, by table, with the kind of value it takes (`i`
+    /// integer, `f` float, `s` string, `a` list of strings), and a few that do not exist.
+    const KEYS: &[(&str, &str, char)] = &[
+        ("sources", "features", 's'),
+        ("sources", "predictions", 's'),
+        ("sources", "outcomes", 's'),
+        ("sources", "reference", 's'),
+        ("sources", "reference_profile", 's'),
+        ("columns", "as_of", 's'),
+        ("columns", "symbol", 's'),
+        ("columns", "observed_at", 's'),
+        ("features", "include", 'a'),
+        ("features", "categorical", 'a'),
+        ("windows", "current_days", 'i'),
+        ("windows", "reference_days", 'i'),
+        ("windows", "performance_days", 'i'),
+        ("psi", "binning", 's'),
+        ("psi", "bins", 'i'),
+        ("psi", "epsilon", 'f'),
+        ("psi", "alpha", 'f'),
+        ("psi", "moderate", 'f'),
+        ("psi", "significant", 'f'),
+        ("psi", "significance", 's'),
+        ("performance", "positive_label", 'i'),
+        ("performance", "threshold", 'f'),
+        ("push", "url", 's'),
+        ("push", "job", 's'),
+        ("push", "model", 's'),
+        ("push", "connect_timeout_seconds", 'f'),
+        ("push", "timeout_seconds", 'f'),
+        ("push", "retries", 'i'),
+        ("push", "backoff_seconds", 'f'),
+        ("push", "username", 's'),
+        ("push", "token_file", 's'),
+        ("output", "results_dir", 's'),
+        ("psi", "nope", 'i'),
+    ];
+
+    fn integer() -> impl Strategy<Value = toml::Value> {
+        prop_oneof![
+            any::<i64>(),
+            prop_oneof![
+                Just(0_i64),
+                Just(1),
+                Just(2),
+                Just(-1),
+                Just(1000),
+                Just(1001),
+                Just(i64::MAX),
+                Just(4_294_967_295)
+            ],
+        ]
+        .prop_map(toml::Value::Integer)
+    }
+
+    fn float() -> impl Strategy<Value = toml::Value> {
+        prop_oneof![
+            any::<f64>(),
+            prop_oneof![
+                Just(0.0),
+                Just(1e-300),
+                Just(1e300),
+                Just(1e20),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(0.5),
+                Just(-0.5)
+            ],
+        ]
+        .prop_map(toml::Value::Float)
+    }
+
+    fn string() -> impl Strategy<Value = toml::Value> {
+        prop_oneof![
+            ".{0,12}".prop_map(toml::Value::String),
+            prop_oneof![
+                Just(""),
+                Just("quantile"),
+                Just("evidently"),
+                Just("panel"),
+                Just("iid"),
+                Just("http://u:p@h:1"),
+                Just("ftp://h"),
+                Just(".."),
+                Just("a\nb"),
+            ]
+            .prop_map(|s| toml::Value::String(s.to_owned())),
+        ]
+    }
+
+    fn value(kind: char) -> BoxedStrategy<toml::Value> {
+        let typed = match kind {
+            'i' => integer().boxed(),
+            'f' => float().boxed(),
+            'a' => prop::collection::vec(".{0,6}", 0..3)
+                .prop_map(|v| toml::Value::Array(v.into_iter().map(toml::Value::String).collect()))
+                .boxed(),
+            _ => string().boxed(),
+        };
+        prop_oneof![8 => typed, 1 => integer(), 1 => string()].boxed()
+    }
+
+    fn entry() -> impl Strategy<Value = (&'static str, &'static str, toml::Value)> {
+        prop::sample::select(KEYS).prop_flat_map(|(table, key, kind)| value(kind).prop_map(move |v| (table, key, v)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any configuration file and environment is accepted or refused with an error: never a
+        /// panic, whatever the numbers, strings, dates or types.
+        #[test]
+        fn any_config_resolves_or_is_refused_never_a_panic(
+            entries in prop::collection::vec(entry(), 0..10),
+            grouping in prop::option::of((".{0,6}", ".{0,6}")),
+            dates in prop::collection::vec((any::<prop::sample::Index>(), (1_i32..9999, 1_u32..13, 1_u32..29)), 0..2),
+            env in prop::collection::btree_map(
+                prop_oneof![Just("NEPSE_DRIFT_JOB"), Just("NEPSE_DRIFT_PUSH_TOKEN"), Just("NEPSE_DRIFT_PUSH_USERNAME"), Just("NEPSE_DRIFT_PUSH_PASSWORD")],
+                ".{0,8}",
+                0..3,
+            ),
+        ) {
+            // A features source, unless an entry replaces it: without one every config is refused.
+            let mut tables: BTreeMap<&str, toml::Table> = BTreeMap::new();
+            tables.entry("sources").or_default().insert("features".to_owned(), toml::Value::String("f.parquet".into()));
+            for (table, key, v) in entries {
+                tables.entry(table).or_default().insert(key.to_owned(), v);
+            }
+            if let Some((k, v)) = grouping {
+                let group = toml::Table::from_iter([(k, toml::Value::String(v))]);
+                tables.entry("push").or_default().insert("grouping".to_owned(), toml::Value::Table(group));
+            }
+            for (index, (y, m, d)) in dates {
+                if let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) {
+                    let key = ["reference_from", "reference_to"][index.index(2)];
+                    let date: toml::value::Datetime = date.to_string().parse().unwrap();
+                    tables.entry("windows").or_default().insert(key.to_owned(), toml::Value::Datetime(date));
+                }
+            }
+            let text = toml::to_string(&tables).unwrap_or_default();
+            let env = MapEnv(env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+            if let Ok(file) = toml::from_str::<FileConfig>(&text) {
+                let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+                let _ = Settings::resolve(&Groups::default(), &env, &file, now);
+                let _ = PushSettings::resolve(&file, None, &env);
+            }
+        }
+    }
 
     #[test]
     fn every_parses_days_and_week() {

@@ -189,6 +189,35 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn counts_that_overflow_or_bins_out_of_range_are_refused() {
+        let write = |profile: &Value| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.json");
+            std::fs::write(&path, serde_json::to_string(profile).unwrap()).unwrap();
+            (ReferenceProfile::read(&path).map(|_| ()).map_err(|e| e.detail), dir)
+        };
+        let rehash = |json: &mut Value| {
+            let features: Vec<FeatureProfile> = serde_json::from_value(json["features"].clone()).unwrap();
+            json["content_hash"] = Value::from(ReferenceProfile::hash_features(&features));
+        };
+        // Counts whose sum wraps to the row count in 64 bits.
+        let mut json = serde_json::to_value(valid()).unwrap();
+        let values = json["features"][0]["rows"].as_u64().unwrap() - json["features"][0]["missing"].as_u64().unwrap();
+        let counts = json.pointer_mut("/features/0/bins/counts").unwrap().as_array_mut().unwrap();
+        let rest: u64 = counts[2..].iter().map(|c| c.as_u64().unwrap()).sum();
+        // u64::MAX + (values − rest + 1) = values − rest (mod 2^64): the rows check alone passes.
+        counts[0] = Value::from(u64::MAX);
+        counts[1] = Value::from(values - rest + 1);
+        rehash(&mut json);
+        assert_eq!(write(&json).0, Err("feature `x`: the counts add up to more rows than a file can hold".into()));
+        for bins in [0, 1, 1001, u64::MAX] {
+            let mut json = serde_json::to_value(valid()).unwrap();
+            json["bins"] = Value::from(bins);
+            assert_eq!(write(&json).0, Err(format!("bins {bins} is not in 2..=1000")));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 

@@ -50,15 +50,22 @@
 pub const MIN_DAYS: usize = 10;
 
 /// The dependence of one feature's bin proportions, estimated on the pooled days.
+///
+/// Kept as the per-day residuals and the diagonal autocovariances: the full `B×B` window
+/// covariance is formed only for [`Self::psi_moments`], once per comparison, as `Eᵀ·(W·E)/D`
+/// with `W` the Bartlett weights of both windows (`O(D·L·B + D·B²)` time, `O(D·B + B²)`
+/// memory), never the `L` lag matrices (`O(L·B²)` memory, `O(L·D·B²)` time): a categorical
+/// feature of a thousand categories stays in seconds and megabytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dependence {
     /// Pooled proportion per bin.
     pi: Vec<f64>,
     /// Bins.
     bins: usize,
-    /// `lags[k]`: the `B×B` cross-autocovariance at lag `k`, row-major, symmetrised
-    /// (`Γ(0)`, then `Γ(k) + Γ(k)ᵀ` for `k ≥ 1`).
-    lags: Vec<Vec<f64>>,
+    /// Per-day residuals `e[d][b]`, row-major (`days × bins`).
+    residuals: Vec<f64>,
+    /// The diagonal of `Γ(0)`, then of `Γ(k) + Γ(k)ᵀ` (that is `2γ(k)`) for `k = 1..=L`.
+    diagonal: Vec<Vec<f64>>,
     /// Pooled days.
     days: usize,
 }
@@ -85,37 +92,26 @@ impl Dependence {
         for p in &mut pi {
             *p /= total as f64;
         }
-        let e: Vec<Vec<f64>> = daily
-            .iter()
-            .map(|c| {
-                let n = c.iter().sum::<u64>() as f64;
-                c.iter().zip(&pi).map(|(x, p)| *x as f64 / n - p).collect()
-            })
-            .collect();
+        let mut residuals = Vec::with_capacity(days * bins);
+        for c in &daily {
+            let n = c.iter().sum::<u64>() as f64;
+            residuals.extend(c.iter().zip(&pi).map(|(x, p)| *x as f64 / n - p));
+        }
+        let e = |t: usize| &residuals[t * bins..(t + 1) * bins];
         let max_lag = max_lag.min(days / 4);
-        let lags = (0..=max_lag)
+        let diagonal = (0..=max_lag)
             .map(|k| {
-                let mut g = vec![0.0; bins * bins];
+                let mut g = vec![0.0; bins];
                 for t in 0..days - k {
-                    let (a, b) = (&e[t], &e[t + k]);
-                    for (i, ai) in a.iter().enumerate() {
-                        let row = &mut g[i * bins..(i + 1) * bins];
-                        for (gij, bj) in row.iter_mut().zip(b) {
-                            *gij += ai * bj;
-                        }
+                    for (gi, (a, b)) in g.iter_mut().zip(e(t).iter().zip(e(t + k))) {
+                        *gi += a * b;
                     }
                 }
-                let mut s = vec![0.0; bins * bins];
-                for i in 0..bins {
-                    for j in 0..bins {
-                        let v = if k == 0 { g[i * bins + j] } else { g[i * bins + j] + g[j * bins + i] };
-                        s[i * bins + j] = v / days as f64;
-                    }
-                }
-                s
+                let twice = if k == 0 { 1.0 } else { 2.0 };
+                g.iter().map(|x| twice * x / days as f64).collect()
             })
             .collect();
-        Some(Self { pi, bins, lags, days })
+        Some(Self { pi, bins, residuals, diagonal, days })
     }
 
     /// Pooled days the estimate rests on.
@@ -124,7 +120,7 @@ impl Dependence {
         self.days
     }
 
-    /// The pooled proportions.
+    /// The pooled proportion per bin.
     #[must_use]
     pub fn proportions(&self) -> &[f64] {
         &self.pi
@@ -137,16 +133,15 @@ impl Dependence {
     /// where a market regime fills a bin (the tails of a return or a volatility).
     #[must_use]
     pub fn memory_days(&self) -> f64 {
-        let b = self.bins;
-        let l = self.lags.len() - 1;
-        (0..b)
-            .filter(|&i| self.lags[0][i * b + i] > 0.0)
+        let l = self.diagonal.len() - 1;
+        (0..self.bins)
+            .filter(|&i| self.diagonal[0][i] > 0.0)
             .map(|i| {
-                let zero = self.lags[0][i * b + i];
+                let zero = self.diagonal[0][i];
                 let mut tau = 1.0;
                 for m in 1..=l {
-                    // lags[k] holds Γ(k) + Γ(k)ᵀ: its diagonal is 2γ(k).
-                    tau += self.lags[m][i * b + i] / zero;
+                    // The diagonal of Γ(k) + Γ(k)ᵀ is 2γ(k).
+                    tau += self.diagonal[m][i] / zero;
                     if m as f64 >= 5.0 * tau {
                         break;
                     }
@@ -159,24 +154,53 @@ impl Dependence {
     /// The lags a window of `days` days sums: `min(T − 1, lags estimated)`.
     #[must_use]
     pub fn lags_for(&self, days: usize) -> usize {
-        days.saturating_sub(1).min(self.lags.len() - 1)
+        days.saturating_sub(1).min(self.diagonal.len() - 1)
     }
 
-    /// The `B×B` covariance (row-major) of the bin proportions of a window of `days`
-    /// consecutive trading days: `(1/T)·[Γ(0) + Σ_{k=1}^{L} (1 − k/T)(Γ(k) + Γ(k)ᵀ)]`.
+    /// The weights of the lags in the covariance of a window of `days` consecutive trading
+    /// days: `V = Σ_k w[k]·S_k` with `S_0 = Γ(0)`, `S_k = Γ(k) + Γ(k)ᵀ`, and
+    /// `w[0] = 1/T`, `w[k] = (1 − k/T)/T` for `k = 1..=L`.
+    fn window_weights(&self, days: usize) -> Vec<f64> {
+        let t = days.max(1) as f64;
+        (0..=self.lags_for(days.max(1))).map(|k| if k == 0 { 1.0 / t } else { (1.0 - k as f64 / t) / t }).collect()
+    }
+
+    /// The diagonal of the `B×B` covariance of the bin proportions of a window of `days`
+    /// consecutive trading days, `V = (1/T)·[Γ(0) + Σ_{k=1}^{L} (1 − k/T)(Γ(k) + Γ(k)ᵀ)]`.
     #[must_use]
-    pub fn window_covariance(&self, days: usize) -> Vec<f64> {
-        let t = days.max(1);
-        let lag = (t - 1).min(self.lags.len() - 1);
-        let mut v = self.lags[0].clone();
-        for k in 1..=lag {
-            let w = 1.0 - k as f64 / t as f64;
-            for (x, s) in v.iter_mut().zip(&self.lags[k]) {
+    pub fn window_variances(&self, days: usize) -> Vec<f64> {
+        let mut v = vec![0.0; self.bins];
+        for (w, d) in self.window_weights(days).iter().zip(&self.diagonal) {
+            for (x, s) in v.iter_mut().zip(d) {
                 *x += w * s;
             }
         }
+        v
+    }
+
+    /// The full `B×B` covariance (row-major) `Σ_k c[k]·S_k` for lag weights `c`:
+    /// `(1/D)·Σ_t e_t·y_tᵀ` with `y_t = c[0]·e_t + Σ_{k≥1} c[k]·(e_{t+k} + e_{t−k})` (terms
+    /// outside the pooled days left out), which is the same sum without forming any `S_k`.
+    fn covariance(&self, weights: &[f64]) -> Vec<f64> {
+        let (b, days) = (self.bins, self.days);
+        let e = |t: usize| &self.residuals[t * b..(t + 1) * b];
+        let mut v = vec![0.0; b * b];
+        let mut y = vec![0.0; b];
+        for t in 0..days {
+            y.iter_mut().zip(e(t)).for_each(|(y, x)| *y = weights[0] * x);
+            for (k, c) in weights.iter().enumerate().skip(1) {
+                for s in [t.checked_add(k).filter(|&s| s < days), t.checked_sub(k)].into_iter().flatten() {
+                    y.iter_mut().zip(e(s)).for_each(|(y, x)| *y += c * x);
+                }
+            }
+            for (i, ei) in e(t).iter().enumerate() {
+                if *ei != 0.0 {
+                    v[i * b..(i + 1) * b].iter_mut().zip(&y).for_each(|(v, y)| *v += ei * y);
+                }
+            }
+        }
         for x in &mut v {
-            *x /= t as f64;
+            *x /= days as f64;
         }
         v
     }
@@ -188,20 +212,20 @@ impl Dependence {
         if days == 0 || rows == 0 {
             return 1.0;
         }
-        self.design_effect_of(&self.window_covariance(days), rows)
+        self.design_effect_of(&self.window_variances(days), rows)
     }
 
-    /// [`Self::design_effect`] from a window's covariance already computed.
-    fn design_effect_of(&self, v: &[f64], rows: u64) -> f64 {
+    /// [`Self::design_effect`] from a window's variances already computed.
+    fn design_effect_of(&self, variances: &[f64], rows: u64) -> f64 {
         if rows == 0 {
             return 1.0;
         }
         let (mut num, mut den) = (0.0, 0.0);
-        for (b, &p) in self.pi.iter().enumerate() {
+        for (&p, &var) in self.pi.iter().zip(variances) {
             if p <= 0.0 || p >= 1.0 {
                 continue;
             }
-            let d = v[b * self.bins + b] * rows as f64 / (p * (1.0 - p));
+            let d = var * rows as f64 / (p * (1.0 - p));
             num += (1.0 - p) * d;
             den += 1.0 - p;
         }
@@ -219,32 +243,48 @@ impl Dependence {
     #[must_use]
     pub fn psi_moments(&self, reference: (usize, u64), current: (usize, u64)) -> PsiMoments {
         let b = self.bins;
-        let side = |(days, rows): (usize, u64)| -> Vec<f64> {
-            let v = self.window_covariance(days);
-            if days > 0 && self.design_effect_of(&v, rows) > 1.0 {
-                return v;
-            }
+        // The lag weights of the windows that carry the panel's dependence, and the rows of
+        // those that take the covariance of independent rows.
+        let mut weights: Vec<f64> = Vec::new();
+        let mut iid_rows: Vec<f64> = Vec::new();
+        let (mut tr_r, mut tr_c) = (0.0, 0.0);
+        for (side, (days, rows)) in [reference, current].into_iter().enumerate() {
+            let w = self.window_weights(days);
+            let variances = self.window_variances(days);
+            let dependent = days > 0 && self.design_effect_of(&variances, rows) > 1.0;
             let n = rows.max(1) as f64;
-            let mut v = vec![0.0; b * b];
+            let trace: f64 = (0..b)
+                .filter(|&i| self.pi[i] > 0.0)
+                .map(|i| if dependent { variances[i] } else { self.pi[i] * (1.0 - self.pi[i]) / n } / self.pi[i])
+                .sum();
+            if side == 0 {
+                tr_r = trace;
+            } else {
+                tr_c = trace;
+            }
+            if dependent {
+                weights.resize(weights.len().max(w.len()), 0.0);
+                weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
+            } else {
+                iid_rows.push(n);
+            }
+        }
+        let mut v = if weights.is_empty() { vec![0.0; b * b] } else { self.covariance(&weights) };
+        for n in iid_rows {
             for i in 0..b {
                 for j in 0..b {
-                    v[i * b + j] = (if i == j { self.pi[i] } else { 0.0 } - self.pi[i] * self.pi[j]) / n;
+                    v[i * b + j] += (if i == j { self.pi[i] } else { 0.0 } - self.pi[i] * self.pi[j]) / n;
                 }
             }
-            v
-        };
-        let (r, c) = (side(reference), side(current));
-        let (mut tr, mut tr2, mut tr_r, mut tr_c) = (0.0, 0.0, 0.0, 0.0);
+        }
+        let mut tr2 = 0.0;
         for i in (0..b).filter(|&i| self.pi[i] > 0.0) {
-            tr += (r[i * b + i] + c[i * b + i]) / self.pi[i];
-            tr_r += r[i * b + i] / self.pi[i];
-            tr_c += c[i * b + i] / self.pi[i];
             for j in (0..b).filter(|&j| self.pi[j] > 0.0) {
-                let m = (r[i * b + j] + c[i * b + j]) / (self.pi[i] * self.pi[j]).sqrt();
+                let m = v[i * b + j] / (self.pi[i] * self.pi[j]).sqrt();
                 tr2 += m * m;
             }
         }
-        PsiMoments { mean: tr, variance: 2.0 * tr2, reference: tr_r, current: tr_c }
+        PsiMoments { mean: tr_r + tr_c, variance: 2.0 * tr2, reference: tr_r, current: tr_c }
     }
 
     /// Whether a window of `days` days and `rows` rows takes the covariance of independent
@@ -335,6 +375,102 @@ mod tests {
         let expected = 50.0
             * (1.0 + 2.0 * (1..10).map(|k| (1.0 - f64::from(k) / 20.0) * (1.0 - f64::from(k) / 10.0)).sum::<f64>());
         assert!((twenty / expected - 1.0).abs() < 0.2, "{twenty} vs {expected}");
+    }
+
+    /// The `B×B` lag matrices `S_k` of the residuals, formed one by one: the direct reading of
+    /// the module docs, against which the streamed covariance is checked.
+    fn lag_matrices(d: &Dependence) -> Vec<Vec<f64>> {
+        let (b, days) = (d.bins, d.days);
+        let e = |t: usize| &d.residuals[t * b..(t + 1) * b];
+        (0..d.diagonal.len())
+            .map(|k| {
+                let mut s = vec![0.0; b * b];
+                for t in 0..days - k {
+                    for i in 0..b {
+                        for j in 0..b {
+                            s[i * b + j] += e(t)[i] * e(t + k)[j];
+                            if k > 0 {
+                                s[i * b + j] += e(t + k)[i] * e(t)[j];
+                            }
+                        }
+                    }
+                }
+                s.iter().map(|x| x / days as f64).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    #[allow(clippy::many_single_char_names)]
+    fn streamed_moments_equal_those_of_the_lag_matrices() {
+        // A persistent, unevenly filled panel: each day's rows lean towards a bin that moves.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut lean = 0;
+        let daily: Vec<Vec<u64>> = (0..160)
+            .map(|t| {
+                if t % 7 == 0 {
+                    lean = rng.random_range(0..6);
+                }
+                let mut c = vec![0_u64; 7];
+                for _ in 0..40 {
+                    let bin = if rng.random_bool(0.4) { lean } else { rng.random_range(0..6) };
+                    c[bin] += 1;
+                }
+                c[6] += u64::from(t % 5 == 0);
+                c
+            })
+            .collect();
+        let d = Dependence::estimate(&daily, 30).unwrap();
+        let s = lag_matrices(&d);
+        let b = d.bins;
+        for (i, diag) in d.diagonal.iter().enumerate() {
+            for j in 0..b {
+                assert!((diag[j] - s[i][j * b + j]).abs() < 1e-15);
+            }
+        }
+        for (reference, current) in
+            [((60, 2400), (20, 800)), ((120, 4800), (1, 40)), ((40, 40), (20, 20)), ((0, 0), (5, 200))]
+        {
+            let side = |(days, rows): (usize, u64)| -> Vec<f64> {
+                let mut v = vec![0.0; b * b];
+                for (w, m) in d.window_weights(days).iter().zip(&s) {
+                    v.iter_mut().zip(m).for_each(|(v, m)| *v += w * m);
+                }
+                if days > 0 && d.design_effect_of(&(0..b).map(|i| v[i * b + i]).collect::<Vec<_>>(), rows) > 1.0 {
+                    return v;
+                }
+                let n = rows.max(1) as f64;
+                (0..b * b)
+                    .map(|x| (if x / b == x % b { d.pi[x / b] } else { 0.0 } - d.pi[x / b] * d.pi[x % b]) / n)
+                    .collect()
+            };
+            let (r, c) = (side(reference), side(current));
+            let kept: Vec<usize> = (0..b).filter(|&i| d.pi[i] > 0.0).collect();
+            let mean: f64 = kept.iter().map(|&i| (r[i * b + i] + c[i * b + i]) / d.pi[i]).sum();
+            let tr2: f64 = kept
+                .iter()
+                .flat_map(|&i| kept.iter().map(move |&j| (i, j)))
+                .map(|(i, j)| ((r[i * b + j] + c[i * b + j]) / (d.pi[i] * d.pi[j]).sqrt()).powi(2))
+                .sum();
+            let m = d.psi_moments(reference, current);
+            assert!((m.mean / mean - 1.0).abs() < 1e-12, "{reference:?} {current:?}: {} vs {mean}", m.mean);
+            assert!(
+                (m.variance / (2.0 * tr2) - 1.0).abs() < 1e-12,
+                "{reference:?} {current:?}: {} vs {}",
+                m.variance,
+                2.0 * tr2
+            );
+        }
+    }
+
+    #[test]
+    fn a_thousand_categories_cost_megabytes_not_gigabytes() {
+        // 1,002 bins over 600 days: the lag matrices would take 1,002² × 151 × 8 bytes = 1.2 GB.
+        let daily: Vec<Vec<u64>> = (0..600_u64).map(|t| (0..1002_u64).map(|b| (t * 7 + b * 3) % 5).collect()).collect();
+        let d = Dependence::estimate(&daily, 120).unwrap();
+        assert!(d.residuals.len() + d.diagonal.len() * d.bins < 1_000_000);
+        let m = d.psi_moments((120, 120 * 2000), (20, 20 * 2000));
+        assert!(m.mean.is_finite() && m.variance.is_finite());
     }
 
     #[test]

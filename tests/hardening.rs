@@ -760,3 +760,15 @@ fn fixtures_refuse_to_overwrite_without_force() {
     assert_eq!(generate(&["--force"]).0, 0);
     assert_ne!(std::fs::read(tmp.path().join("features.parquet")).unwrap(), b"mine");
 }
+
+#[test]
+fn two_key_columns_with_one_name_are_a_config_error() {
+    let (code, out, err) =
+        run(bin().args(["report", "--features", &fixture("features.parquet"), "--symbol-column", "as_of"]));
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert_eq!(
+        err,
+        "error: invalid setting `columns.symbol`: `as_of` is also the as_of column; each key column needs its own\n\
+         hint: see the README's configuration table for valid values\n"
+    );
+}

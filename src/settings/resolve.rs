@@ -94,7 +94,7 @@ impl Settings {
         let perf = groups.perf.cloned().unwrap_or_default();
         let (positive_label, threshold) = perf.resolve(file)?;
         Ok(Self {
-            columns: sources.columns(file),
+            columns: sources.columns(file)?,
             sources: sources.resolve(file)?,
             features: groups.features.cloned().unwrap_or_default().resolve(file),
             as_of: windows.as_of.unwrap_or_else(|| nepal_date(now)),
@@ -118,13 +118,14 @@ impl Settings {
 }
 
 impl SourceArgs {
-    /// The key column names: flag, then `[columns]`, then the data contract's name.
-    fn columns(&self, file: &FileConfig) -> ColumnNames {
+    /// The key column names: flag, then `[columns]`, then the data contract's name. Each names
+    /// one column: two keys read from the same column would make nonsense of both.
+    fn columns(&self, file: &FileConfig) -> Result<ColumnNames, ConfigError> {
         let c = &file.columns;
         let pick = |flag: &Option<String>, cfg: &Option<String>, default: &str| {
             flag.clone().or_else(|| cfg.clone()).unwrap_or_else(|| default.to_owned())
         };
-        ColumnNames {
+        let names = ColumnNames {
             date: pick(&self.as_of_column, &c.as_of, "as_of"),
             symbol: pick(&self.symbol_column, &c.symbol, "symbol"),
             sector: pick(&self.sector_column, &c.sector, "sector"),
@@ -133,7 +134,29 @@ impl SourceArgs {
             predicted_label: pick(&None, &c.predicted_label, "predicted_label"),
             actual_label: pick(&None, &c.actual_label, "actual_label"),
             observed_at: pick(&None, &c.observed_at, "observed_at"),
+        };
+        let keys = [
+            ("as_of", &names.date),
+            ("symbol", &names.symbol),
+            ("sector", &names.sector),
+            ("model_version", &names.model_version),
+            ("predicted_proba", &names.predicted_proba),
+            ("predicted_label", &names.predicted_label),
+            ("actual_label", &names.actual_label),
+            ("observed_at", &names.observed_at),
+        ];
+        for (i, (key, name)) in keys.iter().enumerate() {
+            if let Some((other, _)) = keys[..i].iter().find(|(_, n)| n == name) {
+                return Err(ConfigError::Invalid {
+                    key: format!("columns.{key}"),
+                    detail: format!("`{name}` is also the {other} column; each key column needs its own"),
+                });
+            }
+            if name.is_empty() {
+                return Err(ConfigError::Invalid { key: format!("columns.{key}"), detail: "must not be empty".into() });
+            }
         }
+        Ok(names)
     }
 
     /// The sources: flag, then `[sources]`; the features source is required.

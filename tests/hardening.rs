@@ -772,3 +772,10 @@ fn two_key_columns_with_one_name_are_a_config_error() {
          hint: see the README's configuration table for valid values\n"
     );
 }
+
+#[test]
+fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
+    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--categorical", "sectr"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("requested feature `sectr` is not a column (has: as_of, symbol, sector,"), "{err}");
+}

@@ -238,6 +238,14 @@ pub(super) fn select(
     } else {
         settings.features.include.clone()
     };
+    // A kind override for a column the data does not have is a typo, not a no-op.
+    if let Some(name) = settings.features.categorical.iter().find(|c| current.column_type(c).is_none()) {
+        return Err(AnalysisError::UnknownFeature {
+            path: current.path().to_owned(),
+            feature: name.clone(),
+            available: current.columns().join(", "),
+        });
+    }
     let mut out = Vec::with_capacity(wanted.len());
     let mut skipped = Vec::new();
     for name in wanted {

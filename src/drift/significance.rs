@@ -224,7 +224,7 @@ pub fn history_null(
     epsilon: f64,
 ) -> Option<HistoryNull> {
     let days = daily.len();
-    let span = reference_days + current_days;
+    let span = reference_days.checked_add(current_days)?;
     if current_days == 0 || reference_days == 0 || days < span {
         return None;
     }

@@ -36,4 +36,6 @@ pub mod rows;
 pub mod settings;
 pub mod store;
 pub mod synth;
+#[cfg(test)]
+mod test_support;
 pub mod windows;

@@ -235,16 +235,7 @@ mod tests {
     }
 
     proptest! {
-        // A fixed seed keeps CI deterministic; during development the same test ran with many
-        // seeds and 20,000+ cases (PROPTEST_RNG_SEED and a larger case count).
-        #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(400),
-            rng_seed: std::env::var("PROPTEST_RNG_SEED")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map_or(proptest::test_runner::RngSeed::Fixed(20_261_126), proptest::test_runner::RngSeed::Fixed),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::test_support::fuzz_config(400))]
 
         /// A profile edited anywhere (a number, a string, an emptied list), with its content hash
         /// recomputed so that only the invariants stand in the way: loading it and using it never

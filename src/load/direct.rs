@@ -302,13 +302,9 @@ impl DirectColumn<'_> {
     /// The file and the reason when a chunk cannot be read or decoded.
     pub(super) fn for_each_dated_chunk(&self, f: &mut dyn FnMut(&[f64], &[i32])) -> Result<(), (PathBuf, String)> {
         let (mut scratch, mut days, mut kept_values, mut kept_days) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let window = self.window;
-        self.for_each_group(&mut |Group { file, part: Part { footer, field, date }, rg, chunk }| {
-            if matches!(footer.rows_in(rg, window), Rows::None) {
-                return Ok(());
-            }
-            let (Some(w), Some(date)) = (window, date) else { return Err("no date column".to_owned()) };
-            days_of(file, footer, rg, w.column, date, &mut days)?;
+        self.for_each_group(&mut |Group { file, part, rg, chunk }| {
+            let Some(w) = self.group_days(file, part, rg, &mut days)? else { return Ok(()) };
+            let field = part.field;
             let all = days.iter().all(|d| (w.from..=w.to).contains(d) && *d != NO_DAY);
             kept_values.clear();
             kept_days.clear();
@@ -353,13 +349,9 @@ impl DirectColumn<'_> {
         f: &mut dyn FnMut(&Utf8ViewArray, &[i32]),
     ) -> Result<(), (PathBuf, String)> {
         let mut days = Vec::new();
-        let window = self.window;
-        self.for_each_group(&mut |Group { file, part: Part { footer, field, date }, rg, chunk }| {
-            if matches!(footer.rows_in(rg, window), Rows::None) {
-                return Ok(());
-            }
-            let (Some(w), Some(date)) = (window, date) else { return Err("no date column".to_owned()) };
-            days_of(file, footer, rg, w.column, date, &mut days)?;
+        self.for_each_group(&mut |Group { file, part, rg, chunk }| {
+            let Some(w) = self.group_days(file, part, rg, &mut days)? else { return Ok(()) };
+            let field = part.field;
             for d in &mut days {
                 if !(w.from..=w.to).contains(d) {
                     *d = NO_DAY;
@@ -508,6 +500,23 @@ impl DirectColumn<'_> {
             keep.extend(as_days(a.as_ref())?.iter().map(|d| d.is_some_and(|d| (w.from..=w.to).contains(d))));
         }
         Ok(keep)
+    }
+
+    /// The days of row group `rg`'s rows into `days`, and the window, for a column read with
+    /// its dates ([`Footers::dated`]); `None` when the window keeps none of the group's rows.
+    fn group_days(
+        &self,
+        file: &File,
+        part: Part<'_>,
+        rg: &RowGroupMetadata,
+        days: &mut Vec<i32>,
+    ) -> Result<Option<DayWindow<'_>>, String> {
+        if matches!(part.footer.rows_in(rg, self.window), Rows::None) {
+            return Ok(None);
+        }
+        let (Some(w), Some(date)) = (self.window, part.date) else { return Err("no date column".to_owned()) };
+        days_of(file, part.footer, rg, w.column, date, days)?;
+        Ok(Some(w))
     }
 
     /// Calls `f` with each row group of each file, its open file and the column's chunk in it.

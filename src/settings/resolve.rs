@@ -462,15 +462,7 @@ mod tests {
     }
 
     proptest! {
-        // A fixed seed keeps CI deterministic; PROPTEST_RNG_SEED and PROPTEST_CASES explore more.
-        #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000),
-            rng_seed: std::env::var("PROPTEST_RNG_SEED")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map_or(proptest::test_runner::RngSeed::Fixed(20_261_126), proptest::test_runner::RngSeed::Fixed),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::test_support::fuzz_config(2000))]
 
         /// Any configuration file and environment is accepted or refused with an error: never a
         /// panic, whatever the numbers, strings, dates or types.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::context::{Context, window_info};
 use super::error::AnalysisError;
+use super::sources::Sources;
 use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
 use crate::performance;
 use crate::result::{RunResult, SCHEMA_VERSION, Windows};
@@ -17,7 +18,15 @@ use crate::settings::Settings;
 /// [`AnalysisError`] when an input is unusable; a feature that alone cannot be computed is
 /// recorded in `drift.skipped` instead.
 pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
-    let cx = Context::open(settings, settings.sources.reference_profile.as_deref())?;
+    analyse_with(settings, &Sources::files())
+}
+
+/// [`analyse`] over `sources`: the files, or sources held in memory for many as-of dates.
+///
+/// # Errors
+/// As [`analyse`].
+pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult, AnalysisError> {
+    let cx = Context::open(settings, sources, settings.sources.reference_profile.as_deref())?;
     let mut rows_read = BTreeMap::new();
     let cur_rows = cx.current_scan.count_rows(cx.current.scan_range())?;
     let (reference_info, ref_rows_read) = cx.reference_info()?;
@@ -62,7 +71,8 @@ pub fn analyse(settings: &Settings) -> Result<RunResult, AnalysisError> {
 /// # Errors
 /// [`AnalysisError`] when the reference cannot be read.
 pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisError> {
-    let cx = Context::open(settings, None)?;
+    let sources = Sources::files();
+    let cx = Context::open(settings, &sources, None)?;
     let (info, _) = cx.reference_info()?;
     let profiles = cx.profiles()?;
     let (features, mut skipped) = profiles.into_parts();

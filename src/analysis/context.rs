@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::error::AnalysisError;
+use super::sources::Sources;
 use crate::calendar::DateRange;
 use crate::drift::{BinningMode, PsiOptions, ReferenceProfile};
 use crate::load::{ColumnType, Scan};
@@ -69,6 +70,8 @@ impl Reference {
 /// The opened sources and resolved windows, shared by every computation of one run.
 pub(super) struct Context<'a> {
     pub(super) settings: &'a Settings,
+    /// Where the scans come from: the files, or memory shared by a backfill's days.
+    pub(super) sources: &'a Sources,
     /// The PSI options in force: the settings', with the bins of the reference profile when
     /// there is one (a profile's bins are the single source of truth once it is opened).
     pub(super) psi: PsiOptions,
@@ -109,9 +112,13 @@ pub(super) fn empty(path: &str, e: EmptyWindow) -> AnalysisError {
 }
 
 impl<'a> Context<'a> {
-    pub(super) fn open(settings: &'a Settings, reference_profile: Option<&Path>) -> Result<Self, AnalysisError> {
+    pub(super) fn open(
+        settings: &'a Settings,
+        sources: &'a Sources,
+        reference_profile: Option<&Path>,
+    ) -> Result<Self, AnalysisError> {
         let names = &settings.columns;
-        let current_scan = Scan::open(&settings.sources.features, &names.date)?;
+        let current_scan = sources.open(&settings.sources.features, &names.date)?;
         current_scan.require(&names.symbol, |_| true, "String")?;
         if settings.by == performance::GroupBy::Sector {
             current_scan.require(&names.sector, |_| true, "String")?;
@@ -123,7 +130,7 @@ impl<'a> Context<'a> {
             Some(path) => {
                 Reference::Profile { path: path.display().to_string(), profile: ReferenceProfile::read(path)? }
             }
-            None => Self::reference_data(settings, &current_scan, &current, &days)?,
+            None => Self::reference_data(settings, sources, &current_scan, &current, &days)?,
         };
         if let (Reference::Profile { path, .. }, true) =
             (&reference, settings.psi.mode == BinningMode::Evidently || settings.by == performance::GroupBy::Sector)
@@ -149,6 +156,7 @@ impl<'a> Context<'a> {
         }
         Ok(Self {
             settings,
+            sources,
             psi,
             current_scan,
             current,
@@ -163,13 +171,14 @@ impl<'a> Context<'a> {
     /// The raw reference: a window of the features, or of the separate reference source.
     fn reference_data(
         settings: &Settings,
+        sources: &Sources,
         current_scan: &Scan,
         current: &Window,
         days: &[NaiveDate],
     ) -> Result<Reference, AnalysisError> {
         let names = &settings.columns;
         let scan = match &settings.sources.reference {
-            Some(path) => Scan::open(path, &names.date)?,
+            Some(path) => sources.open(path, &names.date)?,
             None => current_scan.clone(),
         };
         let reference_days = match &settings.sources.reference {

@@ -1,5 +1,5 @@
-//! The computation behind `report`, `run` and `fit-reference`: opens the sources and resolves
-//! the windows ([`context`]), then assembles the result ([`compute`]) from feature drift
+//! The computation behind `report`, `run`, `backfill` and `fit-reference`: opens the sources
+//! (from their files or memory, [`sources`]) and resolves the windows ([`context`]), then assembles the result ([`compute`]) from feature drift
 //! ([`drift`]), the model's side ([`performance`]) and the trend ([`trend`]), on the small
 //! thread pool of [`parallel`].
 
@@ -9,7 +9,9 @@ mod drift;
 mod error;
 mod parallel;
 mod performance;
+mod sources;
 mod trend;
 
-pub use compute::{analyse, fit_reference};
+pub use compute::{analyse, analyse_with, fit_reference};
 pub use error::AnalysisError;
+pub use sources::Sources;

@@ -45,7 +45,7 @@ impl Context<'_> {
     pub(super) fn grader(&self) -> Result<Option<Grader>, AnalysisError> {
         let s = self.settings;
         let Some(path) = &s.sources.predictions else { return Ok(None) };
-        let scan = Scan::open(path, &s.columns.date)?;
+        let scan = self.sources.open(path, &s.columns.date)?;
         let reference_range = self.reference.range();
         let first = self.days.first().copied().unwrap_or(reference_range.from()).min(reference_range.from());
         let pool = DateRange::new(first, reference_range.to()).unwrap_or(reference_range);
@@ -53,7 +53,7 @@ impl Context<'_> {
         // The reference's probabilities are binned too: a 7.0 there would make every PSI 0.
         validate_predictions(&pooled).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
         let reference: Vec<Prediction> = pooled.iter().filter(|p| reference_range.contains(p.as_of)).cloned().collect();
-        let outcomes = s.sources.outcomes.as_deref().map(|o| Scan::open(o, &s.columns.date)).transpose()?;
+        let outcomes = s.sources.outcomes.as_deref().map(|o| self.sources.open(o, &s.columns.date)).transpose()?;
         let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {
             self.current_scan.sectors(&s.columns, None)?
         } else {

@@ -113,6 +113,34 @@ impl Scan {
         Ok(scan)
     }
 
+    /// The source's rows dated up to `to` (every row without it; rows without a date are kept),
+    /// every column, decoded once into memory; and how many rows that is. The returned scan
+    /// answers every query of this module as this one would, rows in the files' order, without
+    /// touching the files again: a backfill reads each source once for all its days.
+    ///
+    /// # Errors
+    /// [`LoadError::Unreadable`] when a file fails to decode.
+    pub fn in_memory(&self, to: Option<NaiveDate>) -> Result<(Self, u64), LoadError> {
+        let frame = match to {
+            None => self.frame.clone(),
+            Some(to) => {
+                let c = col(self.date_column.as_str());
+                self.frame.clone().filter(c.clone().is_null().or(c.lt_eq(date_lit(to))))
+            }
+        };
+        let df = self.collect(frame)?;
+        let rows = df.height() as u64;
+        let scan = Self {
+            path: self.path.clone(),
+            date_column: self.date_column.clone(),
+            frame: df.lazy(),
+            schema: self.schema.clone(),
+            // No files to read directly: every query goes through the in-memory frame.
+            footers: Arc::new(OnceLock::from(None)),
+        };
+        Ok((scan, rows))
+    }
+
     /// The source as given.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -718,6 +746,34 @@ mod tests {
             }
             assert_eq!(&classes[classes.len() - 5..], "-- --", "days 7..=9 skip every row group");
             assert_eq!(days, lazy_days);
+        }
+    }
+
+    #[test]
+    fn a_source_held_in_memory_answers_as_its_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        mixed_source(tmp.path());
+        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + chrono::Days::new(d);
+        let files = Scan::open(&tmp.path().display().to_string(), "as_of").unwrap();
+        let (whole, rows) = files.in_memory(None).unwrap();
+        assert_eq!(rows, 39, "every row, the two without a date too");
+        let (upto, rows) = files.in_memory(Some(day(4))).unwrap();
+        let first_five = files.count_rows(Some(DateRange::new(day(0), day(4)).unwrap())).unwrap();
+        assert_eq!(rows, first_five + 2, "days up to the bound, and the rows without a date");
+        assert!(whole.footers().is_none() && !whole.reads_directly("f64", None));
+        assert_eq!(whole.dates().unwrap(), files.dates().unwrap());
+        assert_eq!(upto.dates().unwrap(), (0..=4).map(day).collect::<Vec<_>>());
+        for column in ["f64", "f32", "i64", "i32", "u32"] {
+            for (from, to) in [(0, 1), (1, 1), (4, 4), (2, 5), (0, 9), (7, 9)] {
+                let range = Some(DateRange::new(day(from), day(to)).unwrap());
+                let read = |s: &Scan| s.numeric(column, range).unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(read(&whole), read(&files), "{column}, days {from}..={to}, in the files' order");
+                assert_eq!(whole.count_rows(range).unwrap(), files.count_rows(range).unwrap());
+                assert_eq!(dated_pairs(&whole, column, range, false), dated_pairs(&files, column, range, false));
+                if to <= 4 {
+                    assert_eq!(read(&upto), read(&files), "{column}, days {from}..={to}");
+                }
+            }
         }
     }
 

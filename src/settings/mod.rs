@@ -17,7 +17,7 @@ pub mod types;
 pub use env::{Env, ProcessEnv};
 pub use error::ConfigError;
 pub use file::FileConfig;
-pub use push::{Auth, PushSettings, is_label_name};
+pub use push::{Auth, Grouping, PushSettings, is_label_name};
 pub use resolve::{Groups, load_file};
 pub use types::{
     ColumnNames, CurrentWindow, DEFAULT_MODEL, Every, FeatureSelection, ReferenceWindow, Settings, Sources,

@@ -91,10 +91,7 @@ impl PushSettings {
                 Ok(parsed)
             })
             .transpose()?;
-        let job = env.var("NEPSE_DRIFT_JOB").or_else(|| p.job.clone()).unwrap_or_else(|| "nepse_drift".into());
-        if job.is_empty() {
-            return Err(ConfigError::Invalid { key: "push.job".into(), detail: "must not be empty".into() });
-        }
+        let Grouping { job, labels: grouping } = Grouping::resolve(file, env)?;
         let seconds = |v: Option<f64>, default: f64, key: &str| -> Result<Duration, ConfigError> {
             let v = v.unwrap_or(default);
             if v.is_finite() && v > 0.0 && v <= MAX_SECONDS {
@@ -107,18 +104,10 @@ impl PushSettings {
             }
         };
         let auth = auth(p, env)?;
-        for k in p.grouping.keys() {
-            if !is_label_name(k) || k == "job" || k == "model" || k == "instance" {
-                return Err(ConfigError::Invalid {
-                    key: format!("push.grouping.{k}"),
-                    detail: "not a usable label name (job, model and instance are reserved)".into(),
-                });
-            }
-        }
         Ok(Self {
             url,
             job,
-            grouping: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            grouping,
             connect_timeout: seconds(p.connect_timeout_seconds, 5.0, "push.connect_timeout_seconds")?,
             timeout: seconds(p.timeout_seconds, 30.0, "push.timeout_seconds")?,
             retries: retries(p.retries.unwrap_or(3))?,
@@ -126,6 +115,44 @@ impl PushSettings {
             ca_bundle: p.ca_bundle.clone(),
             auth,
         })
+    }
+}
+
+/// The labels every series of a result carries once it reaches Prometheus: the job, and the
+/// extra grouping labels (the model is the result's own). `run` pushes under them, `backfill`
+/// writes them into each series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping {
+    /// Job label (`push.job`, `NEPSE_DRIFT_JOB`; default `nepse_drift`).
+    pub job: String,
+    /// Extra grouping labels, after job and model.
+    pub labels: Vec<(String, String)>,
+}
+
+/// Label names a grouping key may not take: the Pushgateway's own (`job`, `instance`), the
+/// model's, and those of the metrics themselves, which a grouping label would silently replace.
+const RESERVED_LABELS: &[&str] = &["job", "model", "instance", "feature", "side", "sector", "dataset", "window"];
+
+impl Grouping {
+    /// Resolves the job and the grouping labels from `NEPSE_DRIFT_JOB` and `[push]`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an empty job or an unusable or reserved label name.
+    pub fn resolve(file: &FileConfig, env: &dyn Env) -> Result<Self, ConfigError> {
+        let p = &file.push;
+        let job = env.var("NEPSE_DRIFT_JOB").or_else(|| p.job.clone()).unwrap_or_else(|| "nepse_drift".into());
+        if job.is_empty() {
+            return Err(ConfigError::Invalid { key: "push.job".into(), detail: "must not be empty".into() });
+        }
+        for k in p.grouping.keys() {
+            if !is_label_name(k) || RESERVED_LABELS.contains(&k.as_str()) {
+                return Err(ConfigError::Invalid {
+                    key: format!("push.grouping.{k}"),
+                    detail: format!("not a usable label name ({} are reserved)", RESERVED_LABELS.join(", ")),
+                });
+            }
+        }
+        Ok(Self { job, labels: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect() })
     }
 }
 
@@ -218,6 +245,24 @@ pub fn is_label_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct NoEnv;
+    impl Env for NoEnv {
+        fn var(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    #[test]
+    fn grouping_keys_that_would_replace_a_metric_label_are_refused() {
+        let file = |key: &str| -> FileConfig { toml::from_str(&format!("[push.grouping]\n{key} = \"x\"")).unwrap() };
+        for key in ["feature", "side", "sector", "dataset", "window", "job", "model", "instance"] {
+            let err = Grouping::resolve(&file(key), &NoEnv).unwrap_err();
+            assert!(err.to_string().contains(&format!("push.grouping.{key}")), "{err}");
+        }
+        let ok = Grouping::resolve(&file("env"), &NoEnv).unwrap();
+        assert_eq!(ok, Grouping { job: "nepse_drift".into(), labels: vec![("env".into(), "x".into())] });
+    }
 
     #[test]
     fn label_names() {

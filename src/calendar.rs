@@ -4,7 +4,7 @@
 //! window are the dates present in the data; the weekday rule is only used to count label lags.
 //! "Today" is the calendar date in Nepal time, UTC+05:45, which has no daylight saving.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 
 /// Nepal's UTC offset in seconds (+05:45).
 pub const NEPAL_OFFSET_SECONDS: i32 = 5 * 3600 + 45 * 60;
@@ -13,6 +13,12 @@ pub const NEPAL_OFFSET_SECONDS: i32 = 5 * 3600 + 45 * 60;
 #[must_use]
 pub fn nepal_date(now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::TimeDelta::seconds(i64::from(NEPAL_OFFSET_SECONDS))).date_naive()
+}
+
+/// Unix seconds of `time` (Nepal time) on `date`: `date time` as UTC, less the +05:45 offset.
+#[must_use]
+pub fn nepal_instant(date: NaiveDate, time: NaiveTime) -> i64 {
+    date.and_time(time).and_utc().timestamp() - i64::from(NEPAL_OFFSET_SECONDS)
 }
 
 /// Whether NEPSE normally trades on this weekday (Sunday–Thursday).
@@ -131,6 +137,14 @@ pub fn week_start(d: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_past_four_in_kathmandu_is_quarter_to_eleven_utc() {
+        let t = NaiveTime::from_hms_opt(16, 30, 0).unwrap();
+        // `date -u -d 2026-11-19T10:45:00Z +%s`
+        assert_eq!(nepal_instant(d("2026-11-19"), t), 1_795_085_100);
+        assert_eq!(nepal_date(DateTime::from_timestamp(1_795_085_100, 0).unwrap()), d("2026-11-19"));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::drift::{BinningMode, SignificanceTest};
@@ -45,6 +45,10 @@ pub enum Command {
     Run(RunArgs),
     /// Re-push a saved result file.
     Push(PushArgs),
+    /// Compute what `run` would have pushed on every trading day of a range, and write it as
+    /// OpenMetrics text with one timestamp per day (for `promtool tsdb create-blocks-from
+    /// openmetrics`).
+    Backfill(BackfillArgs),
     /// Validate the configuration (and that its sources exist) without reading data.
     CheckConfig(JobArgs),
     /// Fit the reference once into a profile file, for `--reference-profile`. `--from/--to`
@@ -279,6 +283,46 @@ pub struct RunArgs {
     /// Exit with code 7 when any feature drifted (after pushing).
     #[arg(long)]
     pub fail_on_drift: bool,
+}
+
+/// `backfill`: `run`'s config, sources and windows, over a range of as-of dates.
+#[derive(Debug, Clone, Args)]
+pub struct BackfillArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sources: SourceArgs,
+    /// First as-of date of the range (inclusive).
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Last as-of date of the range (inclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Current window of each day: the last N trading days ending at it.
+    #[arg(long)]
+    pub last: Option<usize>,
+    /// Reference window start (inclusive), the same for every day.
+    #[arg(long, requires = "reference_to", conflicts_with = "reference_last")]
+    pub reference_from: Option<NaiveDate>,
+    /// Reference window end (inclusive), the same for every day.
+    #[arg(long, requires = "reference_from")]
+    pub reference_to: Option<NaiveDate>,
+    /// Reference window of each day: the N trading days before its current window.
+    #[arg(long)]
+    pub reference_last: Option<usize>,
+    /// Time of day of each sample, Nepal time (UTC+05:45), as HH:MM: when the scheduled run
+    /// would have pushed it.
+    #[arg(long, default_value = "16:30", value_parser = parse_time_of_day)]
+    pub at: NaiveTime,
+    /// Where to write the OpenMetrics text (`-`: stdout).
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+fn parse_time_of_day(s: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM (00:00 to 23:59)"))
 }
 
 /// `push`.

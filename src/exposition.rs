@@ -94,12 +94,10 @@ struct Builder {
 }
 
 impl Builder {
-    fn family(&self, f: &Family) -> Result<GaugeVec, MetricsError> {
-        let vec =
-            GaugeVec::new(Opts::new(f.name, f.help), f.labels).map_err(|e| MetricsError::Encode(e.to_string()))?;
+    fn register(&self, vec: &GaugeVec, name: &str) -> Result<(), MetricsError> {
         match self.registry.register(Box::new(vec.clone())) {
-            Ok(()) => Ok(vec),
-            Err(prometheus::Error::AlreadyReg) => Err(MetricsError::Encode(format!("{} registered twice", f.name))),
+            Ok(()) => Ok(()),
+            Err(prometheus::Error::AlreadyReg) => Err(MetricsError::Encode(format!("{name} registered twice"))),
             Err(e) => Err(MetricsError::Encode(e.to_string())),
         }
     }
@@ -174,12 +172,26 @@ pub fn nepal_midnight(d: NaiveDate) -> f64 {
     (utc - i64::from(NEPAL_OFFSET_SECONDS)) as f64
 }
 
-/// Renders every gauge of `result` as exposition text.
+/// One sample of a result: its family, its labels (beyond the grouping labels) and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Metric name.
+    pub name: &'static str,
+    /// The family's help text.
+    pub help: &'static str,
+    /// Label names and values, in the family's order.
+    pub labels: Vec<(&'static str, String)>,
+    /// The value.
+    pub value: f64,
+}
+
+/// Every gauge of `result`, in the order the result holds them;
+/// undefined numbers (`None` in the result) are left out, and job-health gauges are there only
+/// when the result is a run's (`result.run`).
 ///
 /// # Errors
 /// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
-pub fn render(result: &RunResult) -> Result<String, MetricsError> {
-    // One collector per family: collect values first, then register each family once.
+pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
     let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
     let mut put = |f: &'static Family, labels: Vec<String>, v: Option<f64>| {
         if let Some(v) = v {
@@ -245,18 +257,35 @@ pub fn render(result: &RunResult) -> Result<String, MetricsError> {
             put(&WINDOW_END, vec![name.to_owned()], Some(nepal_midnight(win.to)));
         }
     }
+    samples
+        .into_iter()
+        .map(|(fam, labels, value)| {
+            let labels: Vec<(&'static str, String)> = fam.labels.iter().copied().zip(labels).collect();
+            for (name, v) in &labels {
+                check_label_value(name, v)?;
+            }
+            Ok(Sample { name: fam.name, help: fam.help, labels, value })
+        })
+        .collect()
+}
+
+/// Renders every gauge of `result` as exposition text.
+///
+/// # Errors
+/// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
+pub fn render(result: &RunResult) -> Result<String, MetricsError> {
     let builder = Builder { registry: Registry::new() };
     let mut registered: std::collections::BTreeMap<&str, GaugeVec> = std::collections::BTreeMap::new();
-    for (fam, labels, value) in samples {
-        for (name, v) in fam.labels.iter().zip(&labels) {
-            check_label_value(name, v)?;
+    for sample in samples(result)? {
+        if !registered.contains_key(sample.name) {
+            let names: Vec<&str> = sample.labels.iter().map(|(n, _)| *n).collect();
+            let vec = GaugeVec::new(Opts::new(sample.name, sample.help), &names)
+                .map_err(|e| MetricsError::Encode(e.to_string()))?;
+            builder.register(&vec, sample.name)?;
+            registered.insert(sample.name, vec);
         }
-        if !registered.contains_key(fam.name) {
-            registered.insert(fam.name, builder.family(fam)?);
-        }
-        let vec = &registered[fam.name];
-        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-        vec.with_label_values(&refs).set(value);
+        let refs: Vec<&str> = sample.labels.iter().map(|(_, v)| v.as_str()).collect();
+        registered[sample.name].with_label_values(&refs).set(sample.value);
     }
     builder.encode()
 }

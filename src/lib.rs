@@ -27,6 +27,7 @@ pub mod exit;
 pub mod exposition;
 pub mod load;
 pub mod logging;
+pub mod openmetrics;
 pub mod performance;
 pub mod progress;
 pub mod push;

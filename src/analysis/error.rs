@@ -128,6 +128,14 @@ pub enum AnalysisError {
 }
 
 impl AnalysisError {
+    /// Whether the error says that a window cannot be formed from the data at this as-of date
+    /// (no rows, too few reference rows, no predictions yet), rather than that the data is
+    /// wrong: a backfill skips such a day and goes on.
+    #[must_use]
+    pub fn is_window(&self) -> bool {
+        matches!(self, Self::EmptyWindow { .. } | Self::ReferenceTooSmall { .. } | Self::NoPredictions { .. })
+    }
+
     /// What the user can do about it.
     #[must_use]
     pub fn hint(&self) -> &'static str {

@@ -3,12 +3,17 @@
 //! day of a backfill, so that a year of days costs one read of each source, not a year of them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::context::empty;
 use super::error::AnalysisError;
+use crate::calendar::DateRange;
+use crate::drift::ReferenceProfile;
 use crate::load::Scan;
 use crate::settings::Settings;
+use crate::windows::EmptyWindow;
 
 /// The scans of one or many computations over the same settings' sources.
 #[derive(Debug, Default)]
@@ -17,6 +22,8 @@ pub struct Sources {
     held: HashMap<String, Scan>,
     /// Rows read into memory, per dataset (`features`, `reference`, `predictions`, `outcomes`).
     rows_read: BTreeMap<String, u64>,
+    /// The reference profile, read once.
+    profile: Option<(PathBuf, ReferenceProfile)>,
 }
 
 impl Sources {
@@ -53,7 +60,32 @@ impl Sources {
             out.held.insert(path.to_owned(), scan);
             out.rows_read.insert(dataset.to_owned(), rows);
         }
+        if let Some(path) = &s.reference_profile {
+            out.profile = Some((path.clone(), ReferenceProfile::read(path)?));
+        }
         Ok(out)
+    }
+
+    /// The trading days of the features source in `range` (the dates present in it).
+    ///
+    /// # Errors
+    /// [`AnalysisError::EmptyWindow`] when the range holds none, or a read failure.
+    pub fn trading_days(&self, settings: &Settings, range: DateRange) -> Result<Vec<NaiveDate>, AnalysisError> {
+        let scan = self.open(&settings.sources.features, &settings.columns.date)?;
+        let days: Vec<NaiveDate> = scan.dates()?.into_iter().filter(|d| range.contains(*d)).collect();
+        if days.is_empty() {
+            let asked = format!("{} to {}", range.from(), range.to());
+            return Err(empty(scan.path(), EmptyWindow { which: "backfill", asked }));
+        }
+        Ok(days)
+    }
+
+    /// The reference profile at `path`: the one read once, else read now.
+    pub(super) fn profile(&self, path: &Path) -> Result<ReferenceProfile, AnalysisError> {
+        match &self.profile {
+            Some((held, profile)) if held == path => Ok(profile.clone()),
+            _ => Ok(ReferenceProfile::read(path)?),
+        }
     }
 
     /// The scan of `path`: the one held in memory, else the files opened now.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{check_config, fit_reference, fixtures, push, report, run};
+use super::{backfill, check_config, fit_reference, fixtures, push, report, run};
 use crate::cli::{Cli, Command, LogFormat};
 use crate::error::Error;
 use crate::logging;
@@ -18,6 +18,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Report(args) => report::report(&args, progress, out),
         Command::Run(args) => run::run(&args, out),
         Command::Push(args) => push::push(&args, out),
+        Command::Backfill(args) => backfill::backfill(&args, out),
         Command::CheckConfig(args) => check_config::check_config(&args, out),
         Command::FitReference(args) => fit_reference::fit_reference(&args, progress, out),
         Command::Fixtures(args) => fixtures::fixtures(&args, out),

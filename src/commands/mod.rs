@@ -2,6 +2,7 @@
 //! library, writes data through the writer it is given and returns an exit code (see
 //! [`crate::exit`]); nothing here computes numbers. [`dispatch`] picks the command.
 
+pub mod backfill;
 pub mod check_config;
 pub mod dispatch;
 pub mod fit_reference;

@@ -11,7 +11,7 @@ use super::error::ConfigError;
 use super::file::{FileConfig, PsiConfig, WindowsConfig};
 use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
 use crate::calendar::{DateRange, nepal_date};
-use crate::cli::{AnalysisArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
+use crate::cli::{AnalysisArgs, BackfillArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
 use crate::drift::{BinningMode, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
@@ -58,6 +58,31 @@ impl JobArgs {
             results_dir: self.results_dir.as_deref(),
             ..Groups::default()
         }
+    }
+}
+
+impl BackfillArgs {
+    /// The window flags of every day of the backfill: `run`'s, with the as-of date the range's
+    /// last day (each day then sets its own).
+    #[must_use]
+    pub fn windows(&self) -> WindowArgs {
+        WindowArgs {
+            as_of: Some(self.to),
+            from: None,
+            to: None,
+            last: self.last,
+            reference_from: self.reference_from,
+            reference_to: self.reference_to,
+            reference_last: self.reference_last,
+        }
+    }
+
+    /// The range of as-of dates.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] when `--from` is after `--to`.
+    pub fn range(&self) -> Result<DateRange, ConfigError> {
+        range(self.from, self.to, "--from/--to")
     }
 }
 

@@ -1,0 +1,87 @@
+//! `nepse-drift backfill`: what `run --as-of DAY` would have pushed, for every trading day of a
+//! range, as OpenMetrics text with one timestamp per day, for `promtool tsdb
+//! create-blocks-from openmetrics`.
+//!
+//! Each source is read once, into memory, for the whole range (the log says how many rows);
+//! every day is then computed by the same code as `run`, over those rows, with the day's own
+//! as-of cutoff (outcomes observed after it are not known that day). A day whose windows the
+//! data cannot form (too little history early on, no predictions yet) is skipped with one
+//! warning and no sample, and the exit code is 4. Bad data is an error, as in `run`.
+//!
+//! The gauges are `run`'s, with the same labels and the grouping labels as series labels,
+//! except the job-health gauges that describe a real run (`nepse_drift_last_success_…`,
+//! `nepse_drift_run_duration_seconds`): a backfill is not a run.
+
+use std::io::Write;
+use std::time::Instant;
+
+use chrono::Utc;
+
+use crate::analysis::{Sources, analyse_with};
+use crate::calendar::nepal_instant;
+use crate::cli::BackfillArgs;
+use crate::error::Error;
+use crate::exit;
+use crate::exposition;
+use crate::openmetrics::History;
+use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
+
+/// `nepse-drift backfill`.
+///
+/// # Errors
+/// Any [`Error`]: bad settings (2), bad data (3), an output file that cannot be written (1).
+pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let started = Instant::now();
+    let range = args.range()?;
+    let file = settings::load_file(&args.config)?;
+    let windows = args.windows();
+    let groups = Groups { sources: Some(&args.sources), windows: Some(&windows), ..Groups::default() };
+    let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
+    let grouping = Grouping::resolve(&file, &ProcessEnv)?;
+
+    let sources = Sources::in_memory(&settings, range.to())?;
+    for (dataset, rows) in sources.rows_read() {
+        tracing::info!(dataset = %dataset, rows, "read once for the whole range");
+    }
+    let days = sources.trading_days(&settings, range)?;
+    tracing::info!(from = %range.from(), to = %range.to(), trading_days = days.len(), "backfilling");
+
+    let mut history = History::new();
+    let (mut written, mut skipped_days, mut partial) = (0_usize, 0_usize, false);
+    for day in &days {
+        let day_settings = Settings { as_of: *day, ..settings.clone() };
+        let result = match analyse_with(&day_settings, &sources) {
+            Ok(result) => result,
+            Err(e) if e.is_window() => {
+                tracing::warn!(as_of = %day, reason = %e, "day skipped: its windows cannot be formed from the data");
+                skipped_days += 1;
+                continue;
+            }
+            Err(e) => return Err(Error::Analysis(e)),
+        };
+        partial |= !result.drift.skipped.is_empty();
+        let mut labels = vec![("job".to_owned(), grouping.job.clone()), ("model".to_owned(), result.model.clone())];
+        labels.extend(grouping.labels.iter().cloned());
+        history.add(nepal_instant(*day, args.at), &labels, exposition::samples(&result)?);
+        written += 1;
+    }
+    if partial {
+        tracing::warn!("some features could not be computed on some days: see `report --as-of DAY` for the reasons");
+    }
+    let text = history.render();
+    if args.output.as_os_str() == "-" {
+        out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    } else {
+        fs_err::write(&args.output, text)
+            .map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e.to_string() })?;
+    }
+    tracing::info!(
+        path = %args.output.display(),
+        days = written,
+        skipped_days,
+        samples = history.samples(),
+        seconds = started.elapsed().as_secs_f64(),
+        "written"
+    );
+    Ok(if skipped_days > 0 || partial { exit::PARTIAL } else { exit::SUCCESS })
+}

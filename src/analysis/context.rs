@@ -127,9 +127,7 @@ impl<'a> Context<'a> {
         let current =
             windows::current(settings.current, settings.as_of, &days).map_err(|e| empty(current_scan.path(), e))?;
         let reference = match reference_profile {
-            Some(path) => {
-                Reference::Profile { path: path.display().to_string(), profile: sources.profile(path)? }
-            }
+            Some(path) => Reference::Profile { path: path.display().to_string(), profile: sources.profile(path)? },
             None => Self::reference_data(settings, sources, &current_scan, &current, &days)?,
         };
         if let (Reference::Profile { path, .. }, true) =

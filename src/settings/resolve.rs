@@ -11,7 +11,9 @@ use super::error::ConfigError;
 use super::file::{FileConfig, PsiConfig, WindowsConfig};
 use super::types::{ColumnNames, CurrentWindow, Every, FeatureSelection, ReferenceWindow, Settings, Sources};
 use crate::calendar::{DateRange, nepal_date};
-use crate::cli::{AnalysisArgs, BackfillArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs};
+use crate::cli::{
+    AnalysisArgs, BackfillArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs,
+};
 use crate::drift::{BinningMode, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 

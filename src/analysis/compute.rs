@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::context::{Context, window_info};
+use chrono::NaiveDate;
+
 use super::error::AnalysisError;
+use super::parallel::{cores, parallel_map};
 use super::sources::Sources;
 use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
 use crate::performance;
@@ -64,6 +67,17 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         rows_read,
         run: None,
     })
+}
+
+/// [`analyse_with`] at every as-of date of `days`, the days computed side by side on the
+/// cores, each result (or error) in the order of `days`.
+#[must_use]
+pub fn analyse_days(
+    settings: &Settings,
+    sources: &Sources,
+    days: &[NaiveDate],
+) -> Vec<(NaiveDate, Result<RunResult, AnalysisError>)> {
+    parallel_map(cores(), days, |day| (*day, analyse_with(&Settings { as_of: *day, ..settings.clone() }, sources)))
 }
 
 /// Fits the reference of `settings` into a profile (quantile mode).

@@ -12,6 +12,6 @@ mod performance;
 mod sources;
 mod trend;
 
-pub use compute::{analyse, analyse_with, fit_reference};
+pub use compute::{analyse, analyse_days, analyse_with, fit_reference};
 pub use error::AnalysisError;
 pub use sources::Sources;

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::analysis::{Sources, analyse_with};
+use crate::analysis::{Sources, analyse_days};
 use crate::calendar::nepal_instant;
 use crate::cli::BackfillArgs;
 use crate::error::Error;
@@ -48,9 +48,8 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
 
     let mut history = History::new();
     let (mut written, mut skipped_days, mut partial) = (0_usize, 0_usize, false);
-    for day in &days {
-        let day_settings = Settings { as_of: *day, ..settings.clone() };
-        let result = match analyse_with(&day_settings, &sources) {
+    for (day, computed) in analyse_days(&settings, &sources, &days) {
+        let result = match computed {
             Ok(result) => result,
             Err(e) if e.is_window() => {
                 tracing::warn!(as_of = %day, reason = %e, "day skipped: its windows cannot be formed from the data");
@@ -62,7 +61,7 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
         partial |= !result.drift.skipped.is_empty();
         let mut labels = vec![("job".to_owned(), grouping.job.clone()), ("model".to_owned(), result.model.clone())];
         labels.extend(grouping.labels.iter().cloned());
-        history.add(nepal_instant(*day, args.at), &labels, exposition::samples(&result)?);
+        history.add(nepal_instant(day, args.at), &labels, exposition::samples(&result)?);
         written += 1;
     }
     if partial {

@@ -115,6 +115,20 @@ pub enum AnalysisError {
         /// Duplicated keys.
         keys: usize,
     },
+    /// A backfill's range holds no trading day of the features.
+    #[error("{path}: no trading day from {from} to {to} (the features hold {first} to {last})")]
+    NoTradingDays {
+        /// The features source.
+        path: String,
+        /// Range start.
+        from: String,
+        /// Range end.
+        to: String,
+        /// The source's first day (`none` when it has none).
+        first: String,
+        /// Its last day.
+        last: String,
+    },
     /// The evaluation window has no predictions.
     #[error("{path}: no predictions between {from} and {to}")]
     NoPredictions {
@@ -141,6 +155,7 @@ impl AnalysisError {
     pub fn hint(&self) -> &'static str {
         match self {
             Self::Load(e) => e.hint(),
+            Self::NoTradingDays { .. } => "choose --from/--to within the dates the features hold",
             Self::EmptyWindow { .. } | Self::NoPredictions { .. } => {
                 "check --as-of and the window options against the dates present in the data"
             }

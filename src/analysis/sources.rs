@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::context::empty;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
 use crate::drift::ReferenceProfile;
 use crate::load::Scan;
 use crate::settings::Settings;
-use crate::windows::EmptyWindow;
 
 /// The scans of one or many computations over the same settings' sources.
 #[derive(Debug, Default)]
@@ -69,13 +67,21 @@ impl Sources {
     /// The trading days of the features source in `range` (the dates present in it).
     ///
     /// # Errors
-    /// [`AnalysisError::EmptyWindow`] when the range holds none, or a read failure.
+    /// [`AnalysisError::NoTradingDays`] when the range holds none, or a read failure.
     pub fn trading_days(&self, settings: &Settings, range: DateRange) -> Result<Vec<NaiveDate>, AnalysisError> {
         let scan = self.open(&settings.sources.features, &settings.columns.date)?;
         let days: Vec<NaiveDate> = scan.dates()?.into_iter().filter(|d| range.contains(*d)).collect();
         if days.is_empty() {
-            let asked = format!("{} to {}", range.from(), range.to());
-            return Err(empty(scan.path(), EmptyWindow { which: "backfill", asked }));
+            // Named from the files: a source held in memory stops at the range's end.
+            let all = Scan::open(&settings.sources.features, &settings.columns.date)?.dates()?;
+            let day = |d: Option<&NaiveDate>| d.map_or_else(|| "none".to_owned(), ToString::to_string);
+            return Err(AnalysisError::NoTradingDays {
+                path: scan.path().to_owned(),
+                from: range.from().to_string(),
+                to: range.to().to_string(),
+                first: day(all.first()),
+                last: day(all.last()),
+            });
         }
         Ok(days)
     }
@@ -143,6 +149,9 @@ mod tests {
         let held = Sources::in_memory(&last, last.as_of).unwrap();
         let rows: Vec<(&str, u64)> = held.rows_read().iter().map(|(k, v)| (k.as_str(), *v)).collect();
         assert_eq!(rows, [("features", 65_800), ("outcomes", 65_700), ("predictions", 65_800)]);
+        // A range without a trading day is named against the files.
+        let weekend = DateRange::new("2026-11-20".parse().unwrap(), "2026-11-21".parse().unwrap()).unwrap();
+        assert!(matches!(held.trading_days(&last, weekend), Err(AnalysisError::NoTradingDays { .. })));
         for name in ["features.parquet", "predictions.parquet", "outcomes.parquet"] {
             std::fs::remove_file(tmp.path().join(name)).unwrap();
         }
@@ -157,7 +166,5 @@ mod tests {
             ["2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"],
             "no Friday or Saturday"
         );
-        let weekend = DateRange::new("2026-11-20".parse().unwrap(), "2026-11-21".parse().unwrap()).unwrap();
-        assert!(matches!(held.trading_days(&last, weekend), Err(AnalysisError::EmptyWindow { which: "backfill", .. })));
     }
 }

@@ -108,6 +108,49 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The real Prometheus serving the TSDB blocks in `blocks` (as `promtool tsdb
+    /// create-blocks-from` writes them), with a retention long enough to keep them all: time
+    /// retention counts back from the newest block, and the default 15 days would delete the
+    /// older ones at startup.
+    pub fn prometheus_on_blocks(blocks: &Path) -> Self {
+        let bin = require_binary("/usr/bin/prometheus", "prometheus");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        for entry in std::fs::read_dir(blocks).unwrap() {
+            let entry = entry.unwrap();
+            copy_dir(&entry.path(), &data.join(entry.file_name()));
+        }
+        let cfg = dir.path().join("prometheus.yml");
+        std::fs::write(&cfg, "global:\n  scrape_interval: 1m\n").unwrap();
+        let child = Command::new(bin)
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg("--storage.tsdb.retention.time=100y")
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prometheus");
+        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", None)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
 /// One scripted answer of the fake gateway.
 #[derive(Debug, Clone)]
 pub enum Reply {

@@ -45,9 +45,10 @@ pub enum Command {
     Run(RunArgs),
     /// Re-push a saved result file.
     Push(PushArgs),
-    /// Compute what `run` would have pushed on every trading day of a range, and write it as
-    /// OpenMetrics text with one timestamp per day (for `promtool tsdb create-blocks-from
-    /// openmetrics`).
+    /// Write what `run` would have pushed on every trading day of a range, as OpenMetrics history.
+    ///
+    /// One sample per gauge and trading day, timestamped when the scheduled run would have
+    /// pushed it, for `promtool tsdb create-blocks-from openmetrics`.
     Backfill(BackfillArgs),
     /// Validate the configuration (and that its sources exist) without reading data.
     CheckConfig(JobArgs),

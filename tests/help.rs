@@ -8,7 +8,7 @@ use common::{bin, run};
 
 #[test]
 fn help_of_every_command_is_pinned() {
-    for command in ["", "report", "run", "push", "check-config", "fit-reference", "fixtures"] {
+    for command in ["", "report", "run", "backfill", "push", "check-config", "fit-reference", "fixtures"] {
         let mut cmd = bin();
         if !command.is_empty() {
             cmd.arg(command);

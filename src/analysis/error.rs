@@ -116,18 +116,14 @@ pub enum AnalysisError {
         keys: usize,
     },
     /// A backfill's range holds no trading day of the features.
-    #[error("{path}: no trading day from {from} to {to} (the features hold {first} to {last})")]
+    #[error("{path}: no trading day from {asked} (the features hold {held})")]
     NoTradingDays {
         /// The features source.
         path: String,
-        /// Range start.
-        from: String,
-        /// Range end.
-        to: String,
-        /// The source's first day (`none` when it has none).
-        first: String,
-        /// Its last day.
-        last: String,
+        /// The range, `FROM to TO`.
+        asked: String,
+        /// The source's days, `FIRST to LAST` (or `no day`).
+        held: String,
     },
     /// The evaluation window has no predictions.
     #[error("{path}: no predictions between {from} and {to}")]

@@ -74,13 +74,14 @@ impl Sources {
         if days.is_empty() {
             // Named from the files: a source held in memory stops at the range's end.
             let all = Scan::open(&settings.sources.features, &settings.columns.date)?.dates()?;
-            let day = |d: Option<&NaiveDate>| d.map_or_else(|| "none".to_owned(), ToString::to_string);
+            let held = match (all.first(), all.last()) {
+                (Some(first), Some(last)) => format!("{first} to {last}"),
+                _ => "no day".to_owned(),
+            };
             return Err(AnalysisError::NoTradingDays {
                 path: scan.path().to_owned(),
-                from: range.from().to_string(),
-                to: range.to().to_string(),
-                first: day(all.first()),
-                last: day(all.last()),
+                asked: format!("{} to {}", range.from(), range.to()),
+                held,
             });
         }
         Ok(days)

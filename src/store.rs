@@ -128,18 +128,34 @@ fn file_stem(model: &str) -> String {
     format!("{cut}-{hash:08x}")
 }
 
-/// Writes `text` to a new temporary file beside `path` and renames it over `path`. The
-/// temporary file has a random name and is created with `O_CREAT|O_EXCL`, so a file or symlink
-/// planted in the results directory is never followed; it is removed when anything fails.
 fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
-    let fail = |e: std::io::Error| StoreError::Save { path: path.display().to_string(), detail: e.to_string() };
+    write_file_atomically(path, text)
+        .map_err(|e| StoreError::Save { path: path.display().to_string(), detail: e.to_string() })
+}
+
+/// Writes `text` to a new temporary file beside `path` and renames it over `path`: a reader
+/// sees the old file or the whole new one, never a part (a full disk leaves the old file). The
+/// temporary file has a random name and is created with `O_CREAT|O_EXCL`, so a file or symlink
+/// planted beside `path` is never followed; it is removed when anything fails.
+///
+/// # Errors
+/// The I/O error of the step that failed.
+pub fn write_file_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    // Without the random temporary name tempfile adds to its errors: the caller names `path`.
+    let plain = |e: std::io::Error| {
+        let text = e.to_string();
+        match text.split_once(" at path ") {
+            Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_owned()),
+            None => e,
+        }
+    };
     let mut tmp =
-        tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(text.as_bytes()).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+        tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(plain)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -272,6 +272,24 @@ fn bad_ranges_are_refused_with_the_dates() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_is_named_and_nothing_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path());
+    let dir = tmp.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    for (name, out) in [("missing_parent", tmp.path().join("missing/x.om")), ("a_directory", dir.clone())] {
+        let (code, _, err) = run(bin()
+            .args(["--quiet", "backfill", "--config", &cfg, "--from", "2026-11-19", "--to", "2026-11-19", "-o"])
+            .arg(&out));
+        assert_eq!(code, 1, "{name}: {err}");
+        insta::assert_snapshot!(format!("backfill_output_{name}"), scrub(&err, tmp.path()));
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no temporary file left in the directory");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "only the config and the directory: {left:?}");
+}
+
+#[test]
 fn the_sample_time_is_configurable_and_stdout_takes_the_text() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = config(tmp.path());

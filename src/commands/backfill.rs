@@ -25,6 +25,7 @@ use crate::exit;
 use crate::exposition;
 use crate::openmetrics::History;
 use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
+use crate::store;
 
 /// `nepse-drift backfill`.
 ///
@@ -71,7 +72,8 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if args.output.as_os_str() == "-" {
         out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
     } else {
-        fs_err::write(&args.output, text)
+        // Whole or not at all: promtool must never read half a history.
+        store::write_file_atomically(&args.output, &text)
             .map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e.to_string() })?;
     }
     tracing::info!(

@@ -119,7 +119,7 @@ pub fn validate_predictions(rows: &[Prediction]) -> Result<(), RowError> {
     if let Some(sample) = sample(rows, |p| p.label.is_some_and(|l| l != 0 && l != 1), pkey) {
         return Err(RowError::LabelOutOfRange { column: "predicted_label".into(), sample });
     }
-    duplicates(rows, |p| (p.symbol.clone(), p.as_of, Some(p.model_version.clone())), pkey)
+    duplicates(rows, |p| (p.symbol.as_str(), p.as_of, Some(p.model_version.as_str())), pkey)
         .map_or(Ok(()), |sample| Err(RowError::Duplicate { key: "symbol, as_of, model_version".into(), sample }))
 }
 
@@ -135,14 +135,15 @@ pub fn validate_outcomes(rows: &[Outcome]) -> Result<(), RowError> {
     if let Some(sample) = sample(rows, |o| o.observed_at < o.as_of, okey) {
         return Err(RowError::ObservedBeforeAsOf { sample });
     }
-    duplicates(rows, |o| (o.symbol.clone(), o.as_of, o.model_version.clone()), okey)
+    duplicates(rows, |o| (o.symbol.as_str(), o.as_of, o.model_version.as_deref()), okey)
         .map_or(Ok(()), |sample| Err(RowError::Duplicate { key: "symbol, as_of".into(), sample }))
 }
 
-type Key = (String, NaiveDate, Option<String>);
+/// A row's key, borrowed from the row: checking a window of rows copies no string.
+type Key<'a> = (&'a str, NaiveDate, Option<&'a str>);
 
-fn duplicates<T>(rows: &[T], key: impl Fn(&T) -> Key, show: impl Fn(&T) -> String) -> Option<String> {
-    let mut seen: HashSet<Key> = HashSet::with_capacity(rows.len());
+fn duplicates<'a, T>(rows: &'a [T], key: impl Fn(&'a T) -> Key<'a>, show: impl Fn(&T) -> String) -> Option<String> {
+    let mut seen: HashSet<Key<'a>> = HashSet::with_capacity(rows.len());
     let mut dups: Vec<String> = Vec::new();
     for r in rows {
         if !seen.insert(key(r)) && dups.len() < SAMPLE {
@@ -167,13 +168,13 @@ pub fn evaluate<S: std::hash::BuildHasher>(
     let with_version = known.iter().any(|o| o.model_version.is_some());
     let index: HashMap<Key, &Outcome> = known
         .iter()
-        .map(|o| ((o.symbol.clone(), o.as_of, if with_version { o.model_version.clone() } else { None }), *o))
+        .map(|o| ((o.symbol.as_str(), o.as_of, if with_version { o.model_version.as_deref() } else { None }), *o))
         .collect();
     let mut matched: HashSet<Key> = HashSet::new();
     let mut all = Accumulator::default();
     let mut groups: BTreeMap<String, Accumulator> = BTreeMap::new();
     for p in predictions {
-        let key = (p.symbol.clone(), p.as_of, with_version.then(|| p.model_version.clone()));
+        let key = (p.symbol.as_str(), p.as_of, with_version.then_some(p.model_version.as_str()));
         let outcome = index.get(&key).copied();
         if outcome.is_some() {
             matched.insert(key);

@@ -137,6 +137,10 @@ fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
         .filter(|d| !matches!(d.weekday(), Weekday::Fri | Weekday::Sat) && !days.contains(d))
         .collect();
     assert!(!holidays.is_empty(), "the range holds Dashain and Tihar");
+    for holiday in &holidays {
+        let t = half_past_four_npt(*holiday);
+        assert!(psi.values().chain(accuracy.values()).all(|points| points.iter().all(|p| p.0 != t)), "{holiday}");
+    }
 
     // Three days, bit for bit equal to `report --as-of DAY`.
     let value_at = |points: &[(i64, f64)], t: i64| points.iter().find(|p| p.0 == t).unwrap().1;

@@ -61,4 +61,6 @@ echo "== calibration study of the drift call (no-drift panels, iid rows, injecte
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000
 
+echo "== smoke run of the backfill benchmark (a week of the fixtures, backfill only, debug build)"
+NEPSE_DRIFT_BIN="$bin" LOOP=0 bash benches/backfill.sh fixtures 2026-11-12 2026-11-19
 echo "== all tests passed"

@@ -5,10 +5,12 @@ pub mod column;
 pub mod daily;
 pub mod dependence;
 pub mod feature;
+pub mod ks;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;
 pub mod significance;
+pub mod stattests;
 
 pub use binning::{BinEdges, MAX_BINS};
 pub use column::{Column, FeatureError};

@@ -1,0 +1,483 @@
+//! The drift statistics of Evidently's data-drift preset, each as Evidently 0.7.23's legacy
+//! stattest function computes it (`evidently.legacy.calculations.stattests`), and the rule by
+//! which its preset picks one per column. Pure math over one feature's two samples.
+//!
+//! Both samples are what Evidently hands its stattests: `±inf` turned to null and nulls dropped,
+//! on each side. A numeric feature is its finite values, sorted; a categorical one its counts
+//! per category over the union of both sides' categories.
+//!
+//! | test | kind | value | drift when (default threshold) |
+//! |---|---|---|---|
+//! | `psi` | both | PSI over Evidently's binning (see below), zero shares filled | value ≥ 0.1 |
+//! | `ks` | numeric | p-value of scipy's `ks_2samp` ([`super::ks`]) | p ≤ 0.05 |
+//! | `wasserstein` | numeric | `W₁(ref, cur) / max(σ_ref, 0.001)`, σ the population standard deviation | value ≥ 0.1 |
+//! | `jensenshannon` | both | `√(½ Σ p ln(p/m) + ½ Σ q ln(q/m))`, `m = (p+q)/2`, on Evidently's binning, shares unfilled | value ≥ 0.1 |
+//! | `hellinger` | both | `√(1 − clip(Σ √(p·q)))` (numeric: densities over Sturges bins of the distinct values, times the bin width) | value ≥ 0.1 |
+//! | `kl_div` | both | `Σ p ln(p/q)` on Evidently's binning, shares filled, each side renormalised | value ≥ 0.1 |
+//! | `chisquare` | categorical | p-value of Pearson's χ² of the current counts against the reference's scaled to the current size, `k − 1` degrees of freedom | p < 0.05 |
+//! | `z` | categorical | two-sided p-value `2(1 − Φ(|z|))` of the two-proportion z-test of the first category (sorted) against the rest | p < 0.05 |
+//!
+//! **Evidently's binning** (`get_binned_data`): a numeric feature with more than 20 distinct
+//! reference values gets numpy's Sturges equal-width bins over both samples together; any other
+//! feature one bin per distinct value of either side. Shares are counts over the side's size.
+//! *Filled* shares replace a zero by `m/10⁶` when the side's smallest non-zero share `m ≤ 10⁻⁴`,
+//! else by `10⁻⁴` (the `--binning evidently` PSI's rule).
+//!
+//! **The preset's choice** (`auto`): with at most 1,000 reference values, `ks` for a numeric
+//! feature with more than 5 distinct values (over both sides), else `chisquare` with more than 2
+//! and `z` with 2 or fewer; with more reference values, `wasserstein` for a numeric feature with
+//! more than 5 distinct values and `jensenshannon` for any other.
+//!
+//! Every p-value here assumes independent rows, which a NEPSE panel's are not (see the panel
+//! test in [`super::significance`]): a result marks these calls.
+
+// The formulas' own letters (p, q, m, n, …) read better here than long names.
+#![allow(clippy::many_single_char_names)]
+
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
+
+use super::binning::{histogram_counts, sturges_edges};
+use super::ks::ks_2samp;
+
+/// One of Evidently's drift tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatTest {
+    /// Population Stability Index (Evidently's binning).
+    Psi,
+    /// Kolmogorov–Smirnov p-value.
+    Ks,
+    /// Normed Wasserstein distance.
+    Wasserstein,
+    /// Jensen–Shannon distance.
+    JensenShannon,
+    /// Hellinger distance.
+    Hellinger,
+    /// Kullback–Leibler divergence.
+    KlDiv,
+    /// Pearson's χ² p-value.
+    ChiSquare,
+    /// Two-proportion z-test p-value.
+    Z,
+}
+
+/// Every test, in the order results list them.
+pub const ALL: [StatTest; 8] = [
+    StatTest::Psi,
+    StatTest::Ks,
+    StatTest::Wasserstein,
+    StatTest::JensenShannon,
+    StatTest::Hellinger,
+    StatTest::KlDiv,
+    StatTest::ChiSquare,
+    StatTest::Z,
+];
+
+impl StatTest {
+    /// Evidently's name of the test.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Psi => "psi",
+            Self::Ks => "ks",
+            Self::Wasserstein => "wasserstein",
+            Self::JensenShannon => "jensenshannon",
+            Self::Hellinger => "hellinger",
+            Self::KlDiv => "kl_div",
+            Self::ChiSquare => "chisquare",
+            Self::Z => "z",
+        }
+    }
+
+    /// The test named `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Evidently's default threshold.
+    #[must_use]
+    pub fn default_threshold(self) -> f64 {
+        match self {
+            Self::Ks | Self::ChiSquare | Self::Z => 0.05,
+            Self::Psi | Self::Wasserstein | Self::JensenShannon | Self::Hellinger | Self::KlDiv => 0.1,
+        }
+    }
+
+    /// Whether the value is a p-value (small means drift) rather than a distance.
+    #[must_use]
+    pub fn is_p_value(self) -> bool {
+        matches!(self, Self::Ks | Self::ChiSquare | Self::Z)
+    }
+
+    /// Whether `value` is drift at `threshold`, by Evidently's rule for the test.
+    #[must_use]
+    pub fn drifted(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Self::Ks => value <= threshold,
+            Self::ChiSquare | Self::Z => value < threshold,
+            _ => value >= threshold,
+        }
+    }
+
+    /// Whether the test applies to a feature of this kind under `all`.
+    #[must_use]
+    pub fn applies_to(self, numeric: bool) -> bool {
+        match self {
+            Self::Ks | Self::Wasserstein => numeric,
+            Self::ChiSquare | Self::Z => !numeric,
+            Self::Psi | Self::JensenShannon | Self::Hellinger | Self::KlDiv => true,
+        }
+    }
+}
+
+/// One feature's two samples, as Evidently's stattests receive them.
+#[derive(Debug, Clone, Copy)]
+pub enum Samples<'a> {
+    /// Finite values, each side sorted ascending.
+    Numeric {
+        /// Reference values.
+        reference: &'a [f64],
+        /// Current values.
+        current: &'a [f64],
+    },
+    /// Counts per category, the same categories (sorted) on both sides, nulls left out.
+    Categorical {
+        /// Reference counts.
+        reference: &'a [u64],
+        /// Current counts.
+        current: &'a [u64],
+    },
+}
+
+impl Samples<'_> {
+    fn sizes(&self) -> (u64, u64) {
+        match self {
+            Self::Numeric { reference, current } => (reference.len() as u64, current.len() as u64),
+            Self::Categorical { reference, current } => (reference.iter().sum(), current.iter().sum()),
+        }
+    }
+
+    /// Counts per distinct value of either side, in value order (for a numeric feature), or the
+    /// category counts as they are.
+    fn value_counts(&self) -> (Vec<u64>, Vec<u64>) {
+        match self {
+            Self::Numeric { reference, current } => {
+                let mut r = Vec::new();
+                let mut c = Vec::new();
+                let (mut i, mut j) = (0, 0);
+                while i < reference.len() || j < current.len() {
+                    let x = match (reference.get(i), current.get(j)) {
+                        (Some(&a), Some(&b)) => a.min(b),
+                        (Some(&a), None) => a,
+                        (None, Some(&b)) => b,
+                        (None, None) => break,
+                    };
+                    let (i0, j0) = (i, j);
+                    while i < reference.len() && reference[i] == x {
+                        i += 1;
+                    }
+                    while j < current.len() && current[j] == x {
+                        j += 1;
+                    }
+                    r.push((i - i0) as u64);
+                    c.push((j - j0) as u64);
+                }
+                (r, c)
+            }
+            Self::Categorical { reference, current } => (reference.to_vec(), current.to_vec()),
+        }
+    }
+
+    fn distinct(values: &[f64]) -> usize {
+        values.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!values.is_empty())
+    }
+
+    /// Distinct values (categories) over both sides.
+    fn distinct_both(&self) -> usize {
+        match self {
+            Self::Numeric { .. } => self.value_counts().0.len(),
+            Self::Categorical { reference, current } => {
+                reference.iter().zip(*current).filter(|(r, c)| **r > 0 || **c > 0).count()
+            }
+        }
+    }
+
+    /// Evidently's binning: per-bin counts of each side.
+    fn binned(&self) -> (Vec<u64>, Vec<u64>) {
+        match self {
+            Self::Numeric { reference, current } if Self::distinct(reference) > 20 => {
+                let min = reference[0].min(current.first().copied().unwrap_or(f64::INFINITY));
+                let max = reference[reference.len() - 1].max(current.last().copied().unwrap_or(f64::NEG_INFINITY));
+                let edges = sturges_edges(min, max, reference.len() + current.len());
+                (histogram_counts(reference, &edges), histogram_counts(current, &edges))
+            }
+            _ => self.value_counts(),
+        }
+    }
+}
+
+/// The test Evidently's preset picks for a feature (see the module's doc).
+#[must_use]
+pub fn auto(samples: &Samples<'_>) -> StatTest {
+    let numeric = matches!(samples, Samples::Numeric { .. });
+    let (n_ref, _) = samples.sizes();
+    let n_values = samples.distinct_both();
+    match (n_ref <= 1000, numeric) {
+        (true, true) if n_values > 5 => StatTest::Ks,
+        (true, _) if n_values > 2 => StatTest::ChiSquare,
+        (true, _) => StatTest::Z,
+        (false, true) if n_values > 5 => StatTest::Wasserstein,
+        (false, _) => StatTest::JensenShannon,
+    }
+}
+
+/// The value of `test` on `samples`, or `None` when it is undefined there (an empty side, a
+/// single category for χ²).
+#[must_use]
+pub fn value(test: StatTest, samples: &Samples<'_>) -> Option<f64> {
+    let (n_ref, n_cur) = samples.sizes();
+    if n_ref == 0 || n_cur == 0 {
+        return None;
+    }
+    match test {
+        StatTest::Psi => {
+            let (r, c) = samples.binned();
+            let (p, q) = (filled(&shares(&r)), filled(&shares(&c)));
+            Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
+        }
+        StatTest::Ks => match samples {
+            Samples::Numeric { reference, current } => ks_2samp(reference, current).map(|t| t.p_value),
+            Samples::Categorical { .. } => None,
+        },
+        StatTest::Wasserstein => match samples {
+            Samples::Numeric { reference, current } => {
+                Some(wasserstein(reference, current) / population_std(reference).max(0.001))
+            }
+            Samples::Categorical { .. } => None,
+        },
+        StatTest::JensenShannon => {
+            let (r, c) = samples.binned();
+            Some(jensen_shannon(&shares(&r), &shares(&c)))
+        }
+        StatTest::Hellinger => Some(hellinger(samples)),
+        StatTest::KlDiv => {
+            let (r, c) = samples.binned();
+            Some(kl_divergence(&filled(&shares(&r)), &filled(&shares(&c))))
+        }
+        StatTest::ChiSquare => {
+            let (r, c) = samples.value_counts();
+            chi_square(&r, &c)
+        }
+        StatTest::Z => {
+            let (r, c) = samples.value_counts();
+            Some(z_test(&r, &c))
+        }
+    }
+}
+
+fn shares(counts: &[u64]) -> Vec<f64> {
+    let n: u64 = counts.iter().sum();
+    counts.iter().map(|c| *c as f64 / n as f64).collect()
+}
+
+/// Evidently's zero fill: `m/10⁶` when the smallest non-zero share `m ≤ 10⁻⁴`, else `10⁻⁴`.
+fn filled(p: &[f64]) -> Vec<f64> {
+    let m = p.iter().copied().filter(|x| *x != 0.0).fold(f64::INFINITY, f64::min);
+    let fill = if m <= 1e-4 { m / 1e6 } else { 1e-4 };
+    p.iter().map(|x| if *x == 0.0 { fill } else { *x }).collect()
+}
+
+/// `x ln(x/y)` as scipy's `rel_entr`: 0 at `x = 0`, `+inf` when `y = 0 < x`.
+fn rel_entr(x: f64, y: f64) -> f64 {
+    if x > 0.0 && y > 0.0 {
+        x * (x / y).ln()
+    } else if x == 0.0 && y >= 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// scipy's `distance.jensenshannon(p, q)` (natural log): both normalised, then
+/// `√((Σ rel_entr(p, m) + Σ rel_entr(q, m)) / 2)`.
+fn jensen_shannon(p: &[f64], q: &[f64]) -> f64 {
+    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    let (mut left, mut right) = (0.0, 0.0);
+    for (a, b) in p.iter().zip(q) {
+        let (a, b) = (a / sp, b / sq);
+        let m = f64::midpoint(a, b);
+        left += rel_entr(a, m);
+        right += rel_entr(b, m);
+    }
+    f64::midpoint(left, right).sqrt()
+}
+
+/// scipy's `stats.entropy(p, q)`: both normalised, `Σ rel_entr(p, q)`.
+fn kl_divergence(p: &[f64], q: &[f64]) -> f64 {
+    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    p.iter().zip(q).map(|(a, b)| rel_entr(a / sp, b / sq)).sum()
+}
+
+/// scipy's `wasserstein_distance(u, v)` of two sorted samples: `Σ |U(x_i) − V(x_i)|·(x_{i+1} − x_i)`
+/// over the sorted union, `U`, `V` the empirical CDFs (values `≤ x_i`).
+fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
+    let (nu, nv) = (u.len() as f64, v.len() as f64);
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0;
+    let mut prev: Option<f64> = None;
+    let (mut cu, mut cv) = (0.0_f64, 0.0_f64);
+    // Walk the merged values; between consecutive ones the CDFs are constant.
+    while i < u.len() || j < v.len() {
+        let x = match (u.get(i), v.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        if let Some(p) = prev {
+            sum += (cu - cv).abs() * (x - p);
+        }
+        while i < u.len() && u[i] <= x {
+            i += 1;
+        }
+        while j < v.len() && v[j] <= x {
+            j += 1;
+        }
+        cu = i as f64 / nu;
+        cv = j as f64 / nv;
+        prev = Some(x);
+    }
+    sum
+}
+
+/// `np.std(x)`: the population standard deviation.
+fn population_std(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt()
+}
+
+/// Evidently's Hellinger distance.
+fn hellinger(samples: &Samples<'_>) -> f64 {
+    let overlap = match samples {
+        Samples::Categorical { reference, current } => {
+            let (p, q) = (shares(reference), shares(current));
+            p.iter().zip(&q).map(|(a, b)| (a * b).sqrt()).sum::<f64>()
+        }
+        Samples::Numeric { reference, current } => {
+            // Sturges bins over the distinct values of both sides (not over the values).
+            let distinct = samples.value_counts().0.len();
+            let min = reference[0].min(current[0]);
+            let max = reference[reference.len() - 1].max(current[current.len() - 1]);
+            let edges = sturges_edges(min, max, distinct);
+            let width = (edges[edges.len() - 1] - edges[0]) / (edges.len() - 1) as f64;
+            let density = |values: &[f64]| -> Vec<f64> {
+                let counts = histogram_counts(values, &edges);
+                let total: u64 = counts.iter().sum();
+                counts.iter().zip(edges.windows(2)).map(|(c, e)| *c as f64 / (e[1] - e[0]) / total as f64).collect()
+            };
+            let (h1, h2) = (density(reference), density(current));
+            h1.iter().zip(&h2).map(|(a, b)| (a * b).sqrt() * width).sum::<f64>()
+        }
+    };
+    (1.0 - overlap.clamp(0.0, 1.0)).sqrt()
+}
+
+/// Evidently's χ² test: expected = reference counts × (`n_cur / n_ref`), `k − 1` degrees of
+/// freedom; `None` with a single category (no degree of freedom).
+fn chi_square(reference: &[u64], current: &[u64]) -> Option<f64> {
+    let k = reference.iter().zip(current).filter(|(r, c)| **r > 0 || **c > 0).count();
+    if k < 2 {
+        return None;
+    }
+    let (n_ref, n_cur): (u64, u64) = (reference.iter().sum(), current.iter().sum());
+    let scale = n_cur as f64 / n_ref as f64;
+    let stat: f64 = reference
+        .iter()
+        .zip(current)
+        .filter(|(r, c)| **r > 0 || **c > 0)
+        .map(|(r, c)| {
+            let e = *r as f64 * scale;
+            let d = *c as f64 - e;
+            d * d / e
+        })
+        .sum();
+    if stat.is_infinite() {
+        return Some(0.0);
+    }
+    let dist = ChiSquared::new((k - 1) as f64).ok()?;
+    Some(dist.sf(stat))
+}
+
+/// Evidently's z-test: the first category (sorted) against the rest, pooled proportion,
+/// `p = 2(1 − Φ(|z|))` computed in that form (as Evidently does); 1 when both sides hold the
+/// same single category.
+fn z_test(reference: &[u64], current: &[u64]) -> f64 {
+    let present = |side: &[u64]| side.iter().filter(|c| **c > 0).count();
+    let same_single = present(reference) == 1
+        && present(current) == 1
+        && reference.iter().position(|c| *c > 0) == current.iter().position(|c| *c > 0);
+    if same_single {
+        return 1.0;
+    }
+    let first = reference.iter().zip(current).position(|(r, c)| *r > 0 || *c > 0).unwrap_or(0);
+    let (n1, n2): (u64, u64) = (reference.iter().sum(), current.iter().sum());
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    // Indicator: 0 for the first category, 1 for the others.
+    let p1 = (n1 - reference[first]) as f64 / n1f;
+    let p2 = (n2 - current[first]) as f64 / n2f;
+    let pooled = (p1 * n1f + p2 * n2f) / (n1f + n2f);
+    let z = (p1 - p2) / (pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f)).sqrt();
+    let phi = Normal::standard().cdf(z.abs());
+    2.0 * (1.0 - phi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_rules_follow_evidently() {
+        for t in ALL {
+            assert_eq!(StatTest::from_name(t.name()), Some(t));
+        }
+        assert!(StatTest::Ks.drifted(0.05, 0.05) && !StatTest::ChiSquare.drifted(0.05, 0.05));
+        assert!(StatTest::Wasserstein.drifted(0.1, 0.1) && !StatTest::Psi.drifted(0.09, 0.1));
+    }
+
+    #[test]
+    fn auto_follows_the_preset_branches() {
+        let small: Vec<f64> = (0..100).map(f64::from).collect();
+        let large: Vec<f64> = (0..2000).map(f64::from).collect();
+        let few: Vec<f64> = (0..2000).map(|i| f64::from(i / 500)).collect();
+        let num = |r: &'static [f64]| Samples::Numeric { reference: r, current: r };
+        let leak = |v: Vec<f64>| -> &'static [f64] { Box::leak(v.into_boxed_slice()) };
+        assert_eq!(auto(&num(leak(small))), StatTest::Ks);
+        assert_eq!(auto(&num(leak(large))), StatTest::Wasserstein);
+        assert_eq!(auto(&num(leak(few.clone()))), StatTest::JensenShannon);
+        let few_small: Vec<f64> = (0..500).map(|i| f64::from(i / 125)).collect();
+        assert_eq!(auto(&num(leak(few_small))), StatTest::ChiSquare);
+        let binary: Vec<f64> = (0..500).map(|i| f64::from(i / 250)).collect();
+        assert_eq!(auto(&num(leak(binary))), StatTest::Z);
+        let cat = |r: &'static [u64]| Samples::Categorical { reference: r, current: r };
+        assert_eq!(auto(&cat(&[300, 400, 200])), StatTest::ChiSquare);
+        assert_eq!(auto(&cat(&[300, 400])), StatTest::Z);
+        assert_eq!(auto(&cat(&[3000, 400, 1])), StatTest::JensenShannon);
+    }
+
+    #[test]
+    fn hand_computed_values() {
+        // Wasserstein of [0,1] and [1,2]: the CDFs differ by 1/2 on [0,1) and [1,2): W = 1.
+        assert!((wasserstein(&[0.0, 1.0], &[1.0, 2.0]) - 1.0).abs() < 1e-15);
+        // χ²: reference 50/50, current 30/70 of 100 → (20²/50)·2 = 16, df 1: sf = 6.334248366623996e-5.
+        let p = chi_square(&[50, 50], &[30, 70]).unwrap();
+        assert!((p - 6.334_248_366_623_996e-5).abs() < 1e-15, "{p}");
+        // Identical categorical shares: every distance 0, the z-test p-value 1.
+        let same = Samples::Categorical { reference: &[10, 30], current: &[20, 60] };
+        for t in [StatTest::Psi, StatTest::JensenShannon, StatTest::KlDiv] {
+            assert!(value(t, &same).unwrap().abs() < 1e-15, "{t:?}");
+        }
+        assert!(value(StatTest::Hellinger, &same).unwrap() < 1e-7);
+        assert!((value(StatTest::Z, &same).unwrap() - 1.0).abs() < 1e-15);
+    }
+}

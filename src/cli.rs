@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::drift::{BinningMode, SignificanceTest};
+use crate::drift::{BinningMode, Choice, SignificanceTest};
 use crate::performance::GroupBy;
 
 /// Drift (PSI) and delayed-ground-truth performance of a NEPSE next-day direction model.
@@ -176,6 +176,12 @@ pub struct PsiArgs {
     /// `iid` assumes independent rows [default: panel].
     #[arg(long, value_enum)]
     pub significance: Option<SignificanceTest>,
+    /// Evidently's drift tests beside the PSI: `psi` (none, the default), one of `ks`,
+    /// `wasserstein`, `jensenshannon`, `hellinger`, `kl_div`, `chisquare`, `z` (which then decides
+    /// `drifted`), `auto` (the test Evidently's preset picks per column) or `all` (every test that
+    /// applies; the preset's pick decides).
+    #[arg(long, value_parser = parse_stattest)]
+    pub stattest: Option<Choice>,
 }
 
 /// Performance settings.
@@ -320,6 +326,10 @@ pub struct BackfillArgs {
     /// Where to write the OpenMetrics text (`-`: stdout).
     #[arg(long, short)]
     pub output: PathBuf,
+}
+
+fn parse_stattest(s: &str) -> Result<Choice, String> {
+    Choice::from_name(s).ok_or_else(|| format!("`{s}` is not one of {}", Choice::NAMES))
 }
 
 fn parse_time_of_day(s: &str) -> Result<NaiveTime, String> {

@@ -209,6 +209,40 @@ pub struct FeatureDrift {
     /// model's and the history's.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
+    /// Evidently's drift tests computed for this feature (`--stattest`), by name; absent by
+    /// default.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<String, Statistic>,
+    /// The test that decided `drifted`, when `--stattest` named one (or `auto`/`all`) and it
+    /// applies to this feature; absent when the PSI's call decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_test: Option<DriftTest>,
+}
+
+/// One of Evidently's drift tests on one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Statistic {
+    /// The test's value (a p-value for `ks`, `chisquare` and `z`, a distance otherwise);
+    /// `null` when undefined (a single category for `chisquare`).
+    pub value: Option<f64>,
+    /// Evidently's default threshold.
+    pub threshold: f64,
+    /// Whether the value is drift at the threshold, by Evidently's rule for the test.
+    pub drifted: bool,
+    /// Whether the call rests on independent rows (the p-value tests), which a NEPSE panel's
+    /// are not: trading days share the market and rolling features carry over.
+    pub assumes_independent_rows: bool,
+}
+
+/// The test that decided a feature's `drifted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftTest {
+    /// Its name (`ks`, `wasserstein`, …).
+    pub test: String,
+    /// Its value.
+    pub value: Option<f64>,
+    /// Its call.
+    pub drifted: bool,
 }
 
 /// One feature's significance within one trend step.

@@ -130,10 +130,19 @@ impl<'a> Context<'a> {
             Some(path) => Reference::Profile { path: path.display().to_string(), profile: sources.profile(path)? },
             None => Self::reference_data(settings, sources, &current_scan, &current, &days)?,
         };
-        if let (Reference::Profile { path, .. }, true) =
-            (&reference, settings.psi.mode == BinningMode::Evidently || settings.by == performance::GroupBy::Sector)
-        {
-            let what = if settings.by == performance::GroupBy::Sector { "--by sector" } else { "--binning evidently" };
+        if let (Reference::Profile { path, .. }, true) = (
+            &reference,
+            settings.psi.mode == BinningMode::Evidently
+                || settings.by == performance::GroupBy::Sector
+                || !settings.psi.stattest.is_psi(),
+        ) {
+            let what = if settings.by == performance::GroupBy::Sector {
+                "--by sector"
+            } else if settings.psi.mode == BinningMode::Evidently {
+                "--binning evidently"
+            } else {
+                "--stattest"
+            };
             return Err(AnalysisError::NeedsRawReference { what, path: path.clone() });
         }
         // Both windows at once: each check is one thread decoding its symbols and dates.

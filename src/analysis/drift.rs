@@ -12,9 +12,10 @@ use crate::drift::{
     BinEdges, BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
     SignificanceTest, compare, count_by_slot, feature_drift, with_panel_significance,
 };
+use crate::drift::{Samples, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
-use crate::result::{DriftReport, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature};
+use crate::result::{DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic};
 use crate::rows::DaySlots;
 use crate::windows::Window;
 
@@ -236,6 +237,74 @@ impl Context<'_> {
     /// One feature's drift in `window` against its profile (quantile mode) or its raw
     /// reference (Evidently mode).
     fn compare_one(
+        &self,
+        f: &FeatureSpec,
+        profile: Option<&Result<FeatureProfile, SkippedFeature>>,
+        window: &Window,
+    ) -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
+        let drift = self.compare_psi(f, profile, window)?;
+        match drift {
+            Ok(drift) if !self.psi.stattest.is_psi() => Ok(Ok(self.with_stattests(f, drift, window)?)),
+            other => Ok(other),
+        }
+    }
+
+    /// Evidently's drift tests of `--stattest` on the feature's two windows, added to `drift`;
+    /// the deciding test's call becomes `drifted`. Both windows are read again, whole: the
+    /// default (`psi`) never comes here.
+    fn with_stattests(
+        &self,
+        f: &FeatureSpec,
+        mut drift: FeatureDrift,
+        window: &Window,
+    ) -> Result<FeatureDrift, LoadError> {
+        let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
+        let finite_sorted = |mut v: Vec<f64>| {
+            v.retain(|x| x.is_finite());
+            v.sort_unstable_by(f64::total_cmp);
+            v
+        };
+        let (numeric, categorical);
+        let samples = match f.kind {
+            FeatureKind::Numeric => {
+                numeric = (
+                    finite_sorted(scan.numeric(&f.name, rw.scan_range())?),
+                    finite_sorted(self.current_scan.numeric(&f.name, window.scan_range())?),
+                );
+                Samples::Numeric { reference: &numeric.0, current: &numeric.1 }
+            }
+            FeatureKind::Categorical => {
+                let r = scan.categorical(&f.name, rw.scan_range())?;
+                let c = self.current_scan.categorical(&f.name, window.scan_range())?;
+                let keys: std::collections::BTreeSet<&String> = r.counts.keys().chain(c.counts.keys()).collect();
+                let side = |x: &crate::rows::CategoryCounts| -> Vec<u64> {
+                    keys.iter().map(|k| x.counts.get(*k).copied().unwrap_or(0)).collect()
+                };
+                categorical = (side(&r), side(&c));
+                Samples::Categorical { reference: &categorical.0, current: &categorical.1 }
+            }
+        };
+        let (tests, decider) = self.psi.stattest.tests(&samples);
+        for test in tests {
+            let value = stattests::value(test, &samples);
+            let threshold = test.default_threshold();
+            let statistic = Statistic {
+                value,
+                threshold,
+                drifted: value.is_some_and(|v| test.drifted(v, threshold)),
+                assumes_independent_rows: test.is_p_value(),
+            };
+            if Some(test) == decider {
+                drift.drifted = statistic.drifted;
+                drift.drift_test = Some(DriftTest { test: test.name().to_owned(), value, drifted: statistic.drifted });
+            }
+            drift.statistics.insert(test.name().to_owned(), statistic);
+        }
+        Ok(drift)
+    }
+
+    /// The PSI side of [`Self::compare_one`].
+    fn compare_psi(
         &self,
         f: &FeatureSpec,
         profile: Option<&Result<FeatureProfile, SkippedFeature>>,

@@ -8,6 +8,7 @@ use super::dependence::Dependence;
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::{PanelInput, history_null, panel, significance};
+use super::stattests::Choice;
 use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
 use crate::rows::CategoryCounts;
 
@@ -98,6 +99,9 @@ pub struct PsiOptions {
     /// The significance test (quantile mode; Evidently mode always uses `iid`).
     #[serde(default)]
     pub significance: SignificanceTest,
+    /// Evidently's drift tests computed beside the PSI (none by default).
+    #[serde(default, skip_serializing_if = "Choice::is_psi")]
+    pub stattest: Choice,
 }
 
 impl Default for PsiOptions {
@@ -109,6 +113,7 @@ impl Default for PsiOptions {
             alpha: 0.01,
             thresholds: Thresholds::default(),
             significance: SignificanceTest::Panel,
+            stattest: Choice::Psi,
         }
     }
 }
@@ -306,6 +311,8 @@ fn finish(
         null_method: None,
         history_windows: None,
         critical_psi_by_null: None,
+        statistics: std::collections::BTreeMap::new(),
+        drift_test: None,
     }
 }
 

@@ -23,3 +23,4 @@ pub use feature::{
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;
+pub use stattests::{Choice, Samples, StatTest};

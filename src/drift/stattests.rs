@@ -130,6 +130,91 @@ impl StatTest {
     }
 }
 
+/// Which drift tests a run computes beside the PSI (`--stattest`, `psi.stattest`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Choice {
+    /// Only the PSI, with its dependence-aware call (the default): nothing else is computed.
+    #[default]
+    Psi,
+    /// One of Evidently's tests, which decides `drifted` where it applies.
+    One(StatTest),
+    /// The test Evidently's preset would pick for each feature ([`auto`]), which decides.
+    Auto,
+    /// Every test that applies to each feature's kind; the preset's pick decides.
+    All,
+}
+
+impl Choice {
+    /// Every accepted name, for messages.
+    pub const NAMES: &'static str = "psi, ks, wasserstein, jensenshannon, hellinger, kl_div, chisquare, z, auto, all";
+
+    /// The choice named `name` (`psi` is the default PSI, not Evidently's).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "psi" => Some(Self::Psi),
+            "auto" => Some(Self::Auto),
+            "all" => Some(Self::All),
+            other => StatTest::from_name(other).map(Self::One),
+        }
+    }
+
+    /// Its name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Psi => "psi",
+            Self::Auto => "auto",
+            Self::All => "all",
+            Self::One(t) => t.name(),
+        }
+    }
+
+    /// Whether this is the default (nothing but the PSI).
+    #[must_use]
+    pub fn is_psi(&self) -> bool {
+        *self == Self::Psi
+    }
+
+    /// The tests to compute on `samples`, and the one that decides `drifted` (`None` when the
+    /// chosen test does not apply to the feature's kind).
+    #[must_use]
+    pub fn tests(self, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
+        let numeric = matches!(samples, Samples::Numeric { .. });
+        match self {
+            Self::Psi => (Vec::new(), None),
+            Self::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
+            Self::One(_) => (Vec::new(), None),
+            Self::Auto => {
+                let t = auto(samples);
+                (vec![t], Some(t))
+            }
+            Self::All => {
+                let decider = auto(samples);
+                let mut tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(numeric)).collect();
+                // The preset's pick for a numeric feature of few values may be χ² or z.
+                if !tests.contains(&decider) {
+                    tests.push(decider);
+                }
+                (tests, Some(decider))
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Choice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Choice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown stattest `{name}`")))
+    }
+}
+
 /// One feature's two samples, as Evidently's stattests receive them.
 #[derive(Debug, Clone, Copy)]
 pub enum Samples<'a> {

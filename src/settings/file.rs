@@ -126,6 +126,9 @@ pub struct PsiConfig {
     pub significant: Option<f64>,
     /// `panel` (default) or `iid`.
     pub significance: Option<String>,
+    /// Evidently's drift tests beside the PSI: `psi` (default: none), a test's name, `auto`
+    /// or `all`.
+    pub stattest: Option<String>,
 }
 
 /// `[performance]`.

@@ -14,7 +14,7 @@ use crate::calendar::{DateRange, nepal_date};
 use crate::cli::{
     AnalysisArgs, BackfillArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs,
 };
-use crate::drift::{BinningMode, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
+use crate::drift::{BinningMode, Choice, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
 /// Reads the config file named by `--config`, or an empty config.
@@ -310,6 +310,16 @@ impl PsiArgs {
                     });
                 }
             },
+            stattest: match self.stattest.or_else(|| p.stattest.as_deref().and_then(Choice::from_name)) {
+                Some(choice) => choice,
+                None if p.stattest.is_none() => Choice::Psi,
+                None => {
+                    return Err(ConfigError::Invalid {
+                        key: "psi.stattest".into(),
+                        detail: format!("`{}` is not one of {}", p.stattest.as_deref().unwrap_or(""), Choice::NAMES),
+                    });
+                }
+            },
         })
     }
 }
@@ -405,6 +415,7 @@ mod tests {
         ("psi", "moderate", 'f'),
         ("psi", "significant", 'f'),
         ("psi", "significance", 's'),
+        ("psi", "stattest", 's'),
         ("performance", "positive_label", 'i'),
         ("performance", "threshold", 'f'),
         ("push", "url", 's'),

@@ -35,6 +35,12 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, panda
   "$venv/bin/pip" install -q -r tests/requirements.txt
 fi
 
+ev_venv="${NEPSE_DRIFT_EVIDENTLY_VENV:-/var/cache/nepse-drift-venv-evidently}"
+if [ ! -x "$ev_venv/bin/python" ] || ! "$ev_venv/bin/python" -c 'import evidently, pyarrow' 2>/dev/null; then
+  echo "== installing Evidently 0.7.23 (pandas < 3) into $ev_venv"
+  python3 -m venv "$ev_venv"
+  "$ev_venv/bin/pip" install -q -r tests/crosscheck/requirements-evidently.txt
+fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -56,6 +62,8 @@ for as_of in 2026-11-19 2026-11-12 2026-09-30; do
     fixtures/predictions.parquet fixtures/outcomes.parquet
   "$venv/bin/python" tests/crosscheck/panel.py "$tmp/result.json" fixtures/features.parquet
 done
+echo "== cross-check of every --stattest statistic and the auto choice against Evidently 0.7.23"
+"$ev_venv/bin/python" tests/crosscheck/stattests.py "$bin" "$tmp/stattests" fixtures
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"

@@ -38,6 +38,7 @@ families! {
     DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and significant), else 0.";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
+    STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
     SHARE = "feature_drift_share_ratio", [], "Share of computed features that drifted.";
     SKIPPED = "feature_drift_skipped_features", [], "Features that could not be computed in this run.";
     PRED_PSI = "prediction_drift_psi", [], "PSI of predicted_proba, current vs reference window.";
@@ -304,6 +305,9 @@ fn feature_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64
     put(&DETECTED, name(), Some(if f.drifted { 1.0 } else { 0.0 }));
     put(&MISSING, vec![f.feature.clone(), "reference".into()], Some(f.reference_missing_ratio));
     put(&MISSING, vec![f.feature.clone(), "current".into()], Some(f.current_missing_ratio));
+    for (test, s) in &f.statistics {
+        put(&STATISTIC, vec![f.feature.clone(), test.clone()], s.value);
+    }
 }
 
 /// The body `POST`ed after a failed run: only the failure timestamp.

@@ -182,9 +182,9 @@ impl Choice {
     pub fn tests(self, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
         let numeric = matches!(samples, Samples::Numeric { .. });
         match self {
-            Self::Psi => (Vec::new(), None),
             Self::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
-            Self::One(_) => (Vec::new(), None),
+            // The PSI alone, or a test of the other kind: nothing beside the PSI's call.
+            Self::Psi | Self::One(_) => (Vec::new(), None),
             Self::Auto => {
                 let t = auto(samples);
                 (vec![t], Some(t))

@@ -29,10 +29,24 @@ const HEADER: [&str; 18] = [
 #[must_use]
 pub fn render(r: &RunResult) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // Evidently's tests, when the result holds any: the deciding test, then a column per test.
+    let tests = super::stattests::columns(r);
+    let extra: Vec<String> = if tests.is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once("drift_test".to_owned()).chain(tests.iter().map(ToString::to_string)).collect()
+    };
     // Writing into a Vec cannot fail; a record of the header's width is always accepted.
-    let _ = w.write_record(HEADER);
+    let _ = w.write_record(HEADER.iter().map(ToString::to_string).chain(extra.iter().cloned()));
     for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
-        let _ = w.write_record(row(f));
+        let stats = (!tests.is_empty()).then(|| {
+            std::iter::once(f.drift_test.as_ref().map_or_else(String::new, |t| t.test.clone())).chain(
+                tests
+                    .iter()
+                    .map(|t| f.statistics.get(*t).and_then(|s| s.value).map_or_else(String::new, |v| v.to_string())),
+            )
+        });
+        let _ = w.write_record(row(f).into_iter().chain(stats.into_iter().flatten()));
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()

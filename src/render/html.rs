@@ -62,6 +62,7 @@ pub fn render(r: &RunResult) -> String {
                 main {
                     (summary(r))
                     (overview(r))
+                    @if !super::stattests::columns(r).is_empty() { (stattests(r)) }
                     @if let Some(p) = &r.performance { (performance(p)) }
                     @if !r.trend.is_empty() { (trend(r, &r.trend)) }
                     @if !r.drift.by_sector.is_empty() || r.drift.sector_mix.is_some() { (sectors(r)) }
@@ -128,6 +129,29 @@ fn overview(r: &RunResult) -> Markup {
                 " (beyond it, the shift is bigger than chance)."
             }
             (PreEscaped(svg::psi_bars(&bars, t.moderate, t.significant)))
+        }
+    }
+}
+
+/// Evidently's drift tests (`--stattest`): a row per feature, a column per test.
+fn stattests(r: &RunResult) -> Markup {
+    let tests = super::stattests::columns(r);
+    html! {
+        section id="stattests" {
+            h2 { "Evidently's drift tests (--stattest " (r.psi_options.stattest.name()) ")" }
+            table {
+                thead { tr { th { "feature" } th { "decided by" } @for t in &tests { th { (t) } } } }
+                tbody {
+                    @for f in &r.drift.features {
+                        tr {
+                            td { (f.feature) }
+                            td { (super::stattests::decided_by(f)) }
+                            @for t in &tests { td { (super::stattests::cell(f, t)) } }
+                        }
+                    }
+                }
+            }
+            p { (super::stattests::NOTE.replace('`', "")) }
         }
     }
 }

@@ -39,6 +39,23 @@ pub fn render(r: &RunResult) -> String {
             fmt_pct(Some(f.current_missing_ratio)),
         );
     }
+    let tests = super::stattests::columns(r);
+    if !tests.is_empty() {
+        let _ = writeln!(out, "\n**Evidently's drift tests** (`--stattest {}`)\n", r.psi_options.stattest.name());
+        let _ = writeln!(out, "| feature | decided by | {} |", tests.join(" | "));
+        let _ = writeln!(out, "|---|---|{}", "---:|".repeat(tests.len()));
+        for f in &r.drift.features {
+            let cells: Vec<String> = tests.iter().map(|t| super::stattests::cell(f, t)).collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                plain(&f.feature).replace('|', "\\|").replace('`', "'"),
+                super::stattests::decided_by(f),
+                cells.join(" | ")
+            );
+        }
+        let _ = writeln!(out, "\n{}", super::stattests::NOTE);
+    }
     let _ = writeln!(
         out,
         "\nDrifted: {} of {} features ({}).",

@@ -22,6 +22,7 @@ pub fn render(r: &RunResult, style: Style) -> String {
     let _ = writeln!(out, "significance: {} test at α = {}", r.psi_options.significance.as_str(), r.psi_options.alpha);
     let _ = writeln!(out);
     feature_table(&mut out, &r.drift.features, style);
+    stattest_table(&mut out, r);
     for f in r.drift.features.iter().filter(|f| f.significance_note.is_some()) {
         let _ =
             writeln!(out, "significance of {} undefined: {}", f.feature, f.significance_note.as_deref().unwrap_or(""));
@@ -92,6 +93,29 @@ pub fn render(r: &RunResult, style: Style) -> String {
 
 fn short(name: &str) -> String {
     name.chars().take(10).collect()
+}
+
+/// Evidently's tests, when the result holds them: a row per feature, a column per test.
+fn stattest_table(out: &mut String, r: &RunResult) {
+    let tests = super::stattests::columns(r);
+    if tests.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nEvidently's drift tests (--stattest {})", r.psi_options.stattest.name());
+    let _ = write!(out, "  {:<22} {:<14}", "feature", "decided by");
+    for t in &tests {
+        let _ = write!(out, " {t:>13}");
+    }
+    let _ = writeln!(out);
+    for f in &r.drift.features {
+        let mark = if f.drifted { "*" } else { " " };
+        let _ = write!(out, "{mark} {:<22} {:<14}", plain(&f.feature), super::stattests::decided_by(f));
+        for t in &tests {
+            let _ = write!(out, " {:>13}", super::stattests::cell(f, t));
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "{}", super::stattests::NOTE.replace('`', ""));
 }
 
 fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {

@@ -131,7 +131,8 @@ pub struct Grouping {
 
 /// Label names a grouping key may not take: the Pushgateway's own (`job`, `instance`), the
 /// model's, and those of the metrics themselves, which a grouping label would silently replace.
-const RESERVED_LABELS: &[&str] = &["job", "model", "instance", "feature", "side", "sector", "dataset", "window"];
+const RESERVED_LABELS: &[&str] =
+    &["job", "model", "instance", "feature", "side", "sector", "dataset", "window", "stattest"];
 
 impl Grouping {
     /// Resolves the job and the grouping labels from `NEPSE_DRIFT_JOB` and `[push]`.

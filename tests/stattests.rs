@@ -1,0 +1,163 @@
+//! `--stattest` through the binary: Evidently's tests beside the PSI in every output, the
+//! deciding test's call, the gauge, and the refusals. The numbers themselves are checked against
+//! Evidently 0.7.23 by `tests/crosscheck/stattests.py`; the default (`psi`) outputs are pinned
+//! unchanged by `tests/report.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{bin, fixture, run, scrub, trading_days};
+use nepse_drift::load::{OutColumn, write_parquet};
+use serde_json::Value;
+
+fn fixtures_report(extra: &[&str]) -> (i32, String, String) {
+    run(bin().args(["report", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19"]).args(extra))
+}
+
+#[test]
+fn auto_decides_each_feature_and_every_output_shows_it() {
+    let (code, json, err) = fixtures_report(&["--stattest", "auto", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(r["psi_options"]["stattest"], "auto");
+    for f in r["drift"]["features"].as_array().unwrap() {
+        // 12,000 reference rows, many values: Evidently's preset picks the normed Wasserstein.
+        let test = &f["drift_test"];
+        assert_eq!(test["test"], "wasserstein", "{}", f["feature"]);
+        let stat = &f["statistics"]["wasserstein"];
+        assert_eq!(f["statistics"].as_object().unwrap().len(), 1);
+        assert_eq!(stat["threshold"], 0.1);
+        assert_eq!(stat["assumes_independent_rows"], false);
+        let value = stat["value"].as_f64().unwrap();
+        assert_eq!(test["value"].as_f64().unwrap(), value);
+        assert_eq!(f["drifted"], value >= 0.1, "{}: the deciding test's call", f["feature"]);
+        assert_eq!(test["drifted"], f["drifted"]);
+    }
+    let drifted: Vec<&str> =
+        r["drift"]["drifted_features"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(drifted.len(), 7, "Evidently's rule calls the panel's noise: {drifted:?}");
+
+    let (code, table, _) = fixtures_report(&["--stattest", "auto"]);
+    assert_eq!(code, 0);
+    let section = &table[table.find("Evidently's drift tests").expect("a section of its own")..];
+    insta::assert_snapshot!("stattest_auto_table", &section[..section.find("\ndrifted:").unwrap()]);
+
+    let (code, csv, _) = fixtures_report(&["--stattest", "all", "--format", "csv"]);
+    assert_eq!(code, 0);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",drift_test,psi,ks,wasserstein,jensenshannon,hellinger,kl_div"), "{header}");
+    let (code, md, _) = fixtures_report(&["--stattest", "all", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    assert!(md.contains("| feature | decided by | psi | ks | wasserstein | jensenshannon | hellinger | kl_div |"));
+    assert!(md.contains("assume independent rows"));
+}
+
+#[test]
+fn the_default_and_an_inapplicable_test_add_nothing() {
+    let (_, plain, _) = fixtures_report(&["--format", "json"]);
+    let (_, named, _) = fixtures_report(&["--format", "json", "--stattest", "psi"]);
+    assert_eq!(plain, named, "psi is the default");
+    assert!(!plain.contains("\"statistics\"") && !plain.contains("\"stattest\""));
+
+    // A categorical feature under `--stattest ks`: KS does not apply, the PSI's call stands.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-01-04", 60);
+    let mut dates = Vec::new();
+    let (mut symbols, mut colour) = (Vec::new(), Vec::new());
+    for (i, day) in days.iter().enumerate() {
+        for s in 0..30 {
+            dates.push(*day);
+            symbols.push(format!("S{s}"));
+            colour.push(if (i + s) % 3 == 0 { "red" } else { "blue" }.to_owned());
+        }
+    }
+    let path = tmp.path().join("f.parquet");
+    write_parquet(
+        &path,
+        vec![
+            ("as_of".into(), OutColumn::Date(dates)),
+            ("symbol".into(), OutColumn::Str(symbols)),
+            ("colour".into(), OutColumn::Str(colour)),
+        ],
+        4096,
+    )
+    .unwrap();
+    let last = days[days.len() - 1].to_string();
+    let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args([
+        "--as-of",
+        &last,
+        "--reference-last",
+        "40",
+        "--stattest",
+        "ks",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&json).unwrap();
+    let f = &r["drift"]["features"][0];
+    assert_eq!(f["feature"], "colour");
+    assert!(f.get("statistics").is_none() && f.get("drift_test").is_none(), "{f}");
+    // …and `chisquare` does apply, with the same rows on both sides.
+    let (code, json, _) = run(bin().args(["report", "--features"]).arg(&path).args([
+        "--as-of",
+        &last,
+        "--reference-last",
+        "40",
+        "--stattest",
+        "chisquare",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0);
+    let r: Value = serde_json::from_str(&json).unwrap();
+    let chi = &r["drift"]["features"][0]["statistics"]["chisquare"];
+    assert_eq!(chi["assumes_independent_rows"], true);
+    assert!(chi["value"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn run_pushes_each_statistic_as_a_gauge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("[sources]\nfeatures = \"{}\"\n[psi]\nstattest = \"all\"\n", fixture("features.parquet")),
+    )
+    .unwrap();
+    let (code, body, err) = run(bin().args(["run", "--dry-run", "--as-of", "2026-11-19", "--config"]).arg(&cfg));
+    assert_eq!(code, 0, "{err}");
+    assert!(body.contains("# TYPE feature_drift_statistic gauge"));
+    let series = body.lines().filter(|l| l.starts_with("feature_drift_statistic{")).count();
+    assert_eq!(series, 11 * 6, "six tests on each of the 11 numeric features");
+    assert!(body.contains("feature_drift_statistic{feature=\"rsi_14\",stattest=\"wasserstein\"} 1.32433672541464"));
+}
+
+#[test]
+fn bad_choices_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = fixtures_report(&["--stattest", "anderson"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("stattest_unknown_flag", err);
+
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("[sources]\nfeatures = \"{}\"\n[psi]\nstattest = \"KS\"\n", fixture("features.parquet")),
+    )
+    .unwrap();
+    let (code, _, err) = run(bin().args(["run", "--dry-run", "--as-of", "2026-11-19", "--config"]).arg(&cfg));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("stattest_unknown_config", scrub(&err, tmp.path()));
+
+    // A fitted profile holds counts, not the values the tests need.
+    let profile = tmp.path().join("p.json");
+    let (code, _, err) = run(bin()
+        .args(["fit-reference", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19", "-o"])
+        .arg(&profile));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        fixtures_report(&["--stattest", "auto", "--reference-profile", &profile.display().to_string()]);
+    assert_eq!(code, 3);
+    insta::assert_snapshot!("stattest_with_a_profile", scrub(&err, tmp.path()));
+}

@@ -259,11 +259,7 @@ impl Context<'_> {
         window: &Window,
     ) -> Result<FeatureDrift, LoadError> {
         let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
-        let finite_sorted = |mut v: Vec<f64>| {
-            v.retain(|x| x.is_finite());
-            v.sort_unstable_by(f64::total_cmp);
-            v
-        };
+        let finite_sorted = stattests::finite_sorted;
         let (numeric, categorical);
         let samples = match f.kind {
             FeatureKind::Numeric => {
@@ -285,8 +281,7 @@ impl Context<'_> {
             }
         };
         let (tests, decider) = self.psi.stattest.tests(&samples);
-        for test in tests {
-            let value = stattests::value(test, &samples);
+        for (test, value) in tests.iter().copied().zip(stattests::values(&tests, &samples)) {
             let threshold = test.default_threshold();
             let statistic = Statistic {
                 value,

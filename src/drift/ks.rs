@@ -47,31 +47,38 @@ pub struct KsTest {
 /// when either is empty.
 #[must_use]
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsTest> {
-    let (n1, n2) = (a.len(), b.len());
-    if n1 == 0 || n2 == 0 {
+    if a.is_empty() || b.is_empty() {
         return None;
     }
-    let mut d = statistic(a, b);
+    Some(ks_test(statistic(a, b), a.len(), b.len()))
+}
+
+/// The KS test's p-value (and rounded statistic) for a statistic `d` between samples of `n1`
+/// and `n2` values (both non-empty), as [`ks_2samp`] computes it.
+#[must_use]
+pub fn ks_test(d: f64, n1: usize, n2: usize) -> KsTest {
+    let mut d = d;
     if n1.max(n2) <= MAX_EXACT_N {
         let g = gcd(n1, n2);
         let lcm = (n1 / g) as f64 * n2 as f64;
         let h = (d * lcm).round_ties_even();
         d = h / lcm;
         if h == 0.0 {
-            return Some(KsTest { statistic: d, p_value: 1.0, exact: true });
+            return KsTest { statistic: d, p_value: 1.0, exact: true };
         }
         let p = if n1 == n2 { prob_outside_square(n1, h as usize) } else { outer_prob_inside(n1, n2, g, h as usize) };
         if (0.0..=1.0).contains(&p) {
-            return Some(KsTest { statistic: d, p_value: p, exact: true });
+            return KsTest { statistic: d, p_value: p, exact: true };
         }
     }
     let (m, n) = if n1 >= n2 { (n1 as f64, n2 as f64) } else { (n2 as f64, n1 as f64) };
     let en = (m * n / (m + n)).round_ties_even();
-    Some(KsTest { statistic: d, p_value: kolmogorov_sf(en as u64, d).clamp(0.0, 1.0), exact: false })
+    KsTest { statistic: d, p_value: kolmogorov_sf(en as u64, d).clamp(0.0, 1.0), exact: false }
 }
 
 /// `D` over two sorted samples: the largest gap between the empirical CDFs, either way.
-fn statistic(a: &[f64], b: &[f64]) -> f64 {
+#[must_use]
+pub fn statistic(a: &[f64], b: &[f64]) -> f64 {
     let (n1, n2) = (a.len() as f64, b.len() as f64);
     let (mut i, mut j) = (0, 0);
     let (mut above, mut below) = (f64::NEG_INFINITY, f64::INFINITY);

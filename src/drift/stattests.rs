@@ -36,8 +36,10 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
-use super::binning::{histogram_counts, sturges_edges};
-use super::ks::ks_2samp;
+#[cfg(test)]
+use super::binning::histogram_counts;
+use super::binning::sturges_edges;
+use super::ks::ks_test;
 
 /// One of Evidently's drift tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -273,16 +275,43 @@ impl Samples<'_> {
         }
     }
 
-    fn distinct(values: &[f64]) -> usize {
-        values.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!values.is_empty())
+    /// Distinct values of a sorted slice, counted up to `limit` (then `limit`).
+    fn distinct_up_to(values: &[f64], limit: usize) -> usize {
+        let mut n = usize::from(!values.is_empty());
+        for w in values.windows(2) {
+            if n >= limit {
+                break;
+            }
+            n += usize::from(w[0] != w[1]);
+        }
+        n.min(limit)
     }
 
-    /// Distinct values (categories) over both sides.
-    fn distinct_both(&self) -> usize {
+    /// Distinct values (categories) over both sides, counted up to `limit`: one linear merge of
+    /// the two sorted sides, without a copy.
+    fn distinct_both_up_to(&self, limit: usize) -> usize {
         match self {
-            Self::Numeric { .. } => self.value_counts().0.len(),
+            Self::Numeric { reference, current } => {
+                let (mut i, mut j, mut n) = (0, 0, 0);
+                while n < limit && (i < reference.len() || j < current.len()) {
+                    let x = match (reference.get(i), current.get(j)) {
+                        (Some(&a), Some(&b)) => a.min(b),
+                        (Some(&a), None) => a,
+                        (None, Some(&b)) => b,
+                        (None, None) => break,
+                    };
+                    while i < reference.len() && reference[i] <= x {
+                        i += 1;
+                    }
+                    while j < current.len() && current[j] <= x {
+                        j += 1;
+                    }
+                    n += 1;
+                }
+                n
+            }
             Self::Categorical { reference, current } => {
-                reference.iter().zip(*current).filter(|(r, c)| **r > 0 || **c > 0).count()
+                reference.iter().zip(*current).filter(|(r, c)| **r > 0 || **c > 0).count().min(limit)
             }
         }
     }
@@ -290,15 +319,72 @@ impl Samples<'_> {
     /// Evidently's binning: per-bin counts of each side.
     fn binned(&self) -> (Vec<u64>, Vec<u64>) {
         match self {
-            Self::Numeric { reference, current } if Self::distinct(reference) > 20 => {
+            Self::Numeric { reference, current } if Self::distinct_up_to(reference, 21) > 20 => {
                 let min = reference[0].min(current.first().copied().unwrap_or(f64::INFINITY));
                 let max = reference[reference.len() - 1].max(current.last().copied().unwrap_or(f64::NEG_INFINITY));
                 let edges = sturges_edges(min, max, reference.len() + current.len());
-                (histogram_counts(reference, &edges), histogram_counts(current, &edges))
+                (sorted_histogram(reference, &edges), sorted_histogram(current, &edges))
             }
             _ => self.value_counts(),
         }
     }
+}
+
+/// `np.histogram(values, edges)` counts of a sorted slice (bins `[a, b)`, the last closed,
+/// values outside left out), by a binary search per edge: the same counts as
+/// [`histogram_counts`], without a pass over the values.
+fn sorted_histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
+    let below = |e: f64| sorted.partition_point(|v| *v < e);
+    let last = edges.len() - 1;
+    (0..last)
+        .map(|i| {
+            let hi = if i + 1 == last { sorted.partition_point(|v| *v <= edges[last]) } else { below(edges[i + 1]) };
+            (hi - below(edges[i])) as u64
+        })
+        .collect()
+}
+
+/// What one merge of two sorted samples gives: the KS statistic, the (unnormed) Wasserstein
+/// distance and the distinct values of both — three tests' walks over the values in one.
+#[derive(Debug, Clone, Copy)]
+struct Merged {
+    ks: f64,
+    wasserstein: f64,
+    distinct: usize,
+}
+
+/// The merge: at each distinct value `x` of either side, the CDFs `U(x) = #{u ≤ x}/n_u` and
+/// `V(x)`; `D = max |U − V|` (as [`super::ks::statistic`]), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
+/// (as scipy's `wasserstein_distance`).
+fn merge(u: &[f64], v: &[f64]) -> Merged {
+    let (nu, nv) = (u.len() as f64, v.len() as f64);
+    let (mut i, mut j, mut distinct) = (0, 0, 0);
+    let (mut above, mut below) = (f64::NEG_INFINITY, f64::INFINITY);
+    let (mut sum, mut prev, mut gap) = (0.0, f64::NAN, 0.0_f64);
+    while i < u.len() || j < v.len() {
+        let x = match (u.get(i), v.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        if distinct > 0 {
+            sum += gap.abs() * (x - prev);
+        }
+        while i < u.len() && u[i] <= x {
+            i += 1;
+        }
+        while j < v.len() && v[j] <= x {
+            j += 1;
+        }
+        gap = i as f64 / nu - j as f64 / nv;
+        above = above.max(gap);
+        below = below.min(gap);
+        prev = x;
+        distinct += 1;
+    }
+    let below = (-below).clamp(0.0, 1.0);
+    Merged { ks: if below > above { below } else { above }, wasserstein: sum, distinct }
 }
 
 /// The test Evidently's preset picks for a feature (see the module's doc).
@@ -306,7 +392,7 @@ impl Samples<'_> {
 pub fn auto(samples: &Samples<'_>) -> StatTest {
     let numeric = matches!(samples, Samples::Numeric { .. });
     let (n_ref, _) = samples.sizes();
-    let n_values = samples.distinct_both();
+    let n_values = samples.distinct_both_up_to(6);
     match (n_ref <= 1000, numeric) {
         (true, true) if n_values > 5 => StatTest::Ks,
         (true, _) if n_values > 2 => StatTest::ChiSquare,
@@ -320,44 +406,112 @@ pub fn auto(samples: &Samples<'_>) -> StatTest {
 /// single category for χ²).
 #[must_use]
 pub fn value(test: StatTest, samples: &Samples<'_>) -> Option<f64> {
+    values(&[test], samples)[0]
+}
+
+/// The values of `tests` on `samples` (as [`value`]), Evidently's binning computed once for all.
+#[must_use]
+pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
     let (n_ref, n_cur) = samples.sizes();
     if n_ref == 0 || n_cur == 0 {
-        return None;
+        return vec![None; tests.len()];
     }
-    match test {
-        StatTest::Psi => {
-            let (r, c) = samples.binned();
-            let (p, q) = (filled(&shares(&r)), filled(&shares(&c)));
-            Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
-        }
-        StatTest::Ks => match samples {
-            Samples::Numeric { reference, current } => ks_2samp(reference, current).map(|t| t.p_value),
-            Samples::Categorical { .. } => None,
-        },
-        StatTest::Wasserstein => match samples {
-            Samples::Numeric { reference, current } => {
-                Some(wasserstein(reference, current) / population_std(reference).max(0.001))
+    let binned = std::cell::OnceCell::new();
+    let binned = || binned.get_or_init(|| samples.binned());
+    let merged = std::cell::OnceCell::new();
+    let merged = |u: &[f64], v: &[f64]| *merged.get_or_init(|| merge(u, v));
+    tests
+        .iter()
+        .map(|test| match test {
+            StatTest::Psi => {
+                let (r, c) = binned();
+                let (p, q) = (filled(&shares(r)), filled(&shares(c)));
+                Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
             }
-            Samples::Categorical { .. } => None,
-        },
-        StatTest::JensenShannon => {
-            let (r, c) = samples.binned();
-            Some(jensen_shannon(&shares(&r), &shares(&c)))
-        }
-        StatTest::Hellinger => Some(hellinger(samples)),
-        StatTest::KlDiv => {
-            let (r, c) = samples.binned();
-            Some(kl_divergence(&filled(&shares(&r)), &filled(&shares(&c))))
-        }
-        StatTest::ChiSquare => {
-            let (r, c) = samples.value_counts();
-            chi_square(&r, &c)
-        }
-        StatTest::Z => {
-            let (r, c) = samples.value_counts();
-            Some(z_test(&r, &c))
+            StatTest::Ks => match samples {
+                Samples::Numeric { reference, current } => {
+                    Some(ks_test(merged(reference, current).ks, reference.len(), current.len()).p_value)
+                }
+                Samples::Categorical { .. } => None,
+            },
+            StatTest::Wasserstein => match samples {
+                Samples::Numeric { reference, current } => {
+                    Some(merged(reference, current).wasserstein / population_std(reference).max(0.001))
+                }
+                Samples::Categorical { .. } => None,
+            },
+            StatTest::JensenShannon => {
+                let (r, c) = binned();
+                Some(jensen_shannon(&shares(r), &shares(c)))
+            }
+            StatTest::Hellinger => Some(match samples {
+                Samples::Numeric { reference, current } => hellinger(samples, merged(reference, current).distinct),
+                Samples::Categorical { .. } => hellinger(samples, 0),
+            }),
+            StatTest::KlDiv => {
+                let (r, c) = binned();
+                Some(kl_divergence(&filled(&shares(r)), &filled(&shares(c))))
+            }
+            StatTest::ChiSquare => {
+                let (r, c) = samples.value_counts();
+                chi_square(&r, &c)
+            }
+            StatTest::Z => {
+                let (r, c) = samples.value_counts();
+                Some(z_test(&r, &c))
+            }
+        })
+        .collect()
+}
+
+/// `values` with the non-finite ones dropped, sorted ascending: a least-significant-digit radix
+/// sort of order-preserving 64-bit keys (six 11-bit digits, digits every value shares skipped),
+/// in place but for one scratch buffer of the same size. Equal values come out together, as a
+/// comparison sort leaves them.
+#[must_use]
+pub fn finite_sorted(mut values: Vec<f64>) -> Vec<f64> {
+    const BITS: u32 = 11;
+    const MASK: u64 = (1 << BITS) - 1;
+    values.retain(|x| x.is_finite());
+    // The key: sign bit flipped for positives, every bit for negatives; unsigned order is then
+    // the values' order (−0 before +0). Kept in the f64 slots as bit patterns.
+    let key = |x: f64| {
+        let b = x.to_bits();
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    };
+    let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
+    for v in &mut values {
+        *v = f64::from_bits(key(*v));
+    }
+    let mut counts = vec![[0_usize; 1 << BITS]; 64_usize.div_ceil(BITS as usize)];
+    for v in &values {
+        let k = v.to_bits();
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (BITS as usize * d)) & MASK) as usize] += 1;
         }
     }
+    let mut scratch = vec![0.0_f64; values.len()];
+    for (d, c) in counts.iter_mut().enumerate() {
+        if c.contains(&values.len()) {
+            continue; // every key shares this digit
+        }
+        let mut offset = 0;
+        for n in c.iter_mut() {
+            let here = *n;
+            *n = offset;
+            offset += here;
+        }
+        for v in &values {
+            let digit = ((v.to_bits() >> (BITS as usize * d)) & MASK) as usize;
+            scratch[c[digit]] = *v;
+            c[digit] += 1;
+        }
+        std::mem::swap(&mut values, &mut scratch);
+    }
+    for v in &mut values {
+        *v = unkey(v.to_bits());
+    }
+    values
 }
 
 fn shares(counts: &[u64]) -> Vec<f64> {
@@ -403,38 +557,6 @@ fn kl_divergence(p: &[f64], q: &[f64]) -> f64 {
     p.iter().zip(q).map(|(a, b)| rel_entr(a / sp, b / sq)).sum()
 }
 
-/// scipy's `wasserstein_distance(u, v)` of two sorted samples: `Σ |U(x_i) − V(x_i)|·(x_{i+1} − x_i)`
-/// over the sorted union, `U`, `V` the empirical CDFs (values `≤ x_i`).
-fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
-    let (nu, nv) = (u.len() as f64, v.len() as f64);
-    let (mut i, mut j) = (0, 0);
-    let mut sum = 0.0;
-    let mut prev: Option<f64> = None;
-    let (mut cu, mut cv) = (0.0_f64, 0.0_f64);
-    // Walk the merged values; between consecutive ones the CDFs are constant.
-    while i < u.len() || j < v.len() {
-        let x = match (u.get(i), v.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => break,
-        };
-        if let Some(p) = prev {
-            sum += (cu - cv).abs() * (x - p);
-        }
-        while i < u.len() && u[i] <= x {
-            i += 1;
-        }
-        while j < v.len() && v[j] <= x {
-            j += 1;
-        }
-        cu = i as f64 / nu;
-        cv = j as f64 / nv;
-        prev = Some(x);
-    }
-    sum
-}
-
 /// `np.std(x)`: the population standard deviation.
 fn population_std(x: &[f64]) -> f64 {
     let n = x.len() as f64;
@@ -442,8 +564,8 @@ fn population_std(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt()
 }
 
-/// Evidently's Hellinger distance.
-fn hellinger(samples: &Samples<'_>) -> f64 {
+/// Evidently's Hellinger distance; `distinct` the numeric samples' distinct values.
+fn hellinger(samples: &Samples<'_>, distinct: usize) -> f64 {
     let overlap = match samples {
         Samples::Categorical { reference, current } => {
             let (p, q) = (shares(reference), shares(current));
@@ -451,13 +573,12 @@ fn hellinger(samples: &Samples<'_>) -> f64 {
         }
         Samples::Numeric { reference, current } => {
             // Sturges bins over the distinct values of both sides (not over the values).
-            let distinct = samples.value_counts().0.len();
             let min = reference[0].min(current[0]);
             let max = reference[reference.len() - 1].max(current[current.len() - 1]);
             let edges = sturges_edges(min, max, distinct);
             let width = (edges[edges.len() - 1] - edges[0]) / (edges.len() - 1) as f64;
             let density = |values: &[f64]| -> Vec<f64> {
-                let counts = histogram_counts(values, &edges);
+                let counts = sorted_histogram(values, &edges);
                 let total: u64 = counts.iter().sum();
                 counts.iter().zip(edges.windows(2)).map(|(c, e)| *c as f64 / (e[1] - e[0]) / total as f64).collect()
             };
@@ -550,10 +671,48 @@ mod tests {
         assert_eq!(auto(&cat(&[3000, 400, 1])), StatTest::JensenShannon);
     }
 
+    proptest::proptest! {
+        #![proptest_config(crate::test_support::fuzz_config(64))]
+        #[test]
+        fn radix_sort_equals_a_comparison_sort(
+            v in proptest::collection::vec(proptest::num::f64::ANY, 0..2000),
+            ties in proptest::collection::vec(-3_i32..3, 0..500),
+        ) {
+            let mut all = v;
+            all.extend(ties.iter().map(|t| f64::from(*t) * 0.5));
+            all.push(-0.0);
+            let mut expected: Vec<f64> = all.iter().copied().filter(|x| x.is_finite()).collect();
+            expected.sort_by(f64::total_cmp);
+            let got = finite_sorted(all);
+            proptest::prop_assert_eq!(
+                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+        }
+
+        #[test]
+        fn sorted_histogram_equals_numpy_counting(
+            v in proptest::collection::vec(-1e3_f64..1e3, 1..3000),
+            extra in proptest::collection::vec(-1e3_f64..1e3, 0..50),
+        ) {
+            let mut sorted = v;
+            sorted.sort_by(f64::total_cmp);
+            let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+            let edges = sturges_edges(min, max, sorted.len() + extra.len());
+            proptest::prop_assert_eq!(sorted_histogram(&sorted, &edges), histogram_counts(&sorted, &edges));
+            // Values at the edges themselves and outside the range.
+            let mut at_edges: Vec<f64> = edges.iter().copied().chain(extra).collect();
+            at_edges.sort_by(f64::total_cmp);
+            proptest::prop_assert_eq!(sorted_histogram(&at_edges, &edges), histogram_counts(&at_edges, &edges));
+        }
+    }
+
     #[test]
     fn hand_computed_values() {
         // Wasserstein of [0,1] and [1,2]: the CDFs differ by 1/2 on [0,1) and [1,2): W = 1.
-        assert!((wasserstein(&[0.0, 1.0], &[1.0, 2.0]) - 1.0).abs() < 1e-15);
+        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).wasserstein - 1.0).abs() < 1e-15);
+        // …and the KS statistic of the same merge: the CDFs' largest gap, 1/2.
+        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).ks - 0.5).abs() < 1e-15);
         // χ²: reference 50/50, current 30/70 of 100 → (20²/50)·2 = 16, df 1: sf = 6.334248366623996e-5.
         let p = chi_square(&[50, 50], &[30, 70]).unwrap();
         assert!((p - 6.334_248_366_623_996e-5).abs() < 1e-15, "{p}");

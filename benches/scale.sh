@@ -18,7 +18,10 @@
 # created under BENCH_DIR), BENCH_DIR (default /var/tmp/nepse-drift-bench; files are reused),
 # EVIDENTLY_MAX (default 5000000), REPEATS (default 3: each tool runs that many times and the
 # median wall time and the largest peak RSS are reported; Evidently runs once, it takes
-# minutes), SKIP_PEERS=1 to time nepse-drift only (the CI smoke run).
+# minutes), SKIP_PEERS=1 to time nepse-drift only (the CI smoke run), STATTEST=all to time
+# `nepse-drift report --stattest all` instead (Evidently's tests beside the PSI) against the
+# floor and Evidently's own functions for the same tests (benches/evidently_stattests.py), with
+# the default run on a row of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,16 +79,34 @@ for n in "${sizes[@]}"; do
       --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
   fi
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
+  stattest="${STATTEST:-psi}"
   read -r nd_wall nd_rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \
-    --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift.json")
-  printf '| %s | nepse-drift | %.2f | %s | 1 | 1 |\n' "$n" "$nd_wall" "$nd_rss"
+    --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift.json" --stattest "$stattest")
+  if [ "$stattest" = psi ]; then
+    printf '| %s | nepse-drift | %.2f | %s | 1 | 1 |\n' "$n" "$nd_wall" "$nd_rss"
+  else
+    printf '| %s | nepse-drift --stattest %s | %.2f | %s | 1 | 1 |\n' "$n" "$stattest" "$nd_wall" "$nd_rss"
+    read -r wall rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \
+      --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift-psi.json")
+    printf '| %s | nepse-drift (default) | %.2f | %s | %.3f | %.3f |\n' "$n" "$wall" "$rss" \
+      "$(awk -v a="$nd_wall" -v b="$wall" 'BEGIN { print a / b }')" "$(awk -v a="$nd_rss" -v b="$rss" 'BEGIN { print a / b }')"
+  fi
   [ "${SKIP_PEERS:-0}" = 1 ] && continue
-  tasks=(floor-scan polars-qpsi)
-  [ "$n" -le "$evidently_max" ] && tasks+=(evidently)
+  if [ "$stattest" = psi ]; then
+    tasks=(floor-scan polars-qpsi)
+    [ "$n" -le "$evidently_max" ] && tasks+=(evidently)
+  else
+    tasks=(floor-scan)
+    [ "$n" -le "$evidently_max" ] && tasks+=(evidently-stattests)
+  fi
   for task in "${tasks[@]}"; do
     runs=$repeats
-    [ "$task" = evidently ] && runs=1
-    read -r wall rss < <(time_it "$runs" "$py" "$peers/peer_tasks.py" "$task" "$ref" "$cur" --json "$dir/$task.json")
+    [ "${task%%-*}" = evidently ] && runs=1
+    if [ "$task" = evidently-stattests ]; then
+      read -r wall rss < <(time_it "$runs" "$py" benches/evidently_stattests.py "$ref" "$cur" --json "$dir/$task.json")
+    else
+      read -r wall rss < <(time_it "$runs" "$py" "$peers/peer_tasks.py" "$task" "$ref" "$cur" --json "$dir/$task.json")
+    fi
     printf '| %s | %s | %.2f | %s | %.3f | %.3f |\n' "$n" "$task" "$wall" "$rss" \
       "$(awk -v a="$nd_wall" -v b="$wall" 'BEGIN { print a / b }')" "$(awk -v a="$nd_rss" -v b="$rss" 'BEGIN { print a / b }')"
   done

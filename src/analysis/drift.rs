@@ -40,6 +40,9 @@ impl Profiles {
 thread_local! {
     /// The reference column being fitted on this worker.
     static REFERENCE_BUFFER: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// `--stattest`'s reference and current values on this worker, and its sorting scratch.
+    static STATTEST_BUFFERS: std::cell::RefCell<(Vec<f64>, Vec<f64>, Vec<f64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 fn load(scan: &Scan, f: &FeatureSpec, window: &Window) -> Result<Column, LoadError> {
@@ -252,36 +255,33 @@ impl Context<'_> {
     /// Evidently's drift tests of `--stattest` on the feature's two windows, added to `drift`;
     /// the deciding test's call becomes `drifted`. Both windows are read again, whole: the
     /// default (`psi`) never comes here.
-    fn with_stattests(
-        &self,
-        f: &FeatureSpec,
-        mut drift: FeatureDrift,
-        window: &Window,
-    ) -> Result<FeatureDrift, LoadError> {
+    fn with_stattests(&self, f: &FeatureSpec, drift: FeatureDrift, window: &Window) -> Result<FeatureDrift, LoadError> {
         let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
-        let finite_sorted = stattests::finite_sorted;
-        let (numeric, categorical);
-        let samples = match f.kind {
-            FeatureKind::Numeric => {
-                numeric = (
-                    finite_sorted(scan.numeric(&f.name, rw.scan_range())?),
-                    finite_sorted(self.current_scan.numeric(&f.name, window.scan_range())?),
-                );
-                Samples::Numeric { reference: &numeric.0, current: &numeric.1 }
-            }
-            FeatureKind::Categorical => {
-                let r = scan.categorical(&f.name, rw.scan_range())?;
-                let c = self.current_scan.categorical(&f.name, window.scan_range())?;
-                let keys: std::collections::BTreeSet<&String> = r.counts.keys().chain(c.counts.keys()).collect();
-                let side = |x: &crate::rows::CategoryCounts| -> Vec<u64> {
-                    keys.iter().map(|k| x.counts.get(*k).copied().unwrap_or(0)).collect()
-                };
-                categorical = (side(&r), side(&c));
-                Samples::Categorical { reference: &categorical.0, current: &categorical.1 }
-            }
+        if f.kind == FeatureKind::Numeric {
+            // Both sides in this worker's buffers, reused feature after feature.
+            return STATTEST_BUFFERS.with_borrow_mut(|(r, c, scratch)| {
+                scan.numeric_into(&f.name, rw.scan_range(), r, 1)?;
+                self.current_scan.numeric_into(&f.name, window.scan_range(), c, 1)?;
+                stattests::sort_finite(r, scratch);
+                stattests::sort_finite(c, scratch);
+                Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
+            });
+        }
+        let r = scan.categorical(&f.name, rw.scan_range())?;
+        let c = self.current_scan.categorical(&f.name, window.scan_range())?;
+        let keys: std::collections::BTreeSet<&String> = r.counts.keys().chain(c.counts.keys()).collect();
+        let side = |x: &crate::rows::CategoryCounts| -> Vec<u64> {
+            keys.iter().map(|k| x.counts.get(*k).copied().unwrap_or(0)).collect()
         };
-        let (tests, decider) = self.psi.stattest.tests(&samples);
-        for (test, value) in tests.iter().copied().zip(stattests::values(&tests, &samples)) {
+        let (r, c) = (side(&r), side(&c));
+        Ok(self.decide(drift, &Samples::Categorical { reference: &r, current: &c }))
+    }
+
+    /// `--stattest`'s tests on `samples`, added to `drift`; the deciding test's call becomes
+    /// `drifted`.
+    fn decide(&self, mut drift: FeatureDrift, samples: &Samples<'_>) -> FeatureDrift {
+        let (tests, decider) = self.psi.stattest.tests(samples);
+        for (test, value) in tests.iter().copied().zip(stattests::values(&tests, samples)) {
             let threshold = test.default_threshold();
             let statistic = Statistic {
                 value,
@@ -295,7 +295,7 @@ impl Context<'_> {
             }
             drift.statistics.insert(test.name().to_owned(), statistic);
         }
-        Ok(drift)
+        drift
     }
 
     /// The PSI side of [`Self::compare_one`].

@@ -355,33 +355,32 @@ struct Merged {
 
 /// The merge: at each distinct value `x` of either side, the CDFs `U(x) = #{u ≤ x}/n_u` and
 /// `V(x)`; `D = max |U − V|` (as [`super::ks::statistic`]), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
-/// (as scipy's `wasserstein_distance`).
+/// (as scipy's `wasserstein_distance`). One value is taken per step, from the side whose next
+/// value is smaller (without a branch on it); a tie group is closed, and the CDFs read, only once
+/// the next value of either side is larger.
 fn merge(u: &[f64], v: &[f64]) -> Merged {
     let (nu, nv) = (u.len() as f64, v.len() as f64);
-    let (mut i, mut j, mut distinct) = (0, 0, 0);
-    let (mut above, mut below) = (f64::NEG_INFINITY, f64::INFINITY);
-    let (mut sum, mut prev, mut gap) = (0.0, f64::NAN, 0.0_f64);
+    let next = |s: &[f64], k: usize| s.get(k).copied().unwrap_or(f64::INFINITY);
+    let (mut i, mut j, mut distinct) = (0_usize, 0_usize, 0_usize);
+    let (mut above, mut below, mut sum) = (f64::NEG_INFINITY, f64::INFINITY, 0.0);
+    let (mut a, mut b) = (next(u, 0), next(v, 0));
     while i < u.len() || j < v.len() {
-        let x = match (u.get(i), v.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => break,
-        };
-        if distinct > 0 {
-            sum += gap.abs() * (x - prev);
+        let take_u = a <= b;
+        let x = if take_u { a } else { b };
+        i += usize::from(take_u);
+        j += usize::from(!take_u);
+        a = next(u, i);
+        b = next(v, j);
+        let following = a.min(b);
+        if following > x {
+            let gap = i as f64 / nu - j as f64 / nv;
+            above = above.max(gap);
+            below = below.min(gap);
+            if following.is_finite() {
+                sum += gap.abs() * (following - x);
+            }
+            distinct += 1;
         }
-        while i < u.len() && u[i] <= x {
-            i += 1;
-        }
-        while j < v.len() && v[j] <= x {
-            j += 1;
-        }
-        gap = i as f64 / nu - j as f64 / nv;
-        above = above.max(gap);
-        below = below.min(gap);
-        prev = x;
-        distinct += 1;
     }
     let below = (-below).clamp(0.0, 1.0);
     Merged { ks: if below > above { below } else { above }, wasserstein: sum, distinct }
@@ -464,15 +463,15 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// `values` with the non-finite ones dropped, sorted ascending: a least-significant-digit radix
-/// sort of order-preserving 64-bit keys (six 11-bit digits, digits every value shares skipped),
-/// in place but for one scratch buffer of the same size. Equal values come out together, as a
+/// Drops the non-finite `values` and sorts the rest ascending: a least-significant-digit radix
+/// sort of order-preserving 64-bit keys (eight 8-bit digits, digits every value shares skipped),
+/// through `scratch` (both buffers reused from call to call); the filtering, the keys and every
+/// digit's counts in one first pass, the values restored in the last. Equal values come out together, as a
 /// comparison sort leaves them.
-#[must_use]
-pub fn finite_sorted(mut values: Vec<f64>) -> Vec<f64> {
-    const BITS: u32 = 11;
+pub fn sort_finite(values: &mut Vec<f64>, scratch: &mut Vec<f64>) {
+    const BITS: u32 = 8;
     const MASK: u64 = (1 << BITS) - 1;
-    values.retain(|x| x.is_finite());
+    const DIGITS: usize = 64 / BITS as usize;
     // The key: sign bit flipped for positives, every bit for negatives; unsigned order is then
     // the values' order (−0 before +0). Kept in the f64 slots as bit patterns.
     let key = |x: f64| {
@@ -480,38 +479,48 @@ pub fn finite_sorted(mut values: Vec<f64>) -> Vec<f64> {
         if b >> 63 == 1 { !b } else { b | (1 << 63) }
     };
     let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-    for v in &mut values {
-        *v = f64::from_bits(key(*v));
-    }
-    let mut counts = vec![[0_usize; 1 << BITS]; 64_usize.div_ceil(BITS as usize)];
-    for v in &values {
-        let k = v.to_bits();
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[((k >> (BITS as usize * d)) & MASK) as usize] += 1;
+    // One pass: drop the non-finite values, turn the rest into keys, count every digit.
+    let mut counts = vec![[0_usize; 1 << BITS]; DIGITS];
+    let mut len = 0;
+    for i in 0..values.len() {
+        let x = values[i];
+        if x.is_finite() {
+            let k = key(x);
+            values[len] = f64::from_bits(k);
+            len += 1;
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[((k >> (BITS as usize * d)) & MASK) as usize] += 1;
+            }
         }
     }
-    let mut scratch = vec![0.0_f64; values.len()];
-    for (d, c) in counts.iter_mut().enumerate() {
-        if c.contains(&values.len()) {
-            continue; // every key shares this digit
-        }
+    values.truncate(len);
+    // Digits every key shares need no pass.
+    let passes: Vec<usize> = (0..DIGITS).filter(|d| !counts[*d].contains(&len)).collect();
+    scratch.clear();
+    scratch.resize(if passes.is_empty() { 0 } else { len }, 0.0);
+    for (n, &d) in passes.iter().enumerate() {
+        let last = n + 1 == passes.len();
+        let c = &mut counts[d];
         let mut offset = 0;
-        for n in c.iter_mut() {
-            let here = *n;
-            *n = offset;
+        for slot in c.iter_mut() {
+            let here = *slot;
+            *slot = offset;
             offset += here;
         }
-        for v in &values {
-            let digit = ((v.to_bits() >> (BITS as usize * d)) & MASK) as usize;
-            scratch[c[digit]] = *v;
+        for v in values.iter() {
+            let k = v.to_bits();
+            let digit = ((k >> (BITS as usize * d)) & MASK) as usize;
+            // The last pass writes the values back instead of their keys.
+            scratch[c[digit]] = if last { unkey(k) } else { *v };
             c[digit] += 1;
         }
-        std::mem::swap(&mut values, &mut scratch);
+        std::mem::swap(values, scratch);
     }
-    for v in &mut values {
-        *v = unkey(v.to_bits());
+    if passes.is_empty() {
+        for v in values.iter_mut() {
+            *v = unkey(v.to_bits());
+        }
     }
-    values
 }
 
 fn shares(counts: &[u64]) -> Vec<f64> {
@@ -683,7 +692,8 @@ mod tests {
             all.push(-0.0);
             let mut expected: Vec<f64> = all.iter().copied().filter(|x| x.is_finite()).collect();
             expected.sort_by(f64::total_cmp);
-            let got = finite_sorted(all);
+            let mut got = all;
+            sort_finite(&mut got, &mut vec![1.5; 3]);
             proptest::prop_assert_eq!(
                 got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                 expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()

@@ -50,7 +50,7 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsTest> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    Some(ks_test(statistic(a, b), a.len(), b.len()))
+    Some(ks_test(super::stattests::ks_statistic(a, b), a.len(), b.len()))
 }
 
 /// The KS test's p-value (and rounded statistic) for a statistic `d` between samples of `n1`
@@ -74,33 +74,6 @@ pub fn ks_test(d: f64, n1: usize, n2: usize) -> KsTest {
     let (m, n) = if n1 >= n2 { (n1 as f64, n2 as f64) } else { (n2 as f64, n1 as f64) };
     let en = (m * n / (m + n)).round_ties_even();
     KsTest { statistic: d, p_value: kolmogorov_sf(en as u64, d).clamp(0.0, 1.0), exact: false }
-}
-
-/// `D` over two sorted samples: the largest gap between the empirical CDFs, either way.
-#[must_use]
-pub fn statistic(a: &[f64], b: &[f64]) -> f64 {
-    let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j) = (0, 0);
-    let (mut above, mut below) = (f64::NEG_INFINITY, f64::INFINITY);
-    while i < a.len() || j < b.len() {
-        let x = match (a.get(i), b.get(j)) {
-            (Some(&p), Some(&q)) => p.min(q),
-            (Some(&p), None) => p,
-            (None, Some(&q)) => q,
-            (None, None) => break,
-        };
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        let diff = i as f64 / n1 - j as f64 / n2;
-        above = above.max(diff);
-        below = below.min(diff);
-    }
-    let below = (-below).clamp(0.0, 1.0);
-    if below > above { below } else { above }
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {
@@ -564,7 +537,7 @@ mod tests {
     #[test]
     fn statistic_is_the_largest_cdf_gap() {
         // a = [1,2,3], b = [2.5]: F_a − F_b at 1,2,2.5,3 = 1/3, 2/3, 2/3 − 1, 1 − 1 → D = 2/3.
-        assert!((statistic(&[1.0, 2.0, 3.0], &[2.5]) - 2.0 / 3.0).abs() < 1e-15);
+        assert!((super::super::stattests::ks_statistic(&[1.0, 2.0, 3.0], &[2.5]) - 2.0 / 3.0).abs() < 1e-15);
         // Identical samples: D = 0, p = 1.
         let t = ks_2samp(&[1.0, 2.0], &[1.0, 2.0]).unwrap();
         assert_eq!((t.statistic, t.p_value), (0.0, 1.0));

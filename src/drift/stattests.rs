@@ -354,7 +354,7 @@ struct Merged {
 }
 
 /// The merge: at each distinct value `x` of either side, the CDFs `U(x) = #{u ≤ x}/n_u` and
-/// `V(x)`; `D = max |U − V|` (as [`super::ks::statistic`]), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
+/// `V(x)`; `D = max |U − V|` (scipy's `ks_2samp` statistic), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
 /// (as scipy's `wasserstein_distance`). One value is taken per step, from the side whose next
 /// value is smaller (without a branch on it); a tie group is closed, and the CDFs read, only once
 /// the next value of either side is larger.
@@ -384,6 +384,11 @@ fn merge(u: &[f64], v: &[f64]) -> Merged {
     }
     let below = (-below).clamp(0.0, 1.0);
     Merged { ks: if below > above { below } else { above }, wasserstein: sum, distinct }
+}
+
+/// The KS statistic `D` of two sorted samples (see [`merge`]).
+pub(super) fn ks_statistic(u: &[f64], v: &[f64]) -> f64 {
+    merge(u, v).ks
 }
 
 /// The test Evidently's preset picks for a feature (see the module's doc).

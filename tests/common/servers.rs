@@ -85,21 +85,26 @@ impl Server {
 
     /// The real Prometheus with `config` (a prometheus.yml text) and the files to place beside it.
     pub fn prometheus(config: &str, files: &[(&str, &Path)]) -> Self {
-        let bin = require_binary("/usr/bin/prometheus", "prometheus");
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
         for (name, src) in files {
             let dest = dir.path().join(name);
             std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
             std::fs::copy(src, dest).unwrap();
         }
-        let cfg = dir.path().join("prometheus.yml");
-        std::fs::write(&cfg, config).unwrap();
+        std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+        Self::start_prometheus(dir, &[])
+    }
+
+    /// Starts Prometheus on `dir`'s `prometheus.yml` and `data/`, with `extra` flags.
+    fn start_prometheus(dir: tempfile::TempDir, extra: &[&str]) -> Self {
+        let bin = require_binary("/usr/bin/prometheus", "prometheus");
+        let port = free_port();
         let child = Command::new(bin)
-            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
             .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--log.level=warn")
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -114,28 +119,15 @@ impl Server {
     /// retention counts back from the newest block, and the default 15 days would delete the
     /// older ones at startup.
     pub fn prometheus_on_blocks(blocks: &Path) -> Self {
-        let bin = require_binary("/usr/bin/prometheus", "prometheus");
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
         for entry in std::fs::read_dir(blocks).unwrap() {
             let entry = entry.unwrap();
             copy_dir(&entry.path(), &data.join(entry.file_name()));
         }
-        let cfg = dir.path().join("prometheus.yml");
-        std::fs::write(&cfg, "global:\n  scrape_interval: 1m\n").unwrap();
-        let child = Command::new(bin)
-            .arg(format!("--config.file={}", cfg.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prometheus");
-        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", None)
+        std::fs::write(dir.path().join("prometheus.yml"), "global:\n  scrape_interval: 1m\n").unwrap();
+        Self::start_prometheus(dir, &["--storage.tsdb.retention.time=100y"])
     }
 }
 

@@ -94,6 +94,34 @@ fn midnight_npt(date: &str) -> f64 {
 }
 
 #[test]
+fn evidently_statistics_reach_the_gateway() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "[psi]\nstattest = \"all\"\n");
+    let (code, _, err) = run_job(&cfg, &[]);
+    assert_eq!(code, 0, "{err}");
+    let r = latest(tmp.path());
+    let groups = gateway_metrics(&gw.url, None);
+    let fam = &groups[0].1;
+    let pushed = &fam["feature_drift_statistic"];
+    let features = r["drift"]["features"].as_array().unwrap();
+    let mut expected = 0;
+    for f in features {
+        for (test, stat) in f["statistics"].as_object().unwrap() {
+            let Some(value) = stat["value"].as_f64() else { continue };
+            expected += 1;
+            let got = pushed
+                .iter()
+                .find(|(l, _)| l["feature"] == f["feature"].as_str().unwrap() && l["stattest"] == *test)
+                .map(|x| x.1);
+            assert_eq!(got, Some(value), "{} {test}", f["feature"]);
+        }
+    }
+    assert_eq!(pushed.len(), expected);
+    assert_eq!(expected, 11 * 6, "six tests on each numeric feature");
+}
+
+#[test]
 fn run_pushes_every_documented_gauge_with_the_json_values() {
     let gw = Server::pushgateway(None, None);
     let tmp = tempfile::tempdir().unwrap();
@@ -108,9 +136,10 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
     assert_eq!(group.get("job").map(String::as_str), Some("nepse_drift"));
     assert_eq!(group.get("model").map(String::as_str), Some("xgb-2026.03"));
 
-    // Every documented family is there, except the ones only `--by sector` produces.
+    // Every documented family is there, except the ones only `--by sector` or `psi.stattest`
+    // produce (`evidently_statistics_reach_the_gateway` pushes the latter).
     for (name, _, _) in nepse_drift::exposition::ALL {
-        if ["feature_sector_drift_psi", "sector_mix_psi"].contains(name) {
+        if ["feature_sector_drift_psi", "sector_mix_psi", "feature_drift_statistic"].contains(name) {
             continue;
         }
         assert!(fam.contains_key(*name), "{name} not pushed");

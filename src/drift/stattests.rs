@@ -468,24 +468,22 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Drops the non-finite `values` and sorts the rest ascending: a least-significant-digit radix
-/// sort of order-preserving 64-bit keys (eight 8-bit digits, digits every value shares skipped),
-/// through `scratch` (both buffers reused from call to call); the filtering, the keys and every
-/// digit's counts in one first pass, the values restored in the last. Equal values come out together, as a
-/// comparison sort leaves them.
+/// Drops the non-finite `values` and sorts the rest ascending, through `scratch` (both buffers
+/// reused from call to call). Each value becomes an order-preserving 64-bit key (sign bit
+/// flipped for positives, every bit for negatives; −0 sorts before +0); one pass drops the
+/// non-finite values, makes the keys and counts their top 16 bits; a second scatters them into
+/// those 65,536 buckets, in order; each bucket, small enough to stay in cache, is then sorted on
+/// its lower 48 bits (a least-significant-digit radix sort over 8-bit digits, digits the bucket
+/// shares skipped; a comparison sort for a few hundred keys) and written back as values.
 pub fn sort_finite(values: &mut Vec<f64>, scratch: &mut Vec<f64>) {
-    const BITS: u32 = 8;
-    const MASK: u64 = (1 << BITS) - 1;
-    const DIGITS: usize = 64 / BITS as usize;
-    // The key: sign bit flipped for positives, every bit for negatives; unsigned order is then
-    // the values' order (−0 before +0). Kept in the f64 slots as bit patterns.
+    const TOP_SHIFT: u32 = 48;
+    const SMALL: usize = 256;
     let key = |x: f64| {
         let b = x.to_bits();
         if b >> 63 == 1 { !b } else { b | (1 << 63) }
     };
     let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-    // One pass: drop the non-finite values, turn the rest into keys, count every digit.
-    let mut counts = vec![[0_usize; 1 << BITS]; DIGITS];
+    let mut starts = vec![0_usize; (1 << 16) + 1];
     let mut len = 0;
     for i in 0..values.len() {
         let x = values[i];
@@ -493,37 +491,70 @@ pub fn sort_finite(values: &mut Vec<f64>, scratch: &mut Vec<f64>) {
             let k = key(x);
             values[len] = f64::from_bits(k);
             len += 1;
-            for (d, c) in counts.iter_mut().enumerate() {
-                c[((k >> (BITS as usize * d)) & MASK) as usize] += 1;
-            }
+            starts[(k >> TOP_SHIFT) as usize + 1] += 1;
         }
     }
     values.truncate(len);
-    // Digits every key shares need no pass.
-    let passes: Vec<usize> = (0..DIGITS).filter(|d| !counts[*d].contains(&len)).collect();
-    scratch.clear();
-    scratch.resize(if passes.is_empty() { 0 } else { len }, 0.0);
-    for (n, &d) in passes.iter().enumerate() {
-        let last = n + 1 == passes.len();
-        let c = &mut counts[d];
-        let mut offset = 0;
-        for slot in c.iter_mut() {
-            let here = *slot;
-            *slot = offset;
-            offset += here;
-        }
-        for v in values.iter() {
-            let k = v.to_bits();
-            let digit = ((k >> (BITS as usize * d)) & MASK) as usize;
-            // The last pass writes the values back instead of their keys.
-            scratch[c[digit]] = if last { unkey(k) } else { *v };
-            c[digit] += 1;
-        }
-        std::mem::swap(values, scratch);
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
     }
-    if passes.is_empty() {
-        for v in values.iter_mut() {
-            *v = unkey(v.to_bits());
+    scratch.clear();
+    scratch.resize(len, 0.0);
+    let mut next = starts.clone();
+    for v in values.iter() {
+        let top = (v.to_bits() >> TOP_SHIFT) as usize;
+        scratch[next[top]] = *v;
+        next[top] += 1;
+    }
+    for b in 0..1 << 16 {
+        let (lo, hi) = (starts[b], starts[b + 1]);
+        if lo == hi {
+            continue;
+        }
+        let (src, out) = (&mut scratch[lo..hi], &mut values[lo..hi]);
+        if hi - lo <= SMALL {
+            src.sort_unstable_by_key(|v| v.to_bits());
+            for (o, v) in out.iter_mut().zip(src.iter()) {
+                *o = unkey(v.to_bits());
+            }
+            continue;
+        }
+        // LSD over the six low bytes, ping-ponging between the bucket's two homes.
+        let mut counts = [[0_u32; 256]; 6];
+        for v in src.iter() {
+            let k = v.to_bits();
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[((k >> (8 * d)) & 0xff) as usize] += 1;
+            }
+        }
+        let n = (hi - lo) as u32;
+        let mut in_src = true;
+        for (d, c) in counts.iter_mut().enumerate() {
+            if c.contains(&n) {
+                continue;
+            }
+            let mut offset = 0;
+            for slot in c.iter_mut() {
+                let here = *slot;
+                *slot = offset;
+                offset += here;
+            }
+            let (from, to): (&[f64], &mut [f64]) = if in_src { (&*src, &mut *out) } else { (&*out, &mut *src) };
+            for v in from {
+                let digit = ((v.to_bits() >> (8 * d)) & 0xff) as usize;
+                to[c[digit] as usize] = *v;
+                c[digit] += 1;
+            }
+            in_src = !in_src;
+        }
+        if in_src {
+            for (o, v) in out.iter_mut().zip(src.iter()) {
+                *o = unkey(v.to_bits());
+            }
+        } else {
+            for o in out.iter_mut() {
+                *o = unkey(o.to_bits());
+            }
         }
     }
 }
@@ -699,6 +730,23 @@ mod tests {
             expected.sort_by(f64::total_cmp);
             let mut got = all;
             sort_finite(&mut got, &mut vec![1.5; 3]);
+            proptest::prop_assert_eq!(
+                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+        }
+
+        #[test]
+        fn radix_sort_of_crowded_buckets_equals_a_comparison_sort(
+            v in proptest::collection::vec(1.0_f64..2.0, 0..20_000),
+            w in proptest::collection::vec(-1e-3_f64..1e-3, 0..3_000),
+        ) {
+            let mut all = v;
+            all.extend(w);
+            let mut expected = all.clone();
+            expected.sort_by(f64::total_cmp);
+            let mut got = all;
+            sort_finite(&mut got, &mut Vec::new());
             proptest::prop_assert_eq!(
                 got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                 expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()

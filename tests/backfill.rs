@@ -294,6 +294,30 @@ fn an_output_that_cannot_be_written_is_named_and_nothing_is_left() {
 }
 
 #[test]
+fn an_output_onto_a_parquet_file_is_refused_and_the_data_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path());
+    // A careless `-o` onto the data itself (here a copy of the features).
+    let data = tmp.path().join("features.parquet");
+    std::fs::copy(fixture("features.parquet"), &data).unwrap();
+    let before = std::fs::read(&data).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["--quiet", "backfill", "--config", &cfg, "--from", "2026-11-19", "--to", "2026-11-19", "-o"])
+        .arg(&data));
+    assert_eq!(code, 2, "{err}");
+    insta::assert_snapshot!("backfill_output_onto_parquet", scrub(&err, tmp.path()));
+    assert_eq!(std::fs::read(&data).unwrap(), before, "the data is untouched");
+    // An earlier backfill's text is replaced as asked.
+    let text = tmp.path().join("history.om");
+    std::fs::write(&text, "# EOF\n").unwrap();
+    let (code, _, err) = run(bin()
+        .args(["--quiet", "backfill", "--config", &cfg, "--from", "2026-11-19", "--to", "2026-11-19", "-o"])
+        .arg(&text));
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&text).unwrap().len() > 1000);
+}
+
+#[test]
 fn the_sample_time_is_configurable_and_stdout_takes_the_text() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = config(tmp.path());

@@ -34,6 +34,7 @@ use crate::store;
 pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let started = Instant::now();
     let range = args.range()?;
+    let output = args.output()?;
     let file = settings::load_file(&args.config)?;
     let windows = args.windows();
     let groups = Groups { sources: Some(&args.sources), windows: Some(&windows), ..Groups::default() };
@@ -69,15 +70,15 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
         tracing::warn!("some features could not be computed on some days: see `report --as-of DAY` for the reasons");
     }
     let text = history.render();
-    if args.output.as_os_str() == "-" {
+    if output.as_os_str() == "-" {
         out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
     } else {
         // Whole or not at all: promtool must never read half a history.
-        store::write_file_atomically(&args.output, &text)
-            .map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e.to_string() })?;
+        store::write_file_atomically(output, &text)
+            .map_err(|e| Error::Output { path: output.display().to_string(), detail: e.to_string() })?;
     }
     tracing::info!(
-        path = %args.output.display(),
+        path = %output.display(),
         days = written,
         skipped_days,
         samples = history.samples(),

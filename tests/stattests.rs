@@ -117,6 +117,80 @@ fn the_default_and_an_inapplicable_test_add_nothing() {
 }
 
 #[test]
+fn hostile_columns_give_undefined_values_not_a_panic() {
+    // 20 reference days, then 20 current ones, 30 symbols: a column with no finite current
+    // value, a constant, one half ±inf, and a category that is null in the current window.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-01-04", 40);
+    let (mut dates, mut symbols) = (Vec::new(), Vec::new());
+    let (mut gone, mut constant, mut infinite, mut vanishing) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, day) in days.iter().enumerate() {
+        for s in 0..30 {
+            let current = i >= 20;
+            dates.push(*day);
+            symbols.push(format!("S{s}"));
+            gone.push(if current { Some(f64::NAN) } else { Some(f64::from(s)) });
+            constant.push(Some(1.0));
+            infinite.push(Some(if s % 2 == 0 { f64::INFINITY } else { -1.5 }));
+            vanishing.push(if current { String::new() } else { "a".to_owned() });
+        }
+    }
+    let path = tmp.path().join("f.parquet");
+    write_parquet(
+        &path,
+        vec![
+            ("as_of".into(), OutColumn::Date(dates)),
+            ("symbol".into(), OutColumn::Str(symbols)),
+            ("gone".into(), OutColumn::F64(gone)),
+            ("constant".into(), OutColumn::F64(constant)),
+            ("infinite".into(), OutColumn::F64(infinite)),
+            ("vanishing".into(), OutColumn::Str(vanishing)),
+        ],
+        4096,
+    )
+    .unwrap();
+    let last = days[days.len() - 1].to_string();
+    for choice in ["all", "auto", "ks", "chisquare"] {
+        let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args([
+            "--as-of",
+            &last,
+            "--last",
+            "20",
+            "--reference-last",
+            "20",
+            "--stattest",
+            choice,
+            "--format",
+            "json",
+        ]));
+        assert!(code == 0 || code == 4, "{choice}: {code} {err}");
+        let r: Value = serde_json::from_str(&json).unwrap();
+        for f in r["drift"]["features"].as_array().unwrap() {
+            let name = f["feature"].as_str().unwrap();
+            for (test, stat) in f["statistics"].as_object().into_iter().flatten() {
+                let value = &stat["value"];
+                assert!(
+                    value.is_null() || value.as_f64().is_some_and(f64::is_finite),
+                    "{choice} {name} {test}: {value}"
+                );
+                if value.is_null() {
+                    assert_eq!(stat["drifted"], false, "{choice} {name} {test}: undefined is no drift");
+                }
+            }
+            if name == "gone" {
+                // No finite current value: every statistic is undefined.
+                assert!(f["statistics"].as_object().into_iter().flatten().all(|(_, s)| s["value"].is_null()), "{f}");
+            }
+            if name == "constant" && choice == "all" {
+                // The same single value on both sides: every distance 0, KS p = 1.
+                assert_eq!(f["statistics"]["ks"]["value"], 1.0);
+                assert_eq!(f["statistics"]["wasserstein"]["value"], 0.0);
+            }
+        }
+    }
+}
+
+#[test]
 fn run_pushes_each_statistic_as_a_gauge() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("c.toml");

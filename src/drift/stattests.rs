@@ -406,14 +406,8 @@ pub fn auto(samples: &Samples<'_>) -> StatTest {
     }
 }
 
-/// The value of `test` on `samples`, or `None` when it is undefined there (an empty side, a
-/// single category for χ²).
-#[must_use]
-pub fn value(test: StatTest, samples: &Samples<'_>) -> Option<f64> {
-    values(&[test], samples)[0]
-}
-
-/// The values of `tests` on `samples` (as [`value`]), Evidently's binning computed once for all.
+/// The values of `tests` on `samples`, each `None` where it is undefined (an empty side, a
+/// single category for χ²); Evidently's binning computed once for all.
 #[must_use]
 pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
     let (n_ref, n_cur) = samples.sizes();
@@ -768,6 +762,10 @@ mod tests {
             at_edges.sort_by(f64::total_cmp);
             proptest::prop_assert_eq!(sorted_histogram(&at_edges, &edges), histogram_counts(&at_edges, &edges));
         }
+    }
+
+    fn value(test: StatTest, samples: &Samples<'_>) -> Option<f64> {
+        values(&[test], samples)[0]
     }
 
     #[test]

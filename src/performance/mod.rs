@@ -1,5 +1,7 @@
 //! Performance on delayed ground truth: the as-of join and the metrics. Pure.
 
+pub mod cbpe;
+pub mod isotonic;
 pub mod join;
 pub mod metrics;
 

@@ -193,6 +193,12 @@ pub struct PerfArgs {
     /// Threshold deriving `predicted_label` from `predicted_proba` when absent.
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Calibration window start of the performance estimate (default: the reference window).
+    #[arg(long, requires = "calibration_to")]
+    pub calibration_from: Option<NaiveDate>,
+    /// Calibration window end (inclusive).
+    #[arg(long, requires = "calibration_from")]
+    pub calibration_to: Option<NaiveDate>,
 }
 
 /// Output format of `report`.

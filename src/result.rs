@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::drift::PsiOptions;
 use crate::drift::SignificanceTest;
 use crate::drift::significance::NullMethod;
+use crate::performance::cbpe::EstimatedMetrics;
 
 /// Version of the JSON result schema.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -34,8 +35,15 @@ pub struct RunResult {
     pub psi_options: PsiOptions,
     /// Feature and prediction drift.
     pub drift: DriftReport,
-    /// Realized model performance, when predictions and outcomes were given.
+    /// Realized and estimated performance of the live model version (`model`), when
+    /// predictions and outcomes were given.
     pub performance: Option<PerformanceReport>,
+    /// Every model version with predictions in the performance window, sorted.
+    #[serde(default)]
+    pub model_versions: Vec<String>,
+    /// The performance of each other version in the window: a window never mixes versions.
+    #[serde(default)]
+    pub other_versions: Vec<VersionPerformance>,
     /// Per-step drift and performance, when `--every` was given.
     pub trend: Vec<TrendStep>,
     /// Rows read per dataset (`features_reference`, `features_current`, `predictions`, …).
@@ -43,6 +51,15 @@ pub struct RunResult {
     /// The scheduled run that produced this result (`run` only; `null` from `report`).
     #[serde(default)]
     pub run: Option<RunInfo>,
+}
+
+/// The performance of one model version that is not the live one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionPerformance {
+    /// The version: its `model` label when pushed.
+    pub model: String,
+    /// Its realized and estimated performance.
+    pub performance: PerformanceReport,
 }
 
 /// When and how long the computing of a scheduled run took.
@@ -324,6 +341,77 @@ pub struct PerformanceReport {
     pub overall: PerformanceGroup,
     /// One entry per value of `by`.
     pub groups: Vec<PerformanceGroup>,
+    /// The confidence-based estimate (CBPE) over the estimation window, labelled or not.
+    #[serde(default)]
+    pub estimated: Option<EstimatedPerformance>,
+    /// The realized accuracy of the labelled predictions against the estimate for the same rows.
+    #[serde(default)]
+    pub concept_drift: Option<ConceptDrift>,
+}
+
+/// The performance estimated from calibrated probabilities before the labels land
+/// (NannyML's CBPE; conventions in `performance::cbpe`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedPerformance {
+    /// `cbpe`.
+    pub method: String,
+    /// Whether the scores went through the isotonic map.
+    pub calibrated: bool,
+    /// Why the scores were not calibrated, or why the estimate is undefined.
+    pub note: Option<String>,
+    /// The labelled predictions the calibration and the sampling errors were fitted on.
+    pub calibration_window: CalibrationWindow,
+    /// The predictions estimated.
+    pub window: Span,
+    /// Predictions estimated, labelled or not.
+    pub predictions: u64,
+    /// The estimated metrics; all `null` when the estimate is undefined.
+    pub metrics: EstimatedMetrics,
+    /// `estimate − 3·SE`, clipped at 0.
+    pub lower: EstimatedMetrics,
+    /// `estimate + 3·SE`, clipped at 1.
+    pub upper: EstimatedMetrics,
+}
+
+/// The calibration window and its labelled predictions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalibrationWindow {
+    /// First date, inclusive.
+    pub from: NaiveDate,
+    /// Last date, inclusive.
+    pub to: NaiveDate,
+    /// Predictions with an outcome observed by the as-of date.
+    pub labelled: u64,
+}
+
+/// A date span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// First date, inclusive.
+    pub from: NaiveDate,
+    /// Last date, inclusive.
+    pub to: NaiveDate,
+}
+
+/// Concept drift: the realized accuracy of the labelled predictions against the CBPE estimate
+/// for the same rows. CBPE cannot see a change in P(y | x); a realized accuracy below the
+/// estimate's band means the model's confidence no longer means what it meant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptDrift {
+    /// The labelled predictions compared.
+    pub labelled: u64,
+    /// Their realized accuracy.
+    pub realized_accuracy: Option<f64>,
+    /// Their estimated accuracy.
+    pub estimated_accuracy: Option<f64>,
+    /// The estimate's band for that many rows.
+    pub lower: Option<f64>,
+    /// Upper end of the band.
+    pub upper: Option<f64>,
+    /// `realized − estimated`.
+    pub gap: Option<f64>,
+    /// The realized accuracy is below the band.
+    pub detected: bool,
 }
 
 /// Counts and metrics for one group of predictions.
@@ -403,4 +491,18 @@ pub struct TrendStep {
     pub prediction_psi: Option<f64>,
     /// Overall performance over the step.
     pub performance: Option<PerformanceGroup>,
+    /// The CBPE estimate over the step's predictions, with its band.
+    #[serde(default)]
+    pub estimated: Option<EstimatedBand>,
+}
+
+/// Estimated metrics with their band.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedBand {
+    /// The estimate.
+    pub metrics: EstimatedMetrics,
+    /// `estimate − 3·SE`, clipped at 0.
+    pub lower: EstimatedMetrics,
+    /// `estimate + 3·SE`, clipped at 1.
+    pub upper: EstimatedMetrics,
 }

@@ -48,7 +48,7 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     rows_read.extend(graded.rows_read);
     let trend = match settings.every {
         None => Vec::new(),
-        Some(every) => cx.trend(&profiles, predictions.as_ref(), every)?,
+        Some(every) => cx.trend(&profiles, predictions.as_ref(), graded.live.as_deref(), every)?,
     };
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
@@ -63,6 +63,8 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         psi_options: cx.psi,
         drift,
         performance: graded.report,
+        model_versions: graded.versions,
+        other_versions: graded.others,
         trend,
         rows_read,
         run: None,

@@ -7,6 +7,7 @@ mod compute;
 mod context;
 mod drift;
 mod error;
+mod estimate;
 mod parallel;
 mod performance;
 mod sources;

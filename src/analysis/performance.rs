@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::context::{Context, empty, window_info};
 use super::error::AnalysisError;
+use super::estimate::Estimators;
 use crate::calendar::DateRange;
 use crate::drift::{
     BinningMode, Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, SignificanceTest, compare,
@@ -12,17 +13,25 @@ use crate::drift::{
 use crate::load::Scan;
 use crate::load::date_to_days;
 use crate::performance::{self, EvalOptions, validate_outcomes, validate_predictions};
-use crate::result::{DriftReport, FeatureDrift, PerformanceGroup, PerformanceReport, WindowInfo};
-use crate::rows::Prediction;
+use crate::result::{
+    DriftReport, EstimatedBand, FeatureDrift, PerformanceGroup, PerformanceReport, Span, VersionPerformance, WindowInfo,
+};
+use crate::rows::{Outcome, Prediction};
 use crate::settings::DEFAULT_MODEL;
 use crate::windows::{self, Window};
 
 /// The model's results of one run.
 pub(super) struct Graded {
-    /// The model label: configured, else the predictions' single version, else `default`.
+    /// The model label: configured, else the live version, else `default`.
     pub(super) model: String,
-    /// Performance, when outcomes were given.
+    /// The live version: the predictions' version on their last day in the current window.
+    pub(super) live: Option<String>,
+    /// Performance of the live version, when outcomes were given.
     pub(super) report: Option<PerformanceReport>,
+    /// Every version with predictions in the performance window.
+    pub(super) versions: Vec<String>,
+    /// The performance of the other versions.
+    pub(super) others: Vec<VersionPerformance>,
     /// The graded window.
     pub(super) window: Option<WindowInfo>,
     /// Rows read from the predictions and outcomes.
@@ -37,11 +46,25 @@ pub(super) struct Grader {
     /// Every prediction up to the reference window's end: the pooled days of the panel test.
     pooled: Vec<Prediction>,
     outcomes: Option<Scan>,
+    /// One CBPE estimator per version, when outcomes were given.
+    estimators: Option<Estimators>,
     sectors: HashMap<String, String>,
 }
 
+/// The version live on the last day of `predictions`: the one version predicting that day, or
+/// the greatest name when several do (a shadow deployment).
+fn live_version(predictions: &[Prediction]) -> Option<String> {
+    let last = predictions.iter().map(|p| p.as_of).max()?;
+    predictions.iter().filter(|p| p.as_of == last).map(|p| p.model_version.as_str()).max().map(str::to_owned)
+}
+
 impl Context<'_> {
-    /// Opens the predictions, when given.
+    fn eval_options(&self) -> EvalOptions {
+        let s = self.settings;
+        EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by }
+    }
+
+    /// Opens the predictions, when given, and fits the estimators.
     pub(super) fn grader(&self) -> Result<Option<Grader>, AnalysisError> {
         let s = self.settings;
         let Some(path) = &s.sources.predictions else { return Ok(None) };
@@ -54,20 +77,28 @@ impl Context<'_> {
         validate_predictions(&pooled).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
         let reference: Vec<Prediction> = pooled.iter().filter(|p| reference_range.contains(p.as_of)).cloned().collect();
         let outcomes = s.sources.outcomes.as_deref().map(|o| self.sources.open(o, &s.columns.date)).transpose()?;
+        let estimators = match &outcomes {
+            Some(o) => Some(self.estimators(&scan, &reference, o, &self.eval_options())?),
+            None => None,
+        };
         let sectors = if s.by == performance::GroupBy::Sector && outcomes.is_some() {
             self.current_scan.sectors(&s.columns, None)?
         } else {
             HashMap::new()
         };
-        Ok(Some(Grader { scan, reference, pooled, outcomes, sectors }))
+        Ok(Some(Grader { scan, reference, pooled, outcomes, estimators, sectors }))
     }
 
-    /// Prediction drift (into `drift`) and performance over the performance window.
+    /// Prediction drift (into `drift`) and performance over the performance window, per model
+    /// version.
     pub(super) fn grade(&self, predictions: Option<&Grader>, drift: &mut DriftReport) -> Result<Graded, AnalysisError> {
         let s = self.settings;
         let mut graded = Graded {
             model: s.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+            live: None,
             report: None,
+            versions: Vec::new(),
+            others: Vec::new(),
             window: None,
             rows_read: BTreeMap::new(),
         };
@@ -76,44 +107,108 @@ impl Context<'_> {
         let current = opened.scan.predictions(&s.columns, Some(self.current.range))?;
         validate_predictions(&current).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
         drift.prediction_drift = self.prediction_drift(opened, &current, self.current.days.len());
-        let mut versions: Vec<&str> = current.iter().map(|p| p.model_version.as_str()).collect();
-        versions.sort_unstable();
-        versions.dedup();
-        if let ([only], None) = (versions.as_slice(), &s.model) {
-            (*only).clone_into(&mut graded.model);
+        graded.live = live_version(&current);
+        if let (Some(live), None) = (&graded.live, &s.model) {
+            live.clone_into(&mut graded.model);
         }
         graded.rows_read.insert("predictions".to_owned(), current.len() as u64);
-        if let Some(outcomes) = &opened.outcomes {
+        if let (Some(outcomes), Some(estimators)) = (&opened.outcomes, &opened.estimators) {
             let window = self.performance_window(&opened.scan)?;
+            let read;
             let graded_preds = if window == self.current {
-                current
+                &current
             } else {
-                opened.scan.predictions(&s.columns, Some(window.range))?
+                read = opened.scan.predictions(&s.columns, Some(window.range))?;
+                &read
             };
-            let (report, outs) = self.performance(opened, outcomes, &graded_preds, &window)?;
+            if graded_preds.is_empty() {
+                return Err(AnalysisError::NoPredictions {
+                    path: path.clone(),
+                    from: window.range.from().to_string(),
+                    to: window.range.to().to_string(),
+                });
+            }
+            validate_predictions(graded_preds).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
+            let rows = outcomes.outcomes(&s.columns, Some(window.range))?;
+            validate_outcomes(&rows)
+                .map_err(|error| AnalysisError::Rows { path: outcomes.path().to_owned(), error })?;
+            let mut by_version: BTreeMap<&str, Vec<Prediction>> = BTreeMap::new();
+            for p in graded_preds {
+                by_version.entry(p.model_version.as_str()).or_default().push(p.clone());
+            }
+            let live = graded.live.clone().unwrap_or_default();
+            let estimation_window = Span { from: self.current.range.from(), to: self.current.range.to() };
+            for (version, preds) in &by_version {
+                let estimated_rows: Vec<&Prediction> = current.iter().filter(|p| p.model_version == *version).collect();
+                let report = self.grade_version(
+                    estimators,
+                    &opened.sectors,
+                    version,
+                    preds,
+                    &rows,
+                    &estimated_rows,
+                    estimation_window,
+                );
+                if *version == live {
+                    graded.report = Some(report);
+                } else {
+                    graded.others.push(VersionPerformance { model: (*version).to_owned(), performance: report });
+                }
+            }
+            graded.versions = by_version.keys().map(|v| (*v).to_owned()).collect();
             let preds = graded_preds.len() as u64;
             graded.rows_read.insert("predictions".to_owned(), preds);
-            graded.rows_read.insert("outcomes".to_owned(), outs);
+            graded.rows_read.insert("outcomes".to_owned(), rows.len() as u64);
             graded.window = Some(window_info(&window, preds, &path));
-            graded.report = Some(report);
         }
         Ok(graded)
     }
 
-    /// Prediction PSI and overall performance of one trend step.
+    /// One version's realized performance over `preds` (its rows of the performance window),
+    /// its estimate over `estimated` (its rows of the estimation window) and its concept drift.
+    fn grade_version(
+        &self,
+        estimators: &Estimators,
+        sectors: &HashMap<String, String>,
+        version: &str,
+        preds: &[Prediction],
+        outcomes: &[Outcome],
+        estimated: &[&Prediction],
+        window: Span,
+    ) -> PerformanceReport {
+        let options = self.eval_options();
+        let mut report = performance::evaluate(preds, outcomes, sectors, &self.days, &options);
+        let labelled: Vec<&Prediction> =
+            performance::labelled(preds, outcomes, &options).into_iter().map(|(p, _)| p).collect();
+        report.concept_drift = estimators.concept_drift(version, &labelled, report.overall.metrics.accuracy, &options);
+        report.estimated = Some(estimators.estimate(version, estimated, window, &options));
+        report
+    }
+
+    /// Prediction PSI, and the live version's performance and estimate, of one trend step.
     pub(super) fn grade_step(
         &self,
         g: &Grader,
+        live: Option<&str>,
         window: &Window,
-    ) -> Result<(Option<f64>, Option<PerformanceGroup>), AnalysisError> {
+    ) -> Result<(Option<f64>, Option<PerformanceGroup>, Option<EstimatedBand>), AnalysisError> {
         let s = self.settings;
         let current = g.scan.predictions(&s.columns, Some(window.range))?;
         let psi = self.prediction_drift(g, &current, window.days.len()).map(|d| d.psi);
-        let perf = match &g.outcomes {
-            Some(o) if !current.is_empty() => Some(self.performance(g, o, &current, window)?.0.overall),
-            _ => None,
+        let live_rows: Vec<Prediction> =
+            current.into_iter().filter(|p| live.is_none_or(|v| p.model_version == v)).collect();
+        let (Some(o), Some(estimators), Some(version)) = (&g.outcomes, &g.estimators, live) else {
+            return Ok((psi, None, None));
         };
-        Ok((psi, perf))
+        if live_rows.is_empty() {
+            return Ok((psi, None, None));
+        }
+        let options = self.eval_options();
+        let rows = o.outcomes(&s.columns, Some(window.range))?;
+        validate_outcomes(&rows).map_err(|error| AnalysisError::Rows { path: o.path().to_owned(), error })?;
+        let perf = performance::evaluate(&live_rows, &rows, &HashMap::new(), &self.days, &options).overall;
+        let refs: Vec<&Prediction> = live_rows.iter().collect();
+        Ok((psi, Some(perf), estimators.band(version, &refs, &options)))
     }
 
     /// The predictions graded: the current window, or the last `performance_days` prediction
@@ -125,33 +220,6 @@ impl Context<'_> {
         };
         windows::performance(self.settings.performance_days, self.settings.as_of, &self.current, &days)
             .map_err(|e| empty(preds.path(), e))
-    }
-
-    /// Grades `predictions` (the rows of `window`) against the outcomes; returns the report and
-    /// the outcome rows read.
-    fn performance(
-        &self,
-        g: &Grader,
-        outcomes: &Scan,
-        predictions: &[Prediction],
-        window: &Window,
-    ) -> Result<(PerformanceReport, u64), AnalysisError> {
-        let s = self.settings;
-        if predictions.is_empty() {
-            return Err(AnalysisError::NoPredictions {
-                path: g.scan.path().to_owned(),
-                from: window.range.from().to_string(),
-                to: window.range.to().to_string(),
-            });
-        }
-        validate_predictions(predictions)
-            .map_err(|error| AnalysisError::Rows { path: g.scan.path().to_owned(), error })?;
-        let rows = outcomes.outcomes(&s.columns, Some(window.range))?;
-        validate_outcomes(&rows).map_err(|error| AnalysisError::Rows { path: outcomes.path().to_owned(), error })?;
-        let options =
-            EvalOptions { positive_label: s.positive_label, threshold: s.threshold, cutoff: s.as_of, by: s.by };
-        let report = performance::evaluate(predictions, &rows, &g.sectors, &self.days, &options);
-        Ok((report, rows.len() as u64))
     }
 }
 

@@ -18,6 +18,7 @@ impl Context<'_> {
         &self,
         profiles: &Profiles,
         grader: Option<&Grader>,
+        live: Option<&str>,
         every: Every,
     ) -> Result<Vec<TrendStep>, AnalysisError> {
         let steps = match every {
@@ -33,9 +34,9 @@ impl Context<'_> {
             let Some(window) = Window::over(days) else { continue };
             let report = self.drift(profiles, &window)?;
             let rows = self.current_scan.count_rows(window.scan_range())?;
-            let (prediction_psi, performance) = match grader {
-                Some(g) => self.grade_step(g, &window)?,
-                None => (None, None),
+            let (prediction_psi, performance, estimated) = match grader {
+                Some(g) => self.grade_step(g, live, &window)?,
+                None => (None, None, None),
             };
             out.push(TrendStep {
                 window: window_info(&window, rows, self.current_scan.path()),
@@ -56,6 +57,7 @@ impl Context<'_> {
                 partial,
                 prediction_psi,
                 performance,
+                estimated,
             });
         }
         Ok(out)

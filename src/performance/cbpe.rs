@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use super::isotonic::Calibration;
 use super::metrics::Labelled;
+use crate::result::EstimatedBand;
 
 /// NannyML's `SAMPLING_ERROR_RANGE`: the band is ± this many standard errors.
 pub const BAND_STD_ERRORS: f64 = 3.0;
@@ -174,24 +175,13 @@ fn auroc_components(rows: &[Labelled]) -> Option<(f64, f64)> {
     Some((var.sqrt(), n_pos as f64 / n as f64))
 }
 
-/// The estimate over one window.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
-    /// The estimated metrics.
-    pub metrics: EstimatedMetrics,
-    /// `max(0, estimate − 3·SE)`.
-    pub lower: EstimatedMetrics,
-    /// `min(1, estimate + 3·SE)`.
-    pub upper: EstimatedMetrics,
-}
-
 /// Calibrates `rows` (raw score, predicted label) and estimates every metric with its band.
 #[must_use]
 pub fn estimate(
     calibration: &Calibration,
     components: &SamplingComponents,
     rows: impl Iterator<Item = (f64, bool)>,
-) -> Estimate {
+) -> EstimatedBand {
     let scored: Vec<Scored> =
         rows.map(|(raw, predicted_positive)| Scored { raw, p: calibration.apply(raw), predicted_positive }).collect();
     let metrics = expected_metrics(&scored);
@@ -202,7 +192,7 @@ pub fn estimate(
             _ => None,
         })
     };
-    Estimate { metrics, lower: band(-1.0), upper: band(1.0) }
+    EstimatedBand { metrics, lower: band(-1.0), upper: band(1.0) }
 }
 
 /// The metrics of the expected confusion matrix, and the estimated ROC AUC.

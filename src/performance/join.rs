@@ -194,6 +194,51 @@ pub fn evaluate<S: std::hash::BuildHasher>(
         unmatched_outcomes: (index.len() - matched.len()) as u64,
         overall: all.finish("all".into()),
         groups: groups.into_iter().map(|(k, acc)| acc.finish(k)).collect(),
+        estimated: None,
+        concept_drift: None,
+    }
+}
+
+/// The predictions with an outcome known by the cutoff, each with its labelled form, in the
+/// predictions' order.
+#[must_use]
+pub fn labelled<'a>(
+    predictions: &'a [Prediction],
+    outcomes: &[Outcome],
+    options: &EvalOptions,
+) -> Vec<(&'a Prediction, Labelled)> {
+    let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= options.cutoff).collect();
+    let with_version = known.iter().any(|o| o.model_version.is_some());
+    let index: HashMap<Key, &Outcome> = known
+        .iter()
+        .map(|o| ((o.symbol.as_str(), o.as_of, if with_version { o.model_version.as_deref() } else { None }), *o))
+        .collect();
+    predictions
+        .iter()
+        .filter_map(|p| {
+            let key = (p.symbol.as_str(), p.as_of, with_version.then_some(p.model_version.as_str()));
+            index.get(&key).map(|o| (p, to_labelled(p, o, options)))
+        })
+        .collect()
+}
+
+/// Whether `p` predicts the positive label: its label, else `proba ≥ threshold`.
+#[must_use]
+pub fn predicts_positive(p: &Prediction, options: &EvalOptions) -> bool {
+    p.label.unwrap_or(i64::from(p.proba >= options.threshold)) == options.positive_label
+}
+
+/// The score of the positive label.
+#[must_use]
+pub fn positive_score(p: &Prediction, options: &EvalOptions) -> f64 {
+    if options.positive_label == 1 { p.proba } else { 1.0 - p.proba }
+}
+
+fn to_labelled(p: &Prediction, o: &Outcome, options: &EvalOptions) -> Labelled {
+    Labelled {
+        score: positive_score(p, options),
+        predicted_positive: predicts_positive(p, options),
+        actual_positive: o.actual == options.positive_label,
     }
 }
 
@@ -208,13 +253,7 @@ impl Accumulator {
     fn add(&mut self, p: &Prediction, outcome: Option<&Outcome>, calendar: &[NaiveDate], options: &EvalOptions) {
         self.predictions += 1;
         let Some(o) = outcome else { return };
-        let predicted = p.label.unwrap_or(i64::from(p.proba >= options.threshold));
-        let score = if options.positive_label == 1 { p.proba } else { 1.0 - p.proba };
-        self.labelled.push(Labelled {
-            score,
-            predicted_positive: predicted == options.positive_label,
-            actual_positive: o.actual == options.positive_label,
-        });
+        self.labelled.push(to_labelled(p, o, options));
         self.lags.push(trading_days_in(calendar, o.as_of, o.observed_at));
     }
 

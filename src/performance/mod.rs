@@ -5,5 +5,8 @@ pub mod isotonic;
 pub mod join;
 pub mod metrics;
 
-pub use join::{EvalOptions, GroupBy, RowError, evaluate, validate_outcomes, validate_predictions};
+pub use join::{
+    EvalOptions, GroupBy, RowError, evaluate, labelled, positive_score, predicts_positive, validate_outcomes,
+    validate_predictions,
+};
 pub use metrics::{ConfusionCounts, Labelled};

@@ -139,6 +139,13 @@ pub struct PerformanceConfig {
     pub positive_label: Option<i64>,
     /// Label threshold (default 0.5).
     pub threshold: Option<f64>,
+    /// Calibration window of the performance estimate: start (with `calibration_to`; default:
+    /// the reference window).
+    #[serde(default, deserialize_with = "toml_date")]
+    pub calibration_from: Option<NaiveDate>,
+    /// Calibration window end (with `calibration_from`).
+    #[serde(default, deserialize_with = "toml_date")]
+    pub calibration_to: Option<NaiveDate>,
 }
 
 /// `[push]`.

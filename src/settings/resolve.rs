@@ -155,6 +155,7 @@ impl Settings {
                 .performance_days
                 .map(|n| positive(n, "windows.performance_days"))
                 .transpose()?,
+            calibration: perf.calibration(file)?,
             psi: groups.psi.cloned().unwrap_or_default().resolve(&file.psi)?,
             positive_label,
             threshold,
@@ -296,6 +297,21 @@ impl PerfArgs {
             });
         }
         Ok((positive_label, threshold))
+    }
+
+    /// The calibration window: the flags, then `[performance]`, else `None` (the reference
+    /// window's dates).
+    fn calibration(&self, file: &FileConfig) -> Result<Option<DateRange>, ConfigError> {
+        let p = &file.performance;
+        match (self.calibration_from, self.calibration_to, p.calibration_from, p.calibration_to) {
+            (Some(from), Some(to), _, _) => range(from, to, "--calibration-from/--calibration-to").map(Some),
+            (_, _, Some(from), Some(to)) => range(from, to, "performance.calibration_from/to").map(Some),
+            (_, _, None, None) => Ok(None),
+            _ => Err(ConfigError::Invalid {
+                key: "performance.calibration_from".into(),
+                detail: "calibration_from and calibration_to go together".into(),
+            }),
+        }
     }
 }
 

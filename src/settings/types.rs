@@ -110,6 +110,8 @@ pub struct Settings {
     pub reference: ReferenceWindow,
     /// Performance window in trading days (default: the current window's days).
     pub performance_days: Option<usize>,
+    /// Calibration window of the performance estimate; `None`: the reference window's dates.
+    pub calibration: Option<DateRange>,
     /// PSI settings.
     pub psi: PsiOptions,
     /// Positive label.

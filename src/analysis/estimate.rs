@@ -1,0 +1,177 @@
+//! Performance before the labels land: one CBPE estimator per model version, fitted on that
+//! version's labelled predictions of the calibration window (default: the reference window's
+//! dates; outcomes known by the as-of date), and applied to its predictions of the estimation
+//! window (the current window). The math is in [`crate::performance::cbpe`].
+
+use std::collections::BTreeMap;
+
+use super::context::Context;
+use super::error::AnalysisError;
+use crate::calendar::DateRange;
+use crate::load::Scan;
+use crate::performance::cbpe::{self, EstimatedMetrics, SamplingComponents};
+use crate::performance::isotonic::{self, Calibration};
+use crate::performance::{EvalOptions, Labelled, labelled, positive_score, predicts_positive};
+use crate::result::{CalibrationWindow, ConceptDrift, EstimatedBand, EstimatedPerformance, Span};
+use crate::rows::Prediction;
+
+/// One version's estimator, or why it has none.
+pub(super) struct Estimator {
+    /// Labelled predictions of the version in the calibration window.
+    labelled: u64,
+    fitted: Result<Fitted, String>,
+}
+
+struct Fitted {
+    calibration: Calibration,
+    components: SamplingComponents,
+}
+
+/// The estimators of every version with predictions in the calibration window.
+pub(super) struct Estimators {
+    range: DateRange,
+    by_version: BTreeMap<String, Estimator>,
+}
+
+impl Context<'_> {
+    /// The calibration window: configured, else the reference window's dates.
+    fn calibration_range(&self) -> DateRange {
+        self.settings.calibration.unwrap_or_else(|| self.reference.range())
+    }
+
+    /// Fits one estimator per version on the calibration window. `reference` holds the
+    /// predictions of the reference window, reused when the calibration window is that one.
+    pub(super) fn estimators(
+        &self,
+        scan: &Scan,
+        reference: &[Prediction],
+        outcomes: &Scan,
+        options: &EvalOptions,
+    ) -> Result<Estimators, AnalysisError> {
+        let range = self.calibration_range();
+        let read;
+        let predictions = if range == self.reference.range() {
+            reference
+        } else {
+            read = scan.predictions(&self.settings.columns, Some(range))?;
+            &read
+        };
+        let outcome_rows = outcomes.outcomes(&self.settings.columns, Some(range))?;
+        let mut rows: BTreeMap<String, Vec<Labelled>> = BTreeMap::new();
+        for p in predictions {
+            rows.entry(p.model_version.clone()).or_default();
+        }
+        for (p, l) in labelled(predictions, &outcome_rows, options) {
+            rows.entry(p.model_version.clone()).or_default().push(l);
+        }
+        let by_version = rows
+            .into_iter()
+            .map(|(version, rows)| {
+                let fitted = match isotonic::decide(&rows) {
+                    Some(calibration) => Ok(Fitted { calibration, components: SamplingComponents::fit(&rows) }),
+                    None if rows.is_empty() => Err(format!(
+                        "undefined: no prediction of {version} in the calibration window {} to {} has an outcome known by the as-of date",
+                        range.from(),
+                        range.to()
+                    )),
+                    None => Err(format!(
+                        "undefined: the {} labelled predictions of {version} in the calibration window {} to {} hold one class only",
+                        rows.len(),
+                        range.from(),
+                        range.to()
+                    )),
+                };
+                (version, Estimator { labelled: rows.len() as u64, fitted })
+            })
+            .collect();
+        Ok(Estimators { range, by_version })
+    }
+}
+
+impl Estimators {
+    fn get(&self, version: &str) -> (u64, Result<&Fitted, String>) {
+        match self.by_version.get(version) {
+            Some(e) => (e.labelled, e.fitted.as_ref().map_err(Clone::clone)),
+            None => (
+                0,
+                Err(format!(
+                    "undefined: {version} has no prediction in the calibration window {} to {}",
+                    self.range.from(),
+                    self.range.to()
+                )),
+            ),
+        }
+    }
+
+    /// The estimate for `version` over `rows` (its predictions of the estimation window).
+    pub(super) fn estimate(
+        &self,
+        version: &str,
+        rows: &[&Prediction],
+        window: Span,
+        options: &EvalOptions,
+    ) -> EstimatedPerformance {
+        let (labelled, fitted) = self.get(version);
+        let calibration_window = CalibrationWindow { from: self.range.from(), to: self.range.to(), labelled };
+        let (calibrated, note, band) = match fitted {
+            Ok(f) => {
+                let note = match &f.calibration {
+                    Calibration::Raw(skip) => Some(skip.reason().to_owned()),
+                    Calibration::Isotonic(_) => None,
+                };
+                (f.calibration.is_calibrated(), note, Some(band(f, rows, options)))
+            }
+            Err(why) => (false, Some(why), None),
+        };
+        let band = band.unwrap_or(EstimatedBand {
+            metrics: EstimatedMetrics::default(),
+            lower: EstimatedMetrics::default(),
+            upper: EstimatedMetrics::default(),
+        });
+        EstimatedPerformance {
+            method: "cbpe".to_owned(),
+            calibrated,
+            note,
+            calibration_window,
+            window,
+            predictions: rows.len() as u64,
+            metrics: band.metrics,
+            lower: band.lower,
+            upper: band.upper,
+        }
+    }
+
+    /// The estimate with its band for `version` over `rows`, when it is defined.
+    pub(super) fn band(&self, version: &str, rows: &[&Prediction], options: &EvalOptions) -> Option<EstimatedBand> {
+        self.get(version).1.ok().filter(|_| !rows.is_empty()).map(|f| band(f, rows, options))
+    }
+
+    /// Concept drift of `version` on its labelled predictions `rows` with their realized
+    /// accuracy: `None` when its estimate is undefined or no row is labelled.
+    pub(super) fn concept_drift(
+        &self,
+        version: &str,
+        rows: &[&Prediction],
+        realized_accuracy: Option<f64>,
+        options: &EvalOptions,
+    ) -> Option<ConceptDrift> {
+        let b = self.band(version, rows, options)?;
+        let estimated = b.metrics.accuracy;
+        let gap = realized_accuracy.zip(estimated).map(|(r, e)| r - e);
+        let detected = realized_accuracy.zip(b.lower.accuracy).is_some_and(|(r, lo)| r < lo);
+        Some(ConceptDrift {
+            labelled: rows.len() as u64,
+            realized_accuracy,
+            estimated_accuracy: estimated,
+            lower: b.lower.accuracy,
+            upper: b.upper.accuracy,
+            gap,
+            detected,
+        })
+    }
+}
+
+fn band(f: &Fitted, rows: &[&Prediction], options: &EvalOptions) -> EstimatedBand {
+    let rows = rows.iter().map(|p| (positive_score(p, options), predicts_positive(p, options)));
+    cbpe::estimate(&f.calibration, &f.components, rows)
+}

@@ -404,13 +404,18 @@ pub struct ConceptDrift {
     pub realized_accuracy: Option<f64>,
     /// Their estimated accuracy.
     pub estimated_accuracy: Option<f64>,
-    /// The estimate's band for that many rows.
+    /// The estimate's band for that many rows, NannyML's (independent rows assumed).
     pub lower: Option<f64>,
     /// Upper end of the band.
     pub upper: Option<f64>,
     /// `realized − estimated`.
     pub gap: Option<f64>,
-    /// The realized accuracy is below the band.
+    /// The gap's day-clustered standard error: a day's predictions share the market.
+    pub std_error_days: Option<f64>,
+    /// The realized accuracy below which concept drift is called:
+    /// `estimated − 3·max(SE, SE_days)`, never above `lower`.
+    pub lower_days: Option<f64>,
+    /// The realized accuracy is below `lower_days`.
     pub detected: bool,
 }
 

@@ -41,6 +41,12 @@ if [ ! -x "$ev_venv/bin/python" ] || ! "$ev_venv/bin/python" -c 'import evidentl
   python3 -m venv "$ev_venv"
   "$ev_venv/bin/pip" install -q -r tests/crosscheck/requirements-evidently.txt
 fi
+nm_venv="${NEPSE_DRIFT_NANNYML_VENV:-/var/cache/nepse-drift-venv-nannyml}"
+if [ ! -x "$nm_venv/bin/python" ] || ! "$nm_venv/bin/python" -c 'import nannyml, pyarrow, sklearn' 2>/dev/null; then
+  echo "== installing NannyML 0.13.1 into $nm_venv"
+  python3 -m venv "$nm_venv"
+  "$nm_venv/bin/pip" install -q -r tests/crosscheck/requirements-nannyml.txt
+fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -64,6 +70,8 @@ for as_of in 2026-11-19 2026-11-12 2026-09-30; do
 done
 echo "== cross-check of every --stattest statistic and the auto choice against Evidently 0.7.23"
 "$ev_venv/bin/python" tests/crosscheck/stattests.py "$bin" "$tmp/stattests" fixtures
+echo "== cross-check of the CBPE estimate against scikit-learn/numpy and NannyML 0.13.1, and the concept-drift study"
+"$nm_venv/bin/python" tests/crosscheck/cbpe.py "$bin" "$tmp/cbpe" 100
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"

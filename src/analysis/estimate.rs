@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::context::Context;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
-use crate::load::Scan;
+use crate::load::{Scan, date_to_days};
 use crate::performance::cbpe::{self, EstimatedMetrics, SamplingComponents};
 use crate::performance::isotonic::{self, Calibration};
 use crate::performance::{EvalOptions, Labelled, labelled, positive_score, predicts_positive};
@@ -146,27 +146,38 @@ impl Estimators {
         self.get(version).1.ok().filter(|_| !rows.is_empty()).map(|f| band(f, rows, options))
     }
 
-    /// Concept drift of `version` on its labelled predictions `rows` with their realized
-    /// accuracy: `None` when its estimate is undefined or no row is labelled.
+    /// Concept drift of `version` on its labelled predictions `rows` (see
+    /// [`cbpe::gap`]): `None` when its estimate is undefined or no row is labelled.
     pub(super) fn concept_drift(
         &self,
         version: &str,
-        rows: &[&Prediction],
-        realized_accuracy: Option<f64>,
+        rows: &[(&Prediction, Labelled)],
         options: &EvalOptions,
     ) -> Option<ConceptDrift> {
-        let b = self.band(version, rows, options)?;
-        let estimated = b.metrics.accuracy;
-        let gap = realized_accuracy.zip(estimated).map(|(r, e)| r - e);
-        let detected = realized_accuracy.zip(b.lower.accuracy).is_some_and(|(r, lo)| r < lo);
+        let f = self.get(version).1.ok()?;
+        let preds: Vec<&Prediction> = rows.iter().map(|(p, _)| *p).collect();
+        let b = band(f, &preds, options);
+        let gap_rows: Vec<(i32, f64, bool, bool)> = rows
+            .iter()
+            .map(|(p, l)| {
+                (date_to_days(p.as_of), f.calibration.apply(l.score), l.predicted_positive, l.actual_positive)
+            })
+            .collect();
+        let g = cbpe::gap(&gap_rows)?;
+        let se = f.components.accuracy_std_error(rows.len());
+        let widest =
+            se.into_iter().chain(g.std_error_days).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        let lower_days = widest.map(|w| (g.estimated - cbpe::BAND_STD_ERRORS * w).max(0.0));
         Some(ConceptDrift {
             labelled: rows.len() as u64,
-            realized_accuracy,
-            estimated_accuracy: estimated,
+            realized_accuracy: Some(g.realized),
+            estimated_accuracy: b.metrics.accuracy,
             lower: b.lower.accuracy,
             upper: b.upper.accuracy,
-            gap,
-            detected,
+            gap: Some(g.realized - g.estimated),
+            std_error_days: g.std_error_days,
+            lower_days,
+            detected: lower_days.is_some_and(|lo| g.realized < lo),
         })
     }
 }

@@ -178,9 +178,8 @@ impl Context<'_> {
     ) -> PerformanceReport {
         let options = self.eval_options();
         let mut report = performance::evaluate(preds, outcomes, sectors, &self.days, &options);
-        let labelled: Vec<&Prediction> =
-            performance::labelled(preds, outcomes, &options).into_iter().map(|(p, _)| p).collect();
-        report.concept_drift = estimators.concept_drift(version, &labelled, report.overall.metrics.accuracy, &options);
+        let labelled = performance::labelled(preds, outcomes, &options);
+        report.concept_drift = estimators.concept_drift(version, &labelled, &options);
         report.estimated = Some(estimators.estimate(version, estimated, window, &options));
         report
     }

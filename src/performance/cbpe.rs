@@ -134,6 +134,12 @@ impl SamplingComponents {
         }
     }
 
+    /// NannyML's standard error of the accuracy over `n` rows.
+    #[must_use]
+    pub fn accuracy_std_error(&self, n: usize) -> Option<f64> {
+        self.errors(n).accuracy
+    }
+
     /// Standard errors for `n` estimated rows.
     fn errors(&self, n: usize) -> EstimatedMetrics {
         let se = |c: Option<(f64, f64)>| c.and_then(|(s, f)| (n > 0 && f > 0.0).then(|| s / (n as f64 * f).sqrt()));
@@ -217,6 +223,50 @@ pub fn expected_metrics(rows: &[Scored]) -> EstimatedMetrics {
         f1: ratio(tp, tp + 0.5 * (fp + fn_)),
         roc_auc: estimated_roc_auc(rows),
     }
+}
+
+/// The concept-drift comparison of labelled rows: realized against estimated accuracy.
+///
+/// Each row has a residual `r = c − e`: `c` = 1 when the prediction was right, `e` its expected
+/// correctness (`p` when `ŷ = 1`, else `1 − p`). Without concept drift `E[r] = 0`, and
+/// `realized − estimated = mean(r)`. NannyML's band treats the rows as independent
+/// (`SE = σ/√n`); a NEPSE day's predictions share the market and are right or wrong together,
+/// so the gap is also given a day-clustered standard error (the sandwich estimator with the
+/// usual small-sample factor): `SE_days² = D/(D−1) · Σ_d (Σ_{i∈d} r_i)² / n²` over `D` days.
+/// The call uses the wider of the two: `detected = gap < −3·max(SE, SE_days)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gap {
+    /// Realized accuracy.
+    pub realized: f64,
+    /// Estimated accuracy of the same rows.
+    pub estimated: f64,
+    /// The day-clustered standard error of the gap; `None` with fewer than two days.
+    pub std_error_days: Option<f64>,
+}
+
+/// The [`Gap`] of `rows`: (day, calibrated p, predicted positive, actual positive). `None`
+/// without rows.
+#[must_use]
+pub fn gap(rows: &[(i32, f64, bool, bool)]) -> Option<Gap> {
+    if rows.is_empty() {
+        return None;
+    }
+    let n = rows.len() as f64;
+    let mut by_day: std::collections::BTreeMap<i32, f64> = std::collections::BTreeMap::new();
+    let (mut correct, mut expected) = (0.0, 0.0);
+    for &(day, p, predicted, actual) in rows {
+        let c = f64::from(u8::from(predicted == actual));
+        let e = if predicted { p } else { 1.0 - p };
+        correct += c;
+        expected += e;
+        *by_day.entry(day).or_default() += c - e;
+    }
+    let days = by_day.len() as f64;
+    let std_error_days = (by_day.len() >= 2).then(|| {
+        let sum_sq: f64 = by_day.values().map(|s| s * s).sum();
+        (days / (days - 1.0) * sum_sq).sqrt() / n
+    });
+    Some(Gap { realized: correct / n, estimated: expected / n, std_error_days })
 }
 
 /// `np.round(x, 5)`: scaled, rounded half to even, scaled back.
@@ -320,6 +370,19 @@ mod tests {
         let se = (2.0_f64 / 9.0).sqrt() / 24.0_f64.sqrt();
         assert!((est.lower.accuracy.unwrap() - (a - 3.0 * se)).abs() < 1e-12);
         assert_eq!(est.upper.accuracy, Some((a + 3.0 * se).min(1.0)));
+    }
+
+    #[test]
+    fn gap_by_hand() {
+        // Day 1: right with p 0.8 (r = 0.2), wrong with p 0.6 (r = −0.6): day sum −0.4.
+        // Day 2: ŷ = 0 with p 0.3, actually 0: right, e = 0.7 (r = 0.3): day sum 0.3.
+        let g = gap(&[(1, 0.8, true, true), (1, 0.6, true, false), (2, 0.3, false, false)]).unwrap();
+        assert!((g.realized - 2.0 / 3.0).abs() < 1e-15);
+        assert!((g.estimated - (0.8 + 0.6 + 0.7) / 3.0).abs() < 1e-15);
+        let want = (2.0 * (0.16 + 0.09_f64)).sqrt() / 3.0;
+        assert!((g.std_error_days.unwrap() - want).abs() < 1e-15);
+        assert_eq!(gap(&[(1, 0.5, true, true)]).unwrap().std_error_days, None);
+        assert_eq!(gap(&[]), None);
     }
 
     #[test]

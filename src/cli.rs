@@ -395,6 +395,12 @@ pub struct FixturesArgs {
     /// `scale=FEATURE*FACTOR`, `sector=SECTOR*KEEP_FRACTION` or `model=SIGNAL_FACTOR`.
     #[arg(long)]
     pub drift: Option<String>,
+    /// Model version of the predictions before the first --release.
+    #[arg(long, default_value = "xgb-2026.03")]
+    pub model_version: String,
+    /// A model release as `DATE:VERSION`: predictions from DATE on carry VERSION (repeatable).
+    #[arg(long)]
+    pub release: Vec<String>,
     /// Overwrite files that already exist in --out.
     #[arg(long)]
     pub force: bool,

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
 
 use crate::calendar::{NEPAL_OFFSET_SECONDS, trading_days_between};
-use crate::result::{FeatureDrift, RunResult};
+use crate::result::{FeatureDrift, PerformanceReport, RunResult, VersionPerformance};
 
 /// A metric family: name, help, label names.
 struct Family {
@@ -59,6 +59,21 @@ families! {
     PENDING = "model_predictions_pending", [], "Predictions still waiting for their outcome.";
     COVERAGE = "model_label_coverage_ratio", [], "Labelled predictions / predictions.";
     LAG_MAX = "model_label_lag_max_trading_days", [], "Longest label lag in trading days (as_of to observed_at).";
+    ACC_EST = "model_accuracy_estimated", [], "Accuracy estimated by CBPE from calibrated probabilities over the current window's predictions, labelled or not.";
+    ACC_EST_LO = "model_accuracy_estimated_lower", [], "Lower end of the estimated accuracy's band (estimate - 3 standard errors, NannyML's).";
+    ACC_EST_HI = "model_accuracy_estimated_upper", [], "Upper end of the estimated accuracy's band (estimate + 3 standard errors).";
+    PREC_EST = "model_precision_estimated", [], "Precision estimated by CBPE.";
+    PREC_EST_LO = "model_precision_estimated_lower", [], "Lower end of the estimated precision's band.";
+    PREC_EST_HI = "model_precision_estimated_upper", [], "Upper end of the estimated precision's band.";
+    REC_EST = "model_recall_estimated", [], "Recall estimated by CBPE.";
+    REC_EST_LO = "model_recall_estimated_lower", [], "Lower end of the estimated recall's band.";
+    REC_EST_HI = "model_recall_estimated_upper", [], "Upper end of the estimated recall's band.";
+    F1_EST = "model_f1_score_estimated", [], "F1 score estimated by CBPE.";
+    F1_EST_LO = "model_f1_score_estimated_lower", [], "Lower end of the estimated F1 score's band.";
+    F1_EST_HI = "model_f1_score_estimated_upper", [], "Upper end of the estimated F1 score's band.";
+    CONCEPT_GAP = "model_concept_drift_accuracy_gap", [], "Realized minus CBPE-estimated accuracy of the labelled predictions in the performance window.";
+    CONCEPT_LOWER = "model_concept_drift_accuracy_lower", [], "Realized accuracy below which concept drift is called: estimate - 3 x max(standard error, day-clustered standard error).";
+    CONCEPT = "model_concept_drift_detected", [], "1 when the realized accuracy is below the estimate's day-clustered band (concept drift), else 0.";
     LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], "Unix time the last successful run finished computing.";
     DURATION = "nepse_drift_run_duration_seconds", [], "Wall time of the last successful run's computation.";
     ROWS = "nepse_drift_rows_read", ["dataset"], "Rows read per dataset by the last successful run.";
@@ -218,27 +233,7 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
         }
     }
     if let Some(p) = &result.performance {
-        let g = &p.overall;
-        let m = &g.metrics;
-        for (fam, v) in [
-            (&ACCURACY, m.accuracy),
-            (&PRECISION, m.precision),
-            (&RECALL, m.recall),
-            (&F1, m.f1),
-            (&SPECIFICITY, m.specificity),
-            (&AUC, m.roc_auc),
-            (&BRIER, m.brier),
-            (&LOG_LOSS, m.log_loss),
-            (&ACC_SE, m.accuracy_std_error),
-            (&BASE_RATE, m.base_rate),
-            (&PREDICTIONS, Some(g.predictions as f64)),
-            (&LABELLED, Some(g.labelled as f64)),
-            (&PENDING, Some(g.pending as f64)),
-            (&COVERAGE, g.label_coverage),
-            (&LAG_MAX, g.label_lag_max_days.map(f64::from)),
-        ] {
-            put(fam, vec![], v);
-        }
+        performance_samples(&mut put, p);
     }
     if let Some(run) = &result.run {
         put(&LAST_SUCCESS, vec![], Some(run.finished_at));
@@ -275,9 +270,86 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
 /// # Errors
 /// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
 pub fn render(result: &RunResult) -> Result<String, MetricsError> {
+    render_samples(samples(result)?)
+}
+
+/// The gauges of one version's performance: realized, estimated and concept drift.
+fn performance_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64>), p: &PerformanceReport) {
+    let g = &p.overall;
+    let m = &g.metrics;
+    for (fam, v) in [
+        (&ACCURACY, m.accuracy),
+        (&PRECISION, m.precision),
+        (&RECALL, m.recall),
+        (&F1, m.f1),
+        (&SPECIFICITY, m.specificity),
+        (&AUC, m.roc_auc),
+        (&BRIER, m.brier),
+        (&LOG_LOSS, m.log_loss),
+        (&ACC_SE, m.accuracy_std_error),
+        (&BASE_RATE, m.base_rate),
+        (&PREDICTIONS, Some(g.predictions as f64)),
+        (&LABELLED, Some(g.labelled as f64)),
+        (&PENDING, Some(g.pending as f64)),
+        (&COVERAGE, g.label_coverage),
+        (&LAG_MAX, g.label_lag_max_days.map(f64::from)),
+    ] {
+        put(fam, vec![], v);
+    }
+    if let Some(e) = &p.estimated {
+        let (m, lo, hi) = (&e.metrics, &e.lower, &e.upper);
+        for (fam, v) in [
+            (&ACC_EST, m.accuracy),
+            (&ACC_EST_LO, lo.accuracy),
+            (&ACC_EST_HI, hi.accuracy),
+            (&PREC_EST, m.precision),
+            (&PREC_EST_LO, lo.precision),
+            (&PREC_EST_HI, hi.precision),
+            (&REC_EST, m.recall),
+            (&REC_EST_LO, lo.recall),
+            (&REC_EST_HI, hi.recall),
+            (&F1_EST, m.f1),
+            (&F1_EST_LO, lo.f1),
+            (&F1_EST_HI, hi.f1),
+        ] {
+            put(fam, vec![], v);
+        }
+    }
+    if let Some(c) = &p.concept_drift {
+        put(&CONCEPT_GAP, vec![], c.gap);
+        put(&CONCEPT_LOWER, vec![], c.lower_days);
+        put(&CONCEPT, vec![], Some(if c.detected { 1.0 } else { 0.0 }));
+    }
+}
+
+/// The gauges of a version that is not the live one: its performance and the as-of date,
+/// pushed to its own group (`model` = the version).
+///
+/// # Errors
+/// As [`samples`].
+pub fn version_samples(result: &RunResult, v: &VersionPerformance) -> Result<Vec<Sample>, MetricsError> {
+    let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
+    let mut put = |f: &'static Family, labels: Vec<String>, v: Option<f64>| {
+        if let Some(v) = v {
+            samples.push((f, labels, v));
+        }
+    };
+    performance_samples(&mut put, &v.performance);
+    put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
+    Ok(samples
+        .into_iter()
+        .map(|(fam, _, value)| Sample { name: fam.name, help: fam.help, labels: Vec::new(), value })
+        .collect())
+}
+
+/// Renders samples as exposition text.
+///
+/// # Errors
+/// [`MetricsError::Encode`] on an encoder failure (a bug).
+pub fn render_samples(samples: Vec<Sample>) -> Result<String, MetricsError> {
     let builder = Builder { registry: Registry::new() };
     let mut registered: std::collections::BTreeMap<&str, GaugeVec> = std::collections::BTreeMap::new();
-    for sample in samples(result)? {
+    for sample in samples {
         if !registered.contains_key(sample.name) {
             let names: Vec<&str> = sample.labels.iter().map(|(n, _)| *n).collect();
             let vec = GaugeVec::new(Opts::new(sample.name, sample.help), &names)

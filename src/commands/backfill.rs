@@ -64,6 +64,11 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
         let mut labels = vec![("job".to_owned(), grouping.job.clone()), ("model".to_owned(), result.model.clone())];
         labels.extend(grouping.labels.iter().cloned());
         history.add(nepal_instant(day, args.at), &labels, exposition::samples(&result)?);
+        for other in &result.other_versions {
+            let mut labels = vec![("job".to_owned(), grouping.job.clone()), ("model".to_owned(), other.model.clone())];
+            labels.extend(grouping.labels.iter().cloned());
+            history.add(nepal_instant(day, args.at), &labels, exposition::version_samples(&result, other)?);
+        }
         written += 1;
     }
     if partial {

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use chrono::NaiveDate;
+
 use crate::cli::FixturesArgs;
 use crate::error::Error;
 use crate::exit;
@@ -30,6 +32,7 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
         symbols,
         drift,
         with_predictions: args.rows.is_none(),
+        versions: versions(&args.model_version, &args.release)?,
     };
     if !args.force {
         let names: &[&str] = if spec.with_predictions {
@@ -45,4 +48,20 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
     writeln!(out, "wrote {rows} feature rows for {symbols} symbols to {}", args.out.display())
         .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
     Ok(exit::SUCCESS)
+}
+
+/// The model versions by release day: `first` from the start, then each `DATE:VERSION`.
+fn versions(first: &str, releases: &[String]) -> Result<Vec<(Option<NaiveDate>, String)>, Error> {
+    let mut out = vec![(None, first.to_owned())];
+    for r in releases {
+        let (date, version) = r
+            .split_once(':')
+            .filter(|(_, v)| !v.is_empty())
+            .ok_or_else(|| Error::FixturesSpec(format!("--release `{r}` is not DATE:VERSION")))?;
+        let day: NaiveDate =
+            date.parse().map_err(|e| Error::FixturesSpec(format!("--release `{r}`: `{date}` is not a date ({e})")))?;
+        out.push((Some(day), version.to_owned()));
+    }
+    out[1..].sort_by_key(|(d, _)| *d);
+    Ok(out)
 }

@@ -53,9 +53,14 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
             duration_seconds: started.elapsed().as_secs_f64(),
         });
         let body = exposition::render(&result)?;
-        Ok((result, body))
+        let others = result
+            .other_versions
+            .iter()
+            .map(|v| Ok((v.model.clone(), exposition::render_samples(exposition::version_samples(&result, v)?)?)))
+            .collect::<Result<Vec<(String, String)>, exposition::MetricsError>>()?;
+        Ok((result, (body, others)))
     });
-    let (result, body) = match computed {
+    let (result, (body, others)) = match computed {
         Ok(ok) => ok,
         Err(e) => {
             tracing::error!(error = %e, "run failed; pushing only the failure timestamp");
@@ -80,21 +85,27 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let code = exit::outcome_code(&result, args.fail_on_drift);
     if push_settings.url.is_none() || args.dry_run {
-        out.write_all(body.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        let mut text = body;
+        for (model, other) in &others {
+            text.push_str(&format!("# the group of model version {model:?}, pushed beside the live one\n{other}"));
+        }
+        out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
         tracing::info!("dry run: printed the exposition text, pushed nothing");
         return Ok(code);
     }
     let t = Instant::now();
-    match push::push(&push_settings, &result.model, Method::Put, &body) {
-        Ok(attempts) => {
-            tracing::info!(attempts, seconds = t.elapsed().as_secs_f64(), "pushed");
-            Ok(code)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "push failed; the result file is saved");
-            Err(e.into())
+    let groups = std::iter::once((result.model.as_str(), body.as_str()))
+        .chain(others.iter().map(|(m, b)| (m.as_str(), b.as_str())));
+    for (model, body) in groups {
+        match push::push(&push_settings, model, Method::Put, body) {
+            Ok(attempts) => tracing::info!(model, attempts, seconds = t.elapsed().as_secs_f64(), "pushed"),
+            Err(e) => {
+                tracing::error!(model, error = %e, "push failed; the result file is saved");
+                return Err(e.into());
+            }
         }
     }
+    Ok(code)
 }
 
 /// The model label a failed run reports its failure under, so that `DriftJobFailing` (joined on

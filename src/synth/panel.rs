@@ -117,6 +117,19 @@ pub struct PanelSpec {
     pub drift: Option<DriftSpec>,
     /// Also write predictions and outcomes.
     pub with_predictions: bool,
+    /// The model version live from each release day (`None`: from the start), in order.
+    pub versions: Vec<(Option<NaiveDate>, String)>,
+}
+
+impl PanelSpec {
+    /// The model version predicting on `day`.
+    fn version_on(&self, day: NaiveDate) -> &str {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(from, _)| from.is_none_or(|f| f <= day))
+            .map_or(MODEL_VERSION, |(_, v)| v.as_str())
+    }
 }
 
 /// Trading days from `start` back-padded with [`WARMUP`] days, Sunday–Thursday minus holidays.
@@ -339,7 +352,8 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
         inject(&mut panel, d);
     }
     let rows = panel.as_of.len() as u64;
-    write_panel(panel, spec.with_predictions, out)?;
+    let versions: Vec<String> = panel.as_of.iter().map(|d| spec.version_on(*d).to_owned()).collect();
+    write_panel(panel, spec.with_predictions, &versions, out)?;
     Ok(rows)
 }
 
@@ -394,7 +408,7 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
     }
 }
 
-fn write_panel(panel: Panel, with_predictions: bool, out: &Path) -> Result<(), WriteError> {
+fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &Path) -> Result<(), WriteError> {
     const ROW_GROUP: usize = 64 * 1024;
     if with_predictions {
         let labelled: Vec<usize> = (0..panel.as_of.len()).filter(|&i| panel.next_day[i].is_some()).collect();
@@ -403,7 +417,7 @@ fn write_panel(panel: Panel, with_predictions: bool, out: &Path) -> Result<(), W
             vec![
                 ("as_of".into(), OutColumn::Date(panel.as_of.clone())),
                 ("symbol".into(), OutColumn::Str(panel.symbol.clone())),
-                ("model_version".into(), OutColumn::Str(vec![MODEL_VERSION.to_owned(); panel.as_of.len()])),
+                ("model_version".into(), OutColumn::Str(versions.to_vec())),
                 ("predicted_proba".into(), OutColumn::F64(panel.proba.iter().map(|p| Some(*p)).collect())),
             ],
             ROW_GROUP,

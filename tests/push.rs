@@ -504,3 +504,62 @@ fn check_config_accepts_the_committed_example() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("config ok:"), "{out}");
 }
+
+/// A window across the fixtures' model release (xgb-2024.04 until 2026-02-26, xgb-2026.03 from
+/// 2026-03-01): one group per version, each with its own metrics, which equal a report graded
+/// on that version's rows alone; drift goes only to the live version's group.
+#[test]
+fn a_window_across_a_release_pushes_one_group_per_version() {
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    let (code, _, err) = run(bin().args(["run", "--config", &cfg, "--as-of", "2026-03-12"]));
+    assert!(code == 0 || code == 4, "{err}");
+    let r = latest(tmp.path());
+    assert_eq!(r["model"], "xgb-2026.03");
+    assert_eq!(r["model_versions"], serde_json::json!(["xgb-2024.04", "xgb-2026.03"]));
+    let groups = gateway_metrics(&gw.url, None);
+    let group = |model: &str| {
+        groups.iter().find(|(l, _)| l.get("model").map(String::as_str) == Some(model)).map(|g| &g.1).unwrap()
+    };
+    assert_eq!(groups.len(), 2, "{:?}", groups.iter().map(|g| &g.0).collect::<Vec<_>>());
+    let (live, old) = (group("xgb-2026.03"), group("xgb-2024.04"));
+    // Each version's own rows, graded alone: the current window split at the release.
+    let grade = |from: &str, to: &str| -> Value {
+        let (code, out, err) = run(bin().args([
+            "report",
+            "--features",
+            &fixture("features.parquet"),
+            "--predictions",
+            &fixture("predictions.parquet"),
+            "--outcomes",
+            &fixture("outcomes.parquet"),
+            "--as-of",
+            "2026-03-12",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            "json",
+        ]));
+        assert!(code == 0 || code == 4, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()["performance"]["overall"].clone()
+    };
+    let first = r["windows"]["current"]["from"].as_str().unwrap().to_owned();
+    assert!(first.as_str() < "2026-02-26", "the window spans the release: {first}");
+    let (new_rows, old_rows) = (grade("2026-03-01", "2026-03-12"), grade(&first, "2026-02-26"));
+    for (fam, rows) in [(live, &new_rows), (old, &old_rows)] {
+        assert_eq!(single(fam, "model_predictions"), rows["predictions"].as_f64().unwrap());
+        assert_eq!(single(fam, "model_accuracy"), rows["metrics"]["accuracy"].as_f64().unwrap());
+    }
+    assert_eq!(single(live, "model_predictions") + single(old, "model_predictions"), 2000.0);
+    assert_ne!(single(live, "model_accuracy"), single(old, "model_accuracy"));
+    // The new version has no labelled prediction in its calibration window: no estimate; the
+    // old one has one.
+    assert!(!live.contains_key("model_accuracy_estimated"));
+    assert!(old.contains_key("model_accuracy_estimated"));
+    assert!(live.contains_key("feature_drift_psi") && !old.contains_key("feature_drift_psi"));
+    assert_eq!(single(old, "nepse_drift_as_of_timestamp_seconds"), midnight_npt("2026-03-12"));
+    assert!(groups.iter().all(|(l, _)| l["model"] != "default"));
+}

@@ -410,7 +410,10 @@ pub struct ConceptDrift {
     pub upper: Option<f64>,
     /// `realized − estimated`.
     pub gap: Option<f64>,
-    /// The gap's day-clustered standard error: a day's predictions share the market.
+    /// The gap's day-clustered standard error: a day's predictions share the market. It adds
+    /// the window's and the calibration window's in quadrature (a calibration fitted on few
+    /// market days can be off by a day's swing); `null` with fewer than two days on a side,
+    /// and then no concept drift is called.
     pub std_error_days: Option<f64>,
     /// The realized accuracy below which concept drift is called:
     /// `estimated − 3·max(SE, SE_days)`, never above `lower`.

@@ -25,6 +25,9 @@ pub(super) struct Estimator {
 struct Fitted {
     calibration: Calibration,
     components: SamplingComponents,
+    /// The day-clustered standard error of the calibration window's own mean residual: how far
+    /// the calibration's level can be off when it was fitted on few market days.
+    calibration_std_error_days: Option<f64>,
 }
 
 /// The estimators of every version with predictions in the calibration window.
@@ -57,18 +60,29 @@ impl Context<'_> {
             &read
         };
         let outcome_rows = outcomes.outcomes(&self.settings.columns, Some(range))?;
-        let mut rows: BTreeMap<String, Vec<Labelled>> = BTreeMap::new();
+        let mut rows: BTreeMap<String, (Vec<Labelled>, Vec<i32>)> = BTreeMap::new();
         for p in predictions {
             rows.entry(p.model_version.clone()).or_default();
         }
         for (p, l) in labelled(predictions, &outcome_rows, options) {
-            rows.entry(p.model_version.clone()).or_default().push(l);
+            let (ls, days) = rows.entry(p.model_version.clone()).or_default();
+            ls.push(l);
+            days.push(date_to_days(p.as_of));
         }
         let by_version = rows
             .into_iter()
-            .map(|(version, rows)| {
+            .map(|(version, (rows, days))| {
                 let fitted = match isotonic::decide(&rows) {
-                    Some(calibration) => Ok(Fitted { calibration, components: SamplingComponents::fit(&rows) }),
+                    Some(calibration) => {
+                        let residuals: Vec<(i32, f64, bool, bool)> = rows
+                            .iter()
+                            .zip(&days)
+                            .map(|(l, d)| (*d, calibration.apply(l.score), l.predicted_positive, l.actual_positive))
+                            .collect();
+                        let calibration_std_error_days = cbpe::gap(&residuals).and_then(|g| g.std_error_days);
+                        let components = SamplingComponents::fit(&rows);
+                        Ok(Fitted { calibration, components, calibration_std_error_days })
+                    }
                     None if rows.is_empty() => Err(format!(
                         "undefined: no prediction of {version} in the calibration window {} to {} has an outcome known by the as-of date",
                         range.from(),
@@ -165,9 +179,10 @@ impl Estimators {
             .collect();
         let g = cbpe::gap(&gap_rows)?;
         let se = f.components.accuracy_std_error(rows.len());
-        let widest =
-            se.into_iter().chain(g.std_error_days).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-        let lower_days = widest.map(|w| (g.estimated - cbpe::BAND_STD_ERRORS * w).max(0.0));
+        // The gap's day-clustered error: the window's days and the calibration's own days.
+        let se_days = g.std_error_days.zip(f.calibration_std_error_days).map(|(w, c)| w.hypot(c));
+        let lower_days =
+            se.zip(se_days).map(|(se, se_days)| (g.estimated - cbpe::BAND_STD_ERRORS * se.max(se_days)).max(0.0));
         Some(ConceptDrift {
             labelled: rows.len() as u64,
             realized_accuracy: Some(g.realized),
@@ -175,7 +190,7 @@ impl Estimators {
             lower: b.lower.accuracy,
             upper: b.upper.accuracy,
             gap: Some(g.realized - g.estimated),
-            std_error_days: g.std_error_days,
+            std_error_days: se_days,
             lower_days,
             detected: lower_days.is_some_and(|lo| g.realized < lo),
         })

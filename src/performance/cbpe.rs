@@ -233,7 +233,8 @@ pub fn expected_metrics(rows: &[Scored]) -> EstimatedMetrics {
 /// (`SE = σ/√n`); a NEPSE day's predictions share the market and are right or wrong together,
 /// so the gap is also given a day-clustered standard error (the sandwich estimator with the
 /// usual small-sample factor): `SE_days² = D/(D−1) · Σ_d (Σ_{i∈d} r_i)² / n²` over `D` days.
-/// The call uses the wider of the two: `detected = gap < −3·max(SE, SE_days)`.
+/// The caller adds the calibration window's own day-clustered error in quadrature and calls
+/// with the wider of the two: `detected = gap < −3·max(SE, SE_days)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gap {
     /// Realized accuracy.

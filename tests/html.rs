@@ -123,6 +123,13 @@ fn html_report_of_the_drifted_fixtures_renders_offline_in_chromium() {
         assert!(visit.dom.contains(&format!("<section id=\"{id}\"")), "section {id} missing");
     }
     // One section per feature plus predicted_proba, each with its distribution and contribution chart.
+    // Estimated next to realized, the concept-drift call, and the trend's band under both lines.
+    assert!(visit.dom.contains("<table class=\"estimated\">"), "estimate table");
+    assert!(visit.dom.contains("class=\"concept-drift detected\""), "concept drift shown");
+    let chart = visit.dom.find("class=\"chart trend-estimated\"").expect("estimated accuracy chart");
+    let chart = &visit.dom[chart..visit.dom[chart..].find("</svg>").unwrap() + chart];
+    assert_eq!(chart.matches("<polygon").count(), 1, "the band");
+    assert_eq!(chart.matches("<polyline").count(), 2, "estimated and realized");
     assert_eq!(visit.dom.matches("<section class=\"feature\"").count(), 12);
     assert_eq!(visit.dom.matches("class=\"chart distribution\"").count(), 12 + 1, "plus the sector mix");
     assert_eq!(visit.dom.matches("class=\"chart contribution\"").count(), 12);

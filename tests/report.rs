@@ -118,6 +118,18 @@ fn csv_and_markdown_snapshots_on_fixtures() {
     insta::assert_snapshot!("fixtures_markdown", md);
 }
 
+/// Across the fixtures' release (xgb-2024.04 → xgb-2026.03 on 2026-03-01): each version gets
+/// its own realized and estimated performance; the new one has no estimate, with the reason.
+#[test]
+fn a_window_across_a_release_shows_each_version() {
+    let (code, table, err) = fixture_report("2026-03-12", &[]);
+    assert!(code == 0 || code == 4, "{err}");
+    let perf = &table[table.find("performance by").unwrap()..];
+    insta::assert_snapshot!("fixtures_release_table", perf);
+    let (_, md, _) = fixture_report("2026-03-12", &["--format", "markdown"]);
+    insta::assert_snapshot!("fixtures_release_markdown", &md[md.find("**Performance").unwrap()..]);
+}
+
 /// Reference: x = 1..=20 over ten days; current: ten rows over five days.
 fn small_files(dir: &std::path::Path) -> String {
     let days = trading_days("2026-11-01", 15);

@@ -117,7 +117,8 @@ impl Estimators {
         }
     }
 
-    /// The estimate for `version` over `rows` (its predictions of the estimation window).
+    /// The estimate for `version` over `rows` (its predictions of the estimation window);
+    /// `window` is that window, narrowed to the days the version predicted on.
     pub(super) fn estimate(
         &self,
         version: &str,
@@ -126,6 +127,10 @@ impl Estimators {
         options: &EvalOptions,
     ) -> EstimatedPerformance {
         let (labelled, fitted) = self.get(version);
+        let window = match (rows.iter().map(|p| p.as_of).min(), rows.iter().map(|p| p.as_of).max()) {
+            (Some(from), Some(to)) => Span { from, to },
+            _ => window,
+        };
         let calibration_window = CalibrationWindow { from: self.range.from(), to: self.range.to(), labelled };
         let (calibrated, note, band) = match fitted {
             Ok(f) => {

@@ -137,10 +137,18 @@ impl Context<'_> {
                 by_version.entry(p.model_version.as_str()).or_default().push(p.clone());
             }
             let live = graded.live.clone().unwrap_or_default();
+            // An outcome of another version's prediction is matched, not unmatched: counted once
+            // over every version's predictions.
+            let unmatched = if by_version.len() > 1 {
+                performance::evaluate(graded_preds, &rows, &HashMap::new(), &self.days, &self.eval_options())
+                    .unmatched_outcomes
+            } else {
+                0
+            };
             let estimation_window = Span { from: self.current.range.from(), to: self.current.range.to() };
             for (version, preds) in &by_version {
                 let estimated_rows: Vec<&Prediction> = current.iter().filter(|p| p.model_version == *version).collect();
-                let report = self.grade_version(
+                let mut report = self.grade_version(
                     estimators,
                     &opened.sectors,
                     version,
@@ -149,6 +157,9 @@ impl Context<'_> {
                     &estimated_rows,
                     estimation_window,
                 );
+                if by_version.len() > 1 {
+                    report.unmatched_outcomes = unmatched;
+                }
                 if *version == live {
                     graded.report = Some(report);
                 } else {

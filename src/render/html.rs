@@ -63,7 +63,8 @@ pub fn render(r: &RunResult) -> String {
                     (summary(r))
                     (overview(r))
                     @if !super::stattests::columns(r).is_empty() { (stattests(r)) }
-                    @if let Some(p) = &r.performance { (performance(p)) }
+                    @if let Some(p) = &r.performance { (performance(p, &r.model, r.other_versions.is_empty())) }
+                    @for v in &r.other_versions { (performance(&v.performance, &v.model, false)) }
                     @if !r.trend.is_empty() { (trend(r, &r.trend)) }
                     @if !r.drift.by_sector.is_empty() || r.drift.sector_mix.is_some() { (sectors(r)) }
                     (features(r))
@@ -106,6 +107,13 @@ fn summary(r: &RunResult) -> Markup {
                     div.card {
                         "accuracy" b { (fmt_opt(g.metrics.accuracy, 3)) }
                         "± " (fmt_opt(g.metrics.accuracy_std_error, 3)) " · coverage " (fmt_pct(g.label_coverage)) " · pending " (g.pending)
+                    }
+                    @if let Some(e) = &p.estimated {
+                        div.card {
+                            "estimated accuracy" b { (fmt_opt(e.metrics.accuracy, 3)) }
+                            "band " (fmt_opt(e.lower.accuracy, 3)) " – " (fmt_opt(e.upper.accuracy, 3))
+                            @if p.concept_drift.as_ref().is_some_and(|c| c.detected) { " · concept drift" }
+                        }
                     }
                 }
             }
@@ -218,8 +226,9 @@ fn feature(f: &FeatureDrift) -> Markup {
     }
 }
 
-fn performance(p: &PerformanceReport) -> Markup {
+fn performance(p: &PerformanceReport, model: &str, only: bool) -> Markup {
     let g = &p.overall;
+    let estimated = super::estimate::rows(p);
     let m = &g.metrics;
     let rows = [
         ("accuracy", m.accuracy),
@@ -234,8 +243,8 @@ fn performance(p: &PerformanceReport) -> Markup {
         ("log loss", m.log_loss),
     ];
     html! {
-        section id="performance" {
-            h2 { "Model performance" }
+        section id=(if only { "performance".to_owned() } else { format!("performance-{model}") }) {
+            h2 { "Model performance" @if !only { ": " code { (model) } } }
             p {
                 (g.predictions) " predictions, " (g.labelled) " labelled, " (g.pending) " pending (coverage "
                 (fmt_pct(g.label_coverage)) "), " (p.unmatched_outcomes) " unmatched outcomes; label lag median "
@@ -252,6 +261,21 @@ fn performance(p: &PerformanceReport) -> Markup {
                 table {
                     tr { th { "metric" } th { "value" } }
                     @for (name, v) in rows { tr { td { (name) } td { (fmt_opt(v, 4)) } } }
+                }
+            }
+            @if let Some(e) = &p.estimated {
+                h3 { "Estimated before the labels land (CBPE)" }
+                p { (super::estimate::heading(e)) "." }
+                @if !estimated.is_empty() {
+                    table.estimated {
+                        tr { th { "metric" } th { "realized" } th { "estimated" } th { "band (±3 SE)" } }
+                        @for r in &estimated {
+                            tr { td { (r.name) } td { (fmt_opt(r.realized, 4)) } td { (fmt_opt(r.estimated, 4)) } td { (super::estimate::band(r)) } }
+                        }
+                    }
+                }
+                @if let Some(c) = &p.concept_drift {
+                    p class=(if c.detected { "concept-drift detected" } else { "concept-drift" }) { (super::estimate::concept_line(c)) "." }
                 }
             }
             @if p.groups.len() > 1 {
@@ -296,6 +320,18 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
     let perf =
         vec![metric("accuracy", |m| m.accuracy), metric("precision", |m| m.precision), metric("recall", |m| m.recall)];
     let has_perf = perf.iter().any(|(_, v)| v.iter().any(Option::is_some));
+    let est = |get: fn(&crate::result::EstimatedBand) -> Option<f64>| {
+        steps.iter().map(|s| s.estimated.as_ref().and_then(get)).collect::<Vec<_>>()
+    };
+    let (lower, upper) = (est(|b| b.lower.accuracy), est(|b| b.upper.accuracy));
+    let accuracy = vec![
+        ("estimated accuracy".to_owned(), est(|b| b.metrics.accuracy)),
+        (
+            "realized accuracy".to_owned(),
+            steps.iter().map(|s| s.performance.as_ref().and_then(|p| p.metrics.accuracy)).collect(),
+        ),
+    ];
+    let has_estimate = accuracy[0].1.iter().any(Option::is_some);
     html! {
         section id="trend" {
             h2 { "Over time" }
@@ -304,6 +340,10 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
                 (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
+                }
+                @if has_estimate {
+                    p { "CBPE's estimated accuracy with its ±3 SE band, and the realized accuracy once labelled: realized below the band is concept drift." }
+                    (PreEscaped(svg::lines_with_band(&x, &accuracy, Some(("±3 SE band", &lower, &upper)), "estimated and realized accuracy over time", "trend-estimated")))
                 }
             }
         }

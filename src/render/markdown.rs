@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::text::{fmt_opt, fmt_pct, plain};
-use crate::result::RunResult;
+use crate::result::{PerformanceReport, RunResult};
 
 /// Renders the per-feature table as GitHub-flavoured Markdown.
 #[must_use]
@@ -63,5 +63,50 @@ pub fn render(r: &RunResult) -> String {
         r.drift.features.len(),
         fmt_pct(r.drift.drift_share)
     );
+    let versions = r.performance.iter().map(|p| (r.model.as_str(), p));
+    for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
+        performance(&mut out, model, p);
+    }
     out
+}
+
+/// Realized and estimated performance of one model version.
+fn performance(out: &mut String, model: &str, p: &PerformanceReport) {
+    let g = &p.overall;
+    let _ = writeln!(
+        out,
+        "\n**Performance of `{}`** — {} predictions, {} labelled, {} pending\n",
+        plain(model).replace('`', "'"),
+        g.predictions,
+        g.labelled,
+        g.pending
+    );
+    let rows = super::estimate::rows(p);
+    if rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "Accuracy {} (± {}).",
+            fmt_opt(g.metrics.accuracy, 4),
+            fmt_opt(g.metrics.accuracy_std_error, 4)
+        );
+        return;
+    }
+    let _ = writeln!(out, "| metric | realized | estimated (CBPE) | band (±3 SE) |");
+    let _ = writeln!(out, "|---|---:|---:|---|");
+    for r in &rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            r.name,
+            fmt_opt(r.realized, 4),
+            fmt_opt(r.estimated, 4),
+            super::estimate::band(r)
+        );
+    }
+    if let Some(e) = &p.estimated {
+        let _ = writeln!(out, "\n{}.", super::estimate::heading(e));
+    }
+    if let Some(c) = &p.concept_drift {
+        let _ = writeln!(out, "\n{}.", super::estimate::concept_line(c));
+    }
 }

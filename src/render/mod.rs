@@ -2,6 +2,7 @@
 //! computes anything of its own.
 
 pub mod csv;
+pub mod estimate;
 pub mod html;
 pub mod json;
 pub mod markdown;

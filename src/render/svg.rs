@@ -175,11 +175,49 @@ pub fn contributions(labels: &[String], values: &[f64], title: &str) -> String {
 /// Named series over the same x labels, as lines (values may be missing).
 #[must_use]
 pub fn lines(x_labels: &[String], series: &[(String, Vec<Option<f64>>)], title: &str, class: &str) -> String {
+    lines_with_band(x_labels, series, None, title, class)
+}
+
+/// A band between two series (lower, upper), shaded where both are defined, under lines.
+pub type Band<'a> = (&'a str, &'a [Option<f64>], &'a [Option<f64>]);
+
+/// [`lines`] over a shaded band, such as an estimate's ±3 SE (NannyML's plots).
+#[must_use]
+pub fn lines_with_band(
+    x_labels: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+    band: Option<Band<'_>>,
+    title: &str,
+    class: &str,
+) -> String {
     let (left, plot_w, plot_h, bottom) = (80.0, 560.0, 180.0, 70.0);
-    let max = series.iter().flat_map(|(_, v)| v.iter().flatten()).copied().fold(0.0_f64, f64::max).max(1e-9);
+    let band_values = band.iter().flat_map(|(_, lo, hi)| lo.iter().chain(hi.iter()).flatten());
+    let max = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten())
+        .chain(band_values)
+        .copied()
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
     let step = plot_w / (x_labels.len().saturating_sub(1).max(1)) as f64;
     let mut s = svg_open(left + plot_w + 170.0, plot_h + bottom, class, title);
     axis_y(&mut s, left, plot_h, max);
+    if let Some((name, lower, upper)) = band {
+        let at = |i: usize, v: f64| format!("{:.1},{:.1}", left + step * i as f64, plot_h - v / max * (plot_h - 10.0));
+        let both: Vec<(usize, f64, f64)> =
+            lower.iter().zip(upper).enumerate().filter_map(|(i, (lo, hi))| Some((i, (*lo)?, (*hi)?))).collect();
+        let mut points: Vec<String> = both.iter().map(|&(i, _, hi)| at(i, hi)).collect();
+        points.extend(both.iter().rev().map(|&(i, lo, _)| at(i, lo)));
+        let _ = write!(
+            s,
+            r##"<polygon points="{}" fill="#1565c0" fill-opacity="0.15" stroke="none"><title>{}</title></polygon><text x="{:.1}" y="{:.1}" class="legend" style="fill:#1565c0">{}</text>"##,
+            points.join(" "),
+            esc(name),
+            left + plot_w + 12.0,
+            14.0 + 14.0 * series.len() as f64,
+            esc(name)
+        );
+    }
     for (i, label) in x_labels.iter().enumerate() {
         let _ = write!(
             s,

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::text::{Style, fmt_opt, fmt_pct, plain};
-use crate::result::{FeatureDrift, Level, PerformanceGroup, RunResult};
+use crate::result::{FeatureDrift, Level, PerformanceGroup, PerformanceReport, RunResult};
 
 /// Renders the whole result as text.
 #[must_use]
@@ -70,6 +70,13 @@ pub fn render(r: &RunResult, style: Style) -> String {
             writeln!(out, "\nperformance by {} (positive label {}, threshold {})", p.by, p.positive_label, p.threshold);
         perf_table(&mut out, std::iter::once(&p.overall).chain(&p.groups));
         let _ = writeln!(out, "unmatched outcomes: {}", p.unmatched_outcomes);
+        estimate_table(&mut out, p);
+    }
+    for v in &r.other_versions {
+        let p = &v.performance;
+        let _ = writeln!(out, "\nmodel version {} (not live at the as-of date)", v.model);
+        perf_table(&mut out, std::iter::once(&p.overall));
+        estimate_table(&mut out, p);
     }
     if !r.trend.is_empty() {
         let _ = writeln!(out, "\ntrend");
@@ -169,6 +176,26 @@ fn fmt_p(p: f64) -> String {
 fn bar(psi: f64) -> String {
     let cells = (psi.min(0.5) / 0.025).round() as usize;
     "█".repeat(cells)
+}
+
+/// Estimated next to realized, and the concept-drift line.
+fn estimate_table(out: &mut String, p: &PerformanceReport) {
+    let Some(e) = &p.estimated else { return };
+    let _ = writeln!(out, "{}", super::estimate::heading(e));
+    let _ = writeln!(out, "  {:<12} {:>9} {:>9}  {}", "metric", "realized", "estimated", "band (±3 SE)");
+    for r in super::estimate::rows(p) {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>9} {:>9}  {}",
+            r.name,
+            fmt_opt(r.realized, 4),
+            fmt_opt(r.estimated, 4),
+            super::estimate::band(&r)
+        );
+    }
+    if let Some(c) = &p.concept_drift {
+        let _ = writeln!(out, "{}", super::estimate::concept_line(c));
+    }
 }
 
 fn perf_table<'a>(out: &mut String, groups: impl Iterator<Item = &'a PerformanceGroup>) {

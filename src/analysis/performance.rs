@@ -51,6 +51,22 @@ pub(super) struct Grader {
     sectors: HashMap<String, String>,
 }
 
+/// One version's rows of a run.
+struct VersionRows<'a> {
+    version: &'a str,
+    /// Its predictions of the performance window.
+    preds: &'a [Prediction],
+    /// The outcomes of the performance window.
+    outcomes: &'a [Outcome],
+    /// Its predictions of the estimation window.
+    estimated: &'a [&'a Prediction],
+    /// The estimation window.
+    window: Span,
+}
+
+/// A trend step's prediction PSI, and the live version's performance and estimate.
+pub(super) type GradedStep = (Option<f64>, Option<PerformanceGroup>, Option<EstimatedBand>);
+
 /// The version live on the last day of `predictions`: the one version predicting that day, or
 /// the greatest name when several do (a shadow deployment).
 fn live_version(predictions: &[Prediction]) -> Option<String> {
@@ -148,15 +164,14 @@ impl Context<'_> {
             let estimation_window = Span { from: self.current.range.from(), to: self.current.range.to() };
             for (version, preds) in &by_version {
                 let estimated_rows: Vec<&Prediction> = current.iter().filter(|p| p.model_version == *version).collect();
-                let mut report = self.grade_version(
-                    estimators,
-                    &opened.sectors,
+                let version_rows = VersionRows {
                     version,
                     preds,
-                    &rows,
-                    &estimated_rows,
-                    estimation_window,
-                );
+                    outcomes: &rows,
+                    estimated: &estimated_rows,
+                    window: estimation_window,
+                };
+                let mut report = self.grade_version(opened, estimators, &version_rows);
                 if by_version.len() > 1 {
                     report.unmatched_outcomes = unmatched;
                 }
@@ -177,21 +192,12 @@ impl Context<'_> {
 
     /// One version's realized performance over `preds` (its rows of the performance window),
     /// its estimate over `estimated` (its rows of the estimation window) and its concept drift.
-    fn grade_version(
-        &self,
-        estimators: &Estimators,
-        sectors: &HashMap<String, String>,
-        version: &str,
-        preds: &[Prediction],
-        outcomes: &[Outcome],
-        estimated: &[&Prediction],
-        window: Span,
-    ) -> PerformanceReport {
+    fn grade_version(&self, g: &Grader, estimators: &Estimators, rows: &VersionRows<'_>) -> PerformanceReport {
         let options = self.eval_options();
-        let mut report = performance::evaluate(preds, outcomes, sectors, &self.days, &options);
-        let labelled = performance::labelled(preds, outcomes, &options);
-        report.concept_drift = estimators.concept_drift(version, &labelled, &options);
-        report.estimated = Some(estimators.estimate(version, estimated, window, &options));
+        let mut report = performance::evaluate(rows.preds, rows.outcomes, &g.sectors, &self.days, &options);
+        let labelled = performance::labelled(rows.preds, rows.outcomes, &options);
+        report.concept_drift = estimators.concept_drift(rows.version, &labelled, &options);
+        report.estimated = Some(estimators.estimate(rows.version, rows.estimated, rows.window, &options));
         report
     }
 
@@ -201,7 +207,7 @@ impl Context<'_> {
         g: &Grader,
         live: Option<&str>,
         window: &Window,
-    ) -> Result<(Option<f64>, Option<PerformanceGroup>, Option<EstimatedBand>), AnalysisError> {
+    ) -> Result<GradedStep, AnalysisError> {
         let s = self.settings;
         let current = g.scan.predictions(&s.columns, Some(window.range))?;
         let psi = self.prediction_drift(g, &current, window.days.len()).map(|d| d.psi);

@@ -10,6 +10,7 @@
 //! 4. if the push fails after its retries, the exit code says so (5) and the saved file can be
 //!    re-pushed exactly with `push --result FILE`.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
@@ -87,7 +88,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if push_settings.url.is_none() || args.dry_run {
         let mut text = body;
         for (model, other) in &others {
-            text.push_str(&format!("# the group of model version {model:?}, pushed beside the live one\n{other}"));
+            let _ = write!(text, "# the group of model version {model:?}, pushed beside the live one\n{other}");
         }
         out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
         tracing::info!("dry run: printed the exposition text, pushed nothing");

@@ -65,7 +65,9 @@ pub fn heading(e: &EstimatedPerformance) -> String {
         e.predictions, e.window.from, e.window.to, c.labelled, c.from, c.to
     );
     if let Some(note) = &e.note {
-        s.push_str(&format!(" ({note})"));
+        s.push_str(" (");
+        s.push_str(note);
+        s.push(')');
     }
     s
 }

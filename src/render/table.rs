@@ -182,7 +182,7 @@ fn bar(psi: f64) -> String {
 fn estimate_table(out: &mut String, p: &PerformanceReport) {
     let Some(e) = &p.estimated else { return };
     let _ = writeln!(out, "{}", super::estimate::heading(e));
-    let _ = writeln!(out, "  {:<12} {:>9} {:>9}  {}", "metric", "realized", "estimated", "band (±3 SE)");
+    let _ = writeln!(out, "  {:<12} {:>9} {:>9}  band (±3 SE)", "metric", "realized", "estimated");
     for r in super::estimate::rows(p) {
         let _ = writeln!(
             out,

@@ -237,16 +237,96 @@ fn observed_before_as_of() {
     ");
 }
 
+/// Predictions without a `model_version` column are one model: `default`, the only case that
+/// name is used for.
 #[test]
-fn predictions_without_needed_columns() {
+fn predictions_without_a_version_column_are_the_default_model() {
     let tmp = tempfile::tempdir().unwrap();
     let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], false);
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
-    let (code, err) = bad(&p, &o, tmp.path());
-    assert_eq!(code, 3);
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
+        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["model"], "default");
+    assert_eq!(v["model_versions"], serde_json::json!(["default"]));
+    assert_eq!(v["performance"]["overall"]["metrics"]["accuracy"], 0.0, "0.4 → 0 against 1, 0.6 → 1 against 0");
+}
+
+/// Symbols NABIL and NICA on 2026-11-16/17 with both outcomes up, `extra` appended.
+fn estimate_of(tmp: &std::path::Path, labels: [i8; 2], extra: &[&str]) -> (i32, Value, String) {
+    estimate_as_of(tmp, labels, "2026-11-19", extra)
+}
+
+fn estimate_as_of(tmp: &std::path::Path, labels: [i8; 2], as_of: &str, extra: &[&str]) -> (i32, Value, String) {
+    let p = predictions(tmp, [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
+    let o = outcomes(tmp, labels, OK_SEEN, ["NABIL", "NICA"]);
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
+        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", as_of, "--format", "json"])
+        .args(extra));
+    (code, serde_json::from_str(&out).unwrap_or(Value::Null), err)
+}
+
+#[test]
+fn a_calibration_window_with_one_class_or_no_label_leaves_the_estimate_undefined() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Both outcomes up: one class.
+    let (code, v, err) =
+        estimate_of(tmp.path(), [1, 1], &["--calibration-from", "2026-11-16", "--calibration-to", "2026-11-17"]);
+    assert_eq!(code, 0, "{err}");
+    let e = &v["performance"]["estimated"];
+    assert_eq!(e["calibrated"], false);
+    assert_eq!(e["calibration_window"]["labelled"], 2);
+    assert_eq!(
+        e["note"],
+        "undefined: the 2 labelled predictions of m1 in the calibration window 2026-11-16 to 2026-11-17 hold one class only"
+    );
+    assert!(e["metrics"].as_object().unwrap().values().all(Value::is_null), "{e}");
+    assert_eq!(v["performance"]["concept_drift"], Value::Null);
+    // No prediction there: undefined too, with the reason.
+    let (code, v, err) =
+        estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-18", "--calibration-to", "2026-11-19"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v["performance"]["estimated"]["note"],
+        "undefined: m1 has no prediction in the calibration window 2026-11-18 to 2026-11-19"
+    );
+    // Outcomes not known by the as-of date: undefined.
+    let (code, v, err) = estimate_as_of(
+        tmp.path(),
+        [1, 0],
+        "2026-11-17",
+        &["--calibration-from", "2026-11-16", "--calibration-to", "2026-11-17"],
+    );
+    assert!(code == 0 || code == 4, "{err}");
+    // NICA's outcome is observed on 2026-11-18, after the as-of date: NABIL's alone is known.
+    let e = &v["performance"]["estimated"];
+    assert_eq!(e["calibration_window"]["labelled"], 1, "{e}");
+    assert!(e["note"].as_str().unwrap().contains("the 1 labelled predictions of m1"), "{e}");
+}
+
+#[test]
+fn calibration_window_settings_are_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-18", "--calibration-to", "2026-11-16"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--calibration-from/--calibration-to") && err.contains("start 2026-11-18 is after end 2026-11-16"),
+        "{err}"
+    );
+    let (code, _, err) = estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-18"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--calibration-to"), "{err}");
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[performance]\ncalibration_from = 2026-11-16\n").unwrap();
+    let (code, _, err) = estimate_of(tmp.path(), [1, 0], &["--config", &cfg.display().to_string()]);
+    assert_eq!(code, 2);
     insta::assert_snapshot!(err, @r"
-    error: [TMP]/predictions.parquet: missing column `model_version` (has: as_of, symbol, predicted_proba)
-    hint: key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config
+    error: invalid setting `performance.calibration_from`: calibration_from and calibration_to go together
+    hint: see the README's configuration table for valid values
     ");
 }
 

@@ -11,7 +11,7 @@ use super::error::LoadError;
 use super::scan::{Scan, date_lit, dates_of, reading};
 use crate::calendar::DateRange;
 use crate::rows::{Outcome, Prediction};
-use crate::settings::ColumnNames;
+use crate::settings::{ColumnNames, DEFAULT_MODEL};
 
 impl Scan {
     /// Distinct `(symbol, sector)` pairs over the window.
@@ -38,6 +38,9 @@ impl Scan {
     /// # Errors
     /// [`LoadError`] for a missing column or a decode failure.
     pub fn last_model_version(&self, names: &ColumnNames, as_of: NaiveDate) -> Result<Option<String>, LoadError> {
+        if !self.schema.contains(names.model_version.as_str()) {
+            return Ok(Some(DEFAULT_MODEL.to_owned()));
+        }
         self.require(&names.model_version, is_text, "String")?;
         let (d, mv) = (col(self.date_column.as_str()), names.model_version.as_str());
         let df = self.collect(
@@ -62,7 +65,11 @@ impl Scan {
     /// [`LoadError`] for missing columns, wrong dtypes or decode failures.
     pub fn predictions(&self, names: &ColumnNames, range: Option<DateRange>) -> Result<Vec<Prediction>, LoadError> {
         self.require(&names.symbol, is_text, "String")?;
-        self.require(&names.model_version, is_text, "String")?;
+        // Without a version column the predictions are one model, `default`.
+        let has_version = self.schema.contains(names.model_version.as_str());
+        if has_version {
+            self.require(&names.model_version, is_text, "String")?;
+        }
         self.require(&names.predicted_proba, DataType::is_primitive_numeric, "Float")?;
         let has_label = self.schema.contains(names.predicted_label.as_str());
         if has_label {
@@ -71,9 +78,11 @@ impl Scan {
         let mut exprs = vec![
             col(self.date_column.as_str()),
             col(names.symbol.as_str()).cast(DataType::String),
-            col(names.model_version.as_str()).cast(DataType::String),
             col(names.predicted_proba.as_str()).cast(DataType::Float64),
         ];
+        if has_version {
+            exprs.push(col(names.model_version.as_str()).cast(DataType::String));
+        }
         if has_label {
             exprs.push(col(names.predicted_label.as_str()).cast(DataType::Float64));
         }
@@ -81,7 +90,8 @@ impl Scan {
         let err = |e: PolarsError| reading(self.path(), &e);
         let days = dates_of(&df, &self.date_column).map_err(err)?;
         let symbols = df.column(&names.symbol).and_then(Column::str).map_err(err)?;
-        let versions = df.column(&names.model_version).and_then(Column::str).map_err(err)?;
+        let versions =
+            if has_version { Some(df.column(&names.model_version).and_then(Column::str).map_err(err)?) } else { None };
         let probas = df.column(&names.predicted_proba).and_then(Column::f64).map_err(err)?;
         let labels =
             if has_label { Some(df.column(&names.predicted_label).and_then(Column::f64).map_err(err)?) } else { None };
@@ -91,7 +101,7 @@ impl Scan {
             out.push(Prediction {
                 as_of,
                 symbol: symbol.to_owned(),
-                model_version: versions.get(i).unwrap_or("").to_owned(),
+                model_version: versions.map_or(DEFAULT_MODEL, |v| v.get(i).unwrap_or("")).to_owned(),
                 proba: probas.get(i).unwrap_or(f64::NAN),
                 label: labels.and_then(|l| l.get(i)).map(label_value),
             });

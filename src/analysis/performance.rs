@@ -148,46 +148,60 @@ impl Context<'_> {
             let rows = outcomes.outcomes(&s.columns, Some(window.range))?;
             validate_outcomes(&rows)
                 .map_err(|error| AnalysisError::Rows { path: outcomes.path().to_owned(), error })?;
-            let mut by_version: BTreeMap<&str, Vec<Prediction>> = BTreeMap::new();
-            for p in graded_preds {
-                by_version.entry(p.model_version.as_str()).or_default().push(p.clone());
-            }
             let live = graded.live.clone().unwrap_or_default();
-            // An outcome of another version's prediction is matched, not unmatched: counted once
-            // over every version's predictions.
-            let unmatched = if by_version.len() > 1 {
-                performance::evaluate(graded_preds, &rows, &HashMap::new(), &self.days, &self.eval_options())
-                    .unmatched_outcomes
-            } else {
-                0
-            };
-            let estimation_window = Span { from: self.current.range.from(), to: self.current.range.to() };
-            for (version, preds) in &by_version {
-                let estimated_rows: Vec<&Prediction> = current.iter().filter(|p| p.model_version == *version).collect();
-                let version_rows = VersionRows {
-                    version,
-                    preds,
-                    outcomes: &rows,
-                    estimated: &estimated_rows,
-                    window: estimation_window,
-                };
-                let mut report = self.grade_version(opened, estimators, &version_rows);
-                if by_version.len() > 1 {
-                    report.unmatched_outcomes = unmatched;
-                }
-                if *version == live {
-                    graded.report = Some(report);
-                } else {
-                    graded.others.push(VersionPerformance { model: (*version).to_owned(), performance: report });
-                }
-            }
-            graded.versions = by_version.keys().map(|v| (*v).to_owned()).collect();
+            let (report, others, versions) =
+                self.grade_versions(opened, estimators, &live, graded_preds, &rows, &current);
+            (graded.report, graded.others, graded.versions) = (report, others, versions);
             let preds = graded_preds.len() as u64;
             graded.rows_read.insert("predictions".to_owned(), preds);
             graded.rows_read.insert("outcomes".to_owned(), rows.len() as u64);
             graded.window = Some(window_info(&window, preds, &path));
         }
         Ok(graded)
+    }
+
+    /// Each version's performance in the window: the live one's report, the others', and
+    /// every version's name. `graded_preds` are the performance window's predictions, `rows` its
+    /// outcomes, `current` the estimation (current) window's predictions.
+    fn grade_versions(
+        &self,
+        opened: &Grader,
+        estimators: &Estimators,
+        live: &str,
+        graded_preds: &[Prediction],
+        rows: &[Outcome],
+        current: &[Prediction],
+    ) -> (Option<PerformanceReport>, Vec<VersionPerformance>, Vec<String>) {
+        let (mut report_of_live, mut others) = (None, Vec::new());
+        let mut by_version: BTreeMap<&str, Vec<Prediction>> = BTreeMap::new();
+        for p in graded_preds {
+            by_version.entry(p.model_version.as_str()).or_default().push(p.clone());
+        }
+        // An outcome of another version's prediction is matched, not unmatched: counted once
+        // over every version's predictions.
+        let unmatched = if by_version.len() > 1 {
+            performance::evaluate(graded_preds, rows, &HashMap::new(), &self.days, &self.eval_options())
+                .unmatched_outcomes
+        } else {
+            0
+        };
+        let estimation_window = Span { from: self.current.range.from(), to: self.current.range.to() };
+        for (version, preds) in &by_version {
+            let estimated_rows: Vec<&Prediction> = current.iter().filter(|p| p.model_version == *version).collect();
+            let version_rows =
+                VersionRows { version, preds, outcomes: rows, estimated: &estimated_rows, window: estimation_window };
+            let mut report = self.grade_version(opened, estimators, &version_rows);
+            if by_version.len() > 1 {
+                report.unmatched_outcomes = unmatched;
+            }
+            if *version == live {
+                report_of_live = Some(report);
+            } else {
+                others.push(VersionPerformance { model: (*version).to_owned(), performance: report });
+            }
+        }
+        let versions = by_version.keys().map(|v| (*v).to_owned()).collect();
+        (report_of_live, others, versions)
     }
 
     /// One version's realized performance over `preds` (its rows of the performance window),

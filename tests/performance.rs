@@ -377,3 +377,35 @@ fn outcomes_with_model_version_join_on_it_too() {
     assert_eq!(g["metrics"]["roc_auc"], Value::Null);
     assert_eq!(g["metrics"]["precision"], Value::Null);
 }
+
+/// The calibration window's rows are checked like the graded ones: a probability outside [0, 1]
+/// there is an error naming the file, never a calibration fitted on it.
+#[test]
+fn a_bad_probability_in_the_calibration_window_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("predictions.parquet");
+    let days = vec![d("2026-11-12"), d("2026-11-16"), d("2026-11-17")];
+    write_parquet(
+        &p,
+        vec![
+            ("as_of".to_owned(), OutColumn::Date(days.clone())),
+            ("symbol".to_owned(), OutColumn::Str(vec!["NABIL".into(); 3])),
+            ("model_version".to_owned(), OutColumn::Str(vec!["m1".into(); 3])),
+            ("predicted_proba".to_owned(), OutColumn::F64(vec![Some(7.0), Some(0.4), Some(0.6)])),
+        ],
+        1024,
+    )
+    .unwrap();
+    let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NABIL"]);
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p.display().to_string()])
+        .args(["--outcomes", &o, "--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"])
+        .args(["--reference-from", "2026-10-01", "--reference-to", "2026-11-05"])
+        .args(["--calibration-from", "2026-11-10", "--calibration-to", "2026-11-12"]));
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(code, 3, "{err}");
+    insta::assert_snapshot!(err.replace(&tmp.path().display().to_string(), "[TMP]"), @r"
+    error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. NABIL 2026-11-12 m1)
+    hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
+    ");
+}

@@ -11,7 +11,9 @@ use crate::calendar::DateRange;
 use crate::load::{Scan, date_to_days};
 use crate::performance::cbpe::{self, EstimatedMetrics, SamplingComponents};
 use crate::performance::isotonic::{self, Calibration};
-use crate::performance::{EvalOptions, Labelled, labelled, positive_score, predicts_positive};
+use crate::performance::{
+    EvalOptions, Labelled, labelled, positive_score, predicts_positive, validate_outcomes, validate_predictions,
+};
 use crate::result::{CalibrationWindow, ConceptDrift, EstimatedBand, EstimatedPerformance, Span};
 use crate::rows::Prediction;
 
@@ -57,9 +59,12 @@ impl Context<'_> {
             reference
         } else {
             read = scan.predictions(&self.settings.columns, Some(range))?;
+            validate_predictions(&read).map_err(|error| AnalysisError::Rows { path: scan.path().to_owned(), error })?;
             &read
         };
         let outcome_rows = outcomes.outcomes(&self.settings.columns, Some(range))?;
+        validate_outcomes(&outcome_rows)
+            .map_err(|error| AnalysisError::Rows { path: outcomes.path().to_owned(), error })?;
         let mut rows: BTreeMap<String, (Vec<Labelled>, Vec<i32>)> = BTreeMap::new();
         for p in predictions {
             rows.entry(p.model_version.clone()).or_default();

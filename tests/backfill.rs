@@ -142,6 +142,15 @@ fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
         assert!(psi.values().chain(accuracy.values()).all(|points| points.iter().all(|p| p.0 != t)), "{holiday}");
     }
 
+    // Concept drift: quiet on every day before the model's skill was removed (2026-10-14), and
+    // called on the last day, when the whole performance window has lost it.
+    let concept = raw_samples(&prom, "model_concept_drift_detected", after);
+    let (_, points) = concept.iter().next().expect("model_concept_drift_detected");
+    let skill_removed = half_past_four_npt(NaiveDate::from_ymd_opt(2026, 10, 14).unwrap());
+    assert_eq!(points.len(), times.len());
+    assert!(points.iter().filter(|p| p.0 < skill_removed).all(|p| p.1 == 0.0), "{points:?}");
+    assert_eq!(points.last().map(|p| p.1), Some(1.0));
+
     // Three days, bit for bit equal to `report --as-of DAY`.
     let value_at = |points: &[(i64, f64)], t: i64| points.iter().find(|p| p.0 == t).unwrap().1;
     for day in [days[0], days[days.len() / 2], days[days.len() - 1]] {

@@ -36,8 +36,7 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     rows_read.insert("features_reference".to_owned(), ref_rows_read);
     rows_read.insert("features_current".to_owned(), cur_rows);
 
-    let profiles = cx.profiles()?;
-    let mut drift = cx.drift(&profiles, &cx.current)?;
+    let (profiles, mut drift) = cx.profiles_and_drift()?;
     if settings.by == performance::GroupBy::Sector {
         drift.sector_mix = cx.sector_mix()?;
         drift.by_sector = cx.by_sector()?;

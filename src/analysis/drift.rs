@@ -222,6 +222,77 @@ impl Context<'_> {
         Ok(self.reference_slots.get_or_init(|| slots).as_ref())
     }
 
+    /// The profiles and the current window's drift: with `--stattest` tests and a raw
+    /// reference (quantile mode), each feature is fitted and compared in one task, so that the
+    /// tests sort the reference column the fit decoded instead of decoding it again; otherwise
+    /// [`Self::profiles`], then [`Self::drift`].
+    pub(super) fn profiles_and_drift(&self) -> Result<(Profiles, DriftReport), AnalysisError> {
+        let fused = !self.psi.stattest.is_psi() && self.psi.mode == BinningMode::Quantile;
+        let Reference::Data { scan, window, rows, pool } = &self.reference else {
+            let profiles = self.profiles()?;
+            let drift = self.drift(&profiles, &self.current)?;
+            return Ok((profiles, drift));
+        };
+        if !fused {
+            let profiles = self.profiles()?;
+            let drift = self.drift(&profiles, &self.current)?;
+            return Ok((profiles, drift));
+        }
+        if self.psi.significance == SignificanceTest::Panel {
+            self.reference_slots(scan, window)?;
+        }
+        let progress = Progress::new(self.features.len(), "fitting and comparing", self.settings.progress);
+        let workers = fitting_workers(*rows, cores());
+        let threads = (cores() / workers).max(1);
+        let done = parallel_map(workers, &self.features, |f| {
+            let out = self.fit_and_compare(scan, window, *pool, f, threads);
+            progress.inc();
+            out
+        });
+        progress.finish();
+        let (mut fitted, mut results) = (Vec::with_capacity(done.len()), Vec::with_capacity(done.len()));
+        for d in done {
+            let (profile, drift) = d?;
+            fitted.push(profile);
+            results.push(drift);
+        }
+        results.extend(self.unusable.iter().cloned().map(Err));
+        Ok((Profiles(fitted), summarise_results(results)))
+    }
+
+    /// One feature of [`Self::profiles_and_drift`]'s fused path. A numeric reference is decoded
+    /// into the worker's `--stattest` reference buffer (lent to the fit) and stays there for
+    /// the tests; the current side is kept as the PSI counts it.
+    #[allow(clippy::type_complexity)] // the two results of one task
+    fn fit_and_compare(
+        &self,
+        scan: &Scan,
+        window: &Window,
+        pool: DateRange,
+        f: &FeatureSpec,
+        threads: usize,
+    ) -> Result<(Result<FeatureProfile, SkippedFeature>, Result<FeatureDrift, SkippedFeature>), LoadError> {
+        if f.kind != FeatureKind::Numeric {
+            let fitted = self.fit(scan, window, pool, f, threads)?;
+            let drift = self.compare_one(f, Some(&fitted), &self.current)?;
+            return Ok((fitted, drift));
+        }
+        STATTEST_BUFFERS.with_borrow_mut(|(r, c, scratch)| {
+            // The fit decodes into `r`'s allocation: three columns per worker, not four.
+            REFERENCE_BUFFER.with_borrow_mut(|b| std::mem::swap(b, r));
+            let fitted = self.fit(scan, window, pool, f, threads);
+            REFERENCE_BUFFER.with_borrow_mut(|b| std::mem::swap(b, r));
+            let fitted = fitted?;
+            c.clear();
+            let mut kept = false;
+            let drift = match self.compare_psi(f, Some(&fitted), &self.current, Some((c, &mut kept)))? {
+                Ok(drift) => Ok(self.with_numeric_stattests(f, drift, &self.current, (r, c, scratch), (true, kept))?),
+                skipped => skipped,
+            };
+            Ok((fitted, drift))
+        })
+    }
+
     /// Drift of every feature in `window` against the reference.
     pub(super) fn drift(&self, profiles: &Profiles, window: &Window) -> Result<DriftReport, AnalysisError> {
         let indices: Vec<usize> = (0..self.features.len()).collect();
@@ -245,10 +316,25 @@ impl Context<'_> {
         profile: Option<&Result<FeatureProfile, SkippedFeature>>,
         window: &Window,
     ) -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
-        let drift = self.compare_psi(f, profile, window)?;
-        match drift {
-            Ok(drift) if !self.psi.stattest.is_psi() => Ok(Ok(self.with_stattests(f, drift, window)?)),
-            other => Ok(other),
+        if self.psi.stattest.is_psi() {
+            return self.compare_psi(f, profile, window, None);
+        }
+        if f.kind == FeatureKind::Numeric {
+            // The current column is kept as the PSI counts it: the tests do not decode it again.
+            return STATTEST_BUFFERS.with_borrow_mut(|(r, c, scratch)| {
+                c.clear();
+                let mut kept = false;
+                match self.compare_psi(f, profile, window, Some((c, &mut kept)))? {
+                    Ok(drift) => {
+                        Ok(Ok(self.with_numeric_stattests(f, drift, window, (r, c, scratch), (false, kept))?))
+                    }
+                    skipped => Ok(skipped),
+                }
+            });
+        }
+        match self.compare_psi(f, profile, window, None)? {
+            Ok(drift) => Ok(Ok(self.with_stattests(f, drift, window)?)),
+            skipped => Ok(skipped),
         }
     }
 
@@ -257,16 +343,6 @@ impl Context<'_> {
     /// default (`psi`) never comes here.
     fn with_stattests(&self, f: &FeatureSpec, drift: FeatureDrift, window: &Window) -> Result<FeatureDrift, LoadError> {
         let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
-        if f.kind == FeatureKind::Numeric {
-            // Both sides in this worker's buffers, reused feature after feature.
-            return STATTEST_BUFFERS.with_borrow_mut(|(r, c, scratch)| {
-                scan.numeric_into(&f.name, rw.scan_range(), r, 1)?;
-                self.current_scan.numeric_into(&f.name, window.scan_range(), c, 1)?;
-                stattests::sort_finite(r, scratch);
-                stattests::sort_finite(c, scratch);
-                Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
-            });
-        }
         let r = scan.categorical(&f.name, rw.scan_range())?;
         let c = self.current_scan.categorical(&f.name, window.scan_range())?;
         let keys: std::collections::BTreeSet<&String> = r.counts.keys().chain(c.counts.keys()).collect();
@@ -275,6 +351,29 @@ impl Context<'_> {
         };
         let (r, c) = (side(&r), side(&c));
         Ok(self.decide(drift, &Samples::Categorical { reference: &r, current: &c }))
+    }
+
+    /// [`Self::with_stattests`] of a numeric feature, in this worker's buffers (reused feature
+    /// after feature): the reference side `r` is already there when `kept.0`, the current side
+    /// `c` when `kept.1`.
+    fn with_numeric_stattests(
+        &self,
+        f: &FeatureSpec,
+        drift: FeatureDrift,
+        window: &Window,
+        (r, c, scratch): (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
+        kept: (bool, bool),
+    ) -> Result<FeatureDrift, LoadError> {
+        let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
+        if !kept.0 {
+            scan.numeric_into(&f.name, rw.scan_range(), r, 1)?;
+        }
+        if !kept.1 {
+            self.current_scan.numeric_into(&f.name, window.scan_range(), c, 1)?;
+        }
+        stattests::sort_finite(r, scratch);
+        stattests::sort_finite(c, scratch);
+        Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
     }
 
     /// `--stattest`'s tests on `samples`, added to `drift`; the deciding test's call becomes
@@ -304,6 +403,7 @@ impl Context<'_> {
         f: &FeatureSpec,
         profile: Option<&Result<FeatureProfile, SkippedFeature>>,
         window: &Window,
+        keep: Option<(&mut Vec<f64>, &mut bool)>,
     ) -> Result<Result<FeatureDrift, SkippedFeature>, LoadError> {
         let options = &self.psi;
         Ok(match (options.mode, &self.reference, profile) {
@@ -313,7 +413,7 @@ impl Context<'_> {
             }
             (_, _, Some(Err(skipped))) => Err(skipped.clone()),
             (_, _, Some(Ok(profile))) => {
-                let current = self.current_side(f, profile, window)?;
+                let current = self.current_side(f, profile, window, keep)?;
                 compare(profile, &current, options).map_err(|e| skip(&f.name, &e)).map(|drift| {
                     match options.significance {
                         SignificanceTest::Panel => {
@@ -333,13 +433,31 @@ impl Context<'_> {
     }
 
     /// The current side of a feature against its profile: a numeric column is counted over the
-    /// profile's edges chunk by chunk, without copying it.
-    fn current_side(&self, f: &FeatureSpec, profile: &FeatureProfile, window: &Window) -> Result<Column, LoadError> {
+    /// profile's edges chunk by chunk, without copying it, unless `keep` asks for its values
+    /// (then appended to the buffer, chunk by chunk while in cache, and the flag set).
+    fn current_side(
+        &self,
+        f: &FeatureSpec,
+        profile: &FeatureProfile,
+        window: &Window,
+        keep: Option<(&mut Vec<f64>, &mut bool)>,
+    ) -> Result<Column, LoadError> {
         match (&profile.bins, f.kind) {
             (ProfileBins::Numeric { edges, .. }, FeatureKind::Numeric) => {
                 let mut counts = vec![0_u64; edges.value_bins() + 1];
-                self.current_scan
-                    .numeric_chunks(&f.name, window.scan_range(), |chunk| edges.count_into(&mut counts, chunk))?;
+                let range = window.scan_range();
+                match keep {
+                    Some((values, kept)) => {
+                        self.current_scan.numeric_chunks(&f.name, range, |chunk| {
+                            edges.count_into(&mut counts, chunk);
+                            values.extend_from_slice(chunk);
+                        })?;
+                        *kept = true;
+                    }
+                    None => self
+                        .current_scan
+                        .numeric_chunks(&f.name, range, |chunk| edges.count_into(&mut counts, chunk))?,
+                }
                 Ok(Column::Counted(counts))
             }
             _ => load(&self.current_scan, f, window),

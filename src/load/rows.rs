@@ -31,9 +31,10 @@ impl Scan {
         Ok(s.iter().zip(t.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))).collect())
     }
 
-    /// The model version of the predictions on their last day up to `as_of`, when that day
-    /// holds exactly one: the label a run on these predictions pushes under. Reads two columns
-    /// of the days up to `as_of` and keeps one day's rows.
+    /// The model version of the predictions on their last day up to `as_of` (the greatest name
+    /// when that day holds several, as the live version is chosen): the label a run on these
+    /// predictions pushes under; `default` without a version column. Reads two columns of the
+    /// days up to `as_of` and keeps one day's rows.
     ///
     /// # Errors
     /// [`LoadError`] for a missing column or a decode failure.
@@ -53,10 +54,7 @@ impl Scan {
                 .unique(None, UniqueKeepStrategy::Any),
         )?;
         let versions = df.column(mv).and_then(Column::str).map_err(|e| reading(self.path(), &e))?;
-        Ok(match (versions.len(), versions.get(0)) {
-            (1, Some(v)) => Some(v.to_owned()),
-            _ => None,
-        })
+        Ok(versions.iter().flatten().max().map(str::to_owned))
     }
 
     /// Prediction rows with `as_of` in the window.
@@ -170,4 +168,62 @@ fn is_text(t: &DataType) -> bool {
 /// A 0/1 label read as f64; anything not integral maps to −1 so validation rejects it.
 fn label_value(x: f64) -> i64 {
     if x.fract() == 0.0 && x.abs() < 1e15 { x as i64 } else { -1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::write::{OutColumn, write_parquet};
+
+    fn names() -> ColumnNames {
+        let n = |s: &str| s.to_owned();
+        ColumnNames {
+            date: n("as_of"),
+            symbol: n("symbol"),
+            sector: n("sector"),
+            model_version: n("model_version"),
+            predicted_proba: n("predicted_proba"),
+            predicted_label: n("predicted_label"),
+            actual_label: n("actual_label"),
+            observed_at: n("observed_at"),
+        }
+    }
+
+    /// The failure label follows the live version's rule: on a last day two versions predict
+    /// (a shadow deployment), the greatest name; without a version column, `default`.
+    #[test]
+    fn last_model_version_is_the_greatest_name_of_the_last_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.parquet");
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let days = vec![d("2026-11-16"), d("2026-11-17"), d("2026-11-17"), d("2026-11-18")];
+        write_parquet(
+            &path,
+            vec![
+                ("as_of".into(), OutColumn::Date(days)),
+                ("symbol".into(), OutColumn::Str(vec!["A".into(); 4])),
+                ("model_version".into(), OutColumn::Str(vec!["v3".into(), "v1".into(), "v2".into(), "v9".into()])),
+                ("predicted_proba".into(), OutColumn::F64(vec![Some(0.5); 4])),
+            ],
+            1024,
+        )
+        .unwrap();
+        let scan = Scan::open(&path.display().to_string(), "as_of").unwrap();
+        assert_eq!(scan.last_model_version(&names(), d("2026-11-17")).unwrap().as_deref(), Some("v2"));
+        assert_eq!(scan.last_model_version(&names(), d("2026-11-16")).unwrap().as_deref(), Some("v3"));
+        assert_eq!(scan.last_model_version(&names(), d("2026-11-15")).unwrap(), None, "no prediction yet");
+        let bare = dir.path().join("bare.parquet");
+        write_parquet(
+            &bare,
+            vec![
+                ("as_of".into(), OutColumn::Date(vec![d("2026-11-16")])),
+                ("symbol".into(), OutColumn::Str(vec!["A".into()])),
+                ("predicted_proba".into(), OutColumn::F64(vec![Some(0.5)])),
+            ],
+            1024,
+        )
+        .unwrap();
+        let scan = Scan::open(&bare.display().to_string(), "as_of").unwrap();
+        assert_eq!(scan.last_model_version(&names(), d("2026-11-17")).unwrap().as_deref(), Some("default"));
+    }
 }

@@ -153,6 +153,35 @@ fn duplicates<'a, T>(rows: &'a [T], key: impl Fn(&'a T) -> Key<'a>, show: impl F
     (!dups.is_empty()).then(|| dups.join(", "))
 }
 
+/// The outcomes known by a cutoff, by their key: `(symbol, as_of)`, plus `model_version` when
+/// any known outcome carries one.
+struct Known<'a> {
+    index: HashMap<Key<'a>, &'a Outcome>,
+    with_version: bool,
+}
+
+impl<'a> Known<'a> {
+    fn index(outcomes: &'a [Outcome], cutoff: NaiveDate) -> Self {
+        let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= cutoff).collect();
+        let with_version = known.iter().any(|o| o.model_version.is_some());
+        let index = known
+            .into_iter()
+            .map(|o| ((o.symbol.as_str(), o.as_of, if with_version { o.model_version.as_deref() } else { None }), o))
+            .collect();
+        Self { index, with_version }
+    }
+
+    /// A prediction's key in the index.
+    fn key<'p>(&self, p: &'p Prediction) -> Key<'p> {
+        (p.symbol.as_str(), p.as_of, self.with_version.then_some(p.model_version.as_str()))
+    }
+
+    /// The known outcome of a prediction.
+    fn get(&self, p: &Prediction) -> Option<&'a Outcome> {
+        self.index.get(&self.key(p)).copied()
+    }
+}
+
 /// Grades `predictions` (already restricted to the evaluation window) against `outcomes`.
 /// `sectors` maps symbol → sector for `GroupBy::Sector`; `calendar` holds the trading days
 /// present in the data (sorted), for the label lag.
@@ -164,18 +193,13 @@ pub fn evaluate<S: std::hash::BuildHasher>(
     calendar: &[NaiveDate],
     options: &EvalOptions,
 ) -> PerformanceReport {
-    let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= options.cutoff).collect();
-    let with_version = known.iter().any(|o| o.model_version.is_some());
-    let index: HashMap<Key, &Outcome> = known
-        .iter()
-        .map(|o| ((o.symbol.as_str(), o.as_of, if with_version { o.model_version.as_deref() } else { None }), *o))
-        .collect();
+    let known = Known::index(outcomes, options.cutoff);
     let mut matched: HashSet<Key> = HashSet::new();
     let mut all = Accumulator::default();
     let mut groups: BTreeMap<String, Accumulator> = BTreeMap::new();
     for p in predictions {
-        let key = (p.symbol.as_str(), p.as_of, with_version.then_some(p.model_version.as_str()));
-        let outcome = index.get(&key).copied();
+        let key = known.key(p);
+        let outcome = known.get(p);
         if outcome.is_some() {
             matched.insert(key);
         }
@@ -191,7 +215,7 @@ pub fn evaluate<S: std::hash::BuildHasher>(
         positive_label: options.positive_label,
         threshold: options.threshold,
         by: options.by.as_str().to_owned(),
-        unmatched_outcomes: (index.len() - matched.len()) as u64,
+        unmatched_outcomes: (known.index.len() - matched.len()) as u64,
         overall: all.finish("all".into()),
         groups: groups.into_iter().map(|(k, acc)| acc.finish(k)).collect(),
         estimated: None,
@@ -207,19 +231,8 @@ pub fn labelled<'a>(
     outcomes: &[Outcome],
     options: &EvalOptions,
 ) -> Vec<(&'a Prediction, Labelled)> {
-    let known: Vec<&Outcome> = outcomes.iter().filter(|o| o.observed_at <= options.cutoff).collect();
-    let with_version = known.iter().any(|o| o.model_version.is_some());
-    let index: HashMap<Key, &Outcome> = known
-        .iter()
-        .map(|o| ((o.symbol.as_str(), o.as_of, if with_version { o.model_version.as_deref() } else { None }), *o))
-        .collect();
-    predictions
-        .iter()
-        .filter_map(|p| {
-            let key = (p.symbol.as_str(), p.as_of, with_version.then_some(p.model_version.as_str()));
-            index.get(&key).map(|o| (p, to_labelled(p, o, options)))
-        })
-        .collect()
+    let known = Known::index(outcomes, options.cutoff);
+    predictions.iter().filter_map(|p| known.get(p).map(|o| (p, to_labelled(p, o, options)))).collect()
 }
 
 /// Whether `p` predicts the positive label: its label, else `proba ≥ threshold`.

@@ -133,20 +133,10 @@ impl Context<'_> {
                     })
                     .collect(),
             )),
-            Reference::Data { scan, window, rows, pool } => {
-                if self.psi.significance == SignificanceTest::Panel {
-                    // Before any reference column is held: its memory adds to none of theirs.
-                    self.reference_slots(scan, window)?;
-                }
-                let progress = Progress::new(self.features.len(), "fitting reference", self.settings.progress);
-                let workers = fitting_workers(*rows, cores());
-                let threads = (cores() / workers).max(1);
-                let fitted = parallel_map(workers, &self.features, |f| {
-                    let fitted = self.fit(scan, window, *pool, f, threads);
-                    progress.inc();
-                    fitted
-                });
-                progress.finish();
+            Reference::Data { scan, window, pool, .. } => {
+                let fitted = self.per_reference_column("fitting reference", |f, threads| {
+                    self.fit(scan, window, *pool, f, threads)
+                })?;
                 Ok(Profiles(fitted.into_iter().collect::<Result<_, _>>()?))
             }
         }
@@ -222,34 +212,45 @@ impl Context<'_> {
         Ok(self.reference_slots.get_or_init(|| slots).as_ref())
     }
 
+    /// `task` on every feature, as many side by side as the memory budget for reference columns
+    /// allows (each with the cores left over for its decoding), with a progress bar. The
+    /// reference window's day slots are decoded first, before any column is held: their
+    /// memory adds to none of the columns'.
+    fn per_reference_column<R: Send>(
+        &self,
+        what: &str,
+        task: impl Fn(&FeatureSpec, usize) -> R + Sync,
+    ) -> Result<Vec<R>, AnalysisError> {
+        let Reference::Data { scan, window, rows, .. } = &self.reference else { return Ok(Vec::new()) };
+        if self.psi.significance == SignificanceTest::Panel {
+            self.reference_slots(scan, window)?;
+        }
+        let progress = Progress::new(self.features.len(), what, self.settings.progress);
+        let workers = fitting_workers(*rows, cores());
+        let threads = (cores() / workers).max(1);
+        let done = parallel_map(workers, &self.features, |f| {
+            let out = task(f, threads);
+            progress.inc();
+            out
+        });
+        progress.finish();
+        Ok(done)
+    }
+
     /// The profiles and the current window's drift: with `--stattest` tests and a raw
     /// reference (quantile mode), each feature is fitted and compared in one task, so that the
     /// tests sort the reference column the fit decoded instead of decoding it again; otherwise
     /// [`Self::profiles`], then [`Self::drift`].
     pub(super) fn profiles_and_drift(&self) -> Result<(Profiles, DriftReport), AnalysisError> {
         let fused = !self.psi.stattest.is_psi() && self.psi.mode == BinningMode::Quantile;
-        let Reference::Data { scan, window, rows, pool } = &self.reference else {
+        let (Reference::Data { scan, window, pool, .. }, true) = (&self.reference, fused) else {
             let profiles = self.profiles()?;
             let drift = self.drift(&profiles, &self.current)?;
             return Ok((profiles, drift));
         };
-        if !fused {
-            let profiles = self.profiles()?;
-            let drift = self.drift(&profiles, &self.current)?;
-            return Ok((profiles, drift));
-        }
-        if self.psi.significance == SignificanceTest::Panel {
-            self.reference_slots(scan, window)?;
-        }
-        let progress = Progress::new(self.features.len(), "fitting and comparing", self.settings.progress);
-        let workers = fitting_workers(*rows, cores());
-        let threads = (cores() / workers).max(1);
-        let done = parallel_map(workers, &self.features, |f| {
-            let out = self.fit_and_compare(scan, window, *pool, f, threads);
-            progress.inc();
-            out
-        });
-        progress.finish();
+        let done = self.per_reference_column("fitting and comparing", |f, threads| {
+            self.fit_and_compare(scan, window, *pool, f, threads)
+        })?;
         let (mut fitted, mut results) = (Vec::with_capacity(done.len()), Vec::with_capacity(done.len()));
         for d in done {
             let (profile, drift) = d?;

@@ -208,51 +208,63 @@ pub struct Sample {
 /// # Errors
 /// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
 pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
+    collect(|put| {
+        let d = &result.drift;
+        for f in &d.features {
+            feature_samples(put, f);
+        }
+        put(&SHARE, vec![], d.drift_share);
+        put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
+        if let Some(p) = &d.prediction_drift {
+            put(&PRED_PSI, vec![], Some(p.psi));
+            put(&PRED_CRITICAL, vec![], p.critical_psi);
+        }
+        if let Some(m) = &d.sector_mix {
+            put(&SECTOR_MIX, vec![], Some(m.psi));
+        }
+        for s in &d.by_sector {
+            for f in &s.features {
+                put(&SECTOR_PSI, vec![f.feature.clone(), s.sector.clone()], Some(f.psi));
+            }
+        }
+        if let Some(p) = &result.performance {
+            performance_samples(put, p);
+        }
+        if let Some(run) = &result.run {
+            put(&LAST_SUCCESS, vec![], Some(run.finished_at));
+            put(&DURATION, vec![], Some(run.duration_seconds));
+        }
+        for (dataset, rows) in &result.rows_read {
+            put(&ROWS, vec![dataset.clone()], Some(*rows as f64));
+        }
+        put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
+        put(&DATA_LAG, vec![], Some(f64::from(trading_days_between(result.windows.current.to, result.as_of))));
+        let w = &result.windows;
+        for (name, win) in
+            [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())]
+        {
+            if let Some(win) = win {
+                put(&WINDOW_START, vec![name.to_owned()], Some(nepal_midnight(win.from)));
+                put(&WINDOW_END, vec![name.to_owned()], Some(nepal_midnight(win.to)));
+            }
+        }
+    })
+}
+
+/// What puts a sample: its family, its label values and its value (`None`: left out).
+type Put<'a> = dyn FnMut(&'static Family, Vec<String>, Option<f64>) + 'a;
+
+/// The samples `fill` puts (family, label values, value; `None` values left out), each label
+/// value checked.
+fn collect(
+    fill: impl FnOnce(&mut dyn FnMut(&'static Family, Vec<String>, Option<f64>)),
+) -> Result<Vec<Sample>, MetricsError> {
     let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
-    let mut put = |f: &'static Family, labels: Vec<String>, v: Option<f64>| {
+    fill(&mut |f, labels, v| {
         if let Some(v) = v {
             samples.push((f, labels, v));
         }
-    };
-    let d = &result.drift;
-    for f in &d.features {
-        feature_samples(&mut put, f);
-    }
-    put(&SHARE, vec![], d.drift_share);
-    put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
-    if let Some(p) = &d.prediction_drift {
-        put(&PRED_PSI, vec![], Some(p.psi));
-        put(&PRED_CRITICAL, vec![], p.critical_psi);
-    }
-    if let Some(m) = &d.sector_mix {
-        put(&SECTOR_MIX, vec![], Some(m.psi));
-    }
-    for s in &d.by_sector {
-        for f in &s.features {
-            put(&SECTOR_PSI, vec![f.feature.clone(), s.sector.clone()], Some(f.psi));
-        }
-    }
-    if let Some(p) = &result.performance {
-        performance_samples(&mut put, p);
-    }
-    if let Some(run) = &result.run {
-        put(&LAST_SUCCESS, vec![], Some(run.finished_at));
-        put(&DURATION, vec![], Some(run.duration_seconds));
-    }
-    for (dataset, rows) in &result.rows_read {
-        put(&ROWS, vec![dataset.clone()], Some(*rows as f64));
-    }
-    put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
-    put(&DATA_LAG, vec![], Some(f64::from(trading_days_between(result.windows.current.to, result.as_of))));
-    let w = &result.windows;
-    for (name, win) in
-        [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())]
-    {
-        if let Some(win) = win {
-            put(&WINDOW_START, vec![name.to_owned()], Some(nepal_midnight(win.from)));
-            put(&WINDOW_END, vec![name.to_owned()], Some(nepal_midnight(win.to)));
-        }
-    }
+    });
     samples
         .into_iter()
         .map(|(fam, labels, value)| {
@@ -274,7 +286,7 @@ pub fn render(result: &RunResult) -> Result<String, MetricsError> {
 }
 
 /// The gauges of one version's performance: realized, estimated and concept drift.
-fn performance_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64>), p: &PerformanceReport) {
+fn performance_samples(put: &mut Put<'_>, p: &PerformanceReport) {
     let g = &p.overall;
     let m = &g.metrics;
     for (fam, v) in [
@@ -328,18 +340,10 @@ fn performance_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option
 /// # Errors
 /// As [`samples`].
 pub fn version_samples(result: &RunResult, v: &VersionPerformance) -> Result<Vec<Sample>, MetricsError> {
-    let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
-    let mut put = |f: &'static Family, labels: Vec<String>, v: Option<f64>| {
-        if let Some(v) = v {
-            samples.push((f, labels, v));
-        }
-    };
-    performance_samples(&mut put, &v.performance);
-    put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
-    Ok(samples
-        .into_iter()
-        .map(|(fam, _, value)| Sample { name: fam.name, help: fam.help, labels: Vec::new(), value })
-        .collect())
+    collect(|put| {
+        performance_samples(put, &v.performance);
+        put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
+    })
 }
 
 /// Renders samples as exposition text.
@@ -363,7 +367,7 @@ pub fn render_samples(samples: Vec<Sample>) -> Result<String, MetricsError> {
     builder.encode()
 }
 
-fn feature_samples(put: &mut impl FnMut(&'static Family, Vec<String>, Option<f64>), f: &FeatureDrift) {
+fn feature_samples(put: &mut Put<'_>, f: &FeatureDrift) {
     let name = || vec![f.feature.clone()];
     put(&PSI, name(), Some(f.psi));
     put(&PSI_CRITICAL, name(), f.critical_psi);

@@ -73,7 +73,7 @@ impl Error {
             Self::Config(e) => e.hint(),
             Self::Analysis(e) => e.hint(),
             Self::Output { .. } | Self::Fixtures(_) => "check that the directory exists and is writable",
-            Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the drift spec syntax",
+            Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the --drift and --release syntax",
             Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",
             Self::Push(e) => e.hint(),
             Self::Metrics(_) => "rename the column so that it is non-empty text without control characters",

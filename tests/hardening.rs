@@ -761,6 +761,48 @@ fn fixtures_refuse_to_overwrite_without_force() {
     assert_ne!(std::fs::read(tmp.path().join("features.parquet")).unwrap(), b"mine");
 }
 
+/// A malformed model release, or an empty version name, is refused before anything is written.
+#[test]
+fn fixtures_refuse_a_bad_release_or_an_empty_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let generate = |extra: &[&str]| {
+        run(bin()
+            .args(["fixtures", "--out", out, "--start", "2026-10-01", "--end", "2026-11-19", "--symbols", "5"])
+            .args(extra))
+    };
+    for (args, line) in [
+        (
+            &["--release", "2026-11-01"][..],
+            "error: invalid fixtures argument: --release `2026-11-01` is not DATE:VERSION",
+        ),
+        (
+            &["--release", "2026-11-01:"][..],
+            "error: invalid fixtures argument: --release `2026-11-01:` is not DATE:VERSION",
+        ),
+        (
+            &["--release", "November:v2"][..],
+            "error: invalid fixtures argument: --release `November:v2`: `November` is not a date (input contains invalid characters)",
+        ),
+        (
+            &["--model-version", ""][..],
+            "error: invalid fixtures argument: --model-version is empty: a model version names a group",
+        ),
+    ] {
+        let (code, _, err) = generate(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(
+            err.lines().collect::<Vec<_>>(),
+            [line, "hint: see `nepse-drift fixtures --help` for the --drift and --release syntax"],
+            "{args:?}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+    // A release splits the predictions' versions at its day.
+    let (code, _, err) = generate(&["--model-version", "v1", "--release", "2026-11-02:v2"]);
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn two_key_columns_with_one_name_are_a_config_error() {
     let (code, out, err) =

@@ -52,6 +52,9 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
 
 /// The model versions by release day: `first` from the start, then each `DATE:VERSION`.
 fn versions(first: &str, releases: &[String]) -> Result<Vec<(Option<NaiveDate>, String)>, Error> {
+    if first.is_empty() {
+        return Err(Error::FixturesSpec("--model-version is empty: a model version names a group".to_owned()));
+    }
     let mut out = vec![(None, first.to_owned())];
     for r in releases {
         let (date, version) = r

@@ -1,5 +1,6 @@
 //! The model's side: prediction drift and performance on delayed ground truth.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use super::context::{Context, empty, window_info};
@@ -173,9 +174,17 @@ impl Context<'_> {
         current: &[Prediction],
     ) -> (Option<PerformanceReport>, Vec<VersionPerformance>, Vec<String>) {
         let (mut report_of_live, mut others) = (None, Vec::new());
-        let mut by_version: BTreeMap<&str, Vec<Prediction>> = BTreeMap::new();
-        for p in graded_preds {
-            by_version.entry(p.model_version.as_str()).or_default().push(p.clone());
+        // One version (the usual case) is graded in place; several are split into copies.
+        let mut by_version: BTreeMap<&str, Cow<'_, [Prediction]>> = BTreeMap::new();
+        match graded_preds.first() {
+            Some(first) if graded_preds.iter().all(|p| p.model_version == first.model_version) => {
+                by_version.insert(first.model_version.as_str(), Cow::Borrowed(graded_preds));
+            }
+            _ => {
+                for p in graded_preds {
+                    by_version.entry(p.model_version.as_str()).or_default().to_mut().push(p.clone());
+                }
+            }
         }
         // An outcome of another version's prediction is matched, not unmatched: counted once
         // over every version's predictions.

@@ -739,15 +739,18 @@ fn fit_reference_reads_from_and_to_as_the_fitted_window() {
     assert!(err.contains("not both"), "{err}");
 }
 
+/// `fixtures` of five symbols over seven weeks into `out`, with `extra` flags.
+fn small_fixtures(out: &str, extra: &[&str]) -> (i32, String, String) {
+    run(bin()
+        .args(["fixtures", "--out", out, "--start", "2026-10-01", "--end", "2026-11-19", "--symbols", "5"])
+        .args(extra))
+}
+
 #[test]
 fn fixtures_refuse_to_overwrite_without_force() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().to_str().unwrap();
-    let generate = |extra: &[&str]| {
-        run(bin()
-            .args(["fixtures", "--out", out, "--start", "2026-10-01", "--end", "2026-11-19", "--symbols", "5"])
-            .args(extra))
-    };
+    let generate = |extra: &[&str]| small_fixtures(out, extra);
     assert_eq!(generate(&[]).0, 0);
     std::fs::write(tmp.path().join("features.parquet"), "mine").unwrap();
     let (code, _, err) = generate(&[]);
@@ -766,11 +769,7 @@ fn fixtures_refuse_to_overwrite_without_force() {
 fn fixtures_refuse_a_bad_release_or_an_empty_version() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().to_str().unwrap();
-    let generate = |extra: &[&str]| {
-        run(bin()
-            .args(["fixtures", "--out", out, "--start", "2026-10-01", "--end", "2026-11-19", "--symbols", "5"])
-            .args(extra))
-    };
+    let generate = |extra: &[&str]| small_fixtures(out, extra);
     for (args, line) in [
         (
             &["--release", "2026-11-01"][..],

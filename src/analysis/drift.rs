@@ -2,6 +2,7 @@
 //! per run, one column at a time, on all cores), and each window compared against them.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::context::{Context, FeatureSpec, Reference};
 use super::error::AnalysisError;
@@ -228,8 +229,11 @@ impl Context<'_> {
         let progress = Progress::new(self.features.len(), what, self.settings.progress);
         let workers = fitting_workers(*rows, cores());
         let threads = (cores() / workers).max(1);
+        // The last feature gets every core: the other workers free up while it runs.
+        let started = AtomicUsize::new(0);
         let done = parallel_map(workers, &self.features, |f| {
-            let out = task(f, threads);
+            let last = started.fetch_add(1, Ordering::Relaxed) + 1 == self.features.len();
+            let out = task(f, if last { cores() } else { threads });
             progress.inc();
             out
         });
@@ -287,7 +291,10 @@ impl Context<'_> {
             c.clear();
             let mut kept = false;
             let drift = match self.compare_psi(f, Some(&fitted), &self.current, Some((c, &mut kept)))? {
-                Ok(drift) => Ok(self.with_numeric_stattests(f, drift, &self.current, (r, c, scratch), (true, kept))?),
+                Ok(drift) => {
+                    let buffers = (r, c, scratch);
+                    Ok(self.with_numeric_stattests(f, drift, &self.current, buffers, (true, kept), threads)?)
+                }
                 skipped => skipped,
             };
             Ok((fitted, drift))
@@ -327,7 +334,7 @@ impl Context<'_> {
                 let mut kept = false;
                 match self.compare_psi(f, profile, window, Some((c, &mut kept)))? {
                     Ok(drift) => {
-                        Ok(Ok(self.with_numeric_stattests(f, drift, window, (r, c, scratch), (false, kept))?))
+                        Ok(Ok(self.with_numeric_stattests(f, drift, window, (r, c, scratch), (false, kept), 1)?))
                     }
                     skipped => Ok(skipped),
                 }
@@ -356,7 +363,7 @@ impl Context<'_> {
 
     /// [`Self::with_stattests`] of a numeric feature, in this worker's buffers (reused feature
     /// after feature): the reference side `r` is already there when `kept.0`, the current side
-    /// `c` when `kept.1`.
+    /// `c` when `kept.1`. With more than one thread the two sides are sorted side by side.
     fn with_numeric_stattests(
         &self,
         f: &FeatureSpec,
@@ -364,6 +371,7 @@ impl Context<'_> {
         window: &Window,
         (r, c, scratch): (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
         kept: (bool, bool),
+        threads: usize,
     ) -> Result<FeatureDrift, LoadError> {
         let Reference::Data { scan, window: rw, .. } = &self.reference else { return Ok(drift) };
         if !kept.0 {
@@ -372,8 +380,16 @@ impl Context<'_> {
         if !kept.1 {
             self.current_scan.numeric_into(&f.name, window.scan_range(), c, 1)?;
         }
-        stattests::sort_finite(r, scratch);
-        stattests::sort_finite(c, scratch);
+        if threads > 1 {
+            let mut other = Vec::new();
+            std::thread::scope(|s| {
+                s.spawn(|| stattests::sort_finite(r, &mut other));
+                stattests::sort_finite(c, scratch);
+            });
+        } else {
+            stattests::sort_finite(r, scratch);
+            stattests::sort_finite(c, scratch);
+        }
         Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
     }
 

@@ -360,7 +360,8 @@ struct Merged {
 /// The gap is carried exactly, as the integer `g = i·n_v − j·n_u = (U − V)·n_u·n_v`, one
 /// addition a step instead of two divisions; `D` is then `max |g|` over `n_u·n_v`, one
 /// correctly rounded division (scipy's, `i/n_u − j/n_v`, rounds three times: the two agree to an
-/// ulp). `W₁` sums `|g|·(x_{k+1} − x_k)` and divides once at the end.
+/// ulp). `W₁` sums `|g|·(x_{k+1} − x_k)` and divides once at the end. (`|g| ≤ n_u·n_v` fits an
+/// `i64` up to 3·10⁹ values a side, 24 GB a column: more than a machine holds to sort.)
 ///
 /// The values are cut into [`CHAINS`] runs of about equal length at distinct values (a tie group
 /// is never cut), walked side by side: each step of a walk waits on the load its last comparison

@@ -380,15 +380,18 @@ impl Context<'_> {
         if !kept.1 {
             self.current_scan.numeric_into(&f.name, window.scan_range(), c, 1)?;
         }
-        if threads > 1 {
-            let mut other = Vec::new();
-            std::thread::scope(|s| {
-                s.spawn(|| stattests::sort_finite(r, &mut other));
-                stattests::sort_finite(c, scratch);
-            });
-        } else {
-            stattests::sort_finite(r, scratch);
+        // With a second thread the reference is sorted beside the current side; a thread the
+        // system refuses (a process limit) leaves it to this one.
+        let mut other = Vec::new();
+        let sorted_beside = std::thread::scope(|s| {
+            let helper = (threads > 1)
+                .then(|| std::thread::Builder::new().spawn_scoped(s, || stattests::sort_finite(r, &mut other)).ok())
+                .flatten();
             stattests::sort_finite(c, scratch);
+            helper.is_some()
+        });
+        if !sorted_beside {
+            stattests::sort_finite(r, scratch);
         }
         Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
     }

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::drift::{BinningMode, Choice, SignificanceTest};
 use crate::performance::GroupBy;
+use crate::synth::MarketKind;
 
 /// Drift (PSI) and delayed-ground-truth performance of a NEPSE next-day direction model.
 #[derive(Debug, Parser)]
@@ -404,4 +405,8 @@ pub struct FixturesArgs {
     /// Overwrite files that already exist in --out.
     #[arg(long)]
     pub force: bool,
+    /// The market simulated: `stationary`, or `realistic` (listings growth, a turnover trend,
+    /// bull and bear regimes, a closure, corporate actions, bad prints).
+    #[arg(long, value_enum, default_value_t = MarketKind::Stationary)]
+    pub market: MarketKind,
 }

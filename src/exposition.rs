@@ -30,12 +30,18 @@ macro_rules! families {
 
 families! {
     PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
-    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the shift is significant at alpha (the run's significance test; absent when undefined).";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha (the history null, or the dependence model without enough history; absent when undefined).";
     PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
     P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test.";
     EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
     DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], "Rao-Scott design effect of the window's bin proportions (reference, current).";
-    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and significant), else 0.";
+    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and unusual for the market's own history), else 0.";
+    SHIFTED = "feature_drift_shifted", ["feature"], "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
+    SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], "PSI above which the feature is called shifted at alpha (the dependence model's critical value).";
+    SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the dependence model (the shifted call's).";
+    DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some feature confirmed by Holm's step-down at family-wise alpha, else 0.";
+    DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed (Holm, family-wise alpha).";
+    DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested.";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
     STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
@@ -214,6 +220,11 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             feature_samples(put, f);
         }
         put(&SHARE, vec![], d.drift_share);
+        if let Some(ds) = &d.dataset {
+            put(&DATASET, vec![], Some(if ds.drifted { 1.0 } else { 0.0 }));
+            put(&DATASET_CONFIRMED, vec![], Some(ds.confirmed.len() as f64));
+            put(&DATASET_MIN_P, vec![], ds.min_p_value);
+        }
         put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
         if let Some(p) = &d.prediction_drift {
             put(&PRED_PSI, vec![], Some(p.psi));
@@ -379,6 +390,9 @@ fn feature_samples(put: &mut Put<'_>, f: &FeatureDrift) {
     put(&DESIGN_EFFECT, side("current"), f.design_effect.map(|d| d.current));
     put(&P_VALUE, name(), f.p_value);
     put(&DETECTED, name(), Some(if f.drifted { 1.0 } else { 0.0 }));
+    put(&SHIFTED, name(), Some(if f.shifted { 1.0 } else { 0.0 }));
+    put(&SHIFT_CRITICAL, name(), f.shift_critical_psi);
+    put(&SHIFT_P_VALUE, name(), f.shift_p_value);
     put(&MISSING, vec![f.feature.clone(), "reference".into()], Some(f.reference_missing_ratio));
     put(&MISSING, vec![f.feature.clone(), "current".into()], Some(f.current_missing_ratio));
     for (test, s) in &f.statistics {

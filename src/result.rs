@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::drift::PsiOptions;
 use crate::drift::SignificanceTest;
-use crate::drift::significance::NullMethod;
+use crate::drift::significance::{DriftNull, NullMethod};
 use crate::performance::cbpe::EstimatedMetrics;
 
 /// Version of the JSON result schema.
@@ -112,12 +112,37 @@ pub struct DriftReport {
     pub drifted_features: Vec<String>,
     /// `drifted / computed features`, in [0, 1]; `null` when none was computed.
     pub drift_share: Option<f64>,
+    /// Names of the shifted features (see [`FeatureDrift::shifted`]).
+    #[serde(default)]
+    pub shifted_features: Vec<String>,
+    /// The dataset-level call, the one that pages: the features' drift p-values under Holm's
+    /// step-down at the family-wise α.
+    #[serde(default)]
+    pub dataset: Option<DatasetDrift>,
     /// Drift of `predicted_proba`, when predictions were given.
     pub prediction_drift: Option<FeatureDrift>,
     /// The sector mix as a categorical PSI, when `--by sector`.
     pub sector_mix: Option<FeatureDrift>,
     /// PSI of each feature within each sector, when `--by sector`.
     pub by_sector: Vec<SectorDrift>,
+}
+
+/// The dataset-level drift call: any feature drifted with the family-wise error rate across
+/// features controlled (Holm 1979), so that ten features at α page on about α of quiet days,
+/// not on ten times that.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetDrift {
+    /// At least one feature is confirmed.
+    pub drifted: bool,
+    /// The family-wise error rate controlled (the run's α).
+    pub family_alpha: f64,
+    /// Features whose drift p-value is defined: the family's size `m`.
+    pub features_tested: usize,
+    /// The smallest drift p-value of the family.
+    pub min_p_value: Option<f64>,
+    /// The features Holm's procedure rejects whose PSI level is at least `moderate` (the same
+    /// practical-size gate as a feature's `drifted`), by PSI.
+    pub confirmed: Vec<String>,
 }
 
 /// A feature that was skipped, and why.
@@ -174,17 +199,31 @@ pub struct FeatureDrift {
     pub psi: f64,
     /// Level by thresholds.
     pub level: Level,
-    /// χ² p-value of the PSI; `null` with fewer than two bins.
+    /// The p-value of the null that decides `drifted` (`drift_null`); `null` when the test is
+    /// undefined (fewer than two bins, a one-day window, too little history).
     pub p_value: Option<f64>,
-    /// PSI above which the shift is significant at α; `null` with fewer than two bins.
+    /// PSI above which `drifted` is called (with the level at least `moderate`); `null` when
+    /// the test is undefined.
     pub critical_psi: Option<f64>,
     /// Degrees of freedom of the χ² test (bins taking part − 1).
     pub degrees_of_freedom: Option<usize>,
-    /// `psi > critical_psi`.
-    pub shift_is_significant: bool,
-    /// The feature counts as drifted: level at least `moderate` and the shift significant
-    /// (or the significance undefined).
+    /// The p-value of the sampling-noise null that decides `shifted` (the dependence model;
+    /// the χ² of independent rows under `--significance iid`).
+    #[serde(default)]
+    pub shift_p_value: Option<f64>,
+    /// PSI above which `shifted` is called.
+    #[serde(default)]
+    pub shift_critical_psi: Option<f64>,
+    /// `psi > shift_critical_psi`: the current window is not where the reference was, beyond
+    /// sampling noise under the panel's dependence. For retraining decisions, not a page.
+    #[serde(alias = "shift_is_significant")]
+    pub shifted: bool,
+    /// Unusual for this market's own history: `psi > critical_psi` and the level at least
+    /// `moderate` (or, with the significance undefined, the level alone under `iid`).
     pub drifted: bool,
+    /// The null that decided `drifted`: `history` or `model` (panel test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_null: Option<DriftNull>,
     /// Reference rows, missing included.
     pub reference_rows: u64,
     /// Current rows, missing included.
@@ -219,11 +258,14 @@ pub struct FeatureDrift {
     /// How the panel test's model null was obtained: `rao_scott_chi2` or `simulated`.
     #[serde(default)]
     pub null_method: Option<NullMethod>,
-    /// Past window pairs in the feature's history null, when the history was long enough.
+    /// Past window pairs in the feature's history null, when the source held any.
     #[serde(default)]
     pub history_windows: Option<usize>,
-    /// The two critical PSIs behind `critical_psi` (the larger of them): the dependence
-    /// model's and the history's.
+    /// The disjoint window pairs (independent stretches) the history null rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_stretches: Option<usize>,
+    /// The two critical PSIs: the dependence model's (`shifted`) and the history's (`drifted`,
+    /// when it holds enough stretches); `drift_null` says which decided `drifted`.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
     /// Evidently's drift tests computed for this feature (`--stattest`), by name; absent by
@@ -271,8 +313,12 @@ pub struct StepSignificance {
     pub expected_psi: Option<f64>,
     /// The step's rows over its design effect.
     pub effective_current_rows: Option<f64>,
-    /// `psi > critical_psi`.
-    pub shift_is_significant: bool,
+    /// `psi > shift_critical_psi` of the step.
+    #[serde(alias = "shift_is_significant")]
+    pub shifted: bool,
+    /// The step's `drifted` call.
+    #[serde(default)]
+    pub drifted: bool,
 }
 
 /// The critical PSI of each null of the panel test.

@@ -16,7 +16,10 @@ use crate::drift::{
 use crate::drift::{Samples, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
-use crate::result::{DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic};
+use crate::drift::multiplicity::holm;
+use crate::result::{
+    DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, Level, SectorDrift, SkippedFeature, Statistic,
+};
 use crate::rows::DaySlots;
 use crate::windows::Window;
 
@@ -84,7 +87,7 @@ fn sort_by_psi(features: &mut [FeatureDrift]) {
 }
 
 /// Splits per-feature results into computed and skipped, and summarises them.
-fn summarise_results(results: Vec<Result<FeatureDrift, SkippedFeature>>) -> DriftReport {
+fn summarise_results(results: Vec<Result<FeatureDrift, SkippedFeature>>, alpha: f64) -> DriftReport {
     let (mut computed, mut skipped) = (Vec::new(), Vec::new());
     for r in results {
         match r {
@@ -92,23 +95,55 @@ fn summarise_results(results: Vec<Result<FeatureDrift, SkippedFeature>>) -> Drif
             Err(s) => skipped.push(s),
         }
     }
-    summarise(computed, skipped)
+    summarise(computed, skipped, alpha)
 }
 
-/// Sorts the computed features and derives the drifted list and share.
-pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFeature>) -> DriftReport {
+/// Sorts the computed features and derives the drifted and shifted lists, the share and the
+/// dataset-level call at family-wise level `alpha`.
+pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFeature>, alpha: f64) -> DriftReport {
     sort_by_psi(&mut features);
-    let drifted_features: Vec<String> = features.iter().filter(|f| f.drifted).map(|f| f.feature.clone()).collect();
+    let names = |keep: fn(&FeatureDrift) -> bool| -> Vec<String> {
+        features.iter().filter(|f| keep(f)).map(|f| f.feature.clone()).collect()
+    };
+    let drifted_features = names(|f| f.drifted);
+    let shifted_features = names(|f| f.shifted);
     let drift_share = (!features.is_empty()).then(|| drifted_features.len() as f64 / features.len() as f64);
+    let dataset = dataset_call(&features, alpha);
     DriftReport {
         features,
         skipped,
         drifted_features,
         drift_share,
+        shifted_features,
+        dataset,
         prediction_drift: None,
         sector_mix: None,
         by_sector: Vec::new(),
     }
+}
+
+/// The dataset-level call over the features whose drift p-value is defined (see
+/// [`crate::drift::multiplicity`]); `None` when there is none.
+fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
+    let tested: Vec<&FeatureDrift> = features.iter().filter(|f| f.p_value.is_some()).collect();
+    if tested.is_empty() {
+        return None;
+    }
+    let p: Vec<f64> = tested.iter().filter_map(|f| f.p_value).collect();
+    let rejected = holm(&p, alpha);
+    let confirmed: Vec<String> = tested
+        .iter()
+        .zip(&rejected)
+        .filter(|(f, r)| **r && f.level != Level::Stable)
+        .map(|(f, _)| f.feature.clone())
+        .collect();
+    Some(DatasetDrift {
+        drifted: !confirmed.is_empty(),
+        family_alpha: alpha,
+        features_tested: tested.len(),
+        min_p_value: p.iter().copied().reduce(f64::min),
+        confirmed,
+    })
 }
 
 impl Context<'_> {
@@ -262,7 +297,7 @@ impl Context<'_> {
             results.push(drift);
         }
         results.extend(self.unusable.iter().cloned().map(Err));
-        Ok((Profiles(fitted), summarise_results(results)))
+        Ok((Profiles(fitted), summarise_results(results, self.psi.alpha)))
     }
 
     /// One feature of [`Self::profiles_and_drift`]'s fused path. A numeric reference is decoded
@@ -313,7 +348,7 @@ impl Context<'_> {
         progress.finish();
         let mut results: Vec<_> = results.into_iter().collect::<Result<_, _>>()?;
         results.extend(self.unusable.iter().cloned().map(Err));
-        Ok(summarise_results(results))
+        Ok(summarise_results(results, self.psi.alpha))
     }
 
     /// One feature's drift in `window` against its profile (quantile mode) or its raw

@@ -49,7 +49,8 @@ impl Context<'_> {
                             critical_psi: f.critical_psi,
                             expected_psi: f.expected_psi,
                             effective_current_rows: f.effective_current_rows,
-                            shift_is_significant: f.shift_is_significant,
+                            shifted: f.shifted,
+                            drifted: f.drifted,
                         };
                         (f.feature.clone(), s)
                     })

@@ -33,6 +33,7 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
         drift,
         with_predictions: args.rows.is_none(),
         versions: versions(&args.model_version, &args.release)?,
+        market: args.market,
     };
     if !args.force {
         let names: &[&str] = if spec.with_predictions {

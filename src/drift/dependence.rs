@@ -7,13 +7,33 @@
 //! Serial dependence across days is handled with the long-run variance of the per-day
 //! proportions (Newey–West 1987, Bartlett kernel).
 //!
-//! **Estimate.** From the per-day bin counts `c[d][b]` (`n[d]` rows) of the pooled days `P` (the
-//! history before the reference window and the reference window itself, in trading-day order):
+//! **Estimate, local and detrended.** Real markets are not stationary: NEPSE's listings grew
+//! from 44 to 120 symbols, its turnover about tenfold, and its regimes last months. Measured
+//! against today's bins, the per-day proportions of such a history trend over the years, and a
+//! long-run variance over all of it reads the trend as serial dependence: the longer the
+//! history, the wider the null (design effects of 200–600 on real turnover, 2,000 rows counted
+//! as worth 3). So the estimate is local and detrended:
+//!
+//! * it uses only the last [`SPAN_DAYS`] pooled days (the reference window and the days just
+//!   before it), so it cannot grow with the length of the source, and costs
+//!   `O(SPAN_DAYS·L·B)` whatever the number of days;
+//! * within that span each bin's least-squares line in time is removed before the
+//!   autocovariances are taken (detrended residuals, as for a Newey–West variance around a
+//!   trend regression), so the span's own drift (a turnover boom, a listing wave) is not
+//!   counted as memory either.
+//!
+//! The design effect it reports is then the variance inflation of a window's bin proportions
+//! by short-range dependence: the co-movement of a day's rows and the carry-over of rolling
+//! features from day to day. What the market does over months and years is not sampling
+//! noise; it is what the history null ([`super::significance::history_null`]) judges.
+//!
+//! From the per-day bin counts `c[d][b]` (`n[d]` rows) of the span's `D` days, in trading-day
+//! order:
 //!
 //! ```text
 //! π[b]     = Σ_d c[d][b] / Σ_d n[d]                       pooled proportion
-//! e[d][b]  = c[d][b] / n[d] − π[b]                         per-day residual
-//! γ[b](k)  = (1/D) · Σ_{t=0}^{D−1−k} e[t][b] · e[t+k][b]   autocovariance at lag k, D = |P|
+//! e[d][b]  = c[d][b] / n[d] − (a[b] + β[b]·(d − d̄))       detrended per-day residual
+//! γ[b](k)  = (1/D) · Σ_{t=0}^{D−1−k} e[t][b] · e[t+k][b]   autocovariance at lag k
 //! ```
 //!
 //! **Window of T days and N rows** (`n̄ = N/T`). The variance of a T-day mean of a stationary
@@ -49,6 +69,33 @@
 /// undefined ("too little history to judge").
 pub const MIN_DAYS: usize = 10;
 
+/// The most recent pooled days the dependence is estimated from: about two NEPSE years
+/// (230–240 trading days a year). Enough for the Bartlett sums of a 120-day reference window
+/// (lags up to `⌊500/4⌋ = 125`), short enough that a market's multi-year growth is not read as
+/// dependence, and a bound on the cost whatever the length of the source.
+pub const SPAN_DAYS: usize = 500;
+
+/// Removes each bin's least-squares line in time from per-day values (`days × bins`,
+/// row-major): `e[t][b] = x[t][b] − (x̄[b] + β[b]·(t − t̄))`, with
+/// `β[b] = Σ_t (t − t̄)(x[t][b] − x̄[b]) / Σ_t (t − t̄)²`.
+fn detrend(values: &mut [f64], days: usize, bins: usize) {
+    let t_mean = (days as f64 - 1.0) / 2.0;
+    let sxx: f64 = (0..days).map(|t| (t as f64 - t_mean).powi(2)).sum();
+    let (mut mean, mut sxy) = (vec![0.0; bins], vec![0.0; bins]);
+    for (t, row) in values.chunks(bins).enumerate() {
+        for (b, x) in row.iter().enumerate() {
+            mean[b] += x / days as f64;
+            sxy[b] += (t as f64 - t_mean) * x;
+        }
+    }
+    for (t, row) in values.chunks_mut(bins).enumerate() {
+        for (b, x) in row.iter_mut().enumerate() {
+            let slope = if sxx > 0.0 { sxy[b] / sxx } else { 0.0 };
+            *x -= mean[b] + slope * (t as f64 - t_mean);
+        }
+    }
+}
+
 /// The dependence of one feature's bin proportions, estimated on the pooled days.
 ///
 /// Kept as the per-day residuals and the diagonal autocovariances: the full `B×B` window
@@ -77,6 +124,8 @@ impl Dependence {
     #[must_use]
     pub fn estimate(daily: &[Vec<u64>], max_lag: usize) -> Option<Self> {
         let daily: Vec<&Vec<u64>> = daily.iter().filter(|c| c.iter().sum::<u64>() > 0).collect();
+        // The local span: the most recent days only (see the module docs).
+        let daily = &daily[daily.len().saturating_sub(SPAN_DAYS)..];
         let days = daily.len();
         if days < MIN_DAYS {
             return None;
@@ -84,7 +133,7 @@ impl Dependence {
         let bins = daily[0].len();
         let total: u64 = daily.iter().map(|c| c.iter().sum::<u64>()).sum();
         let mut pi = vec![0.0; bins];
-        for c in &daily {
+        for c in daily {
             for (p, x) in pi.iter_mut().zip(c.iter()) {
                 *p += *x as f64;
             }
@@ -92,11 +141,13 @@ impl Dependence {
         for p in &mut pi {
             *p /= total as f64;
         }
+        // Per-day proportions, then each bin's least-squares line over the span removed.
         let mut residuals = Vec::with_capacity(days * bins);
-        for c in &daily {
+        for c in daily {
             let n = c.iter().sum::<u64>() as f64;
-            residuals.extend(c.iter().zip(&pi).map(|(x, p)| *x as f64 / n - p));
+            residuals.extend(c.iter().map(|x| *x as f64 / n));
         }
+        detrend(&mut residuals, days, bins);
         let e = |t: usize| &residuals[t * bins..(t + 1) * bins];
         let max_lag = max_lag.min(days / 4);
         let diagonal = (0..=max_lag)
@@ -124,31 +175,6 @@ impl Dependence {
     #[must_use]
     pub fn proportions(&self) -> &[f64] {
         &self.pi
-    }
-
-    /// The feature's memory in trading days: the longest integrated autocorrelation time of
-    /// its bins' per-day proportions, `τ_b = 1 + 2 Σ_{k=1}^{M} ρ_b(k)`, with Sokal's automatic
-    /// window (the smallest `M` with `M ≥ 5·τ_b(M)`, within the lags estimated), at least 1.
-    /// About 1 for a bin that forgets overnight, about the window for a rolling feature, longer
-    /// where a market regime fills a bin (the tails of a return or a volatility).
-    #[must_use]
-    pub fn memory_days(&self) -> f64 {
-        let l = self.diagonal.len() - 1;
-        (0..self.bins)
-            .filter(|&i| self.diagonal[0][i] > 0.0)
-            .map(|i| {
-                let zero = self.diagonal[0][i];
-                let mut tau = 1.0;
-                for m in 1..=l {
-                    // The diagonal of Γ(k) + Γ(k)ᵀ is 2γ(k).
-                    tau += self.diagonal[m][i] / zero;
-                    if m as f64 >= 5.0 * tau {
-                        break;
-                    }
-                }
-                tau
-            })
-            .fold(1.0, f64::max)
     }
 
     /// The lags a window of `days` days sums: `min(T − 1, lags estimated)`.
@@ -471,6 +497,31 @@ mod tests {
         assert!(d.residuals.len() + d.diagonal.len() * d.bins < 1_000_000);
         let m = d.psi_moments((120, 120 * 2000), (20, 20 * 2000));
         assert!(m.mean.is_finite() && m.variance.is_finite());
+    }
+
+    /// `days` days of `per_day` independent rows in two bins whose share of the first moves
+    /// linearly from 0.2 to 0.8 over the days: a trending market, no dependence.
+    fn trending(days: usize, per_day: usize, seed: u64) -> Vec<Vec<u64>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..days)
+            .map(|d| {
+                let p = 0.2 + 0.6 * d as f64 / days as f64;
+                let first = (0..per_day).filter(|_| rng.random_bool(p)).count() as u64;
+                vec![first, per_day as u64 - first]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trend_is_not_read_as_dependence_however_long_the_history() {
+        // Without the detrending the trend's variance, (0.6)²/12 = 0.03 per day against the
+        // rows' 0.25/100, would give a 20-day window a design effect near 100.
+        for days in [300, 1500, 6000] {
+            let d = Dependence::estimate(&trending(days, 100, 4), 120).unwrap();
+            let deff = d.design_effect(20, 2000);
+            assert!((1.0..1.6).contains(&deff), "{days} days: {deff}");
+            assert_eq!(d.days(), days.min(SPAN_DAYS));
+        }
     }
 
     #[test]

@@ -131,10 +131,11 @@ pub struct PanelWindows<'a> {
 }
 
 /// Re-decides `drift`'s significance with the dependence-aware test (see
-/// [`super::significance`]): `p_value`, `critical_psi`, `shift_is_significant` and `drifted`
-/// are replaced, the effective sizes, design effects and expected PSI filled in. PSI and the bins
-/// are unchanged. An undefined test leaves `p_value` and `critical_psi` null, the reason in
-/// `significance_note`, and the feature not drifted.
+/// [`super::significance`]): the two calls and their nulls are replaced (`shifted` from the
+/// dependence model, `drifted` from the history or, without one, the model), the effective
+/// sizes, design effects and expected PSI filled in. PSI and the bins are unchanged. An
+/// undefined test leaves the p-values and critical PSIs null, the reason in
+/// `significance_note`, and the feature neither shifted nor drifted.
 #[must_use]
 pub fn with_panel_significance(
     mut drift: FeatureDrift,
@@ -145,15 +146,14 @@ pub fn with_panel_significance(
     let current: Vec<u64> = drift.bins.iter().map(|b| b.current_count).collect();
     let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
     let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
-    let memory = dependence.as_ref().map_or(1.0, Dependence::memory_days);
-    let history = history_null(daily, windows.reference_days, windows.current_days, memory, options.epsilon);
+    let history = history_null(daily, windows.reference_days, windows.current_days, options.epsilon);
     let input = PanelInput {
         reference: &reference,
         current: &current,
         reference_days: windows.reference_days,
         current_days: windows.current_days,
         dependence: dependence.as_ref(),
-        history,
+        history: history.as_ref(),
         alpha: options.alpha,
         epsilon: options.epsilon,
     };
@@ -162,8 +162,12 @@ pub fn with_panel_significance(
         Ok(s) => {
             drift.p_value = Some(s.p_value);
             drift.critical_psi = Some(s.critical_psi);
+            drift.shift_p_value = Some(s.shift_p_value);
+            drift.shift_critical_psi = Some(s.shift_critical_psi);
+            drift.drift_null = Some(s.drift_null);
             drift.degrees_of_freedom = Some(s.degrees_of_freedom);
-            drift.shift_is_significant = drift.psi > s.critical_psi;
+            drift.shifted = drift.psi > s.shift_critical_psi;
+            drift.drifted = drift.level != Level::Stable && drift.psi > s.critical_psi;
             drift.expected_psi = Some(s.expected_psi);
             drift.effective_reference_rows = Some(s.effective_reference_rows);
             drift.effective_current_rows = Some(s.effective_current_rows);
@@ -171,18 +175,21 @@ pub fn with_panel_significance(
                 Some(DesignEffect { reference: s.design_effect_reference, current: s.design_effect_current });
             drift.null_method = Some(s.null);
             drift.history_windows = s.history_windows;
+            drift.history_stretches = s.history_stretches;
             drift.critical_psi_by_null =
-                Some(CriticalByNull { model: s.model_critical_psi, history: s.history_critical_psi });
+                Some(CriticalByNull { model: s.shift_critical_psi, history: s.history_critical_psi });
             drift.significance_note = None;
         }
         Err(reason) => {
             drift.p_value = None;
             drift.critical_psi = None;
-            drift.shift_is_significant = false;
+            drift.shift_p_value = None;
+            drift.shift_critical_psi = None;
+            drift.shifted = false;
+            drift.drifted = false;
             drift.significance_note = Some(reason);
         }
     }
-    drift.drifted = drift.level != Level::Stable && drift.shift_is_significant;
     drift
 }
 
@@ -284,7 +291,8 @@ fn finish(
     let sig = significance(terms.psi.get(), used_ref, used_cur, live_bins, options.alpha);
     let psi = terms.psi.get();
     let level = options.thresholds.level(psi);
-    let shift_is_significant = sig.is_some_and(|s| psi > s.critical_psi);
+    // One null under `iid`: the same χ² decides both calls.
+    let shifted = sig.is_some_and(|s| psi > s.critical_psi);
     let drifted = level != Level::Stable && sig.is_none_or(|s| psi > s.critical_psi);
     FeatureDrift {
         feature: name.to_owned(),
@@ -294,8 +302,11 @@ fn finish(
         p_value: sig.map(|s| s.p_value),
         critical_psi: sig.map(|s| s.critical_psi),
         degrees_of_freedom: sig.map(|s| s.degrees_of_freedom),
-        shift_is_significant,
+        shift_p_value: sig.map(|s| s.p_value),
+        shift_critical_psi: sig.map(|s| s.critical_psi),
+        shifted,
         drifted,
+        drift_null: None,
         reference_rows: reference.1,
         current_rows: current.1,
         reference_missing_ratio: ratio(reference.0, reference.1),
@@ -310,6 +321,7 @@ fn finish(
         design_effect: None,
         null_method: None,
         history_windows: None,
+        history_stretches: None,
         critical_psi_by_null: None,
         statistics: std::collections::BTreeMap::new(),
         drift_test: None,

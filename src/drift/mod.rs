@@ -6,6 +6,7 @@ pub mod daily;
 pub mod dependence;
 pub mod feature;
 pub mod ks;
+pub mod multiplicity;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;

@@ -4,15 +4,18 @@
 use super::text::spreadsheet_text;
 use crate::result::{FeatureDrift, FeatureKind, RunResult};
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 22] = [
     "feature",
     "kind",
     "psi",
     "level",
     "critical_psi",
     "p_value",
-    "shift_is_significant",
     "drifted",
+    "drift_null",
+    "shift_critical_psi",
+    "shift_p_value",
+    "shifted",
     "reference_rows",
     "current_rows",
     "reference_missing_ratio",
@@ -23,6 +26,7 @@ const HEADER: [&str; 18] = [
     "effective_current_rows",
     "design_effect_reference",
     "design_effect_current",
+    "history_stretches",
 ];
 
 /// Renders the per-feature table as CSV.
@@ -52,7 +56,7 @@ pub fn render(r: &RunResult) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-fn row(f: &FeatureDrift) -> [String; 18] {
+fn row(f: &FeatureDrift) -> [String; 22] {
     let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
     let kind = match f.kind {
         FeatureKind::Numeric => "numeric",
@@ -65,8 +69,11 @@ fn row(f: &FeatureDrift) -> [String; 18] {
         f.level.as_str().to_owned(),
         opt(f.critical_psi),
         opt(f.p_value),
-        f.shift_is_significant.to_string(),
         f.drifted.to_string(),
+        f.drift_null.map_or_else(String::new, |n| n.as_str().to_owned()),
+        opt(f.shift_critical_psi),
+        opt(f.shift_p_value),
+        f.shifted.to_string(),
         f.reference_rows.to_string(),
         f.current_rows.to_string(),
         f.reference_missing_ratio.to_string(),
@@ -77,6 +84,7 @@ fn row(f: &FeatureDrift) -> [String; 18] {
         opt(f.effective_current_rows),
         opt(f.design_effect.map(|d| d.reference)),
         opt(f.design_effect.map(|d| d.current)),
+        f.history_stretches.map_or_else(String::new, |k| k.to_string()),
     ]
 }
 

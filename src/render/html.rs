@@ -95,7 +95,11 @@ fn summary(r: &RunResult) -> Markup {
                 }
             }
             div.cards {
+                @if let Some(d) = &r.drift.dataset {
+                    div.card { "dataset call" b class={ @if d.drifted { "level-significant" } @else { "level-stable" } } { @if d.drifted { "drifted" } @else { "not drifted" } } (super::text::dataset_line(d)) }
+                }
                 div.card { "drifted features" b { (r.drift.drifted_features.len()) " of " (r.drift.features.len()) } "share " (fmt_pct(r.drift.drift_share)) }
+                div.card { "shifted features" b { (r.drift.shifted_features.len()) " of " (r.drift.features.len()) } "beyond sampling noise" }
                 div.card { "significant" b.level-significant { (count(Level::Significant)) } "PSI ≥ " (t.significant) }
                 div.card { "moderate" b.level-moderate { (count(Level::Moderate)) } "PSI ≥ " (t.moderate) }
                 div.card { "stable" b.level-stable { (count(Level::Stable)) } }
@@ -189,10 +193,15 @@ fn feature(f: &FeatureDrift) -> Markup {
             h3 {
                 (f.feature) " "
                 span class={ "badge" @if f.drifted { " drifted" } } { @if f.drifted { "drifted" } @else { "not drifted" } }
+                " "
+                span class={ "badge" @if f.shifted { " shifted" } } { @if f.shifted { "shifted" } @else { "not shifted" } }
             }
             p {
-                (kind) " · PSI " b class={ "level-" (level) } { (format!("{:.4}", f.psi)) } " (" (level) ") · critical PSI "
-                (fmt_opt(f.critical_psi, 4)) " · p-value " (f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")))
+                (kind) " · PSI " b class={ "level-" (level) } { (format!("{:.4}", f.psi)) } " (" (level) ") · drift critical PSI "
+                (fmt_opt(f.critical_psi, 4))
+                @if let Some(n) = f.drift_null { " (" (n.as_str()) " null)" }
+                " · p-value " (f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")))
+                " · shift critical PSI " (fmt_opt(f.shift_critical_psi, 4))
                 " · expected PSI under no drift " (fmt_opt(f.expected_psi, 4)) " (" (f.significance_test.as_str()) " test)"
                 @if let (Some(n), Some(m), Some(d)) = (f.effective_reference_rows, f.effective_current_rows, f.design_effect) {
                     " · effective rows " (format!("{n:.0}")) " / " (format!("{m:.0}")) " (design effect "
@@ -355,7 +364,7 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
 fn heat_cell(f: &FeatureDrift) -> HeatCell {
     let colour = if f.drifted {
         "#c62828"
-    } else if f.shift_is_significant {
+    } else if f.shifted {
         "#ef8f00"
     } else if f.critical_psi.is_none() {
         "#9e9e9e"

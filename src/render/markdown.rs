@@ -17,13 +17,13 @@ pub fn render(r: &RunResult) -> String {
     );
     let _ = writeln!(
         out,
-        "| feature | PSI | level | expected PSI | critical PSI | p-value | drifted | effective rows (ref / cur) | design effect (ref / cur) | missing ref | missing cur |"
+        "| feature | PSI | level | expected PSI | critical PSI | p-value | drifted | shift critical PSI | shifted | effective rows (ref / cur) | design effect (ref / cur) | missing ref | missing cur |"
     );
-    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|");
     for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
         let _ = writeln!(
             out,
-            "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
+            "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
             plain(&f.feature).replace('|', "\\|").replace('`', "'"),
             f.psi,
             f.level.as_str(),
@@ -31,6 +31,8 @@ pub fn render(r: &RunResult) -> String {
             fmt_opt(f.critical_psi, 4),
             f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")),
             if f.drifted { "**yes**" } else { "no" },
+            fmt_opt(f.shift_critical_psi, 4),
+            if f.shifted { "yes" } else { "no" },
             fmt_opt(f.effective_reference_rows, 0),
             fmt_opt(f.effective_current_rows, 0),
             fmt_opt(f.design_effect.map(|d| d.reference), 1),
@@ -58,11 +60,15 @@ pub fn render(r: &RunResult) -> String {
     }
     let _ = writeln!(
         out,
-        "\nDrifted: {} of {} features ({}).",
+        "\nDrifted: {} of {} features ({}). Shifted: {} (beyond sampling noise; a retraining signal).",
         r.drift.drifted_features.len(),
         r.drift.features.len(),
-        fmt_pct(r.drift.drift_share)
+        fmt_pct(r.drift.drift_share),
+        r.drift.shifted_features.len()
     );
+    if let Some(d) = &r.drift.dataset {
+        let _ = writeln!(out, "\n{}.", super::text::dataset_line(d));
+    }
     let versions = r.performance.iter().map(|p| (r.model.as_str(), p));
     for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
         performance(&mut out, model, p);

@@ -42,6 +42,15 @@ pub fn render(r: &RunResult, style: Style) -> String {
             format!(": {}", r.drift.drifted_features.join(", "))
         }
     );
+    let _ = writeln!(
+        out,
+        "shifted: {} of {computed} features (beyond sampling noise; a retraining signal){}",
+        r.drift.shifted_features.len(),
+        if r.drift.shifted_features.is_empty() { String::new() } else { format!(": {}", r.drift.shifted_features.join(", ")) }
+    );
+    if let Some(d) = &r.drift.dataset {
+        let _ = writeln!(out, "{}", super::text::dataset_line(d));
+    }
     if let Some(p) = &r.drift.prediction_drift {
         let _ = writeln!(
             out,
@@ -136,7 +145,7 @@ fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
         "expected",
         "critical",
         "p-value",
-        "sig",
+        "shift",
         "eff_cur",
         "deff",
         "miss_ref",
@@ -157,7 +166,7 @@ fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
             fmt_opt(f.expected_psi, 4),
             fmt_opt(f.critical_psi, 4),
             f.p_value.map_or_else(|| "–".to_owned(), fmt_p),
-            if f.shift_is_significant { "yes" } else { "no" },
+            if f.shifted { "yes" } else { "no" },
             fmt_opt(f.effective_current_rows, 0),
             fmt_opt(f.design_effect.map(|d| d.current), 1),
             fmt_pct(Some(f.reference_missing_ratio)),

@@ -62,3 +62,16 @@ mod tests {
         assert_eq!(spreadsheet_text("volume_ratio_20d"), "volume_ratio_20d");
     }
 }
+
+/// The dataset-level call in one line: `dataset drifted (Holm, family-wise α = 0.01 over 11
+/// features): ret_1d`.
+#[must_use]
+pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
+    format!(
+        "dataset {} (Holm, family-wise α = {} over {} features){}",
+        if d.drifted { "drifted" } else { "not drifted" },
+        d.family_alpha,
+        d.features_tested,
+        if d.confirmed.is_empty() { String::new() } else { format!(": {}", d.confirmed.join(", ")) }
+    )
+}

@@ -14,6 +14,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StudentT};
 
+use super::realistic::{self, Market, SymbolEvents};
 use super::spec::{Change, DriftSpec};
 use crate::calendar::is_trading_weekday;
 use crate::load::{OutColumn, WriteError, write_parquet};
@@ -119,6 +120,20 @@ pub struct PanelSpec {
     pub with_predictions: bool,
     /// The model version live from each release day (`None`: from the start), in order.
     pub versions: Vec<(Option<NaiveDate>, String)>,
+    /// Which market: stationary, or realistic (see [`super::realistic`]).
+    pub market: MarketKind,
+}
+
+/// The market a panel is drawn from (`fixtures --market`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum MarketKind {
+    /// Every day from the same process: a GARCH market, a fixed universe.
+    #[default]
+    #[value(help = "Every day from the same process (the committed fixtures)")]
+    Stationary,
+    /// Listings growth, a turnover trend, regimes, a closure, corporate actions, bad prints.
+    #[value(help = "A non-stationary NEPSE: growth, regimes, a closure, corporate actions, bad prints")]
+    Realistic,
 }
 
 impl PanelSpec {
@@ -173,7 +188,8 @@ fn universe(n: usize) -> Vec<(String, String)> {
         .collect()
 }
 
-/// One symbol's simulated paths and features over the whole calendar.
+/// One symbol's simulated paths and features over the whole calendar (features `None` on the
+/// days it does not trade).
 struct SymbolPath {
     features: Vec<[Option<f64>; 11]>,
     next_return: Vec<f64>,
@@ -181,8 +197,8 @@ struct SymbolPath {
 }
 
 #[allow(clippy::too_many_lines)]
-fn simulate(rng: &mut ChaCha8Rng, market: &[f64], sector: &str) -> SymbolPath {
-    let n = market.len();
+fn simulate(rng: &mut ChaCha8Rng, market: &Market, sector: &str, events: &SymbolEvents) -> SymbolPath {
+    let n = market.returns.len();
     let t5 = StudentT::new(5.0).unwrap_or_else(|_| unreachable!());
     let unit = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());
     let t_scale = (3.0_f64 / 5.0).sqrt(); // Student-t(5) has variance 5/3.
@@ -202,41 +218,52 @@ fn simulate(rng: &mut ChaCha8Rng, market: &[f64], sector: &str) -> SymbolPath {
     let mut prices = Vec::with_capacity(n);
     let mut volumes = Vec::with_capacity(n);
     let mut returns = Vec::with_capacity(n);
-    let mut z = Vec::with_capacity(n);
-    let mut features = Vec::with_capacity(n);
-    for (t, &m) in market.iter().enumerate() {
+    let mut z = vec![0.0; n];
+    let mut features = vec![[None; 11]; n];
+    let from = events.listed.min(n);
+    // `t` is the calendar's day, `k` the symbol's age in trading days (its series start at
+    // listing, so a new listing's rolling features are undefined for its first weeks).
+    for (k, t) in (from..n).enumerate() {
+        let m = market.returns[t];
         var = 0.25 * base_vol * base_vol + 0.65 * var + 0.10 * last_eps * last_eps;
-        let sigma = var.sqrt();
+        // A market storm widens a stock's own moves too, by a third as much.
+        let sigma = var.sqrt() * (1.0 + (market.vol_scale[t] - 1.0) / 3.0);
         let e: f64 = t5.sample(rng) * t_scale;
-        let r = (beta * m + sigma * e).clamp(-0.1, 0.1); // NEPSE's ±10% circuit breaker.
+        let r = match events.corporate_factor(t) {
+            // A bonus or right share: the unadjusted price drops beyond the circuit limit.
+            Some(factor) => factor - 1.0,
+            None => (beta * m + sigma * e).clamp(-0.1, 0.1), // NEPSE's ±10% circuit breaker.
+        };
         last_eps = sigma * e;
         let prev = price;
         price *= 1.0 + r;
         log_vol = log_vol_mean + 0.6 * (log_vol - log_vol_mean) + 0.35 * e.abs() + 0.45 * unit.sample(rng);
-        let volume = log_vol.exp();
+        let volume = (log_vol + market.liquidity[t]).exp();
         prices.push(price);
         volumes.push(volume);
         returns.push(r);
-        z.push(e);
+        z[t] = e;
         // Indicators.
         ema12 += (2.0 / 13.0) * (price - ema12);
         ema26 += (2.0 / 27.0) * (price - ema26);
         let macd = ema12 - ema26;
         signal += (2.0 / 10.0) * (macd - signal);
         let (gain, loss) = (r.max(0.0) * prev, (-r).max(0.0) * prev);
-        if t < 14 {
+        if k < 14 {
             avg_gain += gain / 14.0;
             avg_loss += loss / 14.0;
         } else {
             avg_gain = (avg_gain * 13.0 + gain) / 14.0;
             avg_loss = (avg_loss * 13.0 + loss) / 14.0;
         }
-        let ret_k = |k: usize| (t >= k).then(|| price / prices[t - k] - 1.0);
-        let vol20 = (t >= 20).then(|| std_dev(&returns[t + 1 - 20..=t]));
-        let vol_ratio = (t >= 19).then(|| volume / (volumes[t + 1 - 20..=t].iter().sum::<f64>() / 20.0));
-        let sma50 = (t >= 49).then(|| prices[t + 1 - 50..=t].iter().sum::<f64>() / 50.0);
-        let rsi = (t >= 14).then(|| if avg_loss == 0.0 { 100.0 } else { 100.0 - 100.0 / (1.0 + avg_gain / avg_loss) });
-        if t % 60 == 0 && !loss_making {
+        // A bad print corrupts this row's close only: what the row's price features see.
+        let printed = price * events.bad_print(t).unwrap_or(1.0);
+        let ret_k = |lag: usize| (k >= lag).then(|| printed / prices[k - lag] - 1.0);
+        let vol20 = (k >= 20).then(|| std_dev(&returns[k + 1 - 20..=k]));
+        let vol_ratio = (k >= 19).then(|| volume / (volumes[k + 1 - 20..=k].iter().sum::<f64>() / 20.0));
+        let sma50 = (k >= 49).then(|| prices[k + 1 - 50..=k].iter().sum::<f64>() / 50.0);
+        let rsi = (k >= 14).then(|| if avg_loss == 0.0 { 100.0 } else { 100.0 - 100.0 / (1.0 + avg_gain / avg_loss) });
+        if k % 60 == 0 && !loss_making {
             eps = price / target_pe; // quarterly results re-anchor earnings to the price
         }
         let pe = if eps <= 0.0 {
@@ -244,9 +271,9 @@ fn simulate(rng: &mut ChaCha8Rng, market: &[f64], sector: &str) -> SymbolPath {
         } else if rng.random_bool(0.02) {
             Some(f64::NAN) // a missing filing
         } else {
-            Some(price / eps)
+            Some(printed / eps)
         };
-        features.push([
+        features[t] = [
             ret_k(1),
             ret_k(5),
             ret_k(20),
@@ -254,13 +281,14 @@ fn simulate(rng: &mut ChaCha8Rng, market: &[f64], sector: &str) -> SymbolPath {
             rsi,
             Some((macd - signal) / price),
             vol_ratio,
-            Some((volume * price).ln()),
-            sma50.map(|s| price / s - 1.0),
+            Some((volume * printed).ln()),
+            sma50.map(|s| printed / s - 1.0),
             Some(m.exp_m1()),
             pe,
-        ]);
+        ];
     }
-    let next_return = (0..n).map(|t| returns.get(t + 1).copied().unwrap_or(0.0)).collect();
+    let ret_on = |t: usize| t.checked_sub(from).and_then(|k| returns.get(k)).copied();
+    let next_return = (0..n).map(|t| ret_on(t + 1).unwrap_or(0.0)).collect();
     let z_next = (0..n).map(|t| z.get(t + 1).copied().unwrap_or(0.0)).collect();
     SymbolPath { features, next_return, z_next }
 }
@@ -319,15 +347,32 @@ struct Panel {
 /// # Errors
 /// [`WriteError`] when a file cannot be written.
 pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
-    let (days, first) = calendar(spec.start, spec.end);
+    let (mut days, first) = calendar(spec.start, spec.end);
+    let realistic = spec.market == MarketKind::Realistic;
+    // The closure's days are taken out of the calendar: no row, and the rolling features run on
+    // across the gap, as an analyst's would on trading days.
+    let closed = if realistic { realistic::closure(spec.seed, first, days.len()) } else { 0..0 };
+    let reopen = (!closed.is_empty()).then_some(closed.start);
+    days.drain(closed);
     let last = days.len() - 1; // the extra day past `end`
-    let market = market_returns(spec.seed, days.len());
+    let extra: Vec<f64> = days.iter().map(|d| spec.drift.as_ref().map_or(0.0, |s| s.market_mean(*d))).collect();
+    let market = if realistic {
+        realistic::market(spec.seed, days.len(), reopen, &extra)
+    } else {
+        let returns = market_returns(spec.seed, days.len()).iter().zip(&extra).map(|(r, x)| r + x).collect();
+        Market { returns, vol_scale: vec![1.0; days.len()], liquidity: vec![0.0; days.len()] }
+    };
     let mut panel = Panel { features: vec![Vec::new(); FEATURES.len()], ..Panel::default() };
     let noise = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());
     for (i, (symbol, sector)) in universe(spec.symbols).into_iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(i as u64 + 1)));
-        let path = simulate(&mut rng, &market, &sector);
-        for t in first..last {
+        let events = if realistic {
+            realistic::events(spec.seed, i, spec.symbols, first, days.len())
+        } else {
+            SymbolEvents::default()
+        };
+        let path = simulate(&mut rng, &market, &sector, &events);
+        for t in (first..last).filter(|t| events.trades(*t)) {
             let day = days[t];
             let keep = spec.drift.as_ref().map_or(1.0, |d| d.sector_keep(&sector, day));
             let kept = keep >= 1.0 || rng.random_bool(keep);
@@ -345,7 +390,7 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
             }
             panel.proba.push(1.0 / (1.0 + (-0.8 * latent).exp()));
             panel.next_up.push(path.next_return[t] > 0.0);
-            panel.next_day.push((t + 1 < last).then(|| days[t + 1]));
+            panel.next_day.push((t + 1 < last && events.trades(t + 1)).then(|| days[t + 1]));
         }
     }
     if let Some(d) = &spec.drift {
@@ -375,7 +420,7 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
                 let f = *factor;
                 (feature, Box::new(move |x, mu, _sd| mu + f * (x - mu)))
             }
-            Change::Sector { .. } | Change::Model { .. } => continue,
+            Change::Sector { .. } | Change::Model { .. } | Change::Bull { .. } => continue,
         };
         let Some(k) = index(name) else { continue };
         let col = &mut panel.features[k];

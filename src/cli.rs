@@ -393,7 +393,8 @@ pub struct FixturesArgs {
     #[arg(long)]
     pub rows: Option<usize>,
     /// Drift spec as `FROM:TO:SPEC[;SPEC…]`, each SPEC `shift=FEATURE*SIGMAS`,
-    /// `scale=FEATURE*FACTOR`, `sector=SECTOR*KEEP_FRACTION` or `model=SIGNAL_FACTOR`.
+    /// `rshift=FEATURE*ROBUST_SIGMAS`, `scale=FEATURE*FACTOR`, `lscale=FEATURE*LOG_FACTOR`,
+    /// `sector=SECTOR*KEEP_FRACTION`, `model=SIGNAL_FACTOR` or `bull=DAILY_RETURN`.
     #[arg(long)]
     pub drift: Option<String>,
     /// Model version of the predictions before the first --release.

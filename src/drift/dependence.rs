@@ -56,9 +56,16 @@
 //!
 //! Under no drift the current window is the same process as the days before it, so its design
 //! effect is computed from this same estimate with its own T and N: it is never estimated from
-//! its own (few) days. The covariance between the adjacent reference and current windows is
-//! ignored, which overstates the variance of their difference for persistent features: the
-//! conservative side.
+//! its own (few) days.
+//!
+//! **The two windows are adjacent**, so for a persistent feature their proportions are
+//! correlated, and the variance of their difference is smaller than the sum of their
+//! variances: `Var(p̄_C − p̄_R) = V_C + V_R − (C + Cᵀ)`, with the cross-covariance
+//! `C + Cᵀ = Σ_k (w(k)/(T·R))·(Γ(k) + Γ(k)ᵀ)` over the lags `k = 1…min(T + R − 1, L)` that
+//! separate a current day from a reference day, `w(k) = min(k, T, R, T + R − k)` pairs at each.
+//! Leaving it out (as before) overstated the null of a 50-day rolling feature's 20-day window
+//! about twofold. When either window takes the covariance of independent rows, the cross term
+//! is left out (independent rows are uncorrelated with the other window).
 //!
 //! **Second order.** The first-order `δ` is a mean over bins; when the bins' design effects
 //! differ (a market storm fills both tails of a return at once) the PSI's null has a heavier
@@ -191,6 +198,17 @@ impl Dependence {
         (0..=self.lags_for(days.max(1))).map(|k| if k == 0 { 1.0 / t } else { (1.0 - k as f64 / t) / t }).collect()
     }
 
+    /// The diagonal of `Σ_k c[k]·S_k` for lag weights `c`.
+    fn window_diagonal(&self, weights: &[f64]) -> Vec<f64> {
+        let mut v = vec![0.0; self.bins];
+        for (w, d) in weights.iter().zip(&self.diagonal) {
+            for (x, s) in v.iter_mut().zip(d) {
+                *x += w * s;
+            }
+        }
+        v
+    }
+
     /// The diagonal of the `B×B` covariance of the bin proportions of a window of `days`
     /// consecutive trading days, `V = (1/T)·[Γ(0) + Σ_{k=1}^{L} (1 − k/T)(Γ(k) + Γ(k)ᵀ)]`.
     #[must_use]
@@ -274,6 +292,7 @@ impl Dependence {
         let mut weights: Vec<f64> = Vec::new();
         let mut iid_rows: Vec<f64> = Vec::new();
         let (mut tr_r, mut tr_c) = (0.0, 0.0);
+        let mut dependent_sides = 0;
         for (side, (days, rows)) in [reference, current].into_iter().enumerate() {
             let w = self.window_weights(days);
             let variances = self.window_variances(days);
@@ -291,9 +310,32 @@ impl Dependence {
             if dependent {
                 weights.resize(weights.len().max(w.len()), 0.0);
                 weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
+                dependent_sides += 1;
             } else {
                 iid_rows.push(n);
             }
+        }
+        // Both windows dependent: subtract their cross-covariance (see the module docs).
+        let lags = self.diagonal.len() - 1;
+        if dependent_sides == 2 {
+            let (r, t) = (reference.0, current.0);
+            let pairs = |k: usize| k.min(t).min(r).min((t + r).saturating_sub(k)) as f64;
+            let cross: Vec<f64> =
+                (0..=lags.min(t + r - 1)).map(|k| if k == 0 { 0.0 } else { pairs(k) / (t * r) as f64 }).collect();
+            weights.resize(weights.len().max(cross.len()), 0.0);
+            weights.iter_mut().zip(&cross).for_each(|(a, x)| *a -= x);
+            let c = self.window_diagonal(&cross);
+            let shared: f64 = (0..b).filter(|&i| self.pi[i] > 0.0).map(|i| c[i] / self.pi[i]).sum();
+            // Split between the sides in proportion to their own parts; never below what
+            // independent rows of both sides would give.
+            let floor: f64 = (0..b)
+                .filter(|&i| self.pi[i] > 0.0)
+                .map(|i| (1.0 - self.pi[i]) * (1.0 / reference.1.max(1) as f64 + 1.0 / current.1.max(1) as f64))
+                .sum();
+            let total = (tr_r + tr_c - shared).max(floor);
+            let scale = total / (tr_r + tr_c);
+            tr_r *= scale;
+            tr_c *= scale;
         }
         let mut v = if weights.is_empty() { vec![0.0; b * b] } else { self.covariance(&weights) };
         for n in iid_rows {
@@ -457,26 +499,39 @@ mod tests {
         for (reference, current) in
             [((60, 2400), (20, 800)), ((120, 4800), (1, 40)), ((40, 40), (20, 20)), ((0, 0), (5, 200))]
         {
-            let side = |(days, rows): (usize, u64)| -> Vec<f64> {
+            let side = |(days, rows): (usize, u64)| -> (Vec<f64>, bool) {
                 let mut v = vec![0.0; b * b];
                 for (w, m) in d.window_weights(days).iter().zip(&s) {
                     v.iter_mut().zip(m).for_each(|(v, m)| *v += w * m);
                 }
                 if days > 0 && d.design_effect_of(&(0..b).map(|i| v[i * b + i]).collect::<Vec<_>>(), rows) > 1.0 {
-                    return v;
+                    return (v, true);
                 }
                 let n = rows.max(1) as f64;
-                (0..b * b)
+                let iid = (0..b * b)
                     .map(|x| (if x / b == x % b { d.pi[x / b] } else { 0.0 } - d.pi[x / b] * d.pi[x % b]) / n)
-                    .collect()
+                    .collect();
+                (iid, false)
             };
-            let (r, c) = (side(reference), side(current));
+            let ((r, r_dep), (c, c_dep)) = (side(reference), side(current));
+            // The adjacent windows' cross-covariance, lag by lag from the lag matrices.
+            let mut total: Vec<f64> = r.iter().zip(&c).map(|(r, c)| r + c).collect();
+            if r_dep && c_dep {
+                let (rd, td) = (reference.0, current.0);
+                for (k, m) in s.iter().enumerate().skip(1).take(rd + td - 1) {
+                    let pairs = k.min(td).min(rd).min(rd + td - k) as f64 / (rd * td) as f64;
+                    total.iter_mut().zip(m).for_each(|(v, m)| *v -= pairs * m);
+                }
+            }
             let kept: Vec<usize> = (0..b).filter(|&i| d.pi[i] > 0.0).collect();
-            let mean: f64 = kept.iter().map(|&i| (r[i * b + i] + c[i * b + i]) / d.pi[i]).sum();
+            let floor: f64 =
+                kept.iter().map(|&i| (1.0 - d.pi[i]) * (1.0 / reference.1 as f64 + 1.0 / current.1 as f64)).sum();
+            let mean: f64 = kept.iter().map(|&i| total[i * b + i] / d.pi[i]).sum::<f64>();
+            let mean = if r_dep && c_dep { mean.max(floor) } else { mean };
             let tr2: f64 = kept
                 .iter()
                 .flat_map(|&i| kept.iter().map(move |&j| (i, j)))
-                .map(|(i, j)| ((r[i * b + j] + c[i * b + j]) / (d.pi[i] * d.pi[j]).sqrt()).powi(2))
+                .map(|(i, j)| (total[i * b + j] / (d.pi[i] * d.pi[j]).sqrt()).powi(2))
                 .sum();
             let m = d.psi_moments(reference, current);
             assert!((m.mean / mean - 1.0).abs() < 1e-12, "{reference:?} {current:?}: {} vs {mean}", m.mean);

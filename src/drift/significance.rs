@@ -24,9 +24,10 @@
 //!    expected rows in every bin, the PSI's null is the scaled χ² `a·χ²(ν)` with the mean and
 //!    variance [`Dependence::psi_moments`] gives (Rao–Scott's second-order correction; with
 //!    equal design effects in every bin it is the first-order `(1/n_eff + 1/m_eff)·χ²(B−1)`).
-//!    Where it does not, the χ² approximation of a PSI with ε-replaced empty bins is
-//!    far off (20 values in 10 bins have a null mean PSI near 1.4, not 0.5), so the null is
-//!    simulated: [`SIMULATION_DRAWS`] pairs of multinomial samples of sizes `n_eff` and `m_eff`
+//!    Where it does not, and the observed table has a bin empty on one side only while the
+//!    other side holds at least a quarter of an equal share there (so the ε rule is in play, as for a day-constant feature whose 20 current days fill a few bins), the
+//!    χ² approximation of a PSI with ε-replaced empty bins is far off (20 values in 10 bins have
+//!    a null mean PSI near 1.4, not 0.5), so the null is simulated: [`SIMULATION_DRAWS`] pairs of multinomial samples of sizes `n_eff` and `m_eff`
 //!    from the reference proportions, through exactly the same bin and ε rules, with a fixed
 //!    seed. The critical PSI is the simulated `1−α` quantile and the p-value
 //!    `(1 + #{simulated ≥ PSI}) / (draws + 1)`, both after scaling the simulated PSIs by the
@@ -431,7 +432,20 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     let first = ScaledChi2 { scale: 1.0 / n_eff + 1.0 / m_eff, df };
     let pi: Vec<f64> = input.reference.iter().map(|r| *r as f64 / n as f64).collect();
     let smallest = pi.iter().copied().filter(|p| *p > 0.0).fold(1.0, f64::min);
-    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0 {
+    // The ε rule bites only where a bin is empty on one side and not the other. When no bin of
+    // the observed table materially is, the observed PSI is the smooth Σ(q − p)·ln(q/p) of many rows a bin,
+    // whatever the effective sizes, and a null drawn at those sizes would add the ε blow-up of
+    // empty simulated bins that the statistic itself cannot show (a 30-row multinomial leaves a
+    // decile empty a third of the time; 1,900 rows of a 50-day rolling feature never do).
+    // Material: the other side holds at least a quarter of an equal share there (a missing
+    // bin of a few new listings, empty in the current window, is not).
+    let share = |count: u64, of: u64| count as f64 / of as f64;
+    let eps_in_play = input.reference.iter().zip(input.current).any(|(r, c)| {
+        (*r == 0 && share(*c, m) >= 0.25 / live as f64) || (*c == 0 && share(*r, n) >= 0.25 / live as f64)
+    });
+    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0
+        || !eps_in_play
+    {
         let p = second.p_value(psi).ok_or("no χ² distribution")?;
         let c = second.critical(input.alpha).ok_or("no χ² distribution")?;
         (NullMethod::RaoScottChi2, p, c, moments.mean)
@@ -585,9 +599,17 @@ mod tests {
             daily.push(c);
         }
         let dep = Dependence::estimate(&daily, 200).unwrap();
-        let input = PanelInput { reference: &[1200; 10], current: &[200; 10], ..input(&dep) };
+        // The current window's 20 days left a decile empty: the ε rule is in play.
+        let input = PanelInput {
+            reference: &[1200; 10],
+            current: &[0, 200, 300, 200, 200, 200, 200, 300, 200, 200],
+            ..input(&dep)
+        };
         let s = panel(0.0, &input).unwrap();
         assert_eq!(s.null, NullMethod::Simulated);
+        // Without an empty bin the observed PSI is smooth, and the scaled χ² is its null.
+        let full = PanelInput { current: &[200; 10], ..input };
+        assert_eq!(panel(0.0, &full).unwrap().null, NullMethod::RaoScottChi2);
         assert!(s.design_effect_current > 50.0, "{s:?}");
         assert!(s.expected_psi > 0.8, "{s:?}");
         assert!(s.critical_psi > s.expected_psi);

@@ -402,11 +402,44 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
     Ok(rows)
 }
 
-/// `(x, μ, σ) → x'`.
-type Transform = Box<dyn Fn(f64, f64, f64) -> f64>;
+/// What a change needs to know about a feature's rows before its range.
+struct Before {
+    /// Mean.
+    mean: f64,
+    /// Standard deviation.
+    sd: f64,
+    /// `1.4826·MAD`: the standard deviation of a normal, robust to corporate actions and bad
+    /// prints (which a realistic panel's returns hold and would inflate `sd` by orders).
+    robust_sd: f64,
+    /// Median of the logarithm of the positive values.
+    log_median: f64,
+}
 
-/// Applies the shift and scale changes inside the spec's range, with σ and μ taken from the
-/// rows before it.
+impl Before {
+    fn of(values: &[f64]) -> Self {
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+        };
+        let mut sorted = values.to_vec();
+        let m = median(&mut sorted);
+        let mut deviations: Vec<f64> = values.iter().map(|x| (x - m).abs()).collect();
+        let mut logs: Vec<f64> = values.iter().filter(|x| **x > 0.0).map(|x| x.ln()).collect();
+        Self {
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+            sd: std_dev(values),
+            robust_sd: 1.482_6 * median(&mut deviations),
+            log_median: if logs.is_empty() { 0.0 } else { median(&mut logs) },
+        }
+    }
+}
+
+/// `(x, what came before) → x'`.
+type Transform = Box<dyn Fn(f64, &Before) -> f64>;
+
+/// Applies the shift and scale changes inside the spec's range, with the statistics of the rows
+/// before it.
 fn inject(panel: &mut Panel, spec: &DriftSpec) {
     let index = |name: &str| FEATURES.iter().position(|f| *f == name);
     let inside: Vec<bool> = panel.as_of.iter().map(|d| spec.range.contains(*d)).collect();
@@ -414,11 +447,19 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
         let (name, apply): (&str, Transform) = match change {
             Change::Shift { feature, sigmas } => {
                 let k = *sigmas;
-                (feature, Box::new(move |x, _mu, sd| x + k * sd))
+                (feature, Box::new(move |x, b| x + k * b.sd))
+            }
+            Change::RobustShift { feature, sigmas } => {
+                let k = *sigmas;
+                (feature, Box::new(move |x, b| x + k * b.robust_sd))
             }
             Change::Scale { feature, factor } => {
                 let f = *factor;
-                (feature, Box::new(move |x, mu, _sd| mu + f * (x - mu)))
+                (feature, Box::new(move |x, b| b.mean + f * (x - b.mean)))
+            }
+            Change::LogScale { feature, factor } => {
+                let f = *factor;
+                (feature, Box::new(move |x, b| if x > 0.0 { (b.log_median + f * (x.ln() - b.log_median)).exp() } else { x }))
             }
             Change::Sector { .. } | Change::Model { .. } | Change::Bull { .. } => continue,
         };
@@ -438,13 +479,12 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
         if before.len() < 2 {
             continue;
         }
-        let mu = before.iter().sum::<f64>() / before.len() as f64;
-        let sd = std_dev(&before);
+        let stats = Before::of(&before);
         for (v, inside) in col.iter_mut().zip(&inside) {
             if let (Some(x), true) = (v.as_mut(), *inside)
                 && x.is_finite()
             {
-                *x = apply(*x, mu, sd);
+                *x = apply(*x, &stats);
                 if name == "rsi_14" {
                     *x = x.clamp(0.0, 100.0);
                 }

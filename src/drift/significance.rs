@@ -45,9 +45,14 @@
 //!
 //! **Two calls, one null each** (see [`PanelSignificance`]):
 //!
-//! * `shifted` ⇔ `p_model ≤ α`: the current window is not where the reference was, beyond the
-//!   sampling noise of windows of this size under short-range dependence. A slow market move
-//!   (a bull run, a turnover boom) is a real shift and is called; it is what retraining is for.
+//! * `shifted` ⇔ `PSI > min(c_model, c_history)`: the current window is not where the reference
+//!   was, beyond the sampling noise of windows of this size under short-range dependence. A
+//!   slow market move (a bull run, a turnover boom) is a real shift and is called; it is what
+//!   retraining is for. The history bounds the model from above: its past pairs hold the
+//!   sampling noise *and* the market's regimes, so a model null wider than the history's
+//!   overstates the noise (the local estimate still holds some regime variation, and its F
+//!   correction is wide with few days), and the history's quantile is used instead. It follows
+//!   that every drift is also a shift.
 //! * `drifted` ⇔ `p_history ≤ α` (and the PSI at least `moderate`): this pair of windows is
 //!   unusual for this market, whose own past pairs already hold its regimes and trends. The
 //!   model decides `drifted` only when the history cannot: fewer than
@@ -345,15 +350,17 @@ impl DriftNull {
 /// The dependence-aware significance of one PSI: the two calls' nulls.
 ///
 /// * `shifted` (is the current window where the reference was, up to sampling noise under the
-///   panel's short-range dependence?) is decided by the dependence model alone:
-///   [`Self::shift_p_value`], [`Self::shift_critical_psi`].
+///   panel's short-range dependence?) is decided by the dependence model, bounded above by the
+///   history where the history holds enough stretches: [`Self::shift_p_value`],
+///   [`Self::shift_critical_psi`] (the smaller critical PSI, and the smaller p-value).
 /// * `drifted` (is this pair of windows unusual for this market's own history?) is decided by
 ///   the history when it holds at least [`HISTORY_MIN_STRETCHES`] independent stretches and the
 ///   feature is dependent, else by the model: [`Self::p_value`], [`Self::critical_psi`],
 ///   [`Self::drift_null`].
 ///
-/// Neither null can decide the other's call: a model widened by a regime cannot silence the
-/// page, and the history's robust summary keeps a closure or a crash from widening it.
+/// No broken half can decide: a model widened by a regime cannot silence the page (the
+/// history decides `drifted`) nor the ticket (the history bounds it), and a crash in the
+/// past moves the history's empirical quantile only by its share of the pairs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PanelSignificance {
     /// Bins taking part − 1.
@@ -461,10 +468,19 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         let mean = sims.iter().sum::<f64>() / sims.len() as f64;
         (NullMethod::Simulated, p, sims[rank - 1] * tail, mean)
     };
-    let history = input.history.and_then(|h| h.test(psi, input.alpha));
+    let model = (shift_p_value, shift_critical_psi);
+    let history = input.history.filter(|_| deff_cur >= HISTORY_MIN_DESIGN_EFFECT).and_then(|h| h.test(psi, input.alpha));
     let (drift_null, p_value, critical_psi) = match history {
-        Some((p, c)) if deff_cur >= HISTORY_MIN_DESIGN_EFFECT => (DriftNull::History, p, c),
-        _ => (DriftNull::Model, shift_p_value, shift_critical_psi),
+        Some((p, c)) => (DriftNull::History, p, c),
+        None => (DriftNull::Model, model.0, model.1),
+    };
+    // Sampling noise cannot be wider than everything the market's own past pairs show (their
+    // PSIs hold the noise and the regimes): where the model's null is, it overstates, and the
+    // history bounds it. So `shifted` is called beyond either null, and a drift is always a
+    // shift.
+    let (shift_p_value, shift_critical_psi) = match history {
+        Some((p, c)) if c < model.1 => (p.min(model.0), c),
+        _ => model,
     };
     Ok(PanelSignificance {
         degrees_of_freedom: live - 1,
@@ -656,10 +672,16 @@ mod tests {
         assert!((s.p_value - 11.0 / 301.0).abs() < 1e-15, "{s:?}");
         assert!((s.critical_psi - 0.297_01).abs() < 1e-12, "{s:?}");
         assert_eq!(s.history_p_value, Some(s.p_value));
-        // The shift's call is the model's alone, the same with or without the history.
+        // Without the history, the model decides both calls.
         let alone = panel(0.2905, &PanelInput { history: None, ..input }).unwrap();
         assert_eq!(alone.drift_null, DriftNull::Model);
         assert_eq!((alone.p_value, alone.critical_psi), (alone.shift_p_value, alone.shift_critical_psi));
+        // With it, the shift's critical PSI is the smaller of the two, its p-value the smaller.
+        assert_eq!(s.shift_critical_psi, alone.shift_critical_psi.min(0.297_01));
+        assert!((s.shift_p_value - alone.shift_p_value.min(11.0 / 301.0)).abs() < 1e-15);
+        // A model narrower than the history keeps the shift's call.
+        let wide = HistoryNull::new((1..=300).map(f64::from).collect(), 11);
+        let s = panel(0.2905, &PanelInput { history: Some(&wide), ..input }).unwrap();
         assert_eq!((s.shift_p_value, s.shift_critical_psi), (alone.shift_p_value, alone.shift_critical_psi));
         // Too few stretches, or too few pairs for α: the model decides.
         let short = HistoryNull::new((1..=300).map(f64::from).collect(), HISTORY_MIN_STRETCHES - 1);

@@ -359,8 +359,8 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
     let market = if realistic {
         realistic::market(spec.seed, days.len(), reopen, &extra)
     } else {
-        let returns = market_returns(spec.seed, days.len()).iter().zip(&extra).map(|(r, x)| r + x).collect();
-        Market { returns, vol_scale: vec![1.0; days.len()], liquidity: vec![0.0; days.len()] }
+        let returns: Vec<f64> = market_returns(spec.seed, days.len()).iter().zip(&extra).map(|(r, x)| r + x).collect();
+        Market { returns, mean: extra, vol_scale: vec![1.0; days.len()], liquidity: vec![0.0; days.len()] }
     };
     let mut panel = Panel { features: vec![Vec::new(); FEATURES.len()], ..Panel::default() };
     let noise = Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!());

@@ -32,6 +32,9 @@ pub const CLOSURE_DAYS: usize = 35;
 pub struct Market {
     /// The market factor's daily return.
     pub returns: Vec<f64>,
+    /// The regime's mean daily return that day (0 in the stationary market but for the
+    /// generator's constant drift).
+    pub mean: Vec<f64>,
     /// The volatility scale of every stock that day (1 in the stationary market).
     pub vol_scale: Vec<f64>,
     /// The shift of every symbol's log volume that day (0 in the stationary market).
@@ -147,7 +150,7 @@ pub fn market(seed: u64, n: usize, reopen: Option<usize>, extra_mean: &[f64]) ->
         let r = if Some(t) == reopen { -0.04 } else { (mu + shock).clamp(-0.1, 0.1) };
         returns.push(r);
     }
-    Market { returns, vol_scale, liquidity }
+    Market { returns, mean, vol_scale, liquidity }
 }
 
 /// Listing, leaving, corporate actions and bad prints of symbol `index` of `symbols` over `n`
@@ -205,11 +208,12 @@ mod tests {
         assert!((m.liquidity[n - 1] - m.liquidity[0] - 10_f64.ln()).abs() < 1.7);
         // Storms and calm both occur.
         assert!(m.vol_scale.contains(&1.5) && m.vol_scale.contains(&0.75));
-        // A year-long window's mean return differs between regimes far more than noise.
-        let year = |s: usize| m.returns[s..s + 250].iter().sum::<f64>();
-        let years: Vec<f64> = (0..8).map(|k| year(k * 250)).collect();
-        let spread = years.iter().copied().fold(f64::MIN, f64::max) - years.iter().copied().fold(f64::MAX, f64::min);
-        assert!(spread > 0.3, "{years:?}");
+        // Bull and bear regimes, each lasting months.
+        let bull = m.mean.iter().filter(|x| **x > 0.001).count();
+        let bear = m.mean.iter().filter(|x| **x < -0.001).count();
+        assert!(bull > 200 && bear > 200, "{bull} bull and {bear} bear days");
+        let switches = m.mean.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!((n / 300..=n / 60).contains(&switches), "{switches} regime switches");
     }
 
     #[test]

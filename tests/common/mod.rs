@@ -20,6 +20,20 @@ pub fn bin() -> Command {
     c
 }
 
+/// The binary under test, started by `sh` under `umask MASK` (the test process's own umask
+/// stays as it is).
+pub fn bin_with_umask(mask: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.args(["-c", &format!("umask {mask} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_nepse-drift")]);
+    c.env_remove("NO_COLOR");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("NEPSE_DRIFT_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -125,7 +125,7 @@ fn a_character_device_is_written_through_and_kept() {
         return;
     }
     for (writer, args) in writers(&cfg, &null) {
-        let (code, _, err) = run_within(bin().args(&args), Duration::from_secs(120));
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
         assert_eq!(code, Some(0), "{writer}: {err}");
         assert_eq!(node(&null), (true, std::fs::metadata("/dev/null").unwrap().rdev()), "{writer}: the device is kept");
     }
@@ -133,7 +133,7 @@ fn a_character_device_is_written_through_and_kept() {
     let full = tmp.path().join("full");
     mknod(&full, "c", "1", "7").unwrap();
     for (writer, args) in writers(&cfg, &full) {
-        let (code, _, err) = run_within(bin().args(&args), Duration::from_secs(120));
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
         assert_eq!(code, Some(1), "{writer}: {err}");
         assert!(err.contains(&full.display().to_string()) && err.contains("No space left"), "{writer}: {err}");
         assert!(node(&full).0, "{writer}: the device is kept");
@@ -156,13 +156,13 @@ fn a_fifo_is_written_through_never_read_and_never_hangs() {
             std::fs::File::open(path).unwrap().read_to_string(&mut text).unwrap();
             text
         });
-        let (code, _, err) = run_within(bin().args(&args), Duration::from_secs(60));
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(1));
         if code.is_none() {
             // Let the reader go: open the write end, so its open returns, then end it.
             drop(std::fs::OpenOptions::new().write(true).open(&fifo));
         }
         let text = reader.join().unwrap();
-        assert_eq!(code, Some(0), "{writer}: killed after 60 s, or failed: {err}");
+        assert_eq!(code, Some(0), "{writer}: killed after a minute, or failed: {err}");
         assert!(text.len() > 1000, "{writer}: the reader got the output ({} bytes)", text.len());
         assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{writer}: the FIFO is kept");
         std::fs::remove_file(&fifo).unwrap();
@@ -174,9 +174,8 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = config(tmp.path(), "");
     // Into a pipe: the test reads it.
-    let (code, out, err) =
-        run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_secs(60));
-    assert_eq!(code, Some(0), "killed after 60 s, or failed: {err}");
+    let (code, out, err) = run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_mins(1));
+    assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
     assert!(out.starts_with("# HELP") && out.ends_with("# EOF\n"), "{out}");
     // Into a file, through a link in the temp dir (`-o link`, link → /dev/stdout): the file
     // stdout is takes the text, the link stays.
@@ -283,6 +282,8 @@ fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
         args.extend(["--config".to_owned(), cfg.display().to_string()]);
         args
     };
+    // The committed fixture itself (a Parquet file, but named as the input it is).
+    let predictions = PathBuf::from(fixture("predictions.parquet"));
     let cases: Vec<(&str, &Path, Vec<String>)> = vec![
         ("the config file", &cfg, backfill(&cfg, &cfg)),
         ("the config file", &alias, backfill(&cfg, &alias)),
@@ -290,6 +291,7 @@ fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
         ("the config file", &cfg, cfg_arg(fit(&cfg))),
         ("the reference profile", &profile, with_profile(backfill(&cfg, &profile))),
         ("the reference profile", &profile, with_profile(report(&profile))),
+        ("the predictions source", predictions.as_path(), backfill(&cfg, &predictions)),
         ("the results directory", &latest, backfill(&cfg, &latest)),
         ("the results directory", &latest, cfg_arg(report(&latest))),
         ("the results directory", &latest, cfg_arg(report_html(&latest))),

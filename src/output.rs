@@ -15,8 +15,16 @@
 //! | one of the run's inputs | refused: exit 2. The inputs are the config file, the reference profile, each file of the features, predictions, outcomes and reference sources (a directory source: anything under it; a glob: each file it matches, and any new name it would match), and anything under the results directory. Compared by device and inode, so another name or a link to an input is caught |
 //! | a Parquet file (it starts with `PAR1`) | refused: exit 2; only a regular file's first 4 bytes are read to tell |
 //!
-//! A path that cannot be written (a missing directory, no permission, a full disk, `/dev/full`)
-//! is exit 1, naming the path; no temporary file is left behind.
+//! Two outputs of one command onto one file (`report -o F --html F`) are refused too
+//! ([`Output::apart_from`]). A path that cannot be written (a missing directory, no
+//! permission, a full disk, `/dev/full`) is exit 1, naming the path; no temporary file is left
+//! behind. In the results directory ([`crate::store`]) a refusal or a failed write is a failed
+//! save instead (exit 8: the result was computed).
+//!
+//! Why this shape: a rename replaces whatever the name was (a device node, a symlink, the
+//! config file), so it is kept for what it is right for, a regular file, and everything else is
+//! either written as a shell would write it or refused; and the path is never read, because
+//! reading a FIFO or `/dev/stdout` into a pipe blocks for ever.
 //!
 //! [`Output::write`] takes the command's stdout writer, so that an `Output` plus that writer is
 //! the printer a command writes all its data through.
@@ -45,6 +53,11 @@ pub enum Refusal {
     },
     /// A Parquet file: by a slip, the data itself.
     Parquet,
+    /// The file another output of the same command writes (`report -o F --html F`).
+    Twice {
+        /// The other output's flag.
+        flag: &'static str,
+    },
     /// One of the run's inputs.
     Input {
         /// Which one: "the config file", "the features source (DIR)", ….
@@ -60,6 +73,7 @@ impl fmt::Display for Refusal {
             Self::BlockDevice => f.write_str("it is a block device"),
             Self::ReadOnly { mode } => write!(f, "it is read-only (mode {mode:04o})"),
             Self::Parquet => f.write_str("it is a Parquet file (data), which this text output would replace"),
+            Self::Twice { flag } => write!(f, "it is also the {flag} output, which one would replace"),
             Self::Input { what } => write!(f, "it is {what}, an input of this run"),
         }
     }
@@ -99,6 +113,7 @@ impl OutputError {
                 "make it writable (chmod u+w) if it is meant to be replaced, or choose another path"
             }
             Self::Refused { why: Refusal::Parquet, .. } => "choose another path: this one holds data",
+            Self::Refused { why: Refusal::Twice { .. }, .. } => "give each output its own path",
             Self::Refused { why: Refusal::Input { .. }, .. } => {
                 "choose an output path that is none of the run's inputs (config file, sources, reference profile, \
                  results directory)"
@@ -184,6 +199,20 @@ impl Output {
             at = parent_of(&at).join(link);
         }
         Err(fail(format!("more than {MAX_LINKS} symbolic links")))
+    }
+
+    /// Refuses `self` when it replaces the same file as `other` (the output of `flag`): one
+    /// would silently replace the other. Stdout, devices and FIFOs may be shared.
+    ///
+    /// # Errors
+    /// [`OutputError::Refused`] naming `self`'s path.
+    pub fn apart_from(&self, other: &Self, flag: &'static str) -> Result<(), OutputError> {
+        match (&self.target, &other.target) {
+            (Target::Replace(a), Target::Replace(b)) if a == b => {
+                Err(OutputError::Refused { path: self.shown.display().to_string(), why: Refusal::Twice { flag } })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Whether this output is the command's stdout.

@@ -305,6 +305,14 @@ fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
         assert_eq!(std::fs::read(out).unwrap(), before, "{args:?}: {what} unchanged");
     }
     assert!(std::fs::symlink_metadata(&alias).unwrap().file_type().is_symlink());
+    // Two outputs of one command onto one file: one would replace the other.
+    let page = tmp.path().join("page");
+    let mut args = report(&page);
+    args.extend(["--html".to_owned(), tmp.path().join(".").join("page").display().to_string()]);
+    let (code, _, err) = run(bin().args(&args));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("it is also the -o output"), "{err}");
+    assert!(!page.exists());
     let (code, _, err) = run(bin().args(["push", "--dry-run", "--result"]).arg(&latest));
     assert_eq!(code, 0, "latest.json still pushes: {err}");
 }

@@ -31,6 +31,9 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
     let inputs = Inputs::of(&settings, args.analysis.config.config.as_deref());
     let html = args.html.as_deref().map(|path| Output::resolve(path, &inputs)).transpose()?;
     let output = args.output.as_deref().map_or_else(|| Ok(Output::stdout()), |path| Output::resolve(path, &inputs))?;
+    if let Some(html) = &html {
+        html.apart_from(&output, "-o")?;
+    }
     let result = analyse(&settings)?;
     super::notices::warn(&result);
     if let Some(html) = &html {

@@ -169,20 +169,20 @@ impl Output {
             return Ok(Self::stdout());
         }
         let shown = path.to_path_buf();
-        let fail = |detail: String| OutputError::Write { path: path.display().to_string(), detail };
+        let fail = |at: &Path, detail: String| OutputError::Write { path: shown_as(path, at), detail };
         let mut at = path.to_path_buf();
         for _ in 0..MAX_LINKS {
             let md = match fs::symlink_metadata(&at) {
                 Ok(md) => md,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    let dest = new_file(&at).map_err(|e| fail(e.to_string()))?;
+                    let dest = new_file(&at).map_err(|e| fail(&at, e.to_string()))?;
                     inputs.check_new(&dest).map_err(|why| refused(path, &at, why))?;
                     return Ok(Self { shown, target: Target::Replace(dest) });
                 }
-                Err(e) => return Err(fail(e.to_string())),
+                Err(e) => return Err(fail(&at, e.to_string())),
             };
             if !md.file_type().is_symlink() {
-                let dest = new_file(&at).map_err(|e| fail(e.to_string()))?;
+                let dest = new_file(&at).map_err(|e| fail(&at, e.to_string()))?;
                 let target = classify(&dest, &md, inputs, false).map_err(|why| refused(path, &at, why))?;
                 return Ok(Self { shown, target });
             }
@@ -191,14 +191,15 @@ impl Output {
                 if fd == Descriptor::Stdout {
                     return Ok(Self { shown, target: Target::Stdout });
                 }
-                let md = fs::metadata(&at).map_err(|e| fail(e.to_string()))?;
+                let md = fs::metadata(&at).map_err(|e| fail(&at, e.to_string()))?;
                 let target = classify(&at, &md, inputs, true).map_err(|why| refused(path, &at, why))?;
                 return Ok(Self { shown, target });
             }
-            let link = fs::read_link(&at).map_err(|e| fail(e.to_string()))?;
-            at = parent_of(&at).join(link);
+            let link = fs::read_link(&at).map_err(|e| fail(&at, e.to_string()))?;
+            // A relative target is relative to the link's directory.
+            at = at.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| link.clone(), |p| p.join(&link));
         }
-        Err(fail(format!("more than {MAX_LINKS} symbolic links")))
+        Err(fail(path, format!("more than {MAX_LINKS} symbolic links")))
     }
 
     /// Refuses `self` when it replaces the same file as `other` (the output of `flag`): one
@@ -249,9 +250,12 @@ impl Output {
 }
 
 fn refused(given: &Path, at: &Path, why: Refusal) -> OutputError {
-    let path =
-        if given == at { given.display().to_string() } else { format!("{} (→ {})", given.display(), at.display()) };
-    OutputError::Refused { path, why }
+    OutputError::Refused { path: shown_as(given, at), why }
+}
+
+/// The path as given, and what it names when a symlink led elsewhere: `given (→ at)`.
+fn shown_as(given: &Path, at: &Path) -> String {
+    if given == at { given.display().to_string() } else { format!("{} (→ {})", given.display(), at.display()) }
 }
 
 /// What the rule does with a path that is not a symlink: by its file type, then, for a regular

@@ -177,6 +177,18 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let (code, out, err) = run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_mins(1));
     assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
     assert!(out.starts_with("# HELP") && out.ends_with("# EOF\n"), "{out}");
+    // Into `>(…)`, a pipe to another process, as `-o >(promtool …)` gives.
+    let substituted = tmp.path().join("substituted.om");
+    let script = format!("exec \"$0\" \"$@\" -o >(cat > '{}')", substituted.display());
+    let mut args = backfill(&cfg, Path::new("unused"));
+    args.truncate(args.len() - 2);
+    let (code, _, err) = run_within(common::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
+    assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&substituted).is_ok_and(|t| t.ends_with("# EOF\n")) {
+        assert!(Instant::now() < deadline, "`cat` got the whole text");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // Into a file, through a link in the temp dir (`-o link`, link → /dev/stdout): the file
     // stdout is takes the text, the link stays.
     let link = tmp.path().join("stdout-link");

@@ -5,6 +5,7 @@ use crate::analysis::AnalysisError;
 use crate::exit;
 use crate::exposition::MetricsError;
 use crate::load::WriteError;
+use crate::output::OutputError;
 use crate::push::PushError;
 use crate::settings::ConfigError;
 use crate::store::StoreError;
@@ -26,6 +27,10 @@ pub enum Error {
         /// The I/O error.
         detail: String,
     },
+    /// An output path refused by the rule of [`crate::output`] (a directory, a device that is
+    /// not a character device, one of the run's inputs, …); nothing was read or written.
+    #[error(transparent)]
+    OutputRefused(OutputError),
     /// The fixtures generator could not write.
     #[error(transparent)]
     Fixtures(#[from] WriteError),
@@ -49,6 +54,15 @@ pub enum Error {
     FixturesSpec(String),
 }
 
+impl From<OutputError> for Error {
+    fn from(e: OutputError) -> Self {
+        match e {
+            OutputError::Write { path, detail } => Self::Output { path, detail },
+            refused @ OutputError::Refused { .. } => Self::OutputRefused(refused),
+        }
+    }
+}
+
 impl Error {
     /// The process exit code for this error.
     #[must_use]
@@ -57,6 +71,7 @@ impl Error {
             Self::Config(_)
             | Self::FixturesSpec(_)
             | Self::WouldOverwrite { .. }
+            | Self::OutputRefused(_)
             | Self::Store(StoreError::Prepare { .. }) => exit::CONFIG,
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
             Self::Analysis(_) | Self::Metrics(_) | Self::Store(StoreError::Read { .. }) => exit::INPUT,
@@ -73,6 +88,7 @@ impl Error {
             Self::Config(e) => e.hint(),
             Self::Analysis(e) => e.hint(),
             Self::Output { .. } | Self::Fixtures(_) => "check that the directory exists and is writable",
+            Self::OutputRefused(e) => e.hint(),
             Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the --drift and --release syntax",
             Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",
             Self::Push(e) => e.hint(),

@@ -9,9 +9,13 @@ use crate::result::RunResult;
 
 /// The command did what it was asked and nothing was skipped.
 pub const SUCCESS: u8 = 0;
-/// An unexpected internal failure (a bug): please report it.
+/// An unexpected internal failure (a bug): please report it. Also stdout or an output path
+/// that cannot be written (a missing directory, no permission, a full disk).
 pub const INTERNAL: u8 = 1;
-/// Bad command line, configuration file or environment: nothing was read.
+/// Bad command line, configuration file or environment, a results directory that cannot be
+/// created or locked, or an output path that [`crate::output`]'s rule refuses (a directory, a
+/// socket, a block device, a read-only or Parquet file, one of the run's inputs): nothing was
+/// read.
 pub const CONFIG: u8 = 2;
 /// Bad input data: a missing or unreadable source, a missing column, an empty window, invalid
 /// labels or probabilities. Nothing was computed from it and nothing was pushed.

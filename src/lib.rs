@@ -11,7 +11,8 @@
 //!    profiles) and [`performance`] (the as-of join and the metrics);
 //! 5. everything lands in one [`result::RunResult`];
 //! 6. [`render`] turns it into a table, JSON, CSV, Markdown or HTML; [`exposition`] into
-//!    Prometheus text that [`push`] sends; [`store`] saves it in the results directory.
+//!    Prometheus text that [`push`] sends; [`store`] saves it in the results directory; every
+//!    output path (`-o`, `--html`, the results directory's files) follows [`output`]'s one rule.
 //!
 //! Beside the flow: [`error`] and [`exit`] (every exit code, in one place), [`logging`] and
 //! [`progress`] (stderr only), and [`synth`], the synthetic panels behind the fixtures.
@@ -28,6 +29,7 @@ pub mod exposition;
 pub mod load;
 pub mod logging;
 pub mod openmetrics;
+pub mod output;
 pub mod performance;
 pub mod progress;
 pub mod push;

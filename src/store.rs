@@ -1,14 +1,15 @@
 //! The results directory: the advisory lock that keeps two runs apart, the atomic save of a
 //! result (`<model>_<as_of>.json` and `latest.json`), and reading a saved result back.
 //!
-//! A save writes a temporary file in the same directory, syncs it and renames it over the
-//! target, so a reader (or `push --result`) never sees half a file.
+//! A save follows [`crate::output`]'s rule: it writes a temporary file in the same directory,
+//! syncs it and renames it over the target, so a reader (or `push --result`) never sees half a
+//! file; a symlinked `latest.json` keeps its link and gets its target replaced.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::output::{Inputs, Output, OutputError};
 use crate::render;
 use crate::result::{RunResult, SCHEMA_VERSION};
 
@@ -128,35 +129,19 @@ fn file_stem(model: &str) -> String {
     format!("{cut}-{hash:08x}")
 }
 
+/// Writes one result file by [`crate::output`]'s rule (atomically for a file, through a
+/// symlink to its target); a refusal (a directory in the way, a read-only file) is a failed
+/// save, exit 8, as the result was computed.
 fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
-    write_file_atomically(path, text)
-        .map_err(|e| StoreError::Save { path: path.display().to_string(), detail: e.to_string() })
-}
-
-/// Writes `text` to a new temporary file beside `path` and renames it over `path`: a reader
-/// sees the old file or the whole new one, never a part (a full disk leaves the old file). The
-/// temporary file has a random name and is created with `O_CREAT|O_EXCL`, so a file or symlink
-/// planted beside `path` is never followed; it is removed when anything fails.
-///
-/// # Errors
-/// The I/O error of the step that failed.
-pub fn write_file_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    // Without the random temporary name tempfile adds to its errors: the caller names `path`.
-    let plain = |e: std::io::Error| {
-        let text = e.to_string();
-        match text.split_once(" at path ") {
-            Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_owned()),
-            None => e,
-        }
-    };
-    let mut tmp =
-        tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(plain)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let fail = |detail: String| StoreError::Save { path: path.display().to_string(), detail };
+    let output = Output::resolve(path, &Inputs::none()).map_err(|e| fail(e.to_string()))?;
+    if output.is_stdout() {
+        return Err(fail("it names this process's stdout, not a file".into()));
+    }
+    output.write(&mut std::io::sink(), text.as_bytes()).map_err(|e| match e {
+        OutputError::Write { detail, .. } => fail(detail),
+        refused @ OutputError::Refused { .. } => fail(refused.to_string()),
+    })
 }
 
 /// Reads a saved result, refusing another schema version.

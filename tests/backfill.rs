@@ -290,11 +290,14 @@ fn an_output_that_cannot_be_written_is_named_and_nothing_is_left() {
     let cfg = config(tmp.path());
     let dir = tmp.path().join("a-directory");
     std::fs::create_dir(&dir).unwrap();
-    for (name, out) in [("missing_parent", tmp.path().join("missing/x.om")), ("a_directory", dir.clone())] {
+    // A missing directory cannot be written (1); a directory is refused by the output rule (2).
+    for (name, out, expected) in
+        [("missing_parent", tmp.path().join("missing/x.om"), 1), ("a_directory", dir.clone(), 2)]
+    {
         let (code, _, err) = run(bin()
             .args(["--quiet", "backfill", "--config", &cfg, "--from", "2026-11-19", "--to", "2026-11-19", "-o"])
             .arg(&out));
-        assert_eq!(code, 1, "{name}: {err}");
+        assert_eq!(code, expected, "{name}: {err}");
         insta::assert_snapshot!(format!("backfill_output_{name}"), scrub(&err, tmp.path()));
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no temporary file left in the directory");

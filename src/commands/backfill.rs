@@ -24,22 +24,24 @@ use crate::error::Error;
 use crate::exit;
 use crate::exposition;
 use crate::openmetrics::History;
+use crate::output::{Inputs, Output};
 use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
-use crate::store;
 
 /// `nepse-drift backfill`.
 ///
 /// # Errors
-/// Any [`Error`]: bad settings (2), bad data (3), an output file that cannot be written (1).
+/// Any [`Error`]: bad settings or a refused output path (2), bad data (3), an output that
+/// cannot be written (1).
 pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let started = Instant::now();
     let range = args.range()?;
-    let output = args.output()?;
     let file = settings::load_file(&args.config)?;
     let windows = args.windows();
     let groups = Groups { sources: Some(&args.sources), windows: Some(&windows), ..Groups::default() };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     let grouping = Grouping::resolve(&file, &ProcessEnv)?;
+    // Before anything is read: a refused path fails in a moment, not after the whole range.
+    let output = Output::resolve(&args.output, &Inputs::of(&settings, args.config.config.as_deref()))?;
 
     let sources = Sources::in_memory(&settings, range.to())?;
     for (dataset, rows) in sources.rows_read() {
@@ -74,16 +76,10 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if partial {
         tracing::warn!("some features could not be computed on some days: see `report --as-of DAY` for the reasons");
     }
-    let text = history.render();
-    if output.as_os_str() == "-" {
-        out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
-    } else {
-        // Whole or not at all: promtool must never read half a history.
-        store::write_file_atomically(output, &text)
-            .map_err(|e| Error::Output { path: output.display().to_string(), detail: e.to_string() })?;
-    }
+    // A file is written whole or not at all: promtool must never read half a history.
+    output.write(out, history.render().as_bytes())?;
     tracing::info!(
-        path = %output.display(),
+        path = %output.path().display(),
         days = written,
         skipped_days,
         samples = history.samples(),

@@ -9,6 +9,7 @@ use crate::analysis;
 use crate::cli::{FitArgs, WindowArgs};
 use crate::error::Error;
 use crate::exit;
+use crate::output::{Inputs, Output};
 use crate::settings::{self, ConfigError, ProcessEnv, Settings};
 
 /// `nepse-drift fit-reference -o FILE`.
@@ -20,13 +21,13 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
     let windows = fitted_window(&args.analysis.windows)?;
     let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
+    // Before anything is read: a refused path fails at once.
+    let output = Output::resolve(&args.output, &Inputs::of(&settings, args.analysis.config.config.as_deref()))?;
     let profile = analysis::fit_reference(&settings)?;
-    // An output file that cannot be written is not a bad profile: exit 1 with a path hint.
-    profile
-        .write(&args.output)
-        .map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e.detail })?;
-    writeln!(
-        out,
+    let json = profile.to_json().map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e })?;
+    // An output that cannot be written is not a bad profile: exit 1 with a path hint.
+    output.write(out, json.as_bytes())?;
+    let summary = format!(
         "fitted {} features ({} skipped) on {} rows, {} … {}, into {} (sha256 {})",
         profile.features.len(),
         profile.skipped.len(),
@@ -35,8 +36,13 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
         profile.to,
         args.output.display(),
         &profile.content_hash[..12]
-    )
-    .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    );
+    if output.is_stdout() {
+        // The profile is the data on stdout: the summary goes to the log.
+        tracing::info!("{summary}");
+    } else {
+        writeln!(out, "{summary}").map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    }
     Ok(if profile.skipped.is_empty() { exit::SUCCESS } else { exit::PARTIAL })
 }
 

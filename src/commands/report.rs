@@ -9,6 +9,7 @@ use crate::analysis::analyse;
 use crate::cli::{Format, ReportArgs};
 use crate::error::Error;
 use crate::exit;
+use crate::output::{Inputs, Output};
 use crate::render::{self, Style};
 use crate::settings::{self, Groups, ProcessEnv, Settings};
 
@@ -26,13 +27,19 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
         ..args.analysis.groups()
     };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
+    // Before anything is read: a refused path fails at once.
+    let inputs = Inputs::of(&settings, args.analysis.config.config.as_deref());
+    let html = args.html.as_deref().map(|path| Output::resolve(path, &inputs)).transpose()?;
+    let output = args.output.as_deref().map_or_else(|| Ok(Output::stdout()), |path| Output::resolve(path, &inputs))?;
+    if let Some(html) = &html {
+        html.apart_from(&output, "-o")?;
+    }
     let result = analyse(&settings)?;
     super::notices::warn(&result);
-    if let Some(path) = &args.html {
-        fs_err::write(path, render::html::render(&result))
-            .map_err(|e| Error::Output { path: path.display().to_string(), detail: e.to_string() })?;
+    if let Some(html) = &html {
+        html.write(out, render::html::render(&result).as_bytes())?;
     }
-    let to_file = args.output.is_some();
+    let to_file = !output.is_stdout();
     let style = Style { color: !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
     let text = match args.format {
         Format::Table => render::table::render(&result, style),
@@ -42,12 +49,6 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
         Format::Csv => render::csv::render(&result),
         Format::Markdown => render::markdown::render(&result),
     };
-    match &args.output {
-        Some(path) => fs_err::write(path, text)
-            .map_err(|e| Error::Output { path: path.display().to_string(), detail: e.to_string() })?,
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?,
-    }
+    output.write(out, text.as_bytes())?;
     Ok(exit::outcome_code(&result, args.fail_on_drift))
 }

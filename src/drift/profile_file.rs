@@ -107,14 +107,13 @@ impl ReferenceProfile {
         Ok(profile)
     }
 
-    /// Writes the profile as pretty JSON.
+    /// The profile as pretty JSON, ending with a newline: what `fit-reference` writes (through
+    /// [`crate::output`]) and [`Self::read`] reads.
     ///
     /// # Errors
-    /// [`ProfileError`] when the file cannot be written.
-    pub fn write(&self, path: &Path) -> Result<(), ProfileError> {
-        let fail = |detail: String| ProfileError { path: path.display().to_string(), detail };
-        let json = serde_json::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
-        fs_err::write(path, json + "\n").map_err(|e| fail(e.to_string()))
+    /// The serialiser's message (not expected: every value is finite).
+    pub fn to_json(&self) -> Result<String, String> {
+        serde_json::to_string_pretty(self).map(|json| json + "\n").map_err(|e| e.to_string())
     }
 
     /// The fitted profile of `feature`.

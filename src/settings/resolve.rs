@@ -86,29 +86,6 @@ impl BackfillArgs {
     pub fn range(&self) -> Result<DateRange, ConfigError> {
         range(self.from, self.to, "--from/--to")
     }
-
-    /// `-o`, unless it names a Parquet file (one starting with `PAR1`): a slip onto the data
-    /// itself would replace it with text once the backfill is done. An earlier backfill's text,
-    /// or any other file, is replaced as asked.
-    ///
-    /// # Errors
-    /// [`ConfigError::Invalid`] for a Parquet file.
-    pub fn output(&self) -> Result<&Path, ConfigError> {
-        let mut magic = [0_u8; 4];
-        let is_parquet = std::fs::File::open(&self.output)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-            .is_ok_and(|()| &magic == b"PAR1");
-        if is_parquet {
-            return Err(ConfigError::Invalid {
-                key: "--output (-o)".into(),
-                detail: format!(
-                    "{} is a Parquet file; backfill writes OpenMetrics text and would replace it",
-                    self.output.display()
-                ),
-            });
-        }
-        Ok(&self.output)
-    }
 }
 
 impl AnalysisArgs {

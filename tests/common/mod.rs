@@ -20,6 +20,26 @@ pub fn bin() -> Command {
     c
 }
 
+/// The binary under test, started by `sh` under `umask MASK` (the test process's own umask
+/// stays as it is).
+pub fn bin_with_umask(mask: &str) -> Command {
+    bin_in_shell("sh", &format!("umask {mask} && exec \"$0\" \"$@\""))
+}
+
+/// The binary under test, started by `shell -c script` with the binary as `$0` (the script
+/// ends in `exec "$0" "$@" …`), for what only a shell sets up: a umask, `>(…)`.
+pub fn bin_in_shell(shell: &str, script: &str) -> Command {
+    let mut c = Command::new(shell);
+    c.args(["-c", script, env!("CARGO_BIN_EXE_nepse-drift")]);
+    c.env_remove("NO_COLOR");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("NEPSE_DRIFT_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

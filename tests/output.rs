@@ -1,0 +1,399 @@
+//! One rule for every output path (`backfill -o`, `report -o` and `--html`, `fit-reference -o`,
+//! the results directory), run against the real binary on what a careless or hostile operator
+//! points it at: a device node, a FIFO, `/dev/stdout` into a pipe, a symlink, a directory, a
+//! socket, a read-only file and the run's own inputs. And the files it creates respect the
+//! umask.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, fixture, run};
+
+/// The one day every case backfills: quick, and a whole OpenMetrics text.
+const DAY: &str = "2026-11-19";
+
+/// A config file in `dir` on the fixtures, with `extra` TOML appended (after `[sources]`).
+fn config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("nepse-drift.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n{extra}",
+            fixture("features.parquet"),
+            fixture("predictions.parquet"),
+            fixture("outcomes.parquet"),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The arguments of a one-day backfill with `cfg`, writing to `out`.
+fn backfill(cfg: &Path, out: &Path) -> Vec<String> {
+    let (cfg, out) = (cfg.display().to_string(), out.display().to_string());
+    ["--quiet", "backfill", "--config", &cfg, "--from", DAY, "--to", DAY, "-o", &out].map(String::from).to_vec()
+}
+
+/// The arguments of `report` (CSV) on the fixtures, writing to `out`.
+fn report(out: &Path) -> Vec<String> {
+    let (features, out) = (fixture("features.parquet"), out.display().to_string());
+    ["--quiet", "report", "--features", &features, "--as-of", DAY, "--format", "csv", "-o", &out]
+        .map(String::from)
+        .to_vec()
+}
+
+/// The arguments of `report --html` on the fixtures, the table to stdout.
+fn report_html(out: &Path) -> Vec<String> {
+    let (features, out) = (fixture("features.parquet"), out.display().to_string());
+    ["--quiet", "report", "--features", &features, "--as-of", DAY, "--html", &out].map(String::from).to_vec()
+}
+
+/// The arguments of `fit-reference` on the fixtures, writing to `out`.
+fn fit(out: &Path) -> Vec<String> {
+    let (features, out) = (fixture("features.parquet"), out.display().to_string());
+    ["--quiet", "fit-reference", "--features", &features, "--as-of", DAY, "-o", &out].map(String::from).to_vec()
+}
+
+/// Every writer's arguments with `-o out` (a backfill with `cfg`).
+fn writers(cfg: &Path, out: &Path) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("backfill -o", backfill(cfg, out)),
+        ("report -o", report(out)),
+        ("report --html", report_html(out)),
+        ("fit-reference -o", fit(out)),
+    ]
+}
+
+/// Runs `cmd` with stdin closed and kills it after `limit`: (the exit code, or `None` when it had
+/// to be killed; stdout; stderr). A test that would hang fails instead.
+fn run_within(cmd: &mut Command, limit: Duration) -> (Option<i32>, String, String) {
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + limit;
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (code, out.join().unwrap(), err.join().unwrap())
+}
+
+/// Makes a device node with `mknod`, or `None` (with a note) when this user may not.
+fn mknod(path: &Path, kind: &str, major: &str, minor: &str) -> Option<()> {
+    let out = Command::new("mknod").args(["-m", "666"]).arg(path).args([kind, major, minor]).output().unwrap();
+    if out.status.success() {
+        Some(())
+    } else {
+        eprintln!("skipped: mknod needs root here ({})", String::from_utf8_lossy(&out.stderr).trim());
+        None
+    }
+}
+
+/// `(device?, rdev)` of `path`, not following a symlink.
+fn node(path: &Path) -> (bool, u64) {
+    let md = std::fs::symlink_metadata(path).unwrap();
+    (md.file_type().is_char_device(), md.rdev())
+}
+
+#[test]
+fn a_character_device_is_written_through_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    // A copy of /dev/null: takes everything.
+    let null = tmp.path().join("null");
+    if mknod(&null, "c", "1", "3").is_none() {
+        return;
+    }
+    for (writer, args) in writers(&cfg, &null) {
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
+        assert_eq!(code, Some(0), "{writer}: {err}");
+        assert_eq!(node(&null), (true, std::fs::metadata("/dev/null").unwrap().rdev()), "{writer}: the device is kept");
+    }
+    // A copy of /dev/full: the write fails as a shell's would, and the device stays.
+    let full = tmp.path().join("full");
+    mknod(&full, "c", "1", "7").unwrap();
+    for (writer, args) in writers(&cfg, &full) {
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
+        assert_eq!(code, Some(1), "{writer}: {err}");
+        assert!(err.contains(&full.display().to_string()) && err.contains("No space left"), "{writer}: {err}");
+        assert!(node(&full).0, "{writer}: the device is kept");
+    }
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 3, "no temporary file left: {left:?}");
+}
+
+#[test]
+fn a_fifo_is_written_through_never_read_and_never_hangs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    let fifo = tmp.path().join("pipe");
+    for (writer, args) in writers(&cfg, &fifo) {
+        assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        // The other end, as `promtool` reading `<(…)` would be.
+        let path = fifo.clone();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(path).unwrap().read_to_string(&mut text).unwrap();
+            text
+        });
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(1));
+        if code.is_none() {
+            // Let the reader go: open the write end, so its open returns, then end it.
+            drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+        }
+        let text = reader.join().unwrap();
+        assert_eq!(code, Some(0), "{writer}: killed after a minute, or failed: {err}");
+        assert!(text.len() > 1000, "{writer}: the reader got the output ({} bytes)", text.len());
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{writer}: the FIFO is kept");
+        std::fs::remove_file(&fifo).unwrap();
+    }
+}
+
+#[test]
+fn dev_stdout_writes_to_stdout_whatever_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    // Into a pipe: the test reads it.
+    let (code, out, err) = run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_mins(1));
+    assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
+    assert!(out.starts_with("# HELP") && out.ends_with("# EOF\n"), "{out}");
+    // Into `>(…)`, a pipe to another process, as `-o >(promtool …)` gives.
+    let substituted = tmp.path().join("substituted.om");
+    let script = format!("exec \"$0\" \"$@\" -o >(cat > '{}')", substituted.display());
+    let mut args = backfill(&cfg, Path::new("unused"));
+    args.truncate(args.len() - 2);
+    let (code, _, err) = run_within(common::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
+    assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&substituted).is_ok_and(|t| t.ends_with("# EOF\n")) {
+        assert!(Instant::now() < deadline, "`cat` got the whole text");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Into a file, through a link in the temp dir (`-o link`, link → /dev/stdout): the file
+    // stdout is takes the text, the link stays.
+    let link = tmp.path().join("stdout-link");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let file = tmp.path().join("captured.om");
+    let status = bin()
+        .args(backfill(&cfg, &link))
+        .stdout(std::fs::File::create(&file).unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(std::fs::read_to_string(&file).unwrap().ends_with("# EOF\n"));
+    assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("/dev/stdout"), "the link is kept");
+}
+
+#[test]
+fn a_symlink_is_followed_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    let dir = tmp.path().join("elsewhere");
+    std::fs::create_dir(&dir).unwrap();
+    let target = dir.join("target.txt");
+    let link = tmp.path().join("link");
+    // A relative link, resolved from the link's directory.
+    std::os::unix::fs::symlink("elsewhere/target.txt", &link).unwrap();
+    for (writer, args) in writers(&cfg, &link) {
+        std::fs::write(&target, "old").unwrap();
+        let (code, _, err) = run(bin().args(&args));
+        assert_eq!(code, 0, "{writer}: {err}");
+        assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("elsewhere/target.txt"), "{writer}: link kept");
+        assert!(std::fs::read_to_string(&target).unwrap().len() > 1000, "{writer}: the target is written");
+    }
+    // A dangling link: its target is created, as a shell's `>` would.
+    std::fs::remove_file(&target).unwrap();
+    let (code, _, err) = run(bin().args(backfill(&cfg, &link)));
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&target).unwrap().ends_with("# EOF\n"));
+    // The results directory's latest.json as a link: the target is replaced, the link stays.
+    let results = tmp.path().join("results");
+    std::fs::create_dir(&results).unwrap();
+    let kept = dir.join("latest-kept.json");
+    std::fs::write(&kept, "{}").unwrap();
+    std::os::unix::fs::symlink(&kept, results.join("latest.json")).unwrap();
+    let (code, _, err) = run(bin().args(["--quiet", "run", "--config"]).arg(&cfg).args([
+        "--as-of",
+        DAY,
+        "--results-dir",
+        results.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(results.join("latest.json")).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&kept).unwrap().contains("\"schema_version\""));
+}
+
+#[test]
+fn a_directory_a_socket_or_a_block_device_is_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    let dir = tmp.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    let socket = tmp.path().join("a-socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let mut cases = vec![("a directory", dir), ("a socket", socket)];
+    let block = tmp.path().join("a-block-device");
+    if mknod(&block, "b", "7", "0").is_some() {
+        cases.push(("a block device", block));
+    }
+    for (what, out) in cases {
+        let kind = std::fs::symlink_metadata(&out).unwrap().file_type();
+        for (writer, args) in writers(&cfg, &out) {
+            let (code, stdout, err) = run(bin().args(&args));
+            assert_eq!(code, 2, "{writer} onto {what}: {err}");
+            assert!(stdout.is_empty(), "{writer}: {stdout}");
+            let line = format!("error: refusing to write {}: it is {what}", out.display());
+            assert!(err.starts_with(&line) && err.contains("\nhint: "), "{writer}: {err}");
+            assert_eq!(std::fs::symlink_metadata(&out).unwrap().file_type(), kind, "{writer}: {what} kept");
+        }
+    }
+    assert_eq!(std::fs::read_dir(tmp.path().join("a-directory")).unwrap().count(), 0, "nothing written in it");
+}
+
+#[test]
+fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let profile = tmp.path().join("profile.json");
+    let (code, _, err) = run(bin().args(fit(&profile)));
+    assert_eq!(code, 0, "{err}");
+    let cfg = config(tmp.path(), &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
+    let (code, _, err) = run(bin().args(["--quiet", "run", "--config"]).arg(&cfg).args(["--as-of", DAY]));
+    assert_eq!(code, 0, "{err}");
+    let latest = results.join("latest.json");
+    // A link to the config: the same file under another name.
+    let alias = tmp.path().join("alias.toml");
+    std::os::unix::fs::symlink(&cfg, &alias).unwrap();
+    let with_profile = |mut args: Vec<String>| {
+        args.extend(["--reference-profile".to_owned(), profile.display().to_string()]);
+        args
+    };
+    let cfg_arg = |mut args: Vec<String>| {
+        args.extend(["--config".to_owned(), cfg.display().to_string()]);
+        args
+    };
+    // The committed fixture itself (a Parquet file, but named as the input it is).
+    let predictions = PathBuf::from(fixture("predictions.parquet"));
+    let cases: Vec<(&str, &Path, Vec<String>)> = vec![
+        ("the config file", &cfg, backfill(&cfg, &cfg)),
+        ("the config file", &alias, backfill(&cfg, &alias)),
+        ("the config file", &cfg, cfg_arg(report(&cfg))),
+        ("the config file", &cfg, cfg_arg(fit(&cfg))),
+        ("the reference profile", &profile, with_profile(backfill(&cfg, &profile))),
+        ("the reference profile", &profile, with_profile(report(&profile))),
+        ("the predictions source", predictions.as_path(), backfill(&cfg, &predictions)),
+        ("the results directory", &latest, backfill(&cfg, &latest)),
+        ("the results directory", &latest, cfg_arg(report(&latest))),
+        ("the results directory", &latest, cfg_arg(report_html(&latest))),
+    ];
+    for (what, out, args) in cases {
+        let before = std::fs::read(out).unwrap();
+        let (code, _, err) = run(bin().args(&args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(&out.display().to_string()) && err.contains(what), "{args:?}: {err}");
+        assert!(err.contains("\nhint: "), "{err}");
+        assert_eq!(std::fs::read(out).unwrap(), before, "{args:?}: {what} unchanged");
+    }
+    assert!(std::fs::symlink_metadata(&alias).unwrap().file_type().is_symlink());
+    // Two outputs of one command onto one file: one would replace the other.
+    let page = tmp.path().join("page");
+    let mut args = report(&page);
+    args.extend(["--html".to_owned(), tmp.path().join(".").join("page").display().to_string()]);
+    let (code, _, err) = run(bin().args(&args));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("it is also the -o output"), "{err}");
+    assert!(!page.exists());
+    let (code, _, err) = run(bin().args(["push", "--dry-run", "--result"]).arg(&latest));
+    assert_eq!(code, 0, "latest.json still pushes: {err}");
+}
+
+#[test]
+fn a_path_a_source_would_read_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(fixture("features.parquet"), data.join("part-0.parquet")).unwrap();
+    // A new file in a source directory, or one its glob matches, is read by the next run.
+    for source in [data.display().to_string(), format!("{}/*", data.display())] {
+        let cfg = tmp.path().join("c.toml");
+        std::fs::write(&cfg, format!("[sources]\nfeatures = \"{source}\"\n")).unwrap();
+        let out = data.join("history.om");
+        let (code, _, err) = run(bin().args(["--quiet", "backfill", "--config"]).arg(&cfg).args([
+            "--from",
+            DAY,
+            "--to",
+            DAY,
+            "-o",
+            out.to_str().unwrap(),
+        ]));
+        assert_eq!(code, 2, "{source}: {err}");
+        assert!(err.contains("the features source"), "{source}: {err}");
+        assert!(!out.exists(), "{source}");
+    }
+}
+
+#[test]
+fn a_read_only_file_is_refused_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    let out = tmp.path().join("read-only.om");
+    std::fs::write(&out, "# mine\n").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+    for (writer, args) in writers(&cfg, &out) {
+        let (code, _, err) = run(bin().args(&args));
+        assert_eq!(code, 2, "{writer}: {err}");
+        assert!(err.contains(&out.display().to_string()) && err.contains("read-only"), "{writer}: {err}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "# mine\n", "{writer}");
+    }
+}
+
+#[test]
+fn created_files_respect_the_umask() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    for (umask, mode) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let out = tmp.path().join(format!("out-{umask}"));
+        // A file that was there (mode 0600) is replaced by one of the umask's mode too.
+        std::fs::write(&out, "old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let results = tmp.path().join(format!("results-{umask}"));
+        let mut cases = writers(&cfg, &out);
+        cases.push((
+            "run (results)",
+            ["--quiet", "run", "--config", cfg.to_str().unwrap(), "--as-of", DAY, "--results-dir"]
+                .map(String::from)
+                .into_iter()
+                .chain([results.display().to_string()])
+                .collect(),
+        ));
+        for (writer, args) in cases {
+            let (code, _, err) = run(common::bin_with_umask(umask).args(&args));
+            assert_eq!(code, 0, "{writer}: {err}");
+            let written = if writer.starts_with("run") { results.join("latest.json") } else { out.clone() };
+            let got = std::fs::metadata(&written).unwrap().permissions().mode() & 0o777;
+            assert_eq!(got, mode, "{writer} under umask {umask}: {got:o}");
+        }
+    }
+}

@@ -79,7 +79,7 @@ fn every_gives_drift_and_performance_over_time() {
     // judged at its own length, against its own critical PSI.
     let rsi: Vec<f64> = steps.iter().map(|s| s["psi"]["rsi_14"].as_f64().unwrap()).collect();
     let sig: Vec<bool> =
-        steps.iter().map(|s| s["significance"]["rsi_14"]["shift_is_significant"].as_bool().unwrap()).collect();
+        steps.iter().map(|s| s["significance"]["rsi_14"]["shifted"].as_bool().unwrap()).collect();
     assert_eq!(sig[..3], [false, false, true], "{rsi:?}");
     assert!(rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
     // A 10-day step has a higher noise floor than the 20-day window.

@@ -32,10 +32,24 @@ fn fixtures_flag_exactly_the_injected_features() {
     let (code, out, err) = fixture_report("2026-11-19", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
-    // macd_hist's ×2.5 spread (PSI 0.74) is within this panel's own history swings for a feature
-    // whose current design effect is 13: the dependence-aware test does not call it.
-    let expected: BTreeSet<String> = ["rsi_14", "log_turnover_npr"].map(String::from).into();
+    // The three injected changes the dependence model calls beyond noise (2.5 years hold four
+    // disjoint window pairs: too few for the history to decide). nepse_index_ret_1d's PSI of
+    // 1.78 is the noise of 20 day-constant draws; the model's adjacent-window covariance keeps
+    // macd_hist's ×2.5 spread (PSI 0.74 against a critical 0.43) in.
+    let expected: BTreeSet<String> = ["rsi_14", "log_turnover_npr", "macd_hist"].map(String::from).into();
     assert_eq!(drifted(&v), expected);
+    let shifted: BTreeSet<String> =
+        v["drift"]["shifted_features"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect();
+    assert_eq!(shifted, expected, "every drift is a shift");
+    // The dataset-level call confirms all three (Holm at the family-wise α over 11 features).
+    assert_eq!(v["drift"]["dataset"]["drifted"], true);
+    assert_eq!(v["drift"]["dataset"]["features_tested"], 11);
+    let confirmed: BTreeSet<String> =
+        v["drift"]["dataset"]["confirmed"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect();
+    assert_eq!(confirmed, expected);
+    for f in v["drift"]["features"].as_array().unwrap() {
+        assert_eq!(f["drift_null"], "model", "{}: too few stretches for the history", f["feature"]);
+    }
     assert_eq!(v["schema_version"], 2);
     assert_eq!(v["windows"]["current"]["trading_days"], 20);
     assert_eq!(v["windows"]["reference"]["trading_days"], 120);
@@ -65,7 +79,7 @@ fn a_day_constant_feature_is_worth_one_row_per_day() {
     let iid = json(&out);
     let index = feature(&iid, "nepse_index_ret_1d");
     assert_eq!(index["significance_test"], "iid");
-    assert_eq!(index["shift_is_significant"], true);
+    assert_eq!(index["shifted"], true);
     assert_eq!(iid["psi_options"]["significance"], "iid");
 }
 

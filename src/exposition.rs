@@ -41,7 +41,8 @@ families! {
     SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the dependence model (the shifted call's).";
     DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some feature confirmed by Holm's step-down at family-wise alpha, else 0.";
     DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed (Holm, family-wise alpha).";
-    DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested.";
+    DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
+    DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (min-P over the market's history, Holm for the model's features).";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
     STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
@@ -224,6 +225,7 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             put(&DATASET, vec![], Some(if ds.drifted { 1.0 } else { 0.0 }));
             put(&DATASET_CONFIRMED, vec![], Some(ds.confirmed.len() as f64));
             put(&DATASET_MIN_P, vec![], ds.min_p_value);
+            put(&DATASET_ADJ_P, vec![], Some(ds.adjusted_p_value));
         }
         put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
         if let Some(p) = &d.prediction_drift {

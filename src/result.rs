@@ -128,19 +128,29 @@ pub struct DriftReport {
 }
 
 /// The dataset-level drift call: any feature drifted with the family-wise error rate across
-/// features controlled (Holm 1979), so that ten features at α page on about α of quiet days,
-/// not on ten times that.
+/// features controlled (Westfall–Young min-P over the market's history, Holm for the features
+/// the dependence model decides), so that ten features at α page on about α of quiet days, not
+/// on ten times that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetDrift {
     /// At least one feature is confirmed.
     pub drifted: bool,
     /// The family-wise error rate controlled (the run's α).
     pub family_alpha: f64,
+    /// How the features were adjusted: `min_p` (Westfall–Young over the history's past pairs),
+    /// `holm` (the dependence model's features), or `min_p+holm` (both, split by Bonferroni).
+    #[serde(default)]
+    pub method: String,
     /// Features whose drift p-value is defined: the family's size `m`.
     pub features_tested: usize,
-    /// The smallest drift p-value of the family.
+    /// The smallest drift p-value of the family, unadjusted.
     pub min_p_value: Option<f64>,
-    /// The features Holm's procedure rejects whose PSI level is at least `moderate` (the same
+    /// The smallest family-adjusted p-value (Holm's first step for the model's features):
+    /// the dataset is drifted when it is at most `family_alpha` and its feature's PSI level is
+    /// at least `moderate`.
+    #[serde(default)]
+    pub adjusted_p_value: f64,
+    /// The features the adjustment confirms whose PSI level is at least `moderate` (the same
     /// practical-size gate as a feature's `drifted`), by PSI.
     pub confirmed: Vec<String>,
 }
@@ -268,6 +278,11 @@ pub struct FeatureDrift {
     /// when it holds enough stretches); `drift_null` says which decided `drifted`.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
+    /// The PSI of every past window pair of the history null, by the first day of the pair's
+    /// current window (days since 1970-01-01), when the history decided `drifted`: what the
+    /// dataset-level call is calibrated on. Not serialised.
+    #[serde(skip)]
+    pub history_pairs: Vec<(i32, f64)>,
     /// Evidently's drift tests computed for this feature (`--stattest`), by name; absent by
     /// default.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -79,6 +79,9 @@ echo "== calibration study on a realistic, non-stationary NEPSE (no injection, i
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000
 
+echo "== smoke run of the days benchmark (500 trading days a side, debug build)"
+NEPSE_DRIFT_BIN="$bin" BENCH_DIR="$tmp/bench" REPEATS=1 bash benches/days.sh 20000:500
+
 echo "== smoke run of the backfill benchmark (a week of the fixtures, backfill only, debug build)"
 NEPSE_DRIFT_BIN="$bin" LOOP=0 bash benches/backfill.sh fixtures 2026-11-12 2026-11-19
 echo "== all tests passed"

@@ -7,7 +7,7 @@ use super::daily::DailyCounts;
 use super::dependence::Dependence;
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
-use super::significance::{PanelInput, history_null, panel, significance};
+use super::significance::{DriftNull, HistoryNull, PanelInput, pair_psis, panel, significance};
 use super::stattests::Choice;
 use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
 use crate::rows::CategoryCounts;
@@ -146,7 +146,8 @@ pub fn with_panel_significance(
     let current: Vec<u64> = drift.bins.iter().map(|b| b.current_count).collect();
     let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
     let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
-    let history = history_null(daily, windows.reference_days, windows.current_days, options.epsilon);
+    let pairs = pair_psis(daily, windows.reference_days, windows.current_days, options.epsilon);
+    let history = pairs.as_ref().map(|p| HistoryNull::new(p.clone(), daily.len() / (windows.reference_days + windows.current_days)));
     let input = PanelInput {
         reference: &reference,
         current: &current,
@@ -178,6 +179,12 @@ pub fn with_panel_significance(
             drift.history_stretches = s.history_stretches;
             drift.critical_psi_by_null =
                 Some(CriticalByNull { model: s.shift_critical_psi, history: s.history_critical_psi });
+            // The past pairs by the first day of their current window, for the dataset-level
+            // call's calibration across features (see `drift::multiplicity`).
+            if let (DriftNull::History, Some(pairs), Some(d)) = (s.drift_null, pairs, windows.daily) {
+                let first = windows.reference_days;
+                drift.history_pairs = d.days[first..].iter().copied().zip(pairs).collect();
+            }
             drift.significance_note = None;
         }
         Err(reason) => {
@@ -323,6 +330,7 @@ fn finish(
         history_windows: None,
         history_stretches: None,
         critical_psi_by_null: None,
+        history_pairs: Vec::new(),
         statistics: std::collections::BTreeMap::new(),
         drift_test: None,
     }

@@ -1,19 +1,29 @@
 //! Many features, one pager: the dataset-level drift call, with the family-wise error rate
-//! across features controlled by Holm's step-down procedure (Holm 1979).
+//! across features controlled.
 //!
 //! With `m` features each tested at α, some feature is called by chance alone on up to `m·α`
-//! of days (ten features at α = 0.01: about one day in ten). Holm's procedure sorts the
-//! p-values `p₍₁₎ ≤ … ≤ p₍ₘ₎` and rejects `H₍₁₎ … H₍ₖ₎` for the largest `k` such that
-//! `p₍ᵢ₎ ≤ α/(m − i + 1)` for every `i ≤ k`. It keeps the probability of any false call at most
-//! α, whatever the dependence between the tests.
+//! of days (ten features at α = 0.01: about one day in ten). The dataset-level call controls the
+//! probability of any false call, the family-wise error rate, rather than Benjamini–Hochberg's
+//! false discovery rate: the dataset call pages someone, so what must be rare is a page on a day
+//! where nothing drifted. Features of one panel are strongly and not always positively
+//! dependent (returns, RSI and moving-average gaps move together, turnover against them), and
+//! the two rules below need no assumption about that, where BH's guarantee needs positive
+//! regression dependence.
 //!
-//! Why family-wise and not Benjamini–Hochberg's false discovery rate: the dataset call pages
-//! someone, so what must be rare is a page on a day where nothing drifted, which is the
-//! family-wise error. Features of one panel are strongly and not always positively dependent
-//! (returns, RSI and moving-average gaps move together, turnover against them), and Holm needs
-//! no assumption about that, where BH's guarantee needs positive regression dependence. On
-//! the global null the dataset call is `min p ≤ α/m` (Bonferroni), and Holm names every
-//! feature it can confirm, not only the smallest.
+//! * **Features whose history decides** ([`min_p`]): Westfall and Young's (1993) single-step
+//!   min-P adjustment, calibrated on the market's own past. Each past window pair `s` gets every
+//!   feature's p-value within that feature's history, and `u_s` is the smallest of them; a
+//!   feature's adjusted p-value is the share of past pairs whose `u_s` is at most its own
+//!   p-value, `p̃_f = (1 + #{s: u_s ≤ p_f}) / (M + 1)`. This uses the features' actual
+//!   dependence (ten features that always move together count as about one), and it is
+//!   calibrated where it matters: the p-values of the history are empirical, and below
+//!   `1/(K + 1)` (K the disjoint stretches) they say little on their own; the smallest of
+//!   eleven of them, compared with the smallest of eleven in each past pair, is a statistic
+//!   the history does hold enough of.
+//! * **Features the dependence model decides** ([`holm`]): Holm's (1979) step-down, which is
+//!   valid under any dependence. When both kinds are present, the history's features count
+//!   as one test beside the model's (a Bonferroni split, the min-P group's adjusted p-values
+//!   multiplied by the number of tests).
 
 /// Which of `p_values` Holm's step-down rejects at family-wise level `alpha`, in the input's
 /// order. NaN p-values are never rejected and count towards `m`.
@@ -33,6 +43,38 @@ pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
     rejected
 }
 
+/// Westfall–Young min-P adjusted p-values of the features whose history decides (see the
+/// module docs): `current[f]` is feature `f`'s p-value against its history and `pairs[f]` its
+/// past pairs' PSIs by the first day of their current window. Only days every feature has are
+/// used. `None` with no feature or no common day.
+#[must_use]
+pub fn min_p(current: &[f64], pairs: &[&[(i32, f64)]]) -> Option<Vec<f64>> {
+    if current.is_empty() || current.len() != pairs.len() {
+        return None;
+    }
+    // Each feature's p-value of each past pair within its own history: the share of its pairs
+    // at least as large (the pair itself included), over N + 1.
+    let per_feature: Vec<std::collections::BTreeMap<i32, f64>> = pairs
+        .iter()
+        .map(|p| {
+            let mut sorted: Vec<f64> = p.iter().map(|(_, x)| *x).collect();
+            sorted.sort_by(f64::total_cmp);
+            let n = sorted.len() as f64;
+            p.iter().map(|(day, x)| (*day, (n - sorted.partition_point(|s| s < x) as f64) / (n + 1.0))).collect()
+        })
+        .collect();
+    let mut u: Vec<f64> = per_feature[0]
+        .keys()
+        .filter_map(|day| per_feature.iter().map(|m| m.get(day).copied()).try_fold(1.0_f64, |a, p| p.map(|p| a.min(p))))
+        .collect();
+    if u.is_empty() {
+        return None;
+    }
+    u.sort_by(f64::total_cmp);
+    let m = u.len() as f64;
+    Some(current.iter().map(|p| (1.0 + u.partition_point(|x| x <= p) as f64) / (m + 1.0)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +90,24 @@ mod tests {
         // The smallest alone decides the global call: Bonferroni.
         assert_eq!(holm(&[0.0026, 0.9], 0.005), vec![false, false]);
         assert_eq!(holm(&[0.0025, 0.9], 0.005), vec![true, false]);
+    }
+
+    #[test]
+    fn min_p_counts_the_past_pairs_whose_smallest_p_value_is_as_small() {
+        // Two features over the same 9 past pairs; feature b is a's mirror, so every pair has
+        // one of them in its upper half. Pair p-values (count ≥ itself, over 10):
+        // a: 0.9 … 0.1 for PSIs 1 … 9; b: the reverse. u = min: 0.1 0.2 0.3 0.4 0.5 0.4 0.3 0.2 0.1.
+        let a: Vec<(i32, f64)> = (1..=9).map(|d| (d, f64::from(d))).collect();
+        let b: Vec<(i32, f64)> = (1..=9).map(|d| (d, f64::from(10 - d))).collect();
+        // A current p-value of 0.1 is matched by two past pairs: (1 + 2)/10.
+        let adjusted = min_p(&[0.1, 0.35], &[&a, &b]).unwrap();
+        assert!((adjusted[0] - 0.3).abs() < 1e-15, "{adjusted:?}");
+        // 0.35: u ≤ 0.35 on 6 pairs: (1 + 6)/10.
+        assert!((adjusted[1] - 0.7).abs() < 1e-15, "{adjusted:?}");
+        // Only the days both features have count.
+        assert_eq!(min_p(&[0.1], &[&a[..3]]).unwrap().len(), 1);
+        assert_eq!(min_p(&[0.1, 0.1], &[&a[..3], &b[5..]]), None);
+        assert_eq!(min_p(&[], &[]), None);
     }
 
     #[test]

@@ -270,8 +270,10 @@ pub fn history_null(daily: &[Vec<u64>], reference_days: usize, current_days: usi
     Some(HistoryNull::new(psis, daily.len() / (reference_days + current_days)))
 }
 
-/// The PSI of every past window pair, in day order (see [`history_null`]).
-fn pair_psis(daily: &[Vec<u64>], reference_days: usize, current_days: usize, epsilon: f64) -> Option<Vec<f64>> {
+/// The PSI of every past window pair, in day order: the `i`-th pair's current window starts on
+/// the `reference_days + i`-th day (see [`history_null`]).
+#[must_use]
+pub fn pair_psis(daily: &[Vec<u64>], reference_days: usize, current_days: usize, epsilon: f64) -> Option<Vec<f64>> {
     let days = daily.len();
     let span = reference_days.checked_add(current_days)?;
     if current_days == 0 || reference_days == 0 || days < span {

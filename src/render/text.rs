@@ -63,13 +63,14 @@ mod tests {
     }
 }
 
-/// The dataset-level call in one line: `dataset drifted (Holm, family-wise α = 0.01 over 11
+/// The dataset-level call in one line: `dataset drifted (min_p, family-wise α = 0.01 over 11
 /// features): ret_1d`.
 #[must_use]
 pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     format!(
-        "dataset {} (Holm, family-wise α = {} over {} features){}",
+        "dataset {} ({}, family-wise α = {} over {} features){}",
         if d.drifted { "drifted" } else { "not drifted" },
+        d.method,
         d.family_alpha,
         d.features_tested,
         if d.confirmed.is_empty() { String::new() } else { format!(": {}", d.confirmed.join(", ")) }

@@ -1,0 +1,23 @@
+# Timing helpers shared by the benchmark scripts (sourced, not run). Needs `bench_dir` set.
+
+# time_once CMD... → "wall_seconds peak_rss_mib" of one run on stdout; fails loudly if CMD fails.
+time_once() {
+  local log="$bench_dir/time.log"
+  if ! /usr/bin/time -v -o "$log" "$@" > "$bench_dir/last.out" 2> "$bench_dir/last.err"; then
+    echo "command failed: $*" >&2
+    cat "$bench_dir/last.err" >&2
+    exit 1
+  fi
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")
+  echo "$wall $rss"
+}
+
+# time_it N CMD... → the median wall time and the largest peak RSS of N runs.
+time_it() {
+  local n=$1 runs=()
+  shift
+  for _ in $(seq "$n"); do runs+=("$(time_once "$@")"); done
+  printf '%s\n' "${runs[@]}" | sort -n -k1,1 | awk '{ w[NR] = $1; if ($2 > r) r = $2 } END { print w[int((NR + 1) / 2)], r }'
+}

@@ -5,7 +5,7 @@
 //! Every series here is a gauge. The Pushgateway adds the grouping labels (`job`, `model` and
 //! any configured extras) to each; the body itself never carries `instance`, a symbol or a host,
 //! so cardinality stays bounded by the feature list (and the sector list when asked). Undefined
-//! numbers (`None` in the result) are not pushed at all. The README documents every family.
+//! numbers (`None` in the result) are not pushed at all. docs/operations.md documents every family.
 
 use chrono::NaiveDate;
 use prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
@@ -23,7 +23,7 @@ struct Family {
 macro_rules! families {
     ($($id:ident = $name:literal, [$($l:literal),*], $help:literal;)*) => {
         $(const $id: Family = Family { name: $name, help: $help, labels: &[$($l),*] };)*
-        /// Every metric family this module can emit, for the README and the tests.
+        /// Every metric family this module can emit, for docs/operations.md and the tests.
         pub const ALL: &[(&str, &str, &[&str])] = &[$(($name, $help, &[$($l),*])),*];
     };
 }

@@ -90,7 +90,7 @@ impl LoadError {
                 "key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config"
             }
             Self::WrongDtype { .. } => {
-                "cast the column to the dtype in the README's data contract when writing the file"
+                "cast the column to the dtype in the data contract (docs/operations.md) when writing the file"
             }
             Self::NullKey { .. } => {
                 "every outcome needs the day its label became known; leave a row out until it is known"

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::drift::PsiOptions;
 use crate::drift::SignificanceTest;
+use crate::drift::multiplicity::Method;
 use crate::drift::significance::{DriftNull, NullMethod};
 use crate::performance::cbpe::EstimatedMetrics;
 
@@ -115,8 +116,8 @@ pub struct DriftReport {
     /// Names of the shifted features (see [`FeatureDrift::shifted`]).
     #[serde(default)]
     pub shifted_features: Vec<String>,
-    /// The dataset-level call, the one that pages: the features' drift p-values under Holm's
-    /// step-down at the family-wise α.
+    /// The dataset-level call, the one that pages: the features' drift p-values adjusted for
+    /// the family at the family-wise α.
     #[serde(default)]
     pub dataset: Option<DatasetDrift>,
     /// Drift of `predicted_proba`, when predictions were given.
@@ -128,9 +129,9 @@ pub struct DriftReport {
 }
 
 /// The dataset-level drift call: any feature drifted with the family-wise error rate across
-/// features controlled (Westfall–Young min-P over the market's history, Holm for the features
-/// the dependence model decides), so that ten features at α page on about α of quiet days, not
-/// on ten times that.
+/// features controlled (Westfall–Young min-P over the market's history, Holm for features
+/// without one), so that ten features at α page on about α of quiet days, not on ten times
+/// that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetDrift {
     /// At least one feature is confirmed.
@@ -138,20 +139,17 @@ pub struct DatasetDrift {
     /// The family-wise error rate controlled (the run's α).
     pub family_alpha: f64,
     /// How the features were adjusted: `min_p` (Westfall–Young over the history's past pairs),
-    /// `holm` (the dependence model's features), or `min_p+holm` (both, split by Bonferroni).
-    #[serde(default)]
-    pub method: String,
+    /// `holm` (features without a history to test against), or `min_p_and_holm` (both, split
+    /// by Bonferroni).
+    pub method: Method,
     /// Features whose drift p-value is defined: the family's size `m`.
     pub features_tested: usize,
     /// The smallest drift p-value of the family, unadjusted.
     pub min_p_value: Option<f64>,
-    /// The smallest family-adjusted p-value (Holm's first step for the model's features):
-    /// the dataset is drifted when it is at most `family_alpha` and its feature's PSI level is
-    /// at least `moderate`.
-    #[serde(default)]
+    /// The smallest family-adjusted p-value.
     pub adjusted_p_value: f64,
-    /// The features the adjustment confirms whose PSI level is at least `moderate` (the same
-    /// practical-size gate as a feature's `drifted`), by PSI.
+    /// The features whose adjusted p-value is at most `family_alpha` and that drifted on their
+    /// own (so their PSI level is at least `moderate`), by PSI.
     pub confirmed: Vec<String>,
 }
 
@@ -217,8 +215,9 @@ pub struct FeatureDrift {
     pub critical_psi: Option<f64>,
     /// Degrees of freedom of the χ² test (bins taking part − 1).
     pub degrees_of_freedom: Option<usize>,
-    /// The p-value of the sampling-noise null that decides `shifted` (the dependence model;
-    /// the χ² of independent rows under `--significance iid`).
+    /// The p-value of the null that decides `shifted`: the dependence model's, or the
+    /// history's where its critical PSI is the smaller (the χ² of independent rows under
+    /// `--significance iid`).
     #[serde(default)]
     pub shift_p_value: Option<f64>,
     /// PSI above which `shifted` is called.
@@ -274,8 +273,13 @@ pub struct FeatureDrift {
     /// The disjoint window pairs (independent stretches) the history null rests on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_stretches: Option<usize>,
-    /// The two critical PSIs: the dependence model's (`shifted`) and the history's (`drifted`,
-    /// when it holds enough stretches); `drift_null` says which decided `drifted`.
+    /// The history's p-value, when its small-sample rule allows a test (whether or not it
+    /// decides `drifted`): what the dataset-level call adjusts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_p_value: Option<f64>,
+    /// The two critical PSIs: the dependence model's own and the history's (when its
+    /// small-sample rule allows a test); `drift_null` says which decided `drifted`, and
+    /// `shift_critical_psi` is the smaller of them where the history decides.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
     /// The PSI of every past window pair of the history null, by the first day of the pair's

@@ -16,9 +16,9 @@ use crate::drift::{
 use crate::drift::{Samples, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
-use crate::drift::multiplicity::{holm, min_p};
+use crate::drift::multiplicity::{Member, adjust};
 use crate::result::{
-    DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, Level, SectorDrift, SkippedFeature, Statistic,
+    DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
 };
 use crate::rows::DaySlots;
 use crate::windows::Window;
@@ -122,54 +122,32 @@ pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFea
     }
 }
 
-/// The dataset-level call over the features whose drift p-value is defined (see
-/// [`crate::drift::multiplicity`]): the features the history decides adjusted together by
-/// min-P over their past pairs, those the model decides by Holm, the two groups split by
-/// Bonferroni. `None` when no feature has a p-value.
+/// The dataset-level call over the features whose drift p-value is defined (the
+/// adjustment: [`crate::drift::multiplicity::adjust`]). A feature is confirmed when its
+/// adjusted p-value is at most α and it drifted on its own (so its level is at least
+/// `moderate`). `None` when no feature has a p-value.
 fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
     let tested: Vec<&FeatureDrift> = features.iter().filter(|f| f.p_value.is_some()).collect();
     if tested.is_empty() {
         return None;
     }
-    let (by_history, by_model): (Vec<&FeatureDrift>, Vec<&FeatureDrift>) =
-        tested.iter().partition(|f| !f.history_pairs.is_empty());
-    let p = |fs: &[&FeatureDrift]| -> Vec<f64> { fs.iter().filter_map(|f| f.p_value).collect() };
-    let pairs: Vec<&[(i32, f64)]> = by_history.iter().map(|f| f.history_pairs.as_slice()).collect();
-    // The history's group adjusted by min-P; without a common past day, each of its features
-    // falls back to Holm beside the model's.
-    let (grouped, holm_features) = match min_p(&p(&by_history), &pairs) {
-        Some(adjusted) => (by_history.iter().copied().zip(adjusted).collect::<Vec<_>>(), by_model),
-        None => (Vec::new(), tested.clone()),
-    };
-    let tests = holm_features.len() + usize::from(!grouped.is_empty());
-    // Bonferroni between the groups: the min-P group is one test of `tests`.
-    let mut confirmed: Vec<(&FeatureDrift, f64)> =
-        grouped.iter().filter(|(_, q)| q * tests as f64 <= alpha).map(|(f, q)| (*f, q * tests as f64)).collect();
-    let group_alpha = alpha * holm_features.len() as f64 / tests as f64;
-    let holm_p = p(&holm_features);
-    confirmed.extend(
-        holm_features.iter().zip(holm(&holm_p, group_alpha)).zip(&holm_p).filter(|((_, r), _)| *r).map(|((f, _), q)| (*f, *q)),
-    );
-    let adjusted_min = grouped
+    let members: Vec<Member<'_>> = tested
         .iter()
-        .map(|(_, q)| q * tests as f64)
-        .chain(holm_p.iter().map(|q| q * tests as f64))
-        .fold(1.0_f64, f64::min)
-        .min(1.0);
+        .map(|f| Member {
+            p_value: f.p_value.unwrap_or(1.0),
+            history: f.history_p_value.filter(|_| !f.history_pairs.is_empty()).map(|p| (p, f.history_pairs.as_slice())),
+        })
+        .collect();
+    let (adjusted, method) = adjust(&members);
     let confirmed: Vec<String> =
-        confirmed.into_iter().filter(|(f, _)| f.level != Level::Stable).map(|(f, _)| f.feature.clone()).collect();
+        tested.iter().zip(&adjusted).filter(|(f, q)| **q <= alpha && f.drifted).map(|(f, _)| f.feature.clone()).collect();
     Some(DatasetDrift {
         drifted: !confirmed.is_empty(),
         family_alpha: alpha,
-        method: match (grouped.is_empty(), holm_features.is_empty()) {
-            (false, true) => "min_p",
-            (true, _) => "holm",
-            (false, false) => "min_p+holm",
-        }
-        .to_owned(),
+        method,
         features_tested: tested.len(),
-        min_p_value: p(&tested).into_iter().reduce(f64::min),
-        adjusted_p_value: adjusted_min,
+        min_p_value: tested.iter().filter_map(|f| f.p_value).reduce(f64::min),
+        adjusted_p_value: adjusted.iter().copied().fold(1.0, f64::min),
         confirmed,
     })
 }

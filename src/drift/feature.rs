@@ -7,7 +7,8 @@ use super::daily::DailyCounts;
 use super::dependence::Dependence;
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
-use super::significance::{DriftNull, HistoryNull, PanelInput, pair_psis, panel, significance};
+use super::history::{HistoryNull, pair_psis, stretches};
+use super::significance::{PanelInput, panel, significance};
 use super::stattests::Choice;
 use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
 use crate::rows::CategoryCounts;
@@ -147,7 +148,9 @@ pub fn with_panel_significance(
     let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
     let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
     let pairs = pair_psis(daily, windows.reference_days, windows.current_days, options.epsilon);
-    let history = pairs.as_ref().map(|p| HistoryNull::new(p.clone(), daily.len() / (windows.reference_days + windows.current_days)));
+    let history = pairs
+        .as_ref()
+        .map(|p| HistoryNull::new(p.clone(), stretches(daily.len(), windows.reference_days, windows.current_days)));
     let input = PanelInput {
         reference: &reference,
         current: &current,
@@ -178,10 +181,12 @@ pub fn with_panel_significance(
             drift.history_windows = s.history_windows;
             drift.history_stretches = s.history_stretches;
             drift.critical_psi_by_null =
-                Some(CriticalByNull { model: s.shift_critical_psi, history: s.history_critical_psi });
+                Some(CriticalByNull { model: s.model_critical_psi, history: s.history_critical_psi });
+            drift.history_p_value = s.history_p_value;
             // The past pairs by the first day of their current window, for the dataset-level
-            // call's calibration across features (see `drift::multiplicity`).
-            if let (DriftNull::History, Some(pairs), Some(d)) = (s.drift_null, pairs, windows.daily) {
+            // call's calibration across features (see `drift::multiplicity`), whenever the
+            // history can test (also where the model decides this feature's own call).
+            if let (Some(_), Some(pairs), Some(d)) = (s.history_p_value, pairs, windows.daily) {
                 let first = windows.reference_days;
                 drift.history_pairs = d.days[first..].iter().copied().zip(pairs).collect();
             }
@@ -331,6 +336,7 @@ fn finish(
         history_stretches: None,
         critical_psi_by_null: None,
         history_pairs: Vec::new(),
+        history_p_value: None,
         statistics: std::collections::BTreeMap::new(),
         drift_test: None,
     }

@@ -5,6 +5,7 @@ pub mod column;
 pub mod daily;
 pub mod dependence;
 pub mod feature;
+pub mod history;
 pub mod ks;
 pub mod multiplicity;
 pub mod profile;

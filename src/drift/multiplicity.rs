@@ -10,7 +10,7 @@
 //! the two rules below need no assumption about that, where BH's guarantee needs positive
 //! regression dependence.
 //!
-//! * **Features whose history decides** ([`min_p`]): Westfall and Young's (1993) single-step
+//! * **Features with a history** ([`min_p`]): Westfall and Young's (1993) single-step
 //!   min-P adjustment, calibrated on the market's own past. Each past window pair `s` gets every
 //!   feature's p-value within that feature's history, and `u_s` is the smallest of them; a
 //!   feature's adjusted p-value is the share of past pairs whose `u_s` is at most its own
@@ -20,10 +20,14 @@
 //!   `1/(K + 1)` (K the disjoint stretches) they say little on their own; the smallest of
 //!   eleven of them, compared with the smallest of eleven in each past pair, is a statistic
 //!   the history does hold enough of.
-//! * **Features the dependence model decides** ([`holm`]): Holm's (1979) step-down, which is
-//!   valid under any dependence. When both kinds are present, the history's features count
-//!   as one test beside the model's (a Bonferroni split, the min-P group's adjusted p-values
-//!   multiplied by the number of tests).
+//! * **Features without a history to test against** ([`holm`]): Holm's (1979) step-down,
+//!   valid under any dependence. When both kinds are present, the min-P group counts as one test
+//!   beside them (a Bonferroni split: its adjusted p-values multiplied by the number of tests,
+//!   Holm's at the rest of α).
+//!
+//! A feature enters min-P with its history p-value whenever its history can test, also where
+//! the dependence model decides its own call (rows close to independent): the family stays one
+//! group, and the page can fire.
 
 /// Which of `p_values` Holm's step-down rejects at family-wise level `alpha`, in the input's
 /// order. NaN p-values are never rejected and count towards `m`.
@@ -75,6 +79,77 @@ pub fn min_p(current: &[f64], pairs: &[&[(i32, f64)]]) -> Option<Vec<f64>> {
     Some(current.iter().map(|p| (1.0 + u.partition_point(|x| x <= p) as f64) / (m + 1.0)).collect())
 }
 
+/// One feature of the dataset-level family.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// The feature's drift p-value (its deciding null's).
+    pub p_value: f64,
+    /// Its p-value against its history and the history's past pairs by day, when the history
+    /// can test: such members are adjusted together by [`min_p`].
+    pub history: Option<(f64, &'a [(i32, f64)])>,
+}
+
+/// How a family was adjusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Westfall–Young min-P over the history's past pairs.
+    MinP,
+    /// Holm's step-down.
+    Holm,
+    /// Both, split by Bonferroni: the min-P group is one test beside the Holm members.
+    MinPAndHolm,
+}
+
+impl Method {
+    /// The name in outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MinP => "min_p",
+            Self::Holm => "holm",
+            Self::MinPAndHolm => "min_p_and_holm",
+        }
+    }
+}
+
+/// Family-adjusted p-values of `members`, in their order, and how (see the module docs): the
+/// members with a history adjusted together by min-P (over the past days they all have),
+/// the others by Holm, the min-P group counting as one test beside them. A feature is confirmed
+/// at family-wise level α when its adjusted p-value is at most α.
+#[must_use]
+pub fn adjust(members: &[Member<'_>]) -> (Vec<f64>, Method) {
+    let with_history: Vec<usize> = (0..members.len()).filter(|&i| members[i].history.is_some()).collect();
+    let current: Vec<f64> = with_history.iter().filter_map(|&i| members[i].history.map(|h| h.0)).collect();
+    let pairs: Vec<&[(i32, f64)]> = with_history.iter().filter_map(|&i| members[i].history.map(|h| h.1)).collect();
+    let grouped = min_p(&current, &pairs);
+    let in_group = |i: usize| grouped.is_some() && members[i].history.is_some();
+    let holm_members: Vec<usize> = (0..members.len()).filter(|&i| !in_group(i)).collect();
+    let tests = holm_members.len() + usize::from(grouped.is_some());
+    let mut adjusted = vec![1.0; members.len()];
+    if let Some(q) = &grouped {
+        for (&i, q) in with_history.iter().zip(q) {
+            adjusted[i] = (q * tests as f64).min(1.0);
+        }
+    }
+    // Holm's adjusted p-values, `max_{j ≤ i} (m − j + 1)·p₍ⱼ₎`, at the group's share of α.
+    let m = holm_members.len();
+    let mut order = holm_members.clone();
+    order.sort_by(|&a, &b| members[a].p_value.total_cmp(&members[b].p_value));
+    let mut running = 0.0_f64;
+    for (j, &i) in order.iter().enumerate() {
+        let p = members[i].p_value;
+        running = running.max(if p.is_nan() { 1.0 } else { (m - j) as f64 * p });
+        adjusted[i] = (running * tests as f64 / m as f64).min(1.0);
+    }
+    let method = match (grouped.is_some(), m > 0) {
+        (true, false) => Method::MinP,
+        (true, true) => Method::MinPAndHolm,
+        (false, _) => Method::Holm,
+    };
+    (adjusted, method)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +183,33 @@ mod tests {
         assert_eq!(min_p(&[0.1], &[&a[..3]]).unwrap().len(), 1);
         assert_eq!(min_p(&[0.1, 0.1], &[&a[..3], &b[5..]]), None);
         assert_eq!(min_p(&[], &[]), None);
+    }
+
+    #[test]
+    fn adjusted_p_values_agree_with_the_rules() {
+        // Holm alone: statsmodels' multipletests([.001, .04, .03, .005], method="holm")[1] is
+        // [.004, .06, .06, .015].
+        let members: Vec<Member<'_>> =
+            [0.001, 0.04, 0.03, 0.005].iter().map(|&p_value| Member { p_value, history: None }).collect();
+        let (adjusted, method) = adjust(&members);
+        assert_eq!(method, Method::Holm);
+        for (a, e) in adjusted.iter().zip([0.004, 0.06, 0.06, 0.015]) {
+            assert!((a - e).abs() < 1e-15, "{adjusted:?}");
+        }
+        // Two features with a history (the mirror pair of the min-P test) and one without: the
+        // min-P group is one test of two.
+        let a: Vec<(i32, f64)> = (1..=9).map(|d| (d, f64::from(d))).collect();
+        let b: Vec<(i32, f64)> = (1..=9).map(|d| (d, f64::from(10 - d))).collect();
+        let members = [
+            Member { p_value: 0.1, history: Some((0.1, &a)) },
+            Member { p_value: 0.35, history: Some((0.35, &b)) },
+            Member { p_value: 0.02, history: None },
+        ];
+        let (adjusted, method) = adjust(&members);
+        assert_eq!(method, Method::MinPAndHolm);
+        assert!((adjusted[0] - 0.6).abs() < 1e-15 && adjusted[1] == 1.0, "{adjusted:?}");
+        // Holm over one member at its half of α: 0.02·2.
+        assert!((adjusted[2] - 0.04).abs() < 1e-15, "{adjusted:?}");
     }
 
     #[test]

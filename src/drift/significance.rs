@@ -33,7 +33,7 @@
 //!    `(1 + #{simulated ≥ PSI}) / (draws + 1)`, both after scaling the simulated PSIs by the
 //!    second-order tail factor `max(1, q₂/q₁)` (the ratio of the second- and first-order χ²
 //!    critical values). It costs about a millisecond per feature.
-//! 2. **The feature's own history** ([`history_null`]): the PSI of every past window pair of the
+//! 2. **The feature's own history** ([`super::history::history_null`]): the PSI of every past window pair of the
 //!    same shape (T days against the R days before them), over the same bins; its empirical
 //!    `1−α` quantile is the critical PSI (see [`HistoryNull`] for why empirical, how outliers
 //!    enter, and how few independent stretches a few years hold). This sees what the model
@@ -45,7 +45,8 @@
 //!
 //! **Two calls, one null each** (see [`PanelSignificance`]):
 //!
-//! * `shifted` ⇔ `PSI > min(c_model, c_history)`: the current window is not where the reference
+//! * `shifted` ⇔ `PSI > min(c_model, c_history)` (`c_model` alone where the model decides
+//!   `drifted`): the current window is not where the reference
 //!   was, beyond the sampling noise of windows of this size under short-range dependence. A
 //!   slow market move (a bull run, a turnover boom) is a real shift and is called; it is what
 //!   retraining is for. The history bounds the model from above: its past pairs hold the
@@ -53,10 +54,10 @@
 //!   overstates the noise (the local estimate still holds some regime variation, and its F
 //!   correction is wide with few days), and the history's quantile is used instead. It follows
 //!   that every drift is also a shift.
-//! * `drifted` ⇔ `p_history ≤ α` (and the PSI at least `moderate`): this pair of windows is
+//! * `drifted` ⇔ `PSI > c_history` (and the PSI at least `moderate`): this pair of windows is
 //!   unusual for this market, whose own past pairs already hold its regimes and trends. The
 //!   model decides `drifted` only when the history cannot: fewer than
-//!   [`HISTORY_MIN_STRETCHES`] disjoint pairs, or a feature whose rows are close to independent
+//!   [`super::history::HISTORY_MIN_STRETCHES`] disjoint pairs, or a feature whose rows are close to independent
 //!   (current design effect below [`HISTORY_MIN_DESIGN_EFFECT`]), where the model's null is
 //!   close to exact.
 //!
@@ -70,6 +71,9 @@ use rand_distr::{Binomial, Distribution};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::dependence::Dependence;
+use super::history::HistoryNull;
+#[cfg(test)]
+use super::history::HISTORY_MIN_STRETCHES;
 use super::psi::psi_quantile;
 
 /// The significance of one PSI value.
@@ -173,128 +177,11 @@ fn bartlett_df(days: usize, lags: usize) -> f64 {
     if lags == 0 { f64::INFINITY } else { 3.0 * days as f64 / (2.0 * lags as f64) }
 }
 
-/// The null distribution of the PSI estimated from the feature's own past: the empirical
-/// distribution of the PSIs of every past pair of windows shaped like the comparison.
-///
-/// **Why empirical.** On a non-stationary market that distribution has no simple shape: quiet
-/// stretches give a heap of small PSIs, regime changes (a bull run's turnover swell, a storm's
-/// fat tails) a second heap far above it. Any two-parameter fit misses one way or the other: on
-/// the cube-root scale (Wilson–Hilferty) a normal put the 99% point of a realistic panel's
-/// turnover PSI at 5.2 where its history's own 99th percentile is 0.72 (deaf), and that of its
-/// 20-day volatility at 1.8 where the history's is 4.1 (false alarms). The empirical quantile
-/// answers with the market's own shape.
-///
-/// **Critical value and p-value.** With the `N` past pairs' PSIs sorted,
-/// `critical = Q_{1−α}` (linear interpolation between order statistics, numpy's default) and
-/// `p = (1 + #{past PSI ≥ psi}) / (N + 1)`.
-///
-/// **Outliers.** A past crash, closure or bad print enters only through the pairs that hold
-/// it, and each pair counts once: the critical value can move only if such pairs are more than
-/// α of all pairs, and never beyond the PSIs the market actually showed. A mean and a variance
-/// (the null this replaces) let one extreme stretch widen the null without bound.
-///
-/// **How much it rests on.** Pairs that slide one day at a time share almost every day, so the
-/// `N` pairs are worth only the disjoint stretches the history holds, `K = ⌊D / (R + T)⌋`
-/// whole window pairs that share no day ([`Self::effective_windows`], reported as
-/// `history_stretches`). The small-sample rule: the history decides only with
-/// `K ≥` [`HISTORY_MIN_STRETCHES`] and `N ≥ 2/α` (at least two pairs beyond the quantile);
-/// otherwise the dependence model decides.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryNull {
-    /// The past pairs' PSIs, sorted.
-    sorted: Vec<f64>,
-    /// `K`: the disjoint window pairs the history holds, the independent stretches it rests on.
-    pub effective_windows: usize,
-}
-
-/// The fewest disjoint window pairs ([`HistoryNull::effective_windows`]) the history needs
-/// before it decides `drifted`: four years of history for the default 140-day pair.
-pub const HISTORY_MIN_STRETCHES: usize = 7;
-
-impl HistoryNull {
-    /// A history of past pairs' PSIs and the independent stretches they rest on.
-    #[must_use]
-    pub fn new(mut psis: Vec<f64>, effective_windows: usize) -> Self {
-        psis.sort_by(f64::total_cmp);
-        Self { sorted: psis, effective_windows }
-    }
-
-    /// Past window pairs.
-    #[must_use]
-    pub fn windows(&self) -> usize {
-        self.sorted.len()
-    }
-
-    /// The median past PSI.
-    #[must_use]
-    pub fn median(&self) -> Option<f64> {
-        (!self.sorted.is_empty()).then(|| quantile_sorted(&self.sorted, 0.5))
-    }
-
-    /// The history's p-value of `psi` and critical PSI at `alpha`; `None` when the small-sample
-    /// rule leaves the decision to the model (see the type's docs).
-    fn test(&self, psi: f64, alpha: f64) -> Option<(f64, f64)> {
-        let n = self.sorted.len();
-        if self.effective_windows < HISTORY_MIN_STRETCHES || (n as f64) < 2.0 / alpha {
-            return None;
-        }
-        let at_least = n - self.sorted.partition_point(|p| *p < psi);
-        let p = (1 + at_least) as f64 / (n + 1) as f64;
-        Some((p, quantile_sorted(&self.sorted, 1.0 - alpha)))
-    }
-}
-
 /// The current window's design effect from which the feature counts as dependent and its
 /// history decides `drifted`. Below it the rows behave as independent: the model's null is then
 /// (close to) exact and the history, from a handful of independent stretches, would only add
 /// noise.
 pub const HISTORY_MIN_DESIGN_EFFECT: f64 = 2.0;
-
-/// The `q`-quantile of sorted values, by linear interpolation between order statistics
-/// (numpy's default, `method="linear"`).
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
-/// The history null ([`HistoryNull`]): the PSI of every past pair of windows shaped like the
-/// comparison (`current_days` days against the `reference_days` days just before them),
-/// sliding one day at a time over the pooled per-day counts (in day order, all over the same
-/// bins), with the quantile mode's ε rule. Each pair's counts come from running sums, so the
-/// cost is `O(D·B)` whatever the windows' length. `None` when the days do not hold a single
-/// pair.
-#[must_use]
-pub fn history_null(daily: &[Vec<u64>], reference_days: usize, current_days: usize, epsilon: f64) -> Option<HistoryNull> {
-    let psis = pair_psis(daily, reference_days, current_days, epsilon)?;
-    Some(HistoryNull::new(psis, daily.len() / (reference_days + current_days)))
-}
-
-/// The PSI of every past window pair, in day order: the `i`-th pair's current window starts on
-/// the `reference_days + i`-th day (see [`history_null`]).
-#[must_use]
-pub fn pair_psis(daily: &[Vec<u64>], reference_days: usize, current_days: usize, epsilon: f64) -> Option<Vec<f64>> {
-    let days = daily.len();
-    let span = reference_days.checked_add(current_days)?;
-    if current_days == 0 || reference_days == 0 || days < span {
-        return None;
-    }
-    let bins = daily[0].len();
-    let mut prefix = vec![0_u64; (days + 1) * bins];
-    for (d, row) in daily.iter().enumerate() {
-        for b in 0..bins {
-            prefix[(d + 1) * bins + b] = prefix[d * bins + b] + row[b];
-        }
-    }
-    let sum = |from: usize, to: usize| -> Vec<u64> {
-        (0..bins).map(|b| prefix[to * bins + b] - prefix[from * bins + b]).collect()
-    };
-    Some(
-        (reference_days..=days - current_days)
-            .map(|s| psi_quantile(&sum(s - reference_days, s), &sum(s, s + current_days), epsilon).psi.get())
-            .collect(),
-    )
-}
 
 /// What the panel test needs to know about one comparison.
 #[derive(Debug, Clone, Copy)]
@@ -353,10 +240,10 @@ impl DriftNull {
 ///
 /// * `shifted` (is the current window where the reference was, up to sampling noise under the
 ///   panel's short-range dependence?) is decided by the dependence model, bounded above by the
-///   history where the history holds enough stretches: [`Self::shift_p_value`],
-///   [`Self::shift_critical_psi`] (the smaller critical PSI, and the smaller p-value).
+///   history where the history decides `drifted`: [`Self::shift_p_value`],
+///   [`Self::shift_critical_psi`] (the smaller critical PSI, and that null's p-value).
 /// * `drifted` (is this pair of windows unusual for this market's own history?) is decided by
-///   the history when it holds at least [`HISTORY_MIN_STRETCHES`] independent stretches and the
+///   the history when it holds at least [`super::history::HISTORY_MIN_STRETCHES`] independent stretches and the
 ///   feature is dependent, else by the model: [`Self::p_value`], [`Self::critical_psi`],
 ///   [`Self::drift_null`].
 ///
@@ -373,9 +260,11 @@ pub struct PanelSignificance {
     pub critical_psi: f64,
     /// Which null that is.
     pub drift_null: DriftNull,
-    /// The dependence model's p-value: the `shifted` call's.
+    /// The p-value of the null whose critical PSI decides `shifted`: the model's, or the
+    /// history's where that is smaller.
     pub shift_p_value: f64,
-    /// The dependence model's critical PSI at α: the `shifted` call's.
+    /// The critical PSI at α that decides `shifted`: the smaller of the model's and the
+    /// history's (the history's only where it decides `drifted`).
     pub shift_critical_psi: f64,
     /// The mean PSI under no drift of the dependence model: the sampling-noise floor.
     pub expected_psi: f64,
@@ -393,10 +282,15 @@ pub struct PanelSignificance {
     pub history_windows: Option<usize>,
     /// The disjoint stretches (independent window pairs) the history rests on.
     pub history_stretches: Option<usize>,
-    /// The history's critical PSI, when it is defined.
+    /// The history's critical PSI, when its small-sample rule allows a test (whether or not
+    /// it decides).
     pub history_critical_psi: Option<f64>,
-    /// The history's p-value, when it is defined.
+    /// The history's p-value, likewise.
     pub history_p_value: Option<f64>,
+    /// The dependence model's own p-value.
+    pub model_p_value: f64,
+    /// The dependence model's own critical PSI.
+    pub model_critical_psi: f64,
 }
 
 /// The dependence-aware significance of `psi` (see the module docs).
@@ -470,18 +364,23 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         let mean = sims.iter().sum::<f64>() / sims.len() as f64;
         (NullMethod::Simulated, p, sims[rank - 1] * tail, mean)
     };
+    if !(shift_p_value.is_finite() && shift_critical_psi.is_finite() && expected_psi.is_finite()) {
+        return Err("the dependence model's null is undefined (a degenerate covariance)".to_owned());
+    }
     let model = (shift_p_value, shift_critical_psi);
-    let history = input.history.filter(|_| deff_cur >= HISTORY_MIN_DESIGN_EFFECT).and_then(|h| h.test(psi, input.alpha));
-    let (drift_null, p_value, critical_psi) = match history {
+    // The history's test, when its small-sample rule allows one; it decides only for a
+    // dependent feature (for rows close to independent the model's null is close to exact).
+    let history = input.history.and_then(|h| h.test(psi, input.alpha));
+    let deciding = history.filter(|_| deff_cur >= HISTORY_MIN_DESIGN_EFFECT);
+    let (drift_null, p_value, critical_psi) = match deciding {
         Some((p, c)) => (DriftNull::History, p, c),
         None => (DriftNull::Model, model.0, model.1),
     };
     // Sampling noise cannot be wider than everything the market's own past pairs show (their
     // PSIs hold the noise and the regimes): where the model's null is, it overstates, and the
-    // history bounds it. So `shifted` is called beyond either null, and a drift is always a
-    // shift.
-    let (shift_p_value, shift_critical_psi) = match history {
-        Some((p, c)) if c < model.1 => (p.min(model.0), c),
+    // history's decides `shifted` instead (its p-value with it). So a drift is always a shift.
+    let (shift_p_value, shift_critical_psi) = match deciding {
+        Some((p, c)) if c < model.1 => (p, c),
         _ => model,
     };
     Ok(PanelSignificance {
@@ -501,6 +400,8 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         history_stretches: input.history.map(|h| h.effective_windows),
         history_critical_psi: history.map(|(_, c)| c),
         history_p_value: history.map(|(p, _)| p),
+        model_p_value: model.0,
+        model_critical_psi: model.1,
     })
 }
 
@@ -691,46 +592,6 @@ mod tests {
         assert_eq!((s.drift_null, s.history_critical_psi), (DriftNull::Model, None));
         let few = HistoryNull::new((1..=199).map(f64::from).collect(), 20);
         assert_eq!(panel(0.3, &PanelInput { history: Some(&few), ..input }).unwrap().drift_null, DriftNull::Model);
-    }
-
-    #[test]
-    fn history_null_slides_over_the_days() {
-        // Identical days: every past PSI is 0, 29 pairs, 3 disjoint stretches of 12 days.
-        let daily = vec![vec![5_u64, 5]; 40];
-        let h = history_null(&daily, 10, 2, 1e-4).unwrap();
-        assert_eq!((h.windows(), h.effective_windows, h.median()), (29, 3, Some(0.0)));
-        // Fewer days than one pair.
-        assert_eq!(history_null(&daily[..11], 10, 2, 1e-4), None);
-        // The pairs' PSIs by running sums equal the direct ones.
-        let daily = leaning_days(60, 3);
-        let psis = pair_psis(&daily, 20, 5, 1e-4).unwrap();
-        assert_eq!(psis.len(), 36);
-        let sum = |from: usize, to: usize| -> Vec<u64> {
-            (0..10).map(|b| daily[from..to].iter().map(|d| d[b]).sum()).collect()
-        };
-        for (i, p) in psis.iter().enumerate() {
-            let s = i + 20;
-            assert_eq!(*p, psi_quantile(&sum(s - 20, s), &sum(s, s + 5), 1e-4).psi.get());
-        }
-    }
-
-    #[test]
-    fn an_outlying_stretch_moves_the_history_by_its_share_not_its_size() {
-        // 2,000 past pairs; a crash makes 15 of them (0.75%, under α) enormous.
-        let clean: Vec<f64> = (0..2000).map(|i| f64::from(i % 100) / 100.0).collect();
-        let mut hit = clean.clone();
-        for p in hit.iter_mut().step_by(133).take(15) {
-            *p = 1e6;
-        }
-        let (a, b) = (HistoryNull::new(clean, 14), HistoryNull::new(hit, 14));
-        let (ca, cb) = (a.test(0.0, 0.01).unwrap().1, b.test(0.0, 0.01).unwrap().1);
-        assert!(cb < 1.0 && (cb - ca).abs() < 0.02, "clean {ca}, with the crash {cb}");
-        // The mean-and-variance null this replaces, from the same pairs: blown up.
-        let sd = |v: &[f64]| {
-            let m = v.iter().sum::<f64>() / v.len() as f64;
-            (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
-        };
-        assert!(sd(&b.sorted) > 1000.0 * sd(&a.sorted));
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     format!(
         "dataset {} ({}, family-wise α = {} over {} features){}",
         if d.drifted { "drifted" } else { "not drifted" },
-        d.method,
+        d.method.as_str(),
         d.family_alpha,
         d.features_tested,
         if d.confirmed.is_empty() { String::new() } else { format!(": {}", d.confirmed.join(", ")) }

@@ -13,7 +13,7 @@
 //! | a turnover trend | the log volume level of every symbol rises by `ln 10` over ten years, and by up to +1.6 in a bull regime (built up and faded over weeks) | daily turnover grew about tenfold; it swells in bull runs (2021: NPR 10–20 bn a day against 1–3 bn in 2019) |
 //! | bull and bear regimes | the market's mean daily return switches between bull (+0.20% ± 0.05%), sideways (0 ± 0.03%) and bear (−0.15% ± 0.04%), each regime lasting 60–300 trading days | 2016–2020 bear (1,880 → 1,100), 2020–2021 bull (1,200 → 3,200 in 13 months), 2021–2023 bear (−40%) |
 //! | volatility regimes | the market's GARCH level scales by 0.75 (calm), 1.0 or 1.5 (storm), each lasting 40–160 days; a stock's own volatility by a third of that move | daily index volatility near 0.6% in calm years, 2–3% in 2020–2021 |
-//! | a market closure | 35 trading days without trading, at a uniform point of the span's first half, reopening with a −4% day and 40 days of storm | the COVID-19 lockdown closure of March–May 2020 |
+//! | a market closure | 35 trading days without trading, at a uniform point of the span but its last 300 days, reopening with a −4% day and 40 days of storm | the COVID-19 lockdown closure of March–May 2020 |
 //! | corporate actions | about one symbol a month has a one-day price cut of 20–50%, beyond the circuit limit (bonus and right shares; the archive's prices are not adjusted) | bonus shares of 10–100% and right shares are routine for NEPSE banks and hydropower |
 //! | bad prints | one row in 20,000 carries a close off by ×10 or ×0.1, on that row only | fat-finger and unit errors (paisa for rupees) in scraped archives |
 //! | the circuit limit | every ordinary daily return is clipped to ±10% | NEPSE's daily circuit breaker for a stock |
@@ -74,12 +74,17 @@ impl SymbolEvents {
     }
 }
 
-/// The days of the closure: `CLOSURE_DAYS` consecutive indices in the first half of `0..days`
-/// after `warmup` (empty when the span is too short to hold it).
+/// Trading days at the end of the span the closure never touches: the studies' as-of dates
+/// sit there, and a reopening crash inside a current window is a real drift, not a false alarm.
+pub const QUIET_END_DAYS: usize = 300;
+
+/// The days of the closure: `CLOSURE_DAYS` consecutive indices uniform in `0..days` after
+/// `warmup` and before the last [`QUIET_END_DAYS`] (so it may fall in the history, in the
+/// dependence estimate's span or in a reference window); empty when the span is too short.
 #[must_use]
 pub fn closure(seed: u64, warmup: usize, days: usize) -> std::ops::Range<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC105_ED00);
-    let latest = days / 2;
+    let latest = days.saturating_sub(QUIET_END_DAYS);
     if latest <= warmup + CLOSURE_DAYS {
         return 0..0;
     }
@@ -217,10 +222,12 @@ mod tests {
     }
 
     #[test]
-    fn the_closure_sits_in_the_first_half() {
-        let c = closure(5, 60, 2000);
-        assert_eq!(c.len(), CLOSURE_DAYS);
-        assert!(c.start >= 60 && c.end <= 1000);
-        assert!(closure(5, 60, 150).is_empty());
+    fn the_closure_falls_anywhere_but_the_quiet_end() {
+        let starts: Vec<usize> = (0..200).map(|seed| closure(seed, 60, 2000).start).collect();
+        assert!(starts.iter().all(|s| (60..2000 - QUIET_END_DAYS - CLOSURE_DAYS).contains(s)));
+        // Both halves of the allowed range are used.
+        assert!(starts.iter().any(|s| *s < 800) && starts.iter().any(|s| *s > 1200), "{starts:?}");
+        assert_eq!(closure(5, 60, 2000).len(), CLOSURE_DAYS);
+        assert!(closure(5, 60, 350).is_empty());
     }
 }

@@ -340,7 +340,14 @@ fn parse_stattest(s: &str) -> Result<Choice, String> {
 }
 
 fn parse_time_of_day(s: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM (00:00 to 23:59)"))
+    // Exactly two digits, a colon, two digits: chrono's `%H:%M` alone also takes `7:5` and
+    // ` 16:30`.
+    let shaped =
+        s.len() == 5 && s.as_bytes()[2] == b':' && s.bytes().enumerate().all(|(i, b)| i == 2 || b.is_ascii_digit());
+    shaped
+        .then(|| NaiveTime::parse_from_str(s, "%H:%M").ok())
+        .flatten()
+        .ok_or_else(|| format!("`{s}` is not a time of day as HH:MM (00:00 to 23:59)"))
 }
 
 /// `push`.
@@ -410,4 +417,19 @@ pub struct FixturesArgs {
     /// bull and bear regimes, a closure, corporate actions, bad prints).
     #[arg(long, value_enum, default_value_t = MarketKind::Stationary)]
     pub market: MarketKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time_of_day;
+
+    #[test]
+    fn a_time_of_day_is_exactly_hh_mm() {
+        assert_eq!(parse_time_of_day("16:30").unwrap().to_string(), "16:30:00");
+        assert_eq!(parse_time_of_day("00:00").unwrap().to_string(), "00:00:00");
+        for bad in ["7:5", "16:3", " 16:30", "16:30 ", "24:00", "16:60", "1630", "16-30", "", "١٦:٣٠"] {
+            let e = parse_time_of_day(bad).unwrap_err();
+            assert!(e.contains("HH:MM"), "{bad}: {e}");
+        }
+    }
 }

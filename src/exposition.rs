@@ -273,8 +273,10 @@ fn collect(
     fill: impl FnOnce(&mut dyn FnMut(&'static Family, Vec<String>, Option<f64>)),
 ) -> Result<Vec<Sample>, MetricsError> {
     let mut samples: Vec<(&Family, Vec<String>, f64)> = Vec::new();
+    // Undefined numbers are left out, and so is any value that is not finite: a gauge never
+    // carries NaN or ±Inf (the result's types promise finite numbers; this is the last guard).
     fill(&mut |f, labels, v| {
-        if let Some(v) = v {
+        if let Some(v) = v.filter(|v| v.is_finite()) {
             samples.push((f, labels, v));
         }
     });
@@ -296,6 +298,38 @@ fn collect(
 /// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
 pub fn render(result: &RunResult) -> Result<String, MetricsError> {
     render_samples(samples(result)?)
+}
+
+/// One Pushgateway group of a result: the model label and its exposition text.
+pub type Group = (String, String);
+
+/// Every group a result pushes, the live model's first: the live group (drift, performance,
+/// the job's health), then one per other model version with its performance. `run` pushes
+/// these, `push --result` re-pushes exactly these, and a dry run prints them
+/// ([`dry_run_text`]).
+///
+/// # Errors
+/// [`MetricsError::InvalidLabelValue`] when a feature or sector name cannot be a label value.
+pub fn groups(result: &RunResult) -> Result<Vec<Group>, MetricsError> {
+    let mut out = vec![(result.model.clone(), render(result)?)];
+    for v in &result.other_versions {
+        out.push((v.model.clone(), render_samples(version_samples(result, v)?)?));
+    }
+    Ok(out)
+}
+
+/// The groups as one text, for a dry run: the live group, then each other one after a comment
+/// naming its model version.
+#[must_use]
+pub fn dry_run_text(groups: &[Group]) -> String {
+    let mut text = String::new();
+    for (i, (model, body)) in groups.iter().enumerate() {
+        if i > 0 {
+            text.push_str(&format!("# the group of model version {model:?}, pushed beside the live one\n"));
+        }
+        text.push_str(body);
+    }
+    text
 }
 
 /// The gauges of one version's performance: realized, estimated and concept drift.

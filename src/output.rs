@@ -166,7 +166,7 @@ impl Output {
     /// exist or a link cannot be followed.
     pub fn resolve(path: &Path, inputs: &Inputs) -> Result<Self, OutputError> {
         if path.as_os_str() == "-" {
-            return Ok(Self::stdout());
+            return Self::checked_stdout(path, inputs);
         }
         let shown = path.to_path_buf();
         let fail = |at: &Path, detail: String| OutputError::Write { path: shown_as(path, at), detail };
@@ -189,7 +189,7 @@ impl Output {
             if let Some(fd) = descriptor(&at) {
                 // `/dev/stdout`, `/dev/fd/N`, `>(…)`: the link names an open file, not a path.
                 if fd == Descriptor::Stdout {
-                    return Ok(Self { shown, target: Target::Stdout });
+                    return Self::checked_stdout(&shown, inputs);
                 }
                 let md = fs::metadata(&at).map_err(|e| fail(&at, e.to_string()))?;
                 let target = classify(&at, &md, inputs, true).map_err(|why| refused(path, &at, why))?;
@@ -202,8 +202,22 @@ impl Output {
         Err(fail(path, format!("more than {MAX_LINKS} symbolic links")))
     }
 
-    /// Refuses `self` when it replaces the same file as `other` (the output of `flag`): one
-    /// would silently replace the other. Stdout, devices and FIFOs may be shared.
+    /// Stdout, unless it is redirected into one of the run's inputs (`-o - >> cfg.toml`): a
+    /// regular file behind file descriptor 1 is compared with the inputs as a named output is.
+    fn checked_stdout(path: &Path, inputs: &Inputs) -> Result<Self, OutputError> {
+        let fd1 = Path::new("/proc/self/fd/1");
+        if let Ok(md) = fs::metadata(fd1)
+            && md.file_type().is_file()
+        {
+            let dest = fs::read_link(fd1).unwrap_or_else(|_| fd1.to_path_buf());
+            inputs.check_existing(&dest, &md).map_err(|why| refused(path, &dest, why))?;
+        }
+        Ok(Self { shown: path.to_path_buf(), target: Target::Stdout })
+    }
+
+    /// Refuses `self` when it writes the same file as `other` (the output of `flag`): one
+    /// would silently replace the other, or both would be mixed into stdout. Devices and FIFOs
+    /// may be shared.
     ///
     /// # Errors
     /// [`OutputError::Refused`] naming `self`'s path.
@@ -211,6 +225,9 @@ impl Output {
         match (&self.target, &other.target) {
             (Target::Replace(a), Target::Replace(b)) if a == b => {
                 Err(OutputError::Refused { path: self.shown.display().to_string(), why: Refusal::Twice { flag } })
+            }
+            (Target::Stdout, Target::Stdout) => {
+                Err(OutputError::Refused { path: "<stdout>".to_owned(), why: Refusal::Twice { flag } })
             }
             _ => Ok(()),
         }

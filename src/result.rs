@@ -332,6 +332,9 @@ pub struct StepSignificance {
     pub expected_psi: Option<f64>,
     /// The step's rows over its design effect.
     pub effective_current_rows: Option<f64>,
+    /// PSI above which the step is called shifted; `null` when undefined.
+    #[serde(default)]
+    pub shift_critical_psi: Option<f64>,
     /// `psi > shift_critical_psi` of the step.
     #[serde(alias = "shift_is_significant")]
     pub shifted: bool,

@@ -114,18 +114,21 @@ pub fn save(dir: &Path, result: &RunResult) -> Result<PathBuf, StoreError> {
 const MAX_STEM: usize = 64;
 
 /// The model part of a result's file name: the model label as is when it is short and made of
-/// ASCII letters, digits, `-`, `_` and `.` only (and is not `.` or `..`); otherwise those
-/// characters kept (others as `_`), cut to [`MAX_STEM`] bytes, and a hash of the whole label
-/// appended, so that two labels never share a file.
+/// ASCII letters, digits, `-`, `_` and `.` only and starts with a letter or digit (so the file
+/// is neither hidden nor read as a flag); otherwise those characters kept (others as `_`), cut
+/// to [`MAX_STEM`] bytes, leading `.`, `-` and `_` dropped (`model` when nothing is left), and a
+/// hash of the whole label appended, so that two labels never share a file.
 fn file_stem(model: &str) -> String {
     let safe: String =
         model.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if safe == model && model.len() <= MAX_STEM && !model.is_empty() && model != "." && model != ".." {
+    let leads_well = model.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if safe == model && model.len() <= MAX_STEM && leads_well {
         return safe;
     }
     let digest = Sha256::digest(model.as_bytes());
     let hash = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-    let cut: String = safe.chars().take(MAX_STEM - 9).collect();
+    let cut: String = safe.trim_start_matches(['.', '-', '_']).chars().take(MAX_STEM - 9).collect();
+    let cut = if cut.is_empty() { "model".to_owned() } else { cut };
     format!("{cut}-{hash:08x}")
 }
 
@@ -183,9 +186,13 @@ mod tests {
         // Labels that map to the same safe characters still get their own file.
         assert_ne!(file_stem("a/b"), file_stem("a:b"));
         assert!(file_stem("a/b").starts_with("a_b-"));
-        for odd in [".", "..", "", "xgb\nv2", "x\u{1b}[31m"] {
+        for odd in [".", "..", "", "xgb\nv2", "x\u{1b}[31m", "../..", "-rf", "_x", ".hidden"] {
             let stem = file_stem(odd);
             assert!(stem.len() > 8 && stem.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{stem:?}");
+            // Neither hidden nor a flag.
+            assert!(stem.starts_with(|c: char| c.is_ascii_alphanumeric()), "{odd:?} → {stem:?}");
         }
+        assert!(file_stem("..").starts_with("model-"));
+        assert!(file_stem("-rf").starts_with("rf-"));
     }
 }

@@ -820,3 +820,93 @@ fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("requested feature `sectr` is not a column (has: as_of, symbol, sector,"), "{err}");
 }
+
+#[test]
+fn a_reference_window_beside_a_fitted_profile_is_refused_not_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.json");
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let profile = profile.to_str().unwrap();
+    for (flag, extra) in [
+        ("--reference-last", vec!["--reference-last", "60"]),
+        ("--reference-from", vec!["--reference-from", "2026-01-01", "--reference-to", "2026-06-30"]),
+    ] {
+        for command in ["report", "backfill", "check-config"] {
+            let mut cmd = bin();
+            cmd.args([command, "--features", &fixture("features.parquet"), "--reference-profile", profile])
+                .args(&extra);
+            if command == "backfill" {
+                cmd.args(["--from", "2026-11-18", "--to", "2026-11-19", "-o", "-"]);
+            } else {
+                cmd.args(["--as-of", "2026-11-19"]);
+            }
+            let (code, _, err) = run(&mut cmd);
+            assert_eq!(code, 2, "{command} {flag}: {err}");
+            assert!(err.contains(&format!("{flag} with --reference-profile")), "{command}: {err}");
+            assert!(err.contains("hint:"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn check_config_refuses_what_run_refuses_about_a_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.json");
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let features = fixture("features.parquet");
+    let auto = tmp.path().join("auto.toml");
+    std::fs::write(&auto, "[psi]\nstattest = \"auto\"\n").unwrap();
+    let (p, auto) = (profile.to_str().unwrap(), auto.to_str().unwrap());
+    let job = |command: &[&str], extra: &[&str], env: Option<&str>| {
+        let mut cmd = bin();
+        cmd.args(command).args(["--features", &features]).args(extra);
+        if let Some(p) = env {
+            cmd.env("NEPSE_DRIFT_REFERENCE_PROFILE", p);
+        }
+        run(&mut cmd)
+    };
+    // `psi.stattest = "auto"` with a profile, by flag or variable: run exits 3, and so does
+    // check-config.
+    for (extra, env) in [(vec!["--config", auto, "--reference-profile", p], None), (vec!["--config", auto], Some(p))] {
+        let (code, _, err) = job(&["check-config"], &extra, env);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains("--stattest needs the raw reference data"), "{err}");
+        let (code, _, err) = job(&["run", "--as-of", "2026-11-19", "--dry-run"], &extra, env);
+        assert_eq!(code, 3, "run agrees: {err}");
+    }
+    // A profile that is missing, or a directory: refused as a missing source is (exit 2).
+    for bad in [tmp.path().join("missing.json"), tmp.path().to_path_buf()] {
+        let (code, _, err) = job(&["check-config"], &["--reference-profile", bad.to_str().unwrap()], None);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("sources.reference_profile"), "{err}");
+    }
+    let (code, out, err) = job(&["check-config"], &["--reference-profile", p], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("config ok"), "{out}");
+}
+
+#[test]
+fn fixtures_refuses_what_it_cannot_make_instead_of_panicking_or_writing_inf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let base = ["fixtures", "--start", "2026-06-01", "--end", "2026-09-01", "--force", "--out"];
+    for (extra, says) in [
+        (vec!["--symbols", "18446744073709551615"], "--symbols must be in"),
+        (vec!["--rows", "18446744073709551615"], "--rows in"),
+        (vec!["--symbols", "0"], "--symbols must be in"),
+        (vec!["--market", "realistic", "--drift", "2026-08-01:2026-09-01:lscale=ret_1d*2"], "values ≤ 0"),
+        (vec!["--drift", "2026-08-01:2026-09-01:lscale=volume_ratio_20d*1e6"], "infinite"),
+        (vec!["--drift", "2026-08-01:2026-09-01:rshift=pe_ratio*1e308"], "infinite"),
+        (vec!["--drift", "2026-08-01:2026-09-01:sector=Hydro Power*0.5"], "unknown sector `Hydro Power`"),
+        (vec!["--drift", "2026-08-01:2026-09-01:bull=1e6"], "within ±0.1"),
+    ] {
+        let (code, _, err) = run(bin().args(base).arg(&out).args(&extra));
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+        assert!(err.contains("hint:"), "{err}");
+    }
+}

@@ -397,3 +397,30 @@ fn created_files_respect_the_umask() {
         }
     }
 }
+
+#[test]
+fn stdout_redirected_into_an_input_is_refused_and_the_input_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), "");
+    let before = std::fs::read(&cfg).unwrap();
+    // `-o - >> cfg.toml` and `-o /dev/stdout >> cfg.toml`: stdout is the config file.
+    for dash in ["-", "/dev/stdout"] {
+        let appended = std::fs::OpenOptions::new().append(true).open(&cfg).unwrap();
+        let args = backfill(&cfg, Path::new(dash));
+        let out = bin().args(&args).stdout(Stdio::from(appended)).stderr(Stdio::piped()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{dash}: {err}");
+        assert!(err.contains("the config file"), "{dash}: {err}");
+        assert_eq!(std::fs::read(&cfg).unwrap(), before, "{dash}: the config is unchanged");
+    }
+    // Stdout into an ordinary file is fine.
+    let log = tmp.path().join("out.csv");
+    let file = std::fs::File::create(&log).unwrap();
+    let out = bin().args(report(Path::new("-"))).stdout(Stdio::from(file)).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&log).unwrap().starts_with("feature,"));
+    // Both outputs of one report to stdout would mix: refused.
+    let (code, _, err) = run(bin().args(report(Path::new("-"))).args(["--html", "-"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("give each output its own path"), "{err}");
+}

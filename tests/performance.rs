@@ -78,8 +78,7 @@ fn every_gives_drift_and_performance_over_time() {
     // The first two steps predate the injected drift, the last two are inside it: each step
     // judged at its own length, against its own critical PSI.
     let rsi: Vec<f64> = steps.iter().map(|s| s["psi"]["rsi_14"].as_f64().unwrap()).collect();
-    let sig: Vec<bool> =
-        steps.iter().map(|s| s["significance"]["rsi_14"]["shifted"].as_bool().unwrap()).collect();
+    let sig: Vec<bool> = steps.iter().map(|s| s["significance"]["rsi_14"]["shifted"].as_bool().unwrap()).collect();
     assert_eq!(sig[..3], [false, false, true], "{rsi:?}");
     assert!(rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
     // A 10-day step has a higher noise floor than the 20-day window.

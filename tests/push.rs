@@ -563,3 +563,37 @@ fn a_window_across_a_release_pushes_one_group_per_version() {
     assert_eq!(single(old, "nepse_drift_as_of_timestamp_seconds"), midnight_npt("2026-03-12"));
     assert!(groups.iter().all(|(l, _)| l["model"] != "default"));
 }
+
+#[test]
+fn push_result_re_pushes_every_group_run_pushed_across_a_release() {
+    // As of 2026-03-05 the performance window holds both versions of the fixtures: xgb-2026.03
+    // (live, released on 2026-03-01) and xgb-2024.04 (retired).
+    let gw = Server::pushgateway(None, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    let (code, _, err) = run(bin().args(["run", "--config", &cfg, "--as-of", "2026-03-05"]));
+    assert!(code == 0 || code == 4, "{err}");
+    let models = |groups: &Groups| -> Vec<String> {
+        let mut m: Vec<String> = groups.iter().map(|(l, _)| l["model"].clone()).collect();
+        m.sort();
+        m
+    };
+    let pushed = gateway_metrics(&gw.url, None);
+    assert_eq!(models(&pushed), ["xgb-2024.04", "xgb-2026.03"]);
+    // A fresh gateway (an outage lost everything): the saved result brings back both groups,
+    // with the same values.
+    let fresh = Server::pushgateway(None, None);
+    let file = tmp.path().join("results/latest.json").display().to_string();
+    let (code, _, err) = run(bin().args(["push", "--result", &file, "--push-url", &fresh.url]));
+    assert_eq!(code, 0, "{err}");
+    let repushed = gateway_metrics(&fresh.url, None);
+    assert_eq!(models(&repushed), ["xgb-2024.04", "xgb-2026.03"]);
+    let retired = |groups: &Groups| {
+        groups.iter().find(|(l, _)| l["model"] == "xgb-2024.04").map(|(_, f)| single(f, "model_accuracy")).unwrap()
+    };
+    assert_eq!(retired(&repushed), retired(&pushed));
+    // A dry run prints both groups.
+    let (code, out, err) = run(bin().args(["push", "--result", &file, "--dry-run", "--push-url", &fresh.url]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("# the group of model version \"xgb-2024.04\""), "{out}");
+}

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::error::AnalysisError;
 use super::sources::Sources;
 use crate::calendar::DateRange;
-use crate::drift::{BinningMode, PsiOptions, ReferenceProfile};
+use crate::drift::{PsiOptions, ReferenceProfile};
 use crate::load::{ColumnType, Scan};
 use crate::performance;
 use crate::result::{FeatureKind, SkippedFeature, WindowInfo};
@@ -130,19 +130,7 @@ impl<'a> Context<'a> {
             Some(path) => Reference::Profile { path: path.display().to_string(), profile: sources.profile(path)? },
             None => Self::reference_data(settings, sources, &current_scan, &current, &days)?,
         };
-        if let (Reference::Profile { path, .. }, true) = (
-            &reference,
-            settings.psi.mode == BinningMode::Evidently
-                || settings.by == performance::GroupBy::Sector
-                || !settings.psi.stattest.is_psi(),
-        ) {
-            let what = if settings.by == performance::GroupBy::Sector {
-                "--by sector"
-            } else if settings.psi.mode == BinningMode::Evidently {
-                "--binning evidently"
-            } else {
-                "--stattest"
-            };
+        if let (Reference::Profile { path, .. }, Some(what)) = (&reference, settings.needs_raw_reference()) {
             return Err(AnalysisError::NeedsRawReference { what, path: path.clone() });
         }
         // Both windows at once: each check is one thread decoding its symbols and dates.

@@ -9,6 +9,7 @@ use super::error::AnalysisError;
 use super::parallel::{cores, fitting_workers, parallel_map};
 use crate::calendar::DateRange;
 use crate::drift::daily::align_categories;
+use crate::drift::multiplicity::{Member, adjust};
 use crate::drift::{
     BinEdges, BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
     SignificanceTest, compare, count_by_slot, feature_drift, with_panel_significance,
@@ -16,7 +17,6 @@ use crate::drift::{
 use crate::drift::{Samples, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::progress::Progress;
-use crate::drift::multiplicity::{Member, adjust};
 use crate::result::{
     DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
 };
@@ -139,8 +139,12 @@ fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
         })
         .collect();
     let (adjusted, method) = adjust(&members);
-    let confirmed: Vec<String> =
-        tested.iter().zip(&adjusted).filter(|(f, q)| **q <= alpha && f.drifted).map(|(f, _)| f.feature.clone()).collect();
+    let confirmed: Vec<String> = tested
+        .iter()
+        .zip(&adjusted)
+        .filter(|(f, q)| **q <= alpha && f.drifted)
+        .map(|(f, _)| f.feature.clone())
+        .collect();
     Some(DatasetDrift {
         drifted: !confirmed.is_empty(),
         family_alpha: alpha,
@@ -449,9 +453,14 @@ impl Context<'_> {
                 drifted: value.is_some_and(|v| test.drifted(v, threshold)),
                 assumes_independent_rows: test.is_p_value(),
             };
+            // The deciding test's call becomes the feature's; an undefined value (an empty or
+            // all-missing side, a range a float cannot hold) decides nothing, and the PSI's
+            // call stands (an all-missing current window is a drift the PSI sees).
             if Some(test) == decider {
-                drift.drifted = statistic.drifted;
-                drift.drift_test = Some(DriftTest { test: test.name().to_owned(), value, drifted: statistic.drifted });
+                if value.is_some() {
+                    drift.drifted = statistic.drifted;
+                }
+                drift.drift_test = Some(DriftTest { test: test.name().to_owned(), value, drifted: drift.drifted });
             }
             drift.statistics.insert(test.name().to_owned(), statistic);
         }

@@ -49,6 +49,7 @@ impl Context<'_> {
                             critical_psi: f.critical_psi,
                             expected_psi: f.expected_psi,
                             effective_current_rows: f.effective_current_rows,
+                            shift_critical_psi: f.shift_critical_psi,
                             shifted: f.shifted,
                             drifted: f.drifted,
                         };

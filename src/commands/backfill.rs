@@ -6,7 +6,9 @@
 //! every day is then computed by the same code as `run`, over those rows, with the day's own
 //! as-of cutoff (outcomes observed after it are not known that day). A day whose windows the
 //! data cannot form (too little history early on, no predictions yet) is skipped with one
-//! warning and no sample, and the exit code is 4. Bad data is an error, as in `run`.
+//! warning and no sample, and the exit code is 4; when every day is skipped, nothing is written
+//! and the first day's reason is the error, with `run`'s exit code for it (3). Bad data is an
+//! error, as in `run`.
 //!
 //! The gauges are `run`'s, with the same labels and the grouping labels as series labels,
 //! except the job-health gauges that describe a real run (`nepse_drift_last_success_…`,
@@ -52,12 +54,14 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
 
     let mut history = History::new();
     let (mut written, mut skipped_days, mut partial) = (0_usize, 0_usize, false);
+    let mut first_skip = None;
     for (day, computed) in analyse_days(&settings, &sources, &days) {
         let result = match computed {
             Ok(result) => result,
             Err(e) if e.is_window() => {
                 tracing::warn!(as_of = %day, reason = %e, "day skipped: its windows cannot be formed from the data");
                 skipped_days += 1;
+                first_skip.get_or_insert(e);
                 continue;
             }
             Err(e) => return Err(Error::Analysis(e)),
@@ -75,6 +79,14 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     if partial {
         tracing::warn!("some features could not be computed on some days: see `report --as-of DAY` for the reasons");
+    }
+    // Every day skipped: nothing to backfill. The first day's reason, with `run`'s exit code for
+    // it (3), and no file: an empty history is not a history.
+    if written == 0
+        && let Some(e) = first_skip
+    {
+        tracing::error!(from = %range.from(), to = %range.to(), skipped_days, "every trading day of the range was skipped");
+        return Err(Error::Analysis(e));
     }
     // A file is written whole or not at all: promtool must never read half a history.
     output.write(out, history.render().as_bytes())?;

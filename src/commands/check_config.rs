@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
+use crate::analysis::AnalysisError;
 use crate::cli::JobArgs;
 use crate::error::Error;
 use crate::exit;
@@ -31,6 +32,20 @@ pub fn check_config(args: &JobArgs, out: &mut dyn Write) -> Result<u8, Error> {
     ] {
         if let Some(path) = path {
             source_exists(key, path)?;
+        }
+    }
+    // The reference profile: a file (as a source is checked), and not asked for what it cannot
+    // give, with `run`'s error and exit code for that.
+    if let Some(profile) = &s.reference_profile {
+        if !profile.is_file() {
+            return Err(ConfigError::SourceNotFound {
+                key: "sources.reference_profile".into(),
+                path: format!("{} (not a file)", profile.display()),
+            }
+            .into());
+        }
+        if let Some(what) = settings.needs_raw_reference() {
+            return Err(AnalysisError::NeedsRawReference { what, path: profile.display().to_string() }.into());
         }
     }
     let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), redacted);

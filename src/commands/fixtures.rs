@@ -18,12 +18,20 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if args.start > args.end {
         return Err(Error::FixturesSpec(format!("--start {} is after --end {}", args.start, args.end)));
     }
+    // Bounds that keep the simulation in memory: a panel holds every row before it is written.
+    const MAX_SYMBOLS: usize = 100_000;
+    const MAX_ROWS: usize = 200_000_000;
+    if args.rows.is_some_and(|r| r == 0 || r > MAX_ROWS) || args.symbols == 0 || args.symbols > MAX_SYMBOLS {
+        return Err(Error::FixturesSpec(format!(
+            "--symbols must be in 1..={MAX_SYMBOLS} and --rows in 1..={MAX_ROWS} (a panel is held in memory before it is written)"
+        )));
+    }
     let symbols = match args.rows {
         Some(rows) => {
             let days = (args.end - args.start).num_days().max(1) as usize * 5 / 7;
-            rows.div_ceil(days.max(1)).max(1)
+            rows.div_ceil(days.max(1)).clamp(1, MAX_SYMBOLS)
         }
-        None => args.symbols.max(1),
+        None => args.symbols,
     };
     let spec = PanelSpec {
         seed: args.seed,
@@ -45,7 +53,10 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
             return Err(Error::WouldOverwrite { path: existing.display().to_string() });
         }
     }
-    let rows = synth::generate(&spec, &args.out)?;
+    let rows = synth::generate(&spec, &args.out).map_err(|e| match e {
+        synth::SynthError::Spec(why) => Error::FixturesSpec(why),
+        synth::SynthError::Write(e) => Error::Fixtures(e),
+    })?;
     writeln!(out, "wrote {rows} feature rows for {symbols} symbols to {}", args.out.display())
         .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
     Ok(exit::SUCCESS)

@@ -1,4 +1,5 @@
-//! `nepse-drift push --result FILE`: re-pushes a result that `run` saved, exactly.
+//! `nepse-drift push --result FILE`: re-pushes a result that `run` saved, exactly: every group
+//! `run` pushed (the live model's and one per other model version).
 
 use std::io::Write;
 
@@ -6,7 +7,6 @@ use crate::cli::PushArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::exposition;
-use crate::push::{self, Method};
 use crate::settings::{self, ProcessEnv, PushSettings};
 use crate::store::{self, StoreError};
 
@@ -27,12 +27,14 @@ pub fn push(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
         }
         .into());
     }
-    let body = exposition::render(&result)?;
+    // Every group `run` pushed: the live model's and one per other model version.
+    let groups = exposition::groups(&result)?;
     if push_settings.url.is_none() || args.dry_run {
-        out.write_all(body.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        out.write_all(exposition::dry_run_text(&groups).as_bytes())
+            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
         return Ok(exit::SUCCESS);
     }
-    let attempts = push::push(&push_settings, &result.model, Method::Put, &body)?;
-    tracing::info!(attempts, result = %args.result.display(), "re-pushed saved result");
+    super::run::push_groups(&push_settings, &groups)?;
+    tracing::info!(groups = groups.len(), result = %args.result.display(), "re-pushed saved result");
     Ok(exit::SUCCESS)
 }

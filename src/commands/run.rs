@@ -10,7 +10,6 @@
 //! 4. if the push fails after its retries, the exit code says so (5) and the saved file can be
 //!    re-pushed exactly with `push --result FILE`.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
@@ -53,15 +52,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
             finished_at,
             duration_seconds: started.elapsed().as_secs_f64(),
         });
-        let body = exposition::render(&result)?;
-        let others = result
-            .other_versions
-            .iter()
-            .map(|v| Ok((v.model.clone(), exposition::render_samples(exposition::version_samples(&result, v)?)?)))
-            .collect::<Result<Vec<(String, String)>, exposition::MetricsError>>()?;
-        Ok((result, (body, others)))
+        let groups = exposition::groups(&result)?;
+        Ok((result, groups))
     });
-    let (result, (body, others)) = match computed {
+    let (result, groups) = match computed {
         Ok(ok) => ok,
         Err(e) => {
             tracing::error!(error = %e, "run failed; pushing only the failure timestamp");
@@ -86,26 +80,12 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let code = exit::outcome_code(&result, args.fail_on_drift);
     if push_settings.url.is_none() || args.dry_run {
-        let mut text = body;
-        for (model, other) in &others {
-            let _ = write!(text, "# the group of model version {model:?}, pushed beside the live one\n{other}");
-        }
-        out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        out.write_all(exposition::dry_run_text(&groups).as_bytes())
+            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
         tracing::info!("dry run: printed the exposition text, pushed nothing");
         return Ok(code);
     }
-    let t = Instant::now();
-    let groups = std::iter::once((result.model.as_str(), body.as_str()))
-        .chain(others.iter().map(|(m, b)| (m.as_str(), b.as_str())));
-    for (model, body) in groups {
-        match push::push(&push_settings, model, Method::Put, body) {
-            Ok(attempts) => tracing::info!(model, attempts, seconds = t.elapsed().as_secs_f64(), "pushed"),
-            Err(e) => {
-                tracing::error!(model, error = %e, "push failed; the result file is saved");
-                return Err(e.into());
-            }
-        }
-    }
+    push_groups(&push_settings, &groups)?;
     Ok(code)
 }
 
@@ -161,4 +141,23 @@ fn log_result(r: &RunResult) {
 fn unix_now() -> f64 {
     let now = Utc::now();
     now.timestamp() as f64 + f64::from(now.timestamp_subsec_millis()) / 1000.0
+}
+
+/// PUTs every group, the live one first; the first failure stops it (the result file is
+/// saved, and `push --result` re-pushes all of them).
+///
+/// # Errors
+/// [`Error::Push`] when a push fails after its retries.
+pub(crate) fn push_groups(settings: &PushSettings, groups: &[exposition::Group]) -> Result<(), Error> {
+    let t = Instant::now();
+    for (model, body) in groups {
+        match push::push(settings, model, Method::Put, body) {
+            Ok(attempts) => tracing::info!(model, attempts, seconds = t.elapsed().as_secs_f64(), "pushed"),
+            Err(e) => {
+                tracing::error!(model, error = %e, "push failed; the result file is saved");
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
 }

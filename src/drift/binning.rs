@@ -482,9 +482,13 @@ fn finite_cmp(a: &f64, b: &f64) -> Ordering {
 /// * `edges = linspace(min, max, n_bins + 1)`, i.e. `min + i·step` with `step = (max−min)/n_bins`
 ///   and the last edge set to exactly `max`.
 ///
-/// Returns all `n_bins + 1` edges, outer ones included.
+/// Returns all `n_bins + 1` edges, outer ones included; `None` when the range is not a finite
+/// float (values near ±1.7e308 whose `max − min` overflows: numpy refuses them too).
 #[must_use]
-pub fn sturges_edges(min: f64, max: f64, size: usize) -> Vec<f64> {
+pub fn sturges_edges(min: f64, max: f64, size: usize) -> Option<Vec<f64>> {
+    if !(max - min).is_finite() {
+        return None;
+    }
     let (first, last) = if min == max { (min - 0.5, max + 0.5) } else { (min, max) };
     let n_bins = if min == max {
         1
@@ -493,9 +497,12 @@ pub fn sturges_edges(min: f64, max: f64, size: usize) -> Vec<f64> {
         ((last - first) / width).ceil() as usize
     };
     let step = (last - first) / n_bins as f64;
+    if n_bins == 0 || !step.is_finite() {
+        return None;
+    }
     let mut edges: Vec<f64> = (0..=n_bins).map(|i| i as f64 * step + first).collect();
     edges[n_bins] = last;
-    edges
+    Some(edges)
 }
 
 /// `np.histogram(values, edges)` counts: bins `[a,b)`, the last one closed; values outside
@@ -681,7 +688,9 @@ mod tests {
     #[test]
     fn sturges_matches_numpy_for_the_evidently_vector() {
         // np.histogram_bin_edges(np.r_[0:1000, 500:1500], "sturges"): 12 bins of 1499/12.
-        let e = sturges_edges(0.0, 1499.0, 2000);
+        let e = sturges_edges(0.0, 1499.0, 2000).unwrap();
+        // A range a float cannot hold has no equal-width bins.
+        assert_eq!(sturges_edges(-1.7e308, 1.7e308, 2000), None);
         assert_eq!(e.len(), 13);
         assert_eq!(e[0], 0.0);
         assert_eq!(e[12], 1499.0);

@@ -24,4 +24,9 @@ pub enum FeatureError {
     /// One side is numeric and the other categorical.
     #[error("feature `{0}` is numeric on one side and categorical on the other")]
     KindMismatch(String),
+    /// The values span more than a float can hold, so equal-width bins are undefined.
+    #[error(
+        "feature `{0}` spans more than a float64 can hold (max − min overflows): Evidently's equal-width bins are undefined; drop the outlying values or use the default quantile binning"
+    )]
+    RangeOverflow(String),
 }

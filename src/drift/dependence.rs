@@ -138,6 +138,9 @@ impl Dependence {
             return None;
         }
         let bins = daily[0].len();
+        if daily.iter().any(|c| c.len() != bins) {
+            return None;
+        }
         let total: u64 = daily.iter().map(|c| c.iter().sum::<u64>()).sum();
         let mut pi = vec![0.0; bins];
         for c in daily {
@@ -213,13 +216,7 @@ impl Dependence {
     /// consecutive trading days, `V = (1/T)·[Γ(0) + Σ_{k=1}^{L} (1 − k/T)(Γ(k) + Γ(k)ᵀ)]`.
     #[must_use]
     pub fn window_variances(&self, days: usize) -> Vec<f64> {
-        let mut v = vec![0.0; self.bins];
-        for (w, d) in self.window_weights(days).iter().zip(&self.diagonal) {
-            for (x, s) in v.iter_mut().zip(d) {
-                *x += w * s;
-            }
-        }
-        v
+        self.window_diagonal(&self.window_weights(days))
     }
 
     /// The full `B×B` covariance (row-major) `Σ_k c[k]·S_k` for lag weights `c`:

@@ -5,9 +5,9 @@ use super::binning::{histogram_counts, sturges_edges};
 use super::column::{Column, FeatureError};
 use super::daily::DailyCounts;
 use super::dependence::Dependence;
+use super::history::{HistoryNull, pair_psis, stretches};
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
-use super::history::{HistoryNull, pair_psis, stretches};
 use super::significance::{PanelInput, panel, significance};
 use super::stattests::Choice;
 use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
@@ -326,7 +326,7 @@ fn finish(
         bins: bins_from(table.labels, &table.reference, &table.current, &terms),
         unseen_categories: table.unseen,
         significance_test: SignificanceTest::Iid,
-        significance_note: None,
+        significance_note: sig.is_none().then(|| "fewer than two bins hold rows, or a side has no row".to_owned()),
         expected_psi: sig.map(|s| s.degrees_of_freedom as f64 * s.scale),
         effective_reference_rows: None,
         effective_current_rows: None,
@@ -368,7 +368,8 @@ fn numeric_evidently(name: &str, reference: &[f64], current: &[f64]) -> Result<B
     if distinct_ref.len() > 20 {
         let (min, max) =
             r.iter().chain(&c).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-        let edges = sturges_edges(min, max, r.len() + c.len());
+        let edges =
+            sturges_edges(min, max, r.len() + c.len()).ok_or_else(|| FeatureError::RangeOverflow(name.to_owned()))?;
         let n = edges.len() - 1;
         let labels = (0..n)
             .map(|i| BinLabel::Interval { lower: Some(edges[i]), upper: Some(edges[i + 1]), closed_right: i == n - 1 })

@@ -91,7 +91,12 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// cost is `O(D·B)` whatever the windows' length. `None` when the days do not hold a single
 /// pair.
 #[must_use]
-pub fn history_null(daily: &[Vec<u64>], reference_days: usize, current_days: usize, epsilon: f64) -> Option<HistoryNull> {
+pub fn history_null(
+    daily: &[Vec<u64>],
+    reference_days: usize,
+    current_days: usize,
+    epsilon: f64,
+) -> Option<HistoryNull> {
     let psis = pair_psis(daily, reference_days, current_days, epsilon)?;
     Some(HistoryNull::new(psis, stretches(daily.len(), reference_days, current_days)))
 }
@@ -127,7 +132,6 @@ pub fn pair_psis(daily: &[Vec<u64>], reference_days: usize, current_days: usize,
             .collect(),
     )
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -187,5 +191,4 @@ mod tests {
         };
         assert!(sd(&b.sorted) > 1000.0 * sd(&a.sorted));
     }
-
 }

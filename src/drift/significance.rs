@@ -32,7 +32,8 @@
 //!    seed. The critical PSI is the simulated `1−α` quantile and the p-value
 //!    `(1 + #{simulated ≥ PSI}) / (draws + 1)`, both after scaling the simulated PSIs by the
 //!    second-order tail factor `max(1, q₂/q₁)` (the ratio of the second- and first-order χ²
-//!    critical values). It costs about a millisecond per feature.
+//!    critical values at a fixed 1%, so that the p-value does not depend on α). It costs about
+//!    a millisecond per feature.
 //! 2. **The feature's own history** ([`super::history::history_null`]): the PSI of every past window pair of the
 //!    same shape (T days against the R days before them), over the same bins; its empirical
 //!    `1−α` quantile is the critical PSI (see [`HistoryNull`] for why empirical, how outliers
@@ -71,9 +72,9 @@ use rand_distr::{Binomial, Distribution};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::dependence::Dependence;
-use super::history::HistoryNull;
 #[cfg(test)]
 use super::history::HISTORY_MIN_STRETCHES;
+use super::history::HistoryNull;
 use super::psi::psi_quantile;
 
 /// The significance of one PSI value.
@@ -107,6 +108,10 @@ pub fn significance(psi: f64, n: u64, m: u64, bins: usize, alpha: f64) -> Option
         scale,
     })
 }
+
+/// The level at which the simulated null's second-order tail factor `max(1, q₂/q₁)` is taken:
+/// fixed, so that a p-value is the same whatever α is asked for.
+const TAIL_LEVEL: f64 = 0.01;
 
 /// Multinomial draws of the simulated null at small effective sizes.
 pub const SIMULATION_DRAWS: usize = 4000;
@@ -346,14 +351,14 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     let eps_in_play = input.reference.iter().zip(input.current).any(|(r, c)| {
         (*r == 0 && share(*c, m) >= 0.25 / live as f64) || (*c == 0 && share(*r, n) >= 0.25 / live as f64)
     });
-    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0
-        || !eps_in_play
+    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0 || !eps_in_play
     {
         let p = second.p_value(psi).ok_or("no χ² distribution")?;
         let c = second.critical(input.alpha).ok_or("no χ² distribution")?;
         (NullMethod::RaoScottChi2, p, c, moments.mean)
     } else {
-        let tail = match (second.critical(input.alpha), first.critical(input.alpha)) {
+        // At a fixed level, so that the p-value does not depend on the α asked for.
+        let tail = match (second.critical(TAIL_LEVEL), first.critical(TAIL_LEVEL)) {
             (Some(s), Some(f)) if f > 0.0 => (s / f).max(1.0),
             _ => 1.0,
         };

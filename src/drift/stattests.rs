@@ -316,16 +316,17 @@ impl Samples<'_> {
         }
     }
 
-    /// Evidently's binning: per-bin counts of each side.
-    fn binned(&self) -> (Vec<u64>, Vec<u64>) {
+    /// Evidently's binning: per-bin counts of each side; `None` when the values span more
+    /// than a float can hold (no equal-width bins).
+    fn binned(&self) -> Option<(Vec<u64>, Vec<u64>)> {
         match self {
             Self::Numeric { reference, current } if Self::distinct_up_to(reference, 21) > 20 => {
                 let min = reference[0].min(current.first().copied().unwrap_or(f64::INFINITY));
                 let max = reference[reference.len() - 1].max(current.last().copied().unwrap_or(f64::NEG_INFINITY));
-                let edges = sturges_edges(min, max, reference.len() + current.len());
-                (sorted_histogram(reference, &edges), sorted_histogram(current, &edges))
+                let edges = sturges_edges(min, max, reference.len() + current.len())?;
+                Some((sorted_histogram(reference, &edges), sorted_histogram(current, &edges)))
             }
-            _ => self.value_counts(),
+            _ => Some(self.value_counts()),
         }
     }
 }
@@ -522,10 +523,19 @@ pub fn auto(samples: &Samples<'_>) -> StatTest {
 /// The values of `tests` on `samples`, each `None` where it is undefined (an empty side, a
 /// single category for χ²); Evidently's binning computed once for all.
 #[must_use]
+///
+/// A value is `None` (undefined, never NaN) when a side is empty, when the values span more than
+/// a float can hold, or when the arithmetic overflows; the exception is Hellinger on a
+/// categorical feature with one side empty, which is 1 (no overlap), as Evidently's own
+/// function gives.
 pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
     let (n_ref, n_cur) = samples.sizes();
     if n_ref == 0 || n_cur == 0 {
-        return vec![None; tests.len()];
+        let empty_side = |t: &StatTest| {
+            (*t == StatTest::Hellinger && matches!(samples, Samples::Categorical { .. }) && n_ref + n_cur > 0)
+                .then_some(1.0)
+        };
+        return tests.iter().map(empty_side).collect();
     }
     let binned = std::cell::OnceCell::new();
     let binned = || binned.get_or_init(|| samples.binned());
@@ -535,7 +545,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .iter()
         .map(|test| match test {
             StatTest::Psi => {
-                let (r, c) = binned();
+                let (r, c) = binned().as_ref()?;
                 let (p, q) = (filled(&shares(r)), filled(&shares(c)));
                 Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
             }
@@ -552,15 +562,15 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
                 Samples::Categorical { .. } => None,
             },
             StatTest::JensenShannon => {
-                let (r, c) = binned();
+                let (r, c) = binned().as_ref()?;
                 Some(jensen_shannon(&shares(r), &shares(c)))
             }
-            StatTest::Hellinger => Some(match samples {
+            StatTest::Hellinger => match samples {
                 Samples::Numeric { reference, current } => hellinger(samples, merged(reference, current).distinct),
                 Samples::Categorical { .. } => hellinger(samples, 0),
-            }),
+            },
             StatTest::KlDiv => {
-                let (r, c) = binned();
+                let (r, c) = binned().as_ref()?;
                 Some(kl_divergence(&filled(&shares(r)), &filled(&shares(c))))
             }
             StatTest::ChiSquare => {
@@ -572,6 +582,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
                 Some(z_test(&r, &c))
             }
         })
+        .map(|v: Option<f64>| v.filter(|x| x.is_finite()))
         .collect()
 }
 
@@ -748,8 +759,9 @@ fn population_std(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt()
 }
 
-/// Evidently's Hellinger distance; `distinct` the numeric samples' distinct values.
-fn hellinger(samples: &Samples<'_>, distinct: usize) -> f64 {
+/// Evidently's Hellinger distance; `distinct` the numeric samples' distinct values. `None`
+/// when the values span more than a float can hold.
+fn hellinger(samples: &Samples<'_>, distinct: usize) -> Option<f64> {
     let overlap = match samples {
         Samples::Categorical { reference, current } => {
             let (p, q) = (shares(reference), shares(current));
@@ -759,7 +771,7 @@ fn hellinger(samples: &Samples<'_>, distinct: usize) -> f64 {
             // Sturges bins over the distinct values of both sides (not over the values).
             let min = reference[0].min(current[0]);
             let max = reference[reference.len() - 1].max(current[current.len() - 1]);
-            let edges = sturges_edges(min, max, distinct);
+            let edges = sturges_edges(min, max, distinct)?;
             let width = (edges[edges.len() - 1] - edges[0]) / (edges.len() - 1) as f64;
             let density = |values: &[f64]| -> Vec<f64> {
                 let counts = sorted_histogram(values, &edges);
@@ -770,7 +782,7 @@ fn hellinger(samples: &Samples<'_>, distinct: usize) -> f64 {
             h1.iter().zip(&h2).map(|(a, b)| (a * b).sqrt() * width).sum::<f64>()
         }
     };
-    (1.0 - overlap.clamp(0.0, 1.0)).sqrt()
+    Some((1.0 - overlap.clamp(0.0, 1.0)).sqrt())
 }
 
 /// Evidently's χ² test: expected = reference counts × (`n_cur / n_ref`), `k − 1` degrees of
@@ -855,8 +867,66 @@ mod tests {
         assert_eq!(auto(&cat(&[3000, 400, 1])), StatTest::JensenShannon);
     }
 
+    /// A hostile numeric column: the float extremes, subnormals, a single repeated value,
+    /// missing values, and ordinary ones, mixed.
+    fn hostile() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+        use proptest::prelude::*;
+        let value = prop_oneof![
+            Just(1.7e308),
+            Just(-1.7e308),
+            Just(f64::MAX),
+            Just(5e-324),
+            Just(-5e-324),
+            Just(f64::MIN_POSITIVE),
+            Just(0.0),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            -1e3_f64..1e3,
+        ];
+        prop_oneof![
+            proptest::collection::vec(value, 0..80),
+            // One value, many times.
+            (prop_oneof![Just(1.7e308), Just(5e-324), Just(42.0)], 1..60_usize).prop_map(|(v, n)| vec![v; n]),
+            // All missing.
+            (1..40_usize).prop_map(|n| vec![f64::NAN; n]),
+        ]
+    }
+
     proptest::proptest! {
-        #![proptest_config(crate::test_support::fuzz_config(64))]
+        #![proptest_config(crate::test_support::fuzz_config(256))]
+        #[test]
+        fn every_test_is_finite_or_undefined_on_hostile_columns(reference in hostile(), current in hostile()) {
+            let (mut r, mut c, mut scratch) = (reference.clone(), current.clone(), Vec::new());
+            sort_finite(&mut r, &mut scratch);
+            sort_finite(&mut c, &mut scratch);
+            let samples = Samples::Numeric { reference: &r, current: &c };
+            let tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(true)).collect();
+            for (test, value) in tests.iter().zip(values(&tests, &samples)) {
+                proptest::prop_assert!(value.is_none_or(f64::is_finite), "{test:?}: {value:?}");
+                if r.is_empty() || c.is_empty() {
+                    proptest::prop_assert_eq!(value, None, "{:?} with an empty side", test);
+                }
+            }
+            // Both binnings of the PSI: a finite PSI, or a named reason to skip the feature.
+            for mode in [super::super::feature::BinningMode::Quantile, super::super::feature::BinningMode::Evidently] {
+                let options = super::super::feature::PsiOptions { mode, ..Default::default() };
+                let column = |v: &[f64]| super::super::column::Column::Numeric(v.to_vec());
+                match super::super::feature::feature_drift("x", column(&reference), &column(&current), &options) {
+                    Ok(d) => {
+                        proptest::prop_assert!(d.psi.is_finite(), "{mode:?}: PSI {}", d.psi);
+                        for x in [d.p_value, d.critical_psi, d.shift_p_value, d.shift_critical_psi, d.expected_psi].into_iter().flatten() {
+                            proptest::prop_assert!(x.is_finite(), "{mode:?}: {d:?}");
+                        }
+                    }
+                    Err(e) => proptest::prop_assert!(
+                        matches!(e, super::super::column::FeatureError::AllNullReference(_) | super::super::column::FeatureError::RangeOverflow(_)),
+                        "{mode:?}: {e}"
+                    ),
+                }
+            }
+        }
+
         #[test]
         fn radix_sort_equals_a_comparison_sort(
             v in proptest::collection::vec(proptest::num::f64::ANY, 0..2000),
@@ -930,7 +1000,7 @@ mod tests {
             let mut sorted = v;
             sorted.sort_by(f64::total_cmp);
             let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-            let edges = sturges_edges(min, max, sorted.len() + extra.len());
+            let edges = sturges_edges(min, max, sorted.len() + extra.len()).unwrap();
             proptest::prop_assert_eq!(sorted_histogram(&sorted, &edges), histogram_counts(&sorted, &edges));
             // Values at the edges themselves and outside the range.
             let mut at_edges: Vec<f64> = edges.iter().copied().chain(extra).collect();

@@ -13,6 +13,13 @@ use crate::calendar::DateRange;
 use crate::rows::{Outcome, Prediction};
 use crate::settings::{ColumnNames, DEFAULT_MODEL};
 
+/// A row's model version: a null, empty or blank value is the model [`DEFAULT_MODEL`], as
+/// predictions without a version column are (an empty label would be dropped by Prometheus,
+/// and the series would lose their model).
+fn model_name(version: Option<&str>) -> &str {
+    version.filter(|v| !v.trim().is_empty()).unwrap_or(DEFAULT_MODEL)
+}
+
 impl Scan {
     /// Distinct `(symbol, sector)` pairs over the window.
     ///
@@ -54,7 +61,7 @@ impl Scan {
                 .unique(None, UniqueKeepStrategy::Any),
         )?;
         let versions = df.column(mv).and_then(Column::str).map_err(|e| reading(self.path(), &e))?;
-        Ok(versions.iter().flatten().max().map(str::to_owned))
+        Ok(versions.iter().map(model_name).max().map(str::to_owned))
     }
 
     /// Prediction rows with `as_of` in the window.
@@ -99,7 +106,7 @@ impl Scan {
             out.push(Prediction {
                 as_of,
                 symbol: symbol.to_owned(),
-                model_version: versions.map_or(DEFAULT_MODEL, |v| v.get(i).unwrap_or("")).to_owned(),
+                model_version: model_name(versions.and_then(|v| v.get(i))).to_owned(),
                 proba: probas.get(i).unwrap_or(f64::NAN),
                 label: labels.and_then(|l| l.get(i)).map(label_value),
             });
@@ -144,7 +151,7 @@ impl Scan {
             out.push(Outcome {
                 as_of,
                 symbol: symbol.to_owned(),
-                model_version: versions.and_then(|v| v.get(i)).map(str::to_owned),
+                model_version: versions.map(|v| model_name(v.get(i)).to_owned()),
                 actual: labels.get(i).map_or(-1, label_value),
                 observed_at,
             });

@@ -30,7 +30,7 @@ th:first-child, td:first-child { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 svg.chart text { font: 11px system-ui, sans-serif; fill: #1d2430; } svg.chart .value { fill: #444; }
 svg.chart .axis { fill: #666; } svg.chart .tick.flagged { fill: #b36b00; font-weight: 700; }
-svg.chart .threshold { stroke: #555; stroke-dasharray: 4 3; } svg.chart .critical { stroke: #000; stroke-width: 2; }
+svg.chart .threshold { stroke: #555; stroke-dasharray: 4 3; } svg.chart .critical { stroke: #000; stroke-width: 2; } svg.chart .critical-off { font-size: 11px; fill: #000; }
 svg.chart .axisline { stroke: #999; } svg.chart .ref { fill: #90a4ae; } svg.chart .cur { fill: #1565c0; }
 svg.chart .contrib { fill: #c62828; } svg.chart .cell { fill: #111; }
 .legend-key { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
@@ -100,9 +100,9 @@ fn summary(r: &RunResult) -> Markup {
                 }
                 div.card { "drifted features" b { (r.drift.drifted_features.len()) " of " (r.drift.features.len()) } "share " (fmt_pct(r.drift.drift_share)) }
                 div.card { "shifted features" b { (r.drift.shifted_features.len()) " of " (r.drift.features.len()) } "beyond sampling noise" }
-                div.card { "significant" b.level-significant { (count(Level::Significant)) } "PSI ≥ " (t.significant) }
-                div.card { "moderate" b.level-moderate { (count(Level::Moderate)) } "PSI ≥ " (t.moderate) }
-                div.card { "stable" b.level-stable { (count(Level::Stable)) } }
+                div.card { "large PSI" b.level-significant { (count(Level::Significant)) } "PSI ≥ " (t.significant) " (a size, not a test)" }
+                div.card { "moderate PSI" b.level-moderate { (count(Level::Moderate)) } "PSI ≥ " (t.moderate) }
+                div.card { "small PSI" b.level-stable { (count(Level::Stable)) } "PSI < " (t.moderate) }
                 @if let Some(p) = &r.drift.prediction_drift {
                     div.card { "prediction drift" b class={ "level-" (p.level.as_str()) } { (format!("{:.3}", p.psi)) } (p.level.as_str()) }
                 }
@@ -136,9 +136,9 @@ fn overview(r: &RunResult) -> Markup {
         section id="psi-overview" {
             h2 { "PSI per feature" }
             p {
-                "Sorted by PSI; dashed lines at " (t.moderate) " and " (t.significant)
-                "; the black tick is each feature's critical PSI at α = " (r.psi_options.alpha)
-                " (beyond it, the shift is bigger than chance)."
+                "Sorted by PSI; dashed lines at the PSI sizes " (t.moderate) " (moderate) and " (t.significant)
+                " (large); the black tick is each feature's drift critical PSI at α = " (r.psi_options.alpha)
+                " (beyond it, the move is unusual for this market; ▸ marks one beyond the scale)."
             }
             (PreEscaped(svg::psi_bars(&bars, t.moderate, t.significant)))
         }

@@ -57,10 +57,13 @@ pub struct PsiBar<'a> {
 #[must_use]
 pub fn psi_bars(bars: &[PsiBar<'_>], moderate: f64, significant: f64) -> String {
     let (label_w, plot_w, row_h) = (170.0, 480.0, 22.0);
-    let max = bars.iter().map(|b| b.psi.max(b.critical.unwrap_or(0.0))).fold(significant * 1.2, f64::max);
-    let x = |v: f64| label_w + v / max * plot_w;
-    let height = row_h * bars.len() as f64 + 30.0;
-    let mut s = svg_open(label_w + plot_w + 60.0, height, "psi-overview", "PSI per feature");
+    // The PSIs and the thresholds set the scale, not the critical values: a feature whose
+    // critical PSI is 13 must not shrink every bar to a sliver. A critical value beyond the
+    // scale is drawn as a marker at the right edge, its value written beside it.
+    let max = bars.iter().map(|b| b.psi).fold(significant * 1.2, f64::max) * 1.1;
+    let x = |v: f64| label_w + v.min(max) / max * plot_w;
+    let height = row_h * bars.len() as f64 + 46.0;
+    let mut s = svg_open(label_w + plot_w + 90.0, height, "psi-overview", "PSI per feature");
     for (i, b) in bars.iter().enumerate() {
         let y = 8.0 + row_h * i as f64;
         let _ = write!(
@@ -79,25 +82,40 @@ pub fn psi_bars(bars: &[PsiBar<'_>], moderate: f64, significant: f64) -> String 
             y + 13.0,
             b.psi
         );
-        if let Some(c) = b.critical {
-            let _ = write!(
-                s,
-                r#"<line x1="{0:.1}" x2="{0:.1}" y1="{1:.1}" y2="{2:.1}" class="critical"><title>critical PSI {3:.4}</title></line>"#,
-                x(c),
-                y,
-                y + row_h - 2.0,
-                c
-            );
+        match b.critical {
+            Some(c) if c <= max => {
+                let _ = write!(
+                    s,
+                    r#"<line x1="{0:.1}" x2="{0:.1}" y1="{1:.1}" y2="{2:.1}" class="critical"><title>critical PSI {3:.4}</title></line>"#,
+                    x(c),
+                    y,
+                    y + row_h - 2.0,
+                    c
+                );
+            }
+            Some(c) => {
+                let _ = write!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}" class="critical-off">▸ critical {:.2}<title>critical PSI {:.4}, beyond the scale</title></text>"#,
+                    label_w + plot_w + 4.0,
+                    y + 13.0,
+                    c,
+                    c
+                );
+            }
+            None => {}
         }
     }
+    // The level thresholds, each labelled on its own line so that close thresholds never print
+    // on top of each other; named as PSI sizes, not as a test's call.
     let bottom = row_h * bars.len() as f64 + 8.0;
-    for (t, name) in [(moderate, "moderate"), (significant, "significant")] {
+    for (k, (t, name)) in [(moderate, "moderate"), (significant, "large")].into_iter().enumerate() {
         let _ = write!(
             s,
-            r#"<line x1="{0:.1}" x2="{0:.1}" y1="4" y2="{1:.1}" class="threshold"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle" class="axis">{3} {4}</text>"#,
+            r#"<line x1="{0:.1}" x2="{0:.1}" y1="4" y2="{1:.1}" class="threshold"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle" class="axis">PSI {3} ({4})</text>"#,
             x(t),
-            bottom,
-            bottom + 16.0,
+            bottom + 16.0 * k as f64,
+            bottom + 14.0 + 16.0 * k as f64,
             t,
             name
         );
@@ -190,7 +208,9 @@ pub fn lines_with_band(
     title: &str,
     class: &str,
 ) -> String {
-    let (left, plot_w, plot_h, bottom) = (80.0, 560.0, 180.0, 70.0);
+    // A wide left margin: the first x label, rotated, reaches left of the axis (a week's
+    // label such as "2021-07-15 (partial)" needs about 110 pixels).
+    let (left, plot_w, plot_h, bottom) = (130.0, 560.0, 180.0, 70.0);
     let band_values = band.iter().flat_map(|(_, lo, hi)| lo.iter().chain(hi.iter()).flatten());
     let max = series
         .iter()

@@ -46,7 +46,11 @@ pub fn render(r: &RunResult, style: Style) -> String {
         out,
         "shifted: {} of {computed} features (beyond sampling noise; a retraining signal){}",
         r.drift.shifted_features.len(),
-        if r.drift.shifted_features.is_empty() { String::new() } else { format!(": {}", r.drift.shifted_features.join(", ")) }
+        if r.drift.shifted_features.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.drift.shifted_features.join(", "))
+        }
     );
     if let Some(d) = &r.drift.dataset {
         let _ = writeln!(out, "{}", super::text::dataset_line(d));

@@ -48,6 +48,20 @@ pub fn fmt_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// The dataset-level call in one line: `dataset drifted (min_p, family-wise α = 0.01 over 11
+/// features): ret_1d`.
+#[must_use]
+pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
+    format!(
+        "dataset {} ({}, family-wise α = {} over {} features){}",
+        if d.drifted { "drifted" } else { "not drifted" },
+        d.method.as_str(),
+        d.family_alpha,
+        d.features_tested,
+        if d.confirmed.is_empty() { String::new() } else { format!(": {}", d.confirmed.join(", ")) }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,18 +75,4 @@ mod tests {
         }
         assert_eq!(spreadsheet_text("volume_ratio_20d"), "volume_ratio_20d");
     }
-}
-
-/// The dataset-level call in one line: `dataset drifted (min_p, family-wise α = 0.01 over 11
-/// features): ret_1d`.
-#[must_use]
-pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
-    format!(
-        "dataset {} ({}, family-wise α = {} over {} features){}",
-        if d.drifted { "drifted" } else { "not drifted" },
-        d.method.as_str(),
-        d.family_alpha,
-        d.features_tested,
-        if d.confirmed.is_empty() { String::new() } else { format!(": {}", d.confirmed.join(", ")) }
-    )
 }

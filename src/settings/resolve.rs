@@ -120,9 +120,29 @@ impl Settings {
             windows.resolve(&file.windows, file.sources.reference.is_some() || sources.reference_source.is_some())?;
         let perf = groups.perf.cloned().unwrap_or_default();
         let (positive_label, threshold) = perf.resolve(file)?;
+        let resolved_sources = sources.resolve(file)?;
+        // A fitted profile carries its own reference window: a reference window asked for
+        // beside it would be silently ignored, so it is refused.
+        if let Some(profile) = &resolved_sources.reference_profile
+            && let Some(flag) = [
+                (windows.reference_from.is_some(), "--reference-from"),
+                (windows.reference_to.is_some(), "--reference-to"),
+                (windows.reference_last.is_some(), "--reference-last"),
+            ]
+            .into_iter()
+            .find_map(|(given, flag)| given.then_some(flag))
+        {
+            return Err(ConfigError::Invalid {
+                key: format!("{flag} with --reference-profile"),
+                detail: format!(
+                    "{} was fitted on its own reference window, which {flag} cannot change: drop {flag}, or fit a profile of that window with fit-reference --from/--to",
+                    profile.display()
+                ),
+            });
+        }
         Ok(Self {
             columns: sources.columns(file)?,
-            sources: sources.resolve(file)?,
+            sources: resolved_sources,
             features: groups.features.cloned().unwrap_or_default().resolve(file),
             as_of: windows.as_of.unwrap_or_else(|| nepal_date(now)),
             current,

@@ -131,3 +131,21 @@ pub struct Settings {
     /// Show progress bars on a terminal (off under `--quiet` and JSON logs).
     pub progress: bool,
 }
+
+impl Settings {
+    /// What in these settings needs the raw reference data, which a fitted
+    /// `--reference-profile` does not hold (`--by sector`, `--binning evidently`, `--stattest`);
+    /// `None` when a profile serves. `run` and `check-config` refuse the same combinations.
+    #[must_use]
+    pub fn needs_raw_reference(&self) -> Option<&'static str> {
+        if self.by == GroupBy::Sector {
+            Some("--by sector")
+        } else if self.psi.mode == crate::drift::BinningMode::Evidently {
+            Some("--binning evidently")
+        } else if !self.psi.stattest.is_psi() {
+            Some("--stattest")
+        } else {
+            None
+        }
+    }
+}

@@ -6,5 +6,5 @@ pub mod panel;
 pub mod realistic;
 pub mod spec;
 
-pub use panel::{FEATURES, MODEL_VERSION, MarketKind, PanelSpec, TICKERS, generate};
+pub use panel::{FEATURES, MODEL_VERSION, MarketKind, PanelSpec, SynthError, TICKERS, generate};
 pub use spec::{Change, DriftSpec};

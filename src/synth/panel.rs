@@ -329,6 +329,17 @@ fn market_returns(seed: u64, n: usize) -> Vec<f64> {
     out
 }
 
+/// Why a panel could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// A drift change that cannot apply to the panel.
+    #[error("{0}")]
+    Spec(String),
+    /// Writing a file failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 /// Rows of the panel, column-wise.
 #[derive(Default)]
 struct Panel {
@@ -346,7 +357,7 @@ struct Panel {
 ///
 /// # Errors
 /// [`WriteError`] when a file cannot be written.
-pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
+pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, SynthError> {
     let (mut days, first) = calendar(spec.start, spec.end);
     let realistic = spec.market == MarketKind::Realistic;
     // The closure's days are taken out of the calendar: no row, and the rolling features run on
@@ -394,7 +405,7 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, WriteError> {
         }
     }
     if let Some(d) = &spec.drift {
-        inject(&mut panel, d);
+        inject(&mut panel, d).map_err(SynthError::Spec)?;
     }
     let rows = panel.as_of.len() as u64;
     let versions: Vec<String> = panel.as_of.iter().map(|d| spec.version_on(*d).to_owned()).collect();
@@ -440,7 +451,11 @@ type Transform = Box<dyn Fn(f64, &Before) -> f64>;
 
 /// Applies the shift and scale changes inside the spec's range, with the statistics of the rows
 /// before it.
-fn inject(panel: &mut Panel, spec: &DriftSpec) {
+///
+/// # Errors
+/// A message when a change cannot apply: `lscale` on a feature with values ≤ 0, or a change
+/// that makes a finite value infinite (a factor too large for the feature).
+fn inject(panel: &mut Panel, spec: &DriftSpec) -> Result<(), String> {
     let index = |name: &str| FEATURES.iter().position(|f| *f == name);
     let inside: Vec<bool> = panel.as_of.iter().map(|d| spec.range.contains(*d)).collect();
     for change in &spec.changes {
@@ -459,7 +474,10 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
             }
             Change::LogScale { feature, factor } => {
                 let f = *factor;
-                (feature, Box::new(move |x, b| if x > 0.0 { (b.log_median + f * (x.ln() - b.log_median)).exp() } else { x }))
+                (
+                    feature,
+                    Box::new(move |x, b| if x > 0.0 { (b.log_median + f * (x.ln() - b.log_median)).exp() } else { x }),
+                )
             }
             Change::Sector { .. } | Change::Model { .. } | Change::Bull { .. } => continue,
         };
@@ -479,6 +497,9 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
         if before.len() < 2 {
             continue;
         }
+        if matches!(change, Change::LogScale { .. }) && before.iter().any(|x| *x <= 0.0) {
+            return Err(format!("lscale needs a feature whose values are all positive; `{name}` holds values ≤ 0"));
+        }
         let stats = Before::of(&before);
         for (v, inside) in col.iter_mut().zip(&inside) {
             if let (Some(x), true) = (v.as_mut(), *inside)
@@ -488,9 +509,13 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) {
                 if name == "rsi_14" {
                     *x = x.clamp(0.0, 100.0);
                 }
+                if !x.is_finite() {
+                    return Err(format!("the change to `{name}` makes its values infinite: choose a smaller factor"));
+                }
             }
         }
     }
+    Ok(())
 }
 
 fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &Path) -> Result<(), WriteError> {

@@ -39,10 +39,10 @@ families! {
     SHIFTED = "feature_drift_shifted", ["feature"], "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
     SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], "PSI above which the feature is called shifted at alpha (the dependence model's critical value).";
     SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the dependence model (the shifted call's).";
-    DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some drifted feature confirmed at family-wise alpha (min-P over the market's history, Holm without one), else 0.";
+    DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some drifted feature confirmed at family-wise alpha (max-T over the market's history, Holm without one), else 0.";
     DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed at family-wise alpha.";
     DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
-    DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (min-P over the market's history, Holm for features without one).";
+    DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
     STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";

@@ -129,7 +129,7 @@ pub struct DriftReport {
 }
 
 /// The dataset-level drift call: any feature drifted with the family-wise error rate across
-/// features controlled (Westfall–Young min-P over the market's history, Holm for features
+/// features controlled (Westfall–Young max-T over the market's history, Holm for features
 /// without one), so that ten features at α page on about α of quiet days, not on ten times
 /// that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,8 +138,8 @@ pub struct DatasetDrift {
     pub drifted: bool,
     /// The family-wise error rate controlled (the run's α).
     pub family_alpha: f64,
-    /// How the features were adjusted: `min_p` (Westfall–Young over the history's past pairs),
-    /// `holm` (features without a history to test against), or `min_p_and_holm` (both, split
+    /// How the features were adjusted: `max_t` (Westfall–Young over the history's past pairs),
+    /// `holm` (features without a history to test against), or `max_t_and_holm` (both, split
     /// by Bonferroni).
     pub method: Method,
     /// Features whose drift p-value is defined: the family's size `m`.

@@ -135,10 +135,11 @@ fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
         .iter()
         .map(|f| Member {
             p_value: f.p_value.unwrap_or(1.0),
-            history: f.history_p_value.filter(|_| !f.history_pairs.is_empty()).map(|p| (p, f.history_pairs.as_slice())),
+            history: (f.history_p_value.is_some() && !f.history_pairs.is_empty())
+                .then(|| (f.psi, f.history_pairs.as_slice())),
         })
         .collect();
-    let (adjusted, method) = adjust(&members);
+    let (adjusted, method) = adjust(&members, alpha);
     let confirmed: Vec<String> = tested
         .iter()
         .zip(&adjusted)

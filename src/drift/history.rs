@@ -78,7 +78,7 @@ impl HistoryNull {
 
 /// The `q`-quantile of sorted values, by linear interpolation between order statistics
 /// (numpy's default, `method="linear"`).
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])

@@ -48,7 +48,7 @@ pub fn fmt_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
-/// The dataset-level call in one line: `dataset drifted (min_p, family-wise α = 0.01 over 11
+/// The dataset-level call in one line: `dataset drifted (max_t, family-wise α = 0.01 over 11
 /// features): ret_1d`.
 #[must_use]
 pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {

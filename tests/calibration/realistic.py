@@ -12,7 +12,7 @@ It proves, over many seeds:
 
 * no injection: every feature is called `drifted` in at most 2.5% of runs (the one-sided 95%
   Clopper-Pearson upper bound is reported beside each rate);
-* no injection: the dataset-level call (min-P across features) is drifted in at most the
+* no injection: the dataset-level call (max-T across features) is drifted in at most the
   family-wise rate it claims, alpha = 1% (bound reported);
 * +1 robust sigma in ret_1d and a x2 spread (x4 variance) in volume_ratio_20d over the last 20
   trading days: each called `drifted` in at least 90% of runs;

@@ -274,7 +274,7 @@ fn bad_ranges_are_refused_with_the_dates() {
         ("before the data", vec!["--from", "2020-01-01", "--to", "2020-12-31"], 3),
         // The data's first days: every one of them lacks its 120-day reference, as for `run`.
         ("every day skipped", vec!["--from", "2024-05-01", "--to", "2024-05-10"], 3),
-        ("a bad time of day, unpadded", vec!["--from", FROM, "--to", TO, "--at", "7:5"], 2),
+        ("an unpadded time of day", vec!["--from", FROM, "--to", TO, "--at", "7:5"], 2),
         ("a bad time of day", vec!["--from", FROM, "--to", TO, "--at", "25:00"], 2),
     ];
     for (name, args, expected) in cases {

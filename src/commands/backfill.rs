@@ -85,7 +85,7 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if written == 0
         && let Some(e) = first_skip
     {
-        tracing::error!(from = %range.from(), to = %range.to(), skipped_days, "every trading day of the range was skipped");
+        tracing::warn!(from = %range.from(), to = %range.to(), skipped_days, "every trading day of the range was skipped");
         return Err(Error::Analysis(e));
     }
     // A file is written whole or not at all: promtool must never read half a history.

@@ -7,6 +7,8 @@
 //! so cardinality stays bounded by the feature list (and the sector list when asked). Undefined
 //! numbers (`None` in the result) are not pushed at all. docs/operations.md documents every family.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
 
@@ -325,7 +327,7 @@ pub fn dry_run_text(groups: &[Group]) -> String {
     let mut text = String::new();
     for (i, (model, body)) in groups.iter().enumerate() {
         if i > 0 {
-            text.push_str(&format!("# the group of model version {model:?}, pushed beside the live one\n"));
+            let _ = writeln!(text, "# the group of model version {model:?}, pushed beside the live one");
         }
         text.push_str(body);
     }

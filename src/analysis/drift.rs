@@ -136,7 +136,7 @@ fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
         .map(|f| Member {
             p_value: f.p_value.unwrap_or(1.0),
             history: (f.history_p_value.is_some() && !f.history_pairs.is_empty())
-                .then(|| (f.psi, f.history_pairs.as_slice())),
+                .then_some((f.psi, f.history_pairs.as_slice())),
         })
         .collect();
     let (adjusted, method) = adjust(&members, alpha);

@@ -9,6 +9,11 @@ use crate::error::Error;
 use crate::exit;
 use crate::synth::{self, DriftSpec, PanelSpec};
 
+/// The most symbols and rows a panel may hold: it is held in memory before it is written.
+const MAX_SYMBOLS: usize = 100_000;
+/// See [`MAX_SYMBOLS`].
+const MAX_ROWS: usize = 200_000_000;
+
 /// `nepse-drift fixtures --out DIR`.
 ///
 /// # Errors
@@ -18,9 +23,6 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if args.start > args.end {
         return Err(Error::FixturesSpec(format!("--start {} is after --end {}", args.start, args.end)));
     }
-    // Bounds that keep the simulation in memory: a panel holds every row before it is written.
-    const MAX_SYMBOLS: usize = 100_000;
-    const MAX_ROWS: usize = 200_000_000;
     if args.rows.is_some_and(|r| r == 0 || r > MAX_ROWS) || args.symbols == 0 || args.symbols > MAX_SYMBOLS {
         return Err(Error::FixturesSpec(format!(
             "--symbols must be in 1..={MAX_SYMBOLS} and --rows in 1..={MAX_ROWS} (a panel is held in memory before it is written)"

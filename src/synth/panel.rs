@@ -197,6 +197,7 @@ struct SymbolPath {
 }
 
 #[allow(clippy::too_many_lines)]
+#[allow(clippy::many_single_char_names)] // t, k, r, e, z: the day, the age, the return, its shock
 fn simulate(rng: &mut ChaCha8Rng, market: &Market, sector: &str, events: &SymbolEvents) -> SymbolPath {
     let n = market.returns.len();
     let t5 = StudentT::new(5.0).unwrap_or_else(|_| unreachable!());
@@ -431,7 +432,7 @@ impl Before {
         let median = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);
             let n = v.len();
-            if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+            if n % 2 == 1 { v[n / 2] } else { f64::midpoint(v[n / 2 - 1], v[n / 2]) }
         };
         let mut sorted = values.to_vec();
         let m = median(&mut sorted);

@@ -2,10 +2,11 @@
 
 From the raw Parquet and the bin edges in a `report --format json` result, it recomputes, for
 every numeric feature: the per-day bin counts of the pooled days (every day up to the reference
-window's end), the pooled proportions, the B x B cross-autocovariances of the per-day
-proportion residuals, each window's Bartlett covariance, the first-order Rao-Scott design
-effect and the effective rows, and compares them with the result's `design_effect` and
-`effective_*_rows` to a relative 1e-9.
+window's end) and, of those, the last 500 (the local span), the span's pooled proportions, the
+per-day proportions' residuals from each bin's least-squares line in time (numpy.polyfit), the
+B x B cross-autocovariances of the residuals, each window's Bartlett covariance, the
+first-order Rao-Scott design effect and the effective rows, and compares them with the
+result's `design_effect` and `effective_*_rows` to a relative 1e-9.
 
 Usage: panel.py RESULT.json FEATURES.parquet
 """
@@ -15,6 +16,9 @@ import sys
 
 import numpy as np
 import pyarrow.parquet as pq
+
+# The local span of the dependence estimate (dependence.rs, SPAN_DAYS).
+SPAN_DAYS = 500
 
 
 def design_effect(lags, pi, days, rows):
@@ -50,10 +54,13 @@ def main():
         days = np.unique(day)
         counts = np.zeros((len(days), len(edges) + 2))
         np.add.at(counts, (np.searchsorted(days, day), bins), 1)
-        counts = counts[counts.sum(axis=1) > 0]
+        counts = counts[counts.sum(axis=1) > 0][-SPAN_DAYS:]
         n_days = len(counts)
         pi = counts.sum(axis=0) / counts.sum()
-        e = counts / counts.sum(axis=1, keepdims=True) - pi
+        share = counts / counts.sum(axis=1, keepdims=True)
+        t = np.arange(n_days, dtype=float)
+        slope, intercept = np.polyfit(t, share, 1)
+        e = share - (intercept + np.outer(t, slope))
         max_lag = min(max(r_days, c_days), n_days // 4)
         lags = []
         for k in range(max_lag + 1):

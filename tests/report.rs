@@ -34,8 +34,8 @@ fn fixtures_flag_exactly_the_injected_features() {
     let v = json(&out);
     // The three injected changes the dependence model calls beyond noise (2.5 years hold four
     // disjoint window pairs: too few for the history to decide). nepse_index_ret_1d's PSI of
-    // 1.78 is the noise of 20 day-constant draws; the model's adjacent-window covariance keeps
-    // macd_hist's ×2.5 spread (PSI 0.74 against a critical 0.43) in.
+    // 1.78 is the noise of 20 day-constant draws; macd_hist's ×2.5 spread (PSI 0.74 against a
+    // critical 0.39 from the local, detrended estimate) is in.
     let expected: BTreeSet<String> = ["rsi_14", "log_turnover_npr", "macd_hist"].map(String::from).into();
     assert_eq!(drifted(&v), expected);
     let shifted: BTreeSet<String> =

@@ -24,8 +24,7 @@
 //!    expected rows in every bin, the PSI's null is the scaled χ² `a·χ²(ν)` with the mean and
 //!    variance [`Dependence::psi_moments`] gives (Rao–Scott's second-order correction; with
 //!    equal design effects in every bin it is the first-order `(1/n_eff + 1/m_eff)·χ²(B−1)`).
-//!    Where it does not, and the observed table has a bin empty on one side only while the
-//!    other side holds at least a quarter of an equal share there (so the ε rule is in play, as for a day-constant feature whose 20 current days fill a few bins), the
+//!    Where it does not (the ε rule may then be in play, as for a day-constant feature whose 20 current days fill a few bins), the
 //!    χ² approximation of a PSI with ε-replaced empty bins is far off (20 values in 10 bins have
 //!    a null mean PSI near 1.4, not 0.5), so the null is simulated: [`SIMULATION_DRAWS`] pairs of multinomial samples of sizes `n_eff` and `m_eff`
 //!    from the reference proportions, through exactly the same bin and ε rules, with a fixed
@@ -351,8 +350,11 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     let eps_in_play = input.reference.iter().zip(input.current).any(|(r, c)| {
         (*r == 0 && share(*c, m) >= 0.25 / live as f64) || (*c == 0 && share(*r, n) >= 0.25 / live as f64)
     });
-    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0 || !eps_in_play
-    {
+    // Measured: taking the scaled χ² whenever no bin is materially empty left the stationary
+    // study's rolling features at 2–5% false alarms; the simulated null stays wherever the
+    // effective sizes are small, and `eps_in_play` only names the case in the docs.
+    let _ = eps_in_play;
+    let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0 {
         let p = second.p_value(psi).ok_or("no χ² distribution")?;
         let c = second.critical(input.alpha).ok_or("no χ² distribution")?;
         (NullMethod::RaoScottChi2, p, c, moments.mean)
@@ -531,9 +533,6 @@ mod tests {
         };
         let s = panel(0.0, &input).unwrap();
         assert_eq!(s.null, NullMethod::Simulated);
-        // Without an empty bin the observed PSI is smooth, and the scaled χ² is its null.
-        let full = PanelInput { current: &[200; 10], ..input };
-        assert_eq!(panel(0.0, &full).unwrap().null, NullMethod::RaoScottChi2);
         assert!(s.design_effect_current > 50.0, "{s:?}");
         assert!(s.expected_psi > 0.8, "{s:?}");
         assert!(s.critical_psi > s.expected_psi);

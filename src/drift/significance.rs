@@ -339,21 +339,9 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     let first = ScaledChi2 { scale: 1.0 / n_eff + 1.0 / m_eff, df };
     let pi: Vec<f64> = input.reference.iter().map(|r| *r as f64 / n as f64).collect();
     let smallest = pi.iter().copied().filter(|p| *p > 0.0).fold(1.0, f64::min);
-    // The ε rule bites only where a bin is empty on one side and not the other. When no bin of
-    // the observed table materially is, the observed PSI is the smooth Σ(q − p)·ln(q/p) of many rows a bin,
-    // whatever the effective sizes, and a null drawn at those sizes would add the ε blow-up of
-    // empty simulated bins that the statistic itself cannot show (a 30-row multinomial leaves a
-    // decile empty a third of the time; 1,900 rows of a 50-day rolling feature never do).
-    // Material: the other side holds at least a quarter of an equal share there (a missing
-    // bin of a few new listings, empty in the current window, is not).
-    let share = |count: u64, of: u64| count as f64 / of as f64;
-    let eps_in_play = input.reference.iter().zip(input.current).any(|(r, c)| {
-        (*r == 0 && share(*c, m) >= 0.25 / live as f64) || (*c == 0 && share(*r, n) >= 0.25 / live as f64)
-    });
-    // Measured: taking the scaled χ² whenever no bin is materially empty left the stationary
-    // study's rolling features at 2–5% false alarms; the simulated null stays wherever the
-    // effective sizes are small, and `eps_in_play` only names the case in the docs.
-    let _ = eps_in_play;
+    // The scaled χ² wherever every bin holds enough effective rows; elsewhere the simulated
+    // null, which carries the ε rule of small samples (taking the χ² whenever no observed bin
+    // was materially empty, tried, left the stationary study at 2–5% false alarms).
     let (null, shift_p_value, shift_critical_psi, expected_psi) = if n_eff.min(m_eff) * smallest >= 10.0 {
         let p = second.p_value(psi).ok_or("no χ² distribution")?;
         let c = second.critical(input.alpha).ok_or("no χ² distribution")?;

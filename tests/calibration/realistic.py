@@ -40,10 +40,11 @@ import concurrent.futures as cf
 import json
 import os
 import shutil
-import subprocess
 import sys
 
-from scipy.stats import beta
+# The stationary study's helpers: its Clopper-Pearson bound and its command runner.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from study import run, upper_bound  # noqa: E402
 
 START, END = "2018-01-01", "2026-11-19"
 # Four as-of dates per panel, far enough apart that their current windows do not overlap.
@@ -60,18 +61,6 @@ INJECTIONS = {
     "log-variance": f"{LAST_20}:lscale=volume_ratio_20d*1.4142135623730951",
     "bull": f"{LAST_60}:bull=0.008",
 }
-
-
-def upper_bound(k, n, level=0.95):
-    """One-sided Clopper-Pearson upper confidence bound of a rate seen k times in n runs."""
-    return 1.0 if k == n else float(beta.ppf(level, k + 1, n - k))
-
-
-def run(cmd):
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode not in (0, 4):
-        sys.exit(f"command failed ({out.returncode}): {' '.join(cmd)}\n{out.stderr}")
-    return out
 
 
 def report(binary, features, as_of):

@@ -11,3 +11,17 @@ pub(crate) fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// `days` days of 1,000 rows in 10 bins, every row of a day leaning to one random bin (100 rows
+/// a bin, 100 more in the day's bin): a panel whose rows depend on their day.
+pub(crate) fn leaning_days(days: usize, seed: u64) -> Vec<Vec<u64>> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..days)
+        .map(|_| {
+            let mut c = vec![100_u64; 10];
+            c[rng.random_range(0..10)] += 100;
+            c
+        })
+        .collect()
+}

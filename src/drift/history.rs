@@ -135,22 +135,9 @@ pub fn pair_psis(daily: &[Vec<u64>], reference_days: usize, current_days: usize,
 
 #[cfg(test)]
 mod tests {
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
 
     use super::*;
-
-    /// Rows of a day move together (every row of a day leans to one random bin): dependent.
-    fn leaning_days(days: usize, seed: u64) -> Vec<Vec<u64>> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        (0..days)
-            .map(|_| {
-                let mut c = vec![100_u64; 10];
-                c[rng.random_range(0..10)] += 100;
-                c
-            })
-            .collect()
-    }
+    use crate::test_support::leaning_days;
 
     #[test]
     fn history_null_slides_over_the_days() {

@@ -434,6 +434,7 @@ fn simulate(pi: &[f64], n_eff: f64, m_eff: f64, epsilon: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::leaning_days;
 
     /// The default windows (120 reference and 20 current days, 10 equal bins of 12,000 and
     /// 2,000 rows), α = 0.01 and ε = 1e-4, over `dep`.
@@ -538,19 +539,6 @@ mod tests {
         // Design effect 1 (the floor): exactly the iid test.
         let iid = significance(0.0, 120_000, 20_000, 10, 0.01).unwrap();
         assert!((s.critical_psi - iid.critical_psi).abs() < 1e-12, "{s:?}");
-    }
-
-    /// Rows of a day move together (every row of a day leans to one random bin): dependent.
-    fn leaning_days(days: usize, seed: u64) -> Vec<Vec<u64>> {
-        use rand::Rng as _;
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        (0..days)
-            .map(|_| {
-                let mut c = vec![100_u64; 10];
-                c[rng.random_range(0..10)] += 100;
-                c
-            })
-            .collect()
     }
 
     #[test]

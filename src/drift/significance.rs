@@ -60,6 +60,11 @@
 //!   [`super::history::HISTORY_MIN_STRETCHES`] disjoint pairs, or a feature whose rows are close to independent
 //!   (current design effect below [`HISTORY_MIN_DESIGN_EFFECT`]), where the model's null is
 //!   close to exact.
+//! * A history of 2 to 6 disjoint pairs cannot decide, but it still bounds a dependent
+//!   feature's calls: both then need the PSI beyond the larger of the model's critical PSI and
+//!   the history's prediction bound for one more pair (`model_and_short_history`, see
+//!   [`HistoryNull::short_bound`]): the model's Gaussian tail alone left the stationary study's
+//!   GARCH-storm features (`volatility_20d`) at 4.4% false alarms.
 //!
 //! No null can decide the other call, so a broken half cannot silence the page: before, the
 //! larger of the two critical PSIs decided a single call, and a model null widened by a
@@ -227,6 +232,10 @@ pub enum DriftNull {
     /// The dependence model: the history was too short, or the feature's rows are close to
     /// independent (current design effect below [`HISTORY_MIN_DESIGN_EFFECT`]).
     Model,
+    /// The dependence model, confirmed by a history too short to decide: the PSI had to pass
+    /// both the model's critical PSI and the history's prediction bound
+    /// ([`HistoryNull::short_bound`]).
+    ModelAndShortHistory,
 }
 
 impl DriftNull {
@@ -236,6 +245,7 @@ impl DriftNull {
         match self {
             Self::History => "history",
             Self::Model => "model",
+            Self::ModelAndShortHistory => "model_and_short_history",
         }
     }
 }
@@ -287,7 +297,7 @@ pub struct PanelSignificance {
     /// The disjoint stretches (independent window pairs) the history rests on.
     pub history_stretches: Option<usize>,
     /// The history's critical PSI, when its small-sample rule allows a test (whether or not
-    /// it decides).
+    /// it decides); with a short history, its prediction bound.
     pub history_critical_psi: Option<f64>,
     /// The history's p-value, likewise.
     pub history_p_value: Option<f64>,
@@ -367,15 +377,22 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     // dependent feature (for rows close to independent the model's null is close to exact).
     let history = input.history.and_then(|h| h.test(psi, input.alpha));
     let deciding = history.filter(|_| deff_cur >= HISTORY_MIN_DESIGN_EFFECT);
-    let (drift_null, p_value, critical_psi) = match deciding {
-        Some((p, c)) => (DriftNull::History, p, c),
-        None => (DriftNull::Model, model.0, model.1),
+    // A history too short to decide still bounds a dependent feature's calls: the model's
+    // Gaussian tail misses a heavy-tailed market's storms (see `HistoryNull::short_bound`).
+    let short =
+        input.history.filter(|_| deff_cur >= HISTORY_MIN_DESIGN_EFFECT).and_then(|h| h.short_bound(psi, input.alpha));
+    let (drift_null, p_value, critical_psi) = match (deciding, short) {
+        (Some((p, c)), _) => (DriftNull::History, p, c),
+        (None, Some((p, c))) => (DriftNull::ModelAndShortHistory, p.max(model.0), c.max(model.1)),
+        (None, None) => (DriftNull::Model, model.0, model.1),
     };
     // Sampling noise cannot be wider than everything the market's own past pairs show (their
     // PSIs hold the noise and the regimes): where the model's null is, it overstates, and the
     // history's decides `shifted` instead (its p-value with it). So a drift is always a shift.
-    let (shift_p_value, shift_critical_psi) = match deciding {
-        Some((p, c)) if c < model.1 => (p, c),
+    // With a short history both calls take the larger of the model and the bound.
+    let (shift_p_value, shift_critical_psi) = match (deciding, short) {
+        (Some((p, c)), _) if c < model.1 => (p, c),
+        (None, Some(_)) => (p_value, critical_psi),
         _ => model,
     };
     Ok(PanelSignificance {
@@ -393,8 +410,8 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         null,
         history_windows: input.history.map(HistoryNull::windows),
         history_stretches: input.history.map(|h| h.effective_windows),
-        history_critical_psi: history.map(|(_, c)| c),
-        history_p_value: history.map(|(p, _)| p),
+        history_critical_psi: history.or(short).map(|(_, c)| c),
+        history_p_value: history.or(short).map(|(p, _)| p),
         model_p_value: model.0,
         model_critical_psi: model.1,
     })
@@ -566,10 +583,21 @@ mod tests {
         let wide = HistoryNull::new((1..=300).map(f64::from).collect(), 11);
         let s = panel(0.2905, &PanelInput { history: Some(&wide), ..input }).unwrap();
         assert_eq!((s.shift_p_value, s.shift_critical_psi), (alone.shift_p_value, alone.shift_critical_psi));
-        // Too few stretches, or too few pairs for α: the model decides.
+        // Too few stretches to decide: both calls need the larger of the model's critical PSI
+        // and the short history's prediction bound.
         let short = HistoryNull::new((1..=300).map(f64::from).collect(), HISTORY_MIN_STRETCHES - 1);
         let s = panel(0.3, &PanelInput { history: Some(&short), ..input }).unwrap();
+        let (p, bound) = short.short_bound(0.3, 0.01).unwrap();
+        assert_eq!(s.drift_null, DriftNull::ModelAndShortHistory);
+        assert_eq!((s.history_critical_psi, s.history_p_value), (Some(bound), Some(p)));
+        assert_eq!(s.critical_psi, bound.max(s.model_critical_psi));
+        assert_eq!(s.p_value, p.max(s.model_p_value));
+        assert_eq!((s.shift_p_value, s.shift_critical_psi), (s.p_value, s.critical_psi));
+        // A single stretch says nothing: the model decides.
+        let one = HistoryNull::new((1..=300).map(f64::from).collect(), 1);
+        let s = panel(0.3, &PanelInput { history: Some(&one), ..input }).unwrap();
         assert_eq!((s.drift_null, s.history_critical_psi), (DriftNull::Model, None));
+        // Too few pairs for α, with enough stretches: the model decides.
         let few = HistoryNull::new((1..=199).map(f64::from).collect(), 20);
         assert_eq!(panel(0.3, &PanelInput { history: Some(&few), ..input }).unwrap().drift_null, DriftNull::Model);
     }

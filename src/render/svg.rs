@@ -376,6 +376,59 @@ mod tests {
         insta::assert_snapshot!("psi_bars", svg.replace("><", ">\n<"));
     }
 
+    /// The numbers after `key="` in each element of `class`, in order.
+    fn attr(svg: &str, class: &str, key: &str) -> Vec<f64> {
+        svg.split('<')
+            .filter(|e| e.contains(&format!(r#"class="{class}""#)))
+            .filter_map(|e| e.split(&format!(r#"{key}=""#)).nth(1)?.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn close_thresholds_label_on_separate_lines_named_as_sizes() {
+        // Issue 26: "0.1", "0.25" and "significant" printed on top of each other.
+        let bars = [PsiBar { label: "ret_1d", psi: 0.02, critical: Some(0.03) }];
+        let svg = psi_bars(&bars, 0.1, 0.25);
+        let ys = attr(&svg, "axis", "y");
+        assert_eq!(ys.len(), 2, "{svg}");
+        // 11-pixel text: baselines at least a line apart.
+        assert!((ys[1] - ys[0]).abs() >= 14.0, "{ys:?}");
+        assert!(!svg.contains("significant"), "a PSI size must not read as the test's call: {svg}");
+        assert!(svg.contains("(moderate)") && svg.contains("(large)"));
+    }
+
+    #[test]
+    fn a_huge_critical_psi_does_not_shrink_the_bars() {
+        // Issue 26: with critical PSIs of 13, the ticks set the scale and the bars were slivers.
+        let bars = [
+            PsiBar { label: "log_turnover_npr", psi: 0.6, critical: Some(13.6) },
+            PsiBar { label: "ret_1d", psi: 0.3, critical: Some(0.5) },
+        ];
+        let svg = psi_bars(&bars, 0.1, 0.25);
+        let widths: Vec<f64> = svg
+            .split("<rect")
+            .skip(1)
+            .filter_map(|e| e.split(r#"width=""#).nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        // The largest PSI fills most of the 480-pixel plot.
+        assert!(widths[0] > 0.8 * 480.0, "{widths:?}");
+        assert!(widths[1] > 0.4 * 480.0, "{widths:?}");
+        // The critical value beyond the scale is written, not drawn off the chart.
+        assert!(svg.contains("▸ critical 13.60"), "{svg}");
+        assert_eq!(svg.matches(r#"class="critical""#).count(), 1);
+    }
+
+    #[test]
+    fn the_first_rotated_date_label_fits_left_of_the_axis() {
+        // Issue 26: "2021-07-15 (partial)" was cut off at the left edge. Rotated −35° and
+        // anchored at its end, an 11-pixel label reaches `chars · 6.5 · cos 35°` to the left.
+        let labels = vec!["2021-07-15 (partial)".to_owned(), "2021-07-22".to_owned()];
+        let svg = lines(&labels, &[("psi".to_owned(), vec![Some(0.1), Some(0.2)])], "t", "trend");
+        let first = svg.split("translate(").nth(1).and_then(|t| t.split(',').next()?.parse::<f64>().ok()).unwrap();
+        let reach = labels[0].chars().count() as f64 * 6.5 * 35f64.to_radians().cos();
+        assert!(first - reach >= 0.0, "label starts at {} px", first - reach);
+    }
+
     #[test]
     fn distribution_flags_unseen_categories() {
         let labels = vec!["a".to_owned(), "b".to_owned(), "missing".to_owned()];

@@ -341,7 +341,7 @@ fn order_statistics_deep(values: &[f64], ranks: &[usize]) -> Vec<f64> {
                 hist[i * size + ((k >> shift) as usize & (size - 1))] += 1;
             }
         }
-        // Each rank's next 16 bits and its rank within them.
+        // Each rank's next `width` bits (one digit) and its rank within them.
         let mut next = Vec::new();
         let mut gather: Vec<(u64, u32, u64, usize)> = Vec::new();
         for p in pending {

@@ -366,8 +366,8 @@ struct Merged {
 ///
 /// The values are cut into [`CHAINS`] runs of about equal length at distinct values (a tie group
 /// is never cut), walked side by side: each step of a walk waits on the load its last comparison
-/// chose, so independent walks interleaved keep the core busy (5M values a side: one walk 38 ms,
-/// two 23 ms, three or four no faster). `W₁` sums the runs' partial sums in run order.
+/// chose, so independent walks interleaved keep the core busy (two: more are no faster, see
+/// `benches/README.md`). `W₁` sums the runs' partial sums in run order.
 fn merge(u: &[f64], v: &[f64]) -> Merged {
     let mut cuts = [(0, 0); CHAINS + 1];
     for (k, cut) in cuts.iter_mut().enumerate().skip(1) {

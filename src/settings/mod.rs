@@ -4,8 +4,10 @@
 //!
 //! - [`file`]: the TOML file's serde types;
 //! - [`resolve`]: merging flag groups, file and defaults into [`Settings`];
+//! - [`types`]: the resolved [`Settings`] and their domain types;
 //! - [`push`]: the Pushgateway's [`PushSettings`];
-//! - [`error`]: [`ConfigError`], raised by all three.
+//! - [`env`]: the process environment, as far as settings read it ([`Env`]);
+//! - [`error`]: [`ConfigError`], raised by all of them.
 
 pub mod env;
 pub mod error;

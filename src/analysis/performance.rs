@@ -275,8 +275,8 @@ impl Context<'_> {
         if self.psi.mode == BinningMode::Evidently || self.psi.significance == SignificanceTest::Iid {
             return feature_drift(name, r, &c, &self.psi).ok();
         }
-        let Column::Numeric(mut values) = r else { return None };
-        let mut profile = FeatureProfile::fit_numeric(name, &mut values, self.psi.bins).ok()?;
+        let Column::Numeric(values) = r else { return None };
+        let mut profile = FeatureProfile::fit_numeric(name, &values, self.psi.bins).ok()?;
         if let ProfileBins::Numeric { edges, .. } = &profile.bins {
             // The counter's table of days takes rows in any order.
             let mut counter = DayCounter::new(edges);

@@ -8,6 +8,7 @@ pub mod feature;
 pub mod history;
 pub mod ks;
 pub mod multiplicity;
+pub mod order;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;

@@ -586,129 +586,6 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Drops the non-finite `values` and sorts the rest ascending, through `scratch` (both buffers
-/// reused from call to call).
-///
-/// Each value becomes an order-preserving 64-bit key (sign bit flipped for positives, every bit
-/// for negatives; −0 sorts before +0). One pass drops the non-finite values, makes the keys,
-/// counts their top 16 bits and notes which lower bits vary within each of those 65,536
-/// buckets; a second scatters the keys into the buckets, in order. Each bucket is then sorted
-/// on only as many of its varying bits, from the highest down, as it needs to leave few keys
-/// tied (`log₂ n + 3` bits, in whole bytes: a least-significant-digit radix sort over those
-/// bytes), and one last pass sorts each run of keys still tied on them (a few keys, seldom more
-/// than one) on their whole key while writing the values back. For a column of 5M values that
-/// is six passes over the data, where sorting every byte of the lower 48 bits took ten. A
-/// bucket of a few hundred keys takes a comparison sort instead.
-pub fn sort_finite(values: &mut Vec<f64>, scratch: &mut Vec<f64>) {
-    const TOP_SHIFT: u32 = 48;
-    const SMALL: usize = 256;
-    let key = |x: f64| {
-        let b = x.to_bits();
-        if b >> 63 == 1 { !b } else { b | (1 << 63) }
-    };
-    let mut starts = vec![0_usize; (1 << 16) + 1];
-    let (mut ones, mut zeros) = (vec![0_u64; 1 << 16], vec![0_u64; 1 << 16]);
-    let mut len = 0;
-    for i in 0..values.len() {
-        let x = values[i];
-        if x.is_finite() {
-            let k = key(x);
-            values[len] = f64::from_bits(k);
-            len += 1;
-            let top = (k >> TOP_SHIFT) as usize;
-            starts[top + 1] += 1;
-            ones[top] |= k;
-            zeros[top] |= !k;
-        }
-    }
-    values.truncate(len);
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    scratch.clear();
-    scratch.resize(len, 0.0);
-    let mut next = starts.clone();
-    for v in values.iter() {
-        let top = (v.to_bits() >> TOP_SHIFT) as usize;
-        scratch[next[top]] = *v;
-        next[top] += 1;
-    }
-    for b in 0..1 << 16 {
-        let (lo, hi) = (starts[b], starts[b + 1]);
-        if lo < hi {
-            // The bits set in some key and clear in another.
-            let varying = ones[b] & zeros[b] & ((1 << TOP_SHIFT) - 1);
-            sort_bucket(&mut scratch[lo..hi], &mut values[lo..hi], varying, SMALL);
-        }
-    }
-}
-
-/// Sorts one bucket of [`sort_finite`]'s keys, `src`, into `out` as values; `varying` the key
-/// bits that differ within the bucket, `small` the size up to which a comparison sort is used.
-fn sort_bucket(src: &mut [f64], out: &mut [f64], varying: u64, small: usize) {
-    let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-    let n = src.len();
-    if varying == 0 || n <= small {
-        src.sort_unstable_by_key(|v| v.to_bits());
-        for (o, v) in out.iter_mut().zip(src.iter()) {
-            *o = unkey(v.to_bits());
-        }
-        return;
-    }
-    // The varying bits from the highest down, `log₂ n + 3` of them, rounded up to whole bytes.
-    let high = 64 - varying.leading_zeros();
-    let wanted = (usize::BITS - n.leading_zeros() + 3).min(high);
-    let digits = wanted.div_ceil(8) as usize;
-    let low = high.saturating_sub(8 * digits as u32);
-    let mut counts = [[0_u32; 256]; 6];
-    for v in src.iter() {
-        let k = v.to_bits() >> low;
-        for (d, c) in counts.iter_mut().take(digits).enumerate() {
-            c[((k >> (8 * d)) & 0xff) as usize] += 1;
-        }
-    }
-    let mut in_src = true;
-    for (d, c) in counts.iter_mut().take(digits).enumerate() {
-        let shift = low + 8 * d as u32;
-        let mut offset = 0;
-        for slot in c.iter_mut() {
-            let here = *slot;
-            *slot = offset;
-            offset += here;
-        }
-        // LSD, ping-ponging between the bucket's two homes.
-        let (from, to): (&[f64], &mut [f64]) = if in_src { (&*src, &mut *out) } else { (&*out, &mut *src) };
-        for v in from {
-            let digit = ((v.to_bits() >> shift) & 0xff) as usize;
-            to[c[digit] as usize] = *v;
-            c[digit] += 1;
-        }
-        in_src = !in_src;
-    }
-    // Runs still tied on the sorted bits get sorted on their whole key; then the values.
-    let sorted: &mut [f64] = if in_src { src } else { out };
-    if low > 0 {
-        let mut start = 0;
-        for t in 1..=n {
-            if t == n || sorted[t].to_bits() >> low != sorted[start].to_bits() >> low {
-                if t - start > 1 {
-                    sorted[start..t].sort_unstable_by_key(|v| v.to_bits());
-                }
-                start = t;
-            }
-        }
-    }
-    if in_src {
-        for (o, v) in out.iter_mut().zip(src.iter()) {
-            *o = unkey(v.to_bits());
-        }
-    } else {
-        for o in out.iter_mut() {
-            *o = unkey(o.to_bits());
-        }
-    }
-}
-
 fn shares(counts: &[u64]) -> Vec<f64> {
     let n: u64 = counts.iter().sum();
     counts.iter().map(|c| *c as f64 / n as f64).collect()
@@ -837,6 +714,7 @@ fn z_test(reference: &[u64], current: &[u64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drift::order::sort_finite;
 
     #[test]
     fn names_round_trip_and_rules_follow_evidently() {
@@ -925,45 +803,6 @@ mod tests {
                     ),
                 }
             }
-        }
-
-        #[test]
-        fn radix_sort_equals_a_comparison_sort(
-            v in proptest::collection::vec(proptest::num::f64::ANY, 0..2000),
-            ties in proptest::collection::vec(-3_i32..3, 0..500),
-        ) {
-            let mut all = v;
-            all.extend(ties.iter().map(|t| f64::from(*t) * 0.5));
-            all.push(-0.0);
-            let mut expected: Vec<f64> = all.iter().copied().filter(|x| x.is_finite()).collect();
-            expected.sort_by(f64::total_cmp);
-            let mut got = all;
-            sort_finite(&mut got, &mut vec![1.5; 3]);
-            proptest::prop_assert_eq!(
-                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
-        }
-
-        #[test]
-        fn radix_sort_of_crowded_buckets_equals_a_comparison_sort(
-            v in proptest::collection::vec(1.0_f64..2.0, 0..20_000),
-            w in proptest::collection::vec(-1e-3_f64..1e-3, 0..3_000),
-            // Keys that differ in a high bit and in low bits only: long runs tied on the bits
-            // the radix passes sort, left to the last pass.
-            tied in proptest::collection::vec((0_u32..4, 0_u32..1 << 20), 0..6_000),
-        ) {
-            let mut all = v;
-            all.extend(w);
-            all.extend(tied.iter().map(|(a, b)| 1.0 + f64::from(*a) * 2.0_f64.powi(-10) + f64::from(*b) * 2.0_f64.powi(-45)));
-            let mut expected = all.clone();
-            expected.sort_by(f64::total_cmp);
-            let mut got = all;
-            sort_finite(&mut got, &mut Vec::new());
-            proptest::prop_assert_eq!(
-                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
         }
 
         #[test]

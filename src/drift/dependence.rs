@@ -268,7 +268,12 @@ impl Dependence {
     /// `b(w) = Σ_k w[k]·(S_k's share of the trend)`: how much of `Ω` the detrending takes from
     /// `Σ_k w[k]·S_k` (module docs).
     fn shortfall(&self, weights: &[f64]) -> f64 {
-        weights.iter().zip(&self.trend_share).enumerate().map(|(k, (w, s))| if k == 0 { w * s } else { 2.0 * w * s }).sum()
+        weights
+            .iter()
+            .zip(&self.trend_share)
+            .enumerate()
+            .map(|(k, (w, s))| if k == 0 { w * s } else { 2.0 * w * s })
+            .sum()
     }
 
     /// The diagonal of `Σ_k c[k]·S_k` for lag weights `c`.
@@ -673,8 +678,7 @@ mod tests {
         for stay in [0.0f64, 0.8] {
             for t in [20usize, 120] {
                 let truth = 0.25 / t as f64
-                    * (1.0
-                        + 2.0 * (1..t).map(|k| (1.0 - k as f64 / t as f64) * stay.powi(k as i32)).sum::<f64>());
+                    * (1.0 + 2.0 * (1..t).map(|k| (1.0 - k as f64 / t as f64) * stay.powi(k as i32)).sum::<f64>());
                 let seeds = 400;
                 let mean = (0..seeds)
                     .map(|seed| Dependence::estimate(&persistent(500, stay, seed), 120).unwrap().window_variances(t)[0])

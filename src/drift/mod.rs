@@ -4,6 +4,7 @@ pub mod binning;
 pub mod column;
 pub mod daily;
 pub mod dependence;
+pub mod ecdf;
 pub mod feature;
 pub mod history;
 pub mod ks;

@@ -370,6 +370,7 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #![proptest_config(crate::test_support::fuzz_config(256))]
         #[test]
         fn keys_order_as_the_values_and_give_them_back(a in proptest::num::f64::ANY, b in proptest::num::f64::ANY) {
             proptest::prop_assume!(a.is_finite() && b.is_finite());

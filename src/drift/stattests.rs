@@ -39,6 +39,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 #[cfg(test)]
 use super::binning::histogram_counts;
 use super::binning::sturges_edges;
+use super::ecdf::{merge, tallies};
 use super::ks::ks_test;
 
 /// One of Evidently's drift tests.
@@ -248,29 +249,7 @@ impl Samples<'_> {
     /// category counts as they are.
     fn value_counts(&self) -> (Vec<u64>, Vec<u64>) {
         match self {
-            Self::Numeric { reference, current } => {
-                let mut r = Vec::new();
-                let mut c = Vec::new();
-                let (mut i, mut j) = (0, 0);
-                while i < reference.len() || j < current.len() {
-                    let x = match (reference.get(i), current.get(j)) {
-                        (Some(&a), Some(&b)) => a.min(b),
-                        (Some(&a), None) => a,
-                        (None, Some(&b)) => b,
-                        (None, None) => break,
-                    };
-                    let (i0, j0) = (i, j);
-                    while i < reference.len() && reference[i] == x {
-                        i += 1;
-                    }
-                    while j < current.len() && current[j] == x {
-                        j += 1;
-                    }
-                    r.push((i - i0) as u64);
-                    c.push((j - j0) as u64);
-                }
-                (r, c)
-            }
+            Self::Numeric { reference, current } => tallies(reference, current).unzip(),
             Self::Categorical { reference, current } => (reference.to_vec(), current.to_vec()),
         }
     }
@@ -291,25 +270,7 @@ impl Samples<'_> {
     /// the two sorted sides, without a copy.
     fn distinct_both_up_to(&self, limit: usize) -> usize {
         match self {
-            Self::Numeric { reference, current } => {
-                let (mut i, mut j, mut n) = (0, 0, 0);
-                while n < limit && (i < reference.len() || j < current.len()) {
-                    let x = match (reference.get(i), current.get(j)) {
-                        (Some(&a), Some(&b)) => a.min(b),
-                        (Some(&a), None) => a,
-                        (None, Some(&b)) => b,
-                        (None, None) => break,
-                    };
-                    while i < reference.len() && reference[i] <= x {
-                        i += 1;
-                    }
-                    while j < current.len() && current[j] <= x {
-                        j += 1;
-                    }
-                    n += 1;
-                }
-                n
-            }
+            Self::Numeric { reference, current } => tallies(reference, current).take(limit).count(),
             Self::Categorical { reference, current } => {
                 reference.iter().zip(*current).filter(|(r, c)| **r > 0 || **c > 0).count().min(limit)
             }
@@ -343,166 +304,6 @@ fn sorted_histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
             (hi - below(edges[i])) as u64
         })
         .collect()
-}
-
-/// What one merge of two sorted samples gives: the KS statistic, the (unnormed) Wasserstein
-/// distance and the distinct values of both — three tests' walks over the values in one.
-#[derive(Debug, Clone, Copy)]
-struct Merged {
-    ks: f64,
-    wasserstein: f64,
-    distinct: usize,
-}
-
-/// The merge: at each distinct value `x` of either side, the CDFs `U(x) = #{u ≤ x}/n_u` and
-/// `V(x)`; `D = max |U − V|` (scipy's `ks_2samp` statistic), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
-/// (as scipy's `wasserstein_distance`).
-///
-/// The gap is carried exactly, as the integer `g = i·n_v − j·n_u = (U − V)·n_u·n_v`, one
-/// addition a step instead of two divisions; `D` is then `max |g|` over `n_u·n_v`, one
-/// correctly rounded division (scipy's, `i/n_u − j/n_v`, rounds three times: the two agree to an
-/// ulp). `W₁` sums `|g|·(x_{k+1} − x_k)` and divides once at the end. (`|g| ≤ n_u·n_v` fits an
-/// `i64` up to 3·10⁹ values a side, 24 GB a column: more than a machine holds to sort.)
-///
-/// The values are cut into [`CHAINS`] runs of about equal length at distinct values (a tie group
-/// is never cut), walked side by side: each step of a walk waits on the load its last comparison
-/// chose, so independent walks interleaved keep the core busy (two: more are no faster, see
-/// `benches/README.md`). `W₁` sums the runs' partial sums in run order.
-fn merge(u: &[f64], v: &[f64]) -> Merged {
-    let mut cuts = [(0, 0); CHAINS + 1];
-    for (k, cut) in cuts.iter_mut().enumerate().skip(1) {
-        *cut = cut_at_rank(u, v, k * (u.len() + v.len()) / CHAINS);
-    }
-    let (nu, nv) = (u.len() as i64, v.len() as i64);
-    let mut walks = [Walk::default(); CHAINS];
-    for (k, walk) in walks.iter_mut().enumerate() {
-        walk.start(u, v, cuts[k], cuts[k + 1]);
-    }
-    let common = walks.iter().map(|w| w.steps).min().unwrap_or(0);
-    for _ in 0..common {
-        for walk in &mut walks {
-            walk.step(u, v, nu, nv);
-        }
-    }
-    for walk in &mut walks {
-        for _ in common..walk.steps {
-            walk.step(u, v, nu, nv);
-        }
-        walk.finish(u, v, nu, nv);
-    }
-    let scale = nu as f64 * nv as f64;
-    let above = walks.iter().map(|w| w.above).max().unwrap_or(0) as f64 / scale;
-    let below = walks.iter().map(|w| w.below).min().unwrap_or(0) as f64 / scale;
-    let below = (-below).clamp(0.0, 1.0);
-    Merged {
-        ks: if below > above { below } else { above },
-        wasserstein: walks.iter().map(|w| w.sum).sum::<f64>() / scale,
-        distinct: walks.iter().map(|w| w.distinct).sum(),
-    }
-}
-
-/// Independent walks of [`merge`].
-const CHAINS: usize = 2;
-
-/// Where the sorted union of `u` and `v` is cut near its `rank`-th value: the positions in `u`
-/// and `v` of the first value not below the union's `rank`-th (0-based), so that a tie group
-/// stays whole (`(|u|, |v|)` past the end).
-fn cut_at_rank(u: &[f64], v: &[f64], rank: usize) -> (usize, usize) {
-    if rank >= u.len() + v.len() {
-        return (u.len(), v.len());
-    }
-    // The split `i + j = rank` of the union's first `rank` values: the least `i` with
-    // `u[i] ≥ v[rank − i − 1]` (or `i` at its upper bound).
-    let (mut lo, mut hi) = (rank.saturating_sub(v.len()), rank.min(u.len()));
-    while lo < hi {
-        let i = lo + (hi - lo) / 2;
-        if u[i] < v[rank - i - 1] {
-            lo = i + 1;
-        } else {
-            hi = i;
-        }
-    }
-    let x = next(u, lo).min(next(v, rank - lo));
-    (u.partition_point(|y| *y < x), v.partition_point(|y| *y < x))
-}
-
-/// One walk of [`merge`] over its run of both sides: `i` and `j` values taken, `prev` the last
-/// one; `above`/`below` the extremes of the scaled gap, `sum` the unscaled `W₁` terms.
-#[derive(Debug, Clone, Copy, Default)]
-struct Walk {
-    i: usize,
-    j: usize,
-    steps: usize,
-    prev: f64,
-    above: i64,
-    below: i64,
-    sum: f64,
-    distinct: usize,
-}
-
-impl Walk {
-    fn start(&mut self, u: &[f64], v: &[f64], (i, j): (usize, usize), end: (usize, usize)) {
-        *self = Self {
-            i,
-            j,
-            steps: (end.0 - i) + (end.1 - j),
-            prev: next(u, i).min(next(v, j)),
-            above: 0,
-            below: 0,
-            sum: 0.0,
-            distinct: 0,
-        };
-    }
-
-    /// Takes the smaller next value `x`. A tie group is closed when `x` is larger than the last
-    /// value: the gap `g` then is the CDFs' at that value (nothing above it taken yet), and its
-    /// `W₁` term `|g|·(x − prev)` is zero inside a tie group, so it is added unconditionally. A
-    /// gap inside a tie group is read as 0, which the extremes hold anyway (the CDFs meet at the
-    /// largest value).
-    #[inline]
-    fn step(&mut self, u: &[f64], v: &[f64], nu: i64, nv: i64) {
-        let (a, b) = (next(u, self.i), next(v, self.j));
-        let take_u = a <= b;
-        // `min`, not a select on `take_u`: the compiler makes a select a (mispredicted) branch.
-        let x = a.min(b);
-        let g = self.i as i64 * nv - self.j as i64 * nu;
-        let closed = x > self.prev;
-        let g_closed = if closed { g } else { 0 };
-        self.above = self.above.max(g_closed);
-        self.below = self.below.min(g_closed);
-        // A signed conversion: one instruction, where an unsigned one takes five.
-        self.sum += g.abs() as f64 * (x - self.prev);
-        self.distinct += usize::from(closed);
-        self.prev = x;
-        self.i += usize::from(take_u);
-        self.j += usize::from(!take_u);
-    }
-
-    /// Closes the run's last tie group, against the next run's first value (none past the end).
-    fn finish(&mut self, u: &[f64], v: &[f64], nu: i64, nv: i64) {
-        if self.steps == 0 {
-            return;
-        }
-        let g = self.i as i64 * nv - self.j as i64 * nu;
-        self.above = self.above.max(g);
-        self.below = self.below.min(g);
-        let following = next(u, self.i).min(next(v, self.j));
-        if following.is_finite() {
-            self.sum += g.abs() as f64 * (following - self.prev);
-        }
-        self.distinct += 1;
-    }
-}
-
-/// `s[k]`, or `+inf` past the end.
-#[inline]
-fn next(s: &[f64], k: usize) -> f64 {
-    s.get(k).copied().unwrap_or(f64::INFINITY)
-}
-
-/// The KS statistic `D` of two sorted samples (see [`merge`]).
-pub(super) fn ks_statistic(u: &[f64], v: &[f64]) -> f64 {
-    merge(u, v).ks
 }
 
 /// The test Evidently's preset picks for a feature (see the module's doc).
@@ -806,32 +607,6 @@ mod tests {
         }
 
         #[test]
-        fn merge_equals_the_cdfs_at_every_distinct_value(
-            u in proptest::collection::vec(-50_i32..50, 1..400),
-            v in proptest::collection::vec(-60_i32..40, 1..400),
-            scale in proptest::sample::select(vec![1.0, 0.37, 1e-3]),
-        ) {
-            let side = |s: &[i32]| {
-                let mut s: Vec<f64> = s.iter().map(|x| f64::from(*x) * scale).collect();
-                s.sort_by(f64::total_cmp);
-                s
-            };
-            let (u, v) = (side(&u), side(&v));
-            let mut all: Vec<f64> = u.iter().chain(&v).copied().collect();
-            all.sort_by(f64::total_cmp);
-            all.dedup();
-            let cdf = |s: &[f64], x: f64| s.partition_point(|y| *y <= x) as f64 / s.len() as f64;
-            let gaps: Vec<f64> = all.iter().map(|x| cdf(&u, *x) - cdf(&v, *x)).collect();
-            let ks = gaps.iter().fold(0.0_f64, |m, g| m.max(g.abs()));
-            let w: f64 = all.windows(2).zip(&gaps).map(|(x, g)| g.abs() * (x[1] - x[0])).sum();
-            let merged = merge(&u, &v);
-            // One rounding against the definition's three: equal to an ulp or two.
-            proptest::prop_assert!((merged.ks - ks).abs() <= 4.0 * f64::EPSILON * ks, "{} {}", merged.ks, ks);
-            proptest::prop_assert_eq!(merged.distinct, all.len());
-            proptest::prop_assert!((merged.wasserstein - w).abs() <= 1e-12 * w.max(1e-300), "{} {}", merged.wasserstein, w);
-        }
-
-        #[test]
         fn sorted_histogram_equals_numpy_counting(
             v in proptest::collection::vec(-1e3_f64..1e3, 1..3000),
             extra in proptest::collection::vec(-1e3_f64..1e3, 0..50),
@@ -854,10 +629,6 @@ mod tests {
 
     #[test]
     fn hand_computed_values() {
-        // Wasserstein of [0,1] and [1,2]: the CDFs differ by 1/2 on [0,1) and [1,2): W = 1.
-        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).wasserstein - 1.0).abs() < 1e-15);
-        // …and the KS statistic of the same merge: the CDFs' largest gap, 1/2.
-        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).ks - 0.5).abs() < 1e-15);
         // χ²: reference 50/50, current 30/70 of 100 → (20²/50)·2 = 16, df 1: sf = 6.334248366623996e-5.
         let p = chi_square(&[50, 50], &[30, 70]).unwrap();
         assert!((p - 6.334_248_366_623_996e-5).abs() < 1e-15, "{p}");

@@ -21,7 +21,7 @@
 //! reference values gets numpy's Sturges equal-width bins over both samples together; any other
 //! feature one bin per distinct value of either side. Shares are counts over the side's size.
 //! *Filled* shares replace a zero by `m/10⁶` when the side's smallest non-zero share `m ≤ 10⁻⁴`,
-//! else by `10⁻⁴` (the `--binning evidently` PSI's rule).
+//! else by `10⁻⁴` (the `--binning evidently` PSI's rule, [`super::psi::evidently_fill`]).
 //!
 //! **The preset's choice** (`auto`): with at most 1,000 reference values, `ks` for a numeric
 //! feature with more than 5 distinct values (over both sides), else `chisquare` with more than 2
@@ -41,6 +41,7 @@ use super::binning::histogram_counts;
 use super::binning::sturges_edges;
 use super::ecdf::{merge, tallies};
 use super::ks::ks_test;
+use super::psi::evidently_fill;
 
 /// One of Evidently's drift tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -347,7 +348,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .map(|test| match test {
             StatTest::Psi => {
                 let (r, c) = binned().as_ref()?;
-                let (p, q) = (filled(&shares(r)), filled(&shares(c)));
+                let (p, q) = (evidently_fill(&shares(r)), evidently_fill(&shares(c)));
                 Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
             }
             StatTest::Ks => match samples {
@@ -372,7 +373,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
             },
             StatTest::KlDiv => {
                 let (r, c) = binned().as_ref()?;
-                Some(kl_divergence(&filled(&shares(r)), &filled(&shares(c))))
+                Some(kl_divergence(&evidently_fill(&shares(r)), &evidently_fill(&shares(c))))
             }
             StatTest::ChiSquare => {
                 let (r, c) = samples.value_counts();
@@ -390,13 +391,6 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
 fn shares(counts: &[u64]) -> Vec<f64> {
     let n: u64 = counts.iter().sum();
     counts.iter().map(|c| *c as f64 / n as f64).collect()
-}
-
-/// Evidently's zero fill: `m/10⁶` when the smallest non-zero share `m ≤ 10⁻⁴`, else `10⁻⁴`.
-fn filled(p: &[f64]) -> Vec<f64> {
-    let m = p.iter().copied().filter(|x| *x != 0.0).fold(f64::INFINITY, f64::min);
-    let fill = if m <= 1e-4 { m / 1e6 } else { 1e-4 };
-    p.iter().map(|x| if *x == 0.0 { fill } else { *x }).collect()
 }
 
 /// `x ln(x/y)` as scipy's `rel_entr`: 0 at `x = 0`, `+inf` when `y = 0 < x`.

@@ -29,7 +29,7 @@ pub struct Merged {
 /// ulp). `W₁` sums `|g|·(x_{k+1} − x_k)` and divides once at the end. (`|g| ≤ n_u·n_v` fits an
 /// `i64` up to 3·10⁹ values a side, 24 GB a column: more than a machine holds to sort.)
 ///
-/// The values are cut into [`CHAINS`] runs of about equal length at distinct values (a tie group
+/// The values are cut into `CHAINS` runs of about equal length at distinct values (a tie group
 /// is never cut), walked side by side: each step of a walk waits on the load its last comparison
 /// chose, so independent walks interleaved keep the core busy (two: more are no faster, see
 /// `benches/README.md`). `W₁` sums the runs' partial sums in run order.

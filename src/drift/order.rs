@@ -186,7 +186,7 @@ const DIGIT: u32 = 12;
 /// order whatever the range, and each rank's bucket and rank within it follow from the counts.
 /// When those buckets hold few values (at most a sixteenth of the column) a second pass gathers
 /// them and each rank is selected within its bucket. Otherwise (heavy ties, a column of one
-/// value) [`order_statistics_deep`] refines the values' keys 12 bits a pass.
+/// value) `order_statistics_deep` refines the values' keys 12 bits a pass.
 #[must_use]
 pub fn order_statistics(values: &[f64], ranks_of: impl Fn(usize) -> Vec<usize>) -> Option<OrderStatistics> {
     const BUCKETS: usize = 1 << 16;

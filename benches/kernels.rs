@@ -6,8 +6,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nepse_drift::drift::order;
-use nepse_drift::drift::stattests::{self, StatTest};
+use nepse_drift::drift::stattests;
 use nepse_drift::drift::{BinEdges, Samples};
+use nepse_drift::options::StatTest;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -11,11 +11,12 @@ use crate::calendar::DateRange;
 use crate::drift::daily::align_categories;
 use crate::drift::multiplicity::{Member, adjust};
 use crate::drift::{
-    BinEdges, BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
-    SignificanceTest, compare, count_by_slot, feature_drift, with_panel_significance,
+    BinEdges, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins, compare,
+    count_by_slot, feature_drift, with_panel_significance,
 };
 use crate::drift::{Samples, order, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
+use crate::options::{BinningMode, SignificanceTest};
 use crate::progress::Progress;
 use crate::result::{
     DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
@@ -445,7 +446,7 @@ impl Context<'_> {
     /// `--stattest`'s tests on `samples`, added to `drift`; the deciding test's call becomes
     /// `drifted`.
     fn decide(&self, mut drift: FeatureDrift, samples: &Samples<'_>) -> FeatureDrift {
-        let (tests, decider) = self.psi.stattest.tests(samples);
+        let (tests, decider) = stattests::chosen(self.psi.stattest, samples);
         for (test, value) in tests.iter().copied().zip(stattests::values(&tests, samples)) {
             let threshold = test.default_threshold();
             let statistic = Statistic {

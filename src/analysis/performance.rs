@@ -8,11 +8,11 @@ use super::error::AnalysisError;
 use super::estimate::Estimators;
 use crate::calendar::DateRange;
 use crate::drift::{
-    BinningMode, Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, SignificanceTest, compare,
-    feature_drift, with_panel_significance,
+    Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, compare, feature_drift, with_panel_significance,
 };
 use crate::load::Scan;
 use crate::load::date_to_days;
+use crate::options::{BinningMode, SignificanceTest};
 use crate::performance::{self, EvalOptions, validate_outcomes, validate_predictions};
 use crate::result::{
     DriftReport, EstimatedBand, FeatureDrift, PerformanceGroup, PerformanceReport, Span, VersionPerformance, WindowInfo,

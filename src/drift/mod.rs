@@ -20,11 +20,8 @@ pub use binning::{BinEdges, MAX_BINS};
 pub use column::{Column, FeatureError};
 pub use daily::{DailyCategories, DailyCounts, DayCounter, count_by_slot};
 pub use dependence::Dependence;
-pub use feature::{
-    BinningMode, PanelWindows, PsiOptions, SignificanceTest, Thresholds, compare, feature_drift,
-    with_panel_significance,
-};
+pub use feature::{PanelWindows, compare, feature_drift, with_panel_significance};
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;
-pub use stattests::{Choice, Samples, StatTest};
+pub use stattests::Samples;

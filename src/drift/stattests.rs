@@ -28,6 +28,9 @@
 //! and `z` with 2 or fewer; with more reference values, `wasserstein` for a numeric feature with
 //! more than 5 distinct values and `jensenshannon` for any other.
 //!
+//! The tests' names, thresholds and drift rules are [`crate::options::StatTest`]'s, and the
+//! choice among them [`crate::options::Choice`]'s ([`chosen`] applies it to a feature).
+//!
 //! Every p-value here assumes independent rows, which a NEPSE panel's are not (see the panel
 //! test in [`super::significance`]): a result marks these calls.
 
@@ -42,182 +45,7 @@ use super::binning::sturges_edges;
 use super::ecdf::{merge, tallies};
 use super::ks::ks_test;
 use super::psi::evidently_fill;
-
-/// One of Evidently's drift tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StatTest {
-    /// Population Stability Index (Evidently's binning).
-    Psi,
-    /// Kolmogorov–Smirnov p-value.
-    Ks,
-    /// Normed Wasserstein distance.
-    Wasserstein,
-    /// Jensen–Shannon distance.
-    JensenShannon,
-    /// Hellinger distance.
-    Hellinger,
-    /// Kullback–Leibler divergence.
-    KlDiv,
-    /// Pearson's χ² p-value.
-    ChiSquare,
-    /// Two-proportion z-test p-value.
-    Z,
-}
-
-/// Every test, in the order results list them.
-pub const ALL: [StatTest; 8] = [
-    StatTest::Psi,
-    StatTest::Ks,
-    StatTest::Wasserstein,
-    StatTest::JensenShannon,
-    StatTest::Hellinger,
-    StatTest::KlDiv,
-    StatTest::ChiSquare,
-    StatTest::Z,
-];
-
-impl StatTest {
-    /// Evidently's name of the test.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Psi => "psi",
-            Self::Ks => "ks",
-            Self::Wasserstein => "wasserstein",
-            Self::JensenShannon => "jensenshannon",
-            Self::Hellinger => "hellinger",
-            Self::KlDiv => "kl_div",
-            Self::ChiSquare => "chisquare",
-            Self::Z => "z",
-        }
-    }
-
-    /// The test named `name`.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// Evidently's default threshold.
-    #[must_use]
-    pub fn default_threshold(self) -> f64 {
-        match self {
-            Self::Ks | Self::ChiSquare | Self::Z => 0.05,
-            Self::Psi | Self::Wasserstein | Self::JensenShannon | Self::Hellinger | Self::KlDiv => 0.1,
-        }
-    }
-
-    /// Whether the value is a p-value (small means drift) rather than a distance.
-    #[must_use]
-    pub fn is_p_value(self) -> bool {
-        matches!(self, Self::Ks | Self::ChiSquare | Self::Z)
-    }
-
-    /// Whether `value` is drift at `threshold`, by Evidently's rule for the test.
-    #[must_use]
-    pub fn drifted(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Self::Ks => value <= threshold,
-            Self::ChiSquare | Self::Z => value < threshold,
-            _ => value >= threshold,
-        }
-    }
-
-    /// Whether the test applies to a feature of this kind under `all`.
-    #[must_use]
-    pub fn applies_to(self, numeric: bool) -> bool {
-        match self {
-            Self::Ks | Self::Wasserstein => numeric,
-            Self::ChiSquare | Self::Z => !numeric,
-            Self::Psi | Self::JensenShannon | Self::Hellinger | Self::KlDiv => true,
-        }
-    }
-}
-
-/// Which drift tests a run computes beside the PSI (`--stattest`, `psi.stattest`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Choice {
-    /// Only the PSI, with its dependence-aware call (the default): nothing else is computed.
-    #[default]
-    Psi,
-    /// One of Evidently's tests, which decides `drifted` where it applies.
-    One(StatTest),
-    /// The test Evidently's preset would pick for each feature ([`auto`]), which decides.
-    Auto,
-    /// Every test that applies to each feature's kind; the preset's pick decides.
-    All,
-}
-
-impl Choice {
-    /// Every accepted name, for messages.
-    pub const NAMES: &'static str = "psi, ks, wasserstein, jensenshannon, hellinger, kl_div, chisquare, z, auto, all";
-
-    /// The choice named `name` (`psi` is the default PSI, not Evidently's).
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "psi" => Some(Self::Psi),
-            "auto" => Some(Self::Auto),
-            "all" => Some(Self::All),
-            other => StatTest::from_name(other).map(Self::One),
-        }
-    }
-
-    /// Its name.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Psi => "psi",
-            Self::Auto => "auto",
-            Self::All => "all",
-            Self::One(t) => t.name(),
-        }
-    }
-
-    /// Whether this is the default (nothing but the PSI).
-    #[must_use]
-    pub fn is_psi(&self) -> bool {
-        *self == Self::Psi
-    }
-
-    /// The tests to compute on `samples`, and the one that decides `drifted` (`None` when the
-    /// chosen test does not apply to the feature's kind).
-    #[must_use]
-    pub fn tests(self, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
-        let numeric = matches!(samples, Samples::Numeric { .. });
-        match self {
-            Self::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
-            // The PSI alone, or a test of the other kind: nothing beside the PSI's call.
-            Self::Psi | Self::One(_) => (Vec::new(), None),
-            Self::Auto => {
-                let t = auto(samples);
-                (vec![t], Some(t))
-            }
-            Self::All => {
-                let decider = auto(samples);
-                let mut tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(numeric)).collect();
-                // The preset's pick for a numeric feature of few values may be χ² or z.
-                if !tests.contains(&decider) {
-                    tests.push(decider);
-                }
-                (tests, Some(decider))
-            }
-        }
-    }
-}
-
-impl serde::Serialize for Choice {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Choice {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Self::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown stattest `{name}`")))
-    }
-}
+use crate::options::{Choice, StatTest};
 
 /// One feature's two samples, as Evidently's stattests receive them.
 #[derive(Debug, Clone, Copy)]
@@ -305,6 +133,31 @@ fn sorted_histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
             (hi - below(edges[i])) as u64
         })
         .collect()
+}
+
+/// The tests `choice` computes on `samples`, and the one that decides `drifted` (`None` when
+/// the chosen test does not apply to the feature's kind).
+#[must_use]
+pub fn chosen(choice: Choice, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
+    let numeric = matches!(samples, Samples::Numeric { .. });
+    match choice {
+        Choice::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
+        // The PSI alone, or a test of the other kind: nothing beside the PSI's call.
+        Choice::Psi | Choice::One(_) => (Vec::new(), None),
+        Choice::Auto => {
+            let t = auto(samples);
+            (vec![t], Some(t))
+        }
+        Choice::All => {
+            let decider = auto(samples);
+            let mut tests: Vec<StatTest> = StatTest::ALL.into_iter().filter(|t| t.applies_to(numeric)).collect();
+            // The preset's pick for a numeric feature of few values may be χ² or z.
+            if !tests.contains(&decider) {
+                tests.push(decider);
+            }
+            (tests, Some(decider))
+        }
+    }
 }
 
 /// The test Evidently's preset picks for a feature (see the module's doc).
@@ -510,15 +363,7 @@ fn z_test(reference: &[u64], current: &[u64]) -> f64 {
 mod tests {
     use super::*;
     use crate::drift::order::sort_finite;
-
-    #[test]
-    fn names_round_trip_and_rules_follow_evidently() {
-        for t in ALL {
-            assert_eq!(StatTest::from_name(t.name()), Some(t));
-        }
-        assert!(StatTest::Ks.drifted(0.05, 0.05) && !StatTest::ChiSquare.drifted(0.05, 0.05));
-        assert!(StatTest::Wasserstein.drifted(0.1, 0.1) && !StatTest::Psi.drifted(0.09, 0.1));
-    }
+    use crate::options::{BinningMode, PsiOptions};
 
     #[test]
     fn auto_follows_the_preset_branches() {
@@ -574,7 +419,7 @@ mod tests {
             sort_finite(&mut r, &mut scratch);
             sort_finite(&mut c, &mut scratch);
             let samples = Samples::Numeric { reference: &r, current: &c };
-            let tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(true)).collect();
+            let tests: Vec<StatTest> = StatTest::ALL.into_iter().filter(|t| t.applies_to(true)).collect();
             for (test, value) in tests.iter().zip(values(&tests, &samples)) {
                 proptest::prop_assert!(value.is_none_or(f64::is_finite), "{test:?}: {value:?}");
                 if r.is_empty() || c.is_empty() {
@@ -582,8 +427,8 @@ mod tests {
                 }
             }
             // Both binnings of the PSI: a finite PSI, or a named reason to skip the feature.
-            for mode in [super::super::feature::BinningMode::Quantile, super::super::feature::BinningMode::Evidently] {
-                let options = super::super::feature::PsiOptions { mode, ..Default::default() };
+            for mode in [BinningMode::Quantile, BinningMode::Evidently] {
+                let options = PsiOptions { mode, ..Default::default() };
                 let column = |v: &[f64]| super::super::column::Column::Numeric(v.to_vec());
                 match super::super::feature::feature_drift("x", column(&reference), &column(&current), &options) {
                     Ok(d) => {

@@ -28,6 +28,8 @@ pub mod drift;
 pub mod error;
 pub mod exit;
 pub mod exposition;
+#[cfg(test)]
+mod import_cycles;
 pub mod load;
 pub mod logging;
 pub mod openmetrics;

@@ -36,6 +36,7 @@ pub mod openmetrics;
 pub mod options;
 pub mod output;
 pub mod performance;
+pub mod printer;
 pub mod progress;
 pub mod push;
 pub mod render;

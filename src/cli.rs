@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::drift::{BinningMode, Choice, SignificanceTest};
+use crate::options::{BinningMode, Choice, SignificanceTest};
 use crate::performance::GroupBy;
 use crate::synth::MarketKind;
 

@@ -14,8 +14,10 @@
 //!    Prometheus text that [`push`] sends; [`store`] saves it in the results directory; every
 //!    output path (`-o`, `--html`, the results directory's files) follows [`output`]'s one rule.
 //!
-//! Beside the flow: [`error`] and [`exit`] (every exit code, in one place), [`logging`] and
-//! [`progress`] (stderr only), and [`synth`], the synthetic panels behind the fixtures.
+//! Beside the flow: [`options`] (the PSI options every result records, which [`settings`]
+//! resolve and the math takes), [`error`] and [`exit`] (every exit code, in one place),
+//! [`logging`] and [`progress`] (stderr only), and [`synth`], the synthetic panels behind the
+//! fixtures.
 #![warn(missing_docs)]
 
 pub mod analysis;
@@ -26,11 +28,15 @@ pub mod drift;
 pub mod error;
 pub mod exit;
 pub mod exposition;
+#[cfg(test)]
+mod import_cycles;
 pub mod load;
 pub mod logging;
 pub mod openmetrics;
+pub mod options;
 pub mod output;
 pub mod performance;
+pub mod printer;
 pub mod progress;
 pub mod push;
 pub mod render;

@@ -3,11 +3,11 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use nepse_drift::{cli::Cli, commands, exit};
+use nepse_drift::{cli::Cli, commands, exit, printer::Printer};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_env();
-    match commands::dispatch(cli, &mut std::io::stdout().lock()) {
+    match commands::dispatch(cli, &mut Printer::stdout(&mut std::io::stdout().lock())) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // Not `eprintln!`: it panics when stderr cannot be written (a full log disk).

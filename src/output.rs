@@ -26,8 +26,8 @@
 //! either written as a shell would write it or refused; and the path is never read, because
 //! reading a FIFO or `/dev/stdout` into a pipe blocks for ever.
 //!
-//! [`Output::write`] takes the command's stdout writer, so that an `Output` plus that writer is
-//! the printer a command writes all its data through.
+//! [`Output::write`] takes the command's stdout writer: the [`crate::printer::Printer`] a
+//! command writes all its data through passes its own.
 
 use std::fmt;
 use std::fs::{self, Metadata, OpenOptions, Permissions};

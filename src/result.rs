@@ -9,11 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::drift::PsiOptions;
-use crate::drift::SignificanceTest;
-use crate::drift::multiplicity::Method;
-use crate::drift::significance::{DriftNull, NullMethod};
-use crate::performance::cbpe::EstimatedMetrics;
+use crate::options::{Level, PsiOptions, SignificanceTest};
 
 /// Version of the JSON result schema.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -153,6 +149,30 @@ pub struct DatasetDrift {
     pub confirmed: Vec<String>,
 }
 
+/// How a family was adjusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Westfall–Young max-T over the history's past pairs.
+    MaxT,
+    /// Holm's step-down.
+    Holm,
+    /// Both, split by Bonferroni: the max-T group is one test beside the Holm members.
+    MaxTAndHolm,
+}
+
+impl Method {
+    /// The name in outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MaxT => "max_t",
+            Self::Holm => "holm",
+            Self::MaxTAndHolm => "max_t_and_holm",
+        }
+    }
+}
+
 /// A feature that was skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedFeature {
@@ -172,26 +192,40 @@ pub enum FeatureKind {
     Categorical,
 }
 
-/// PSI level by the configured thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// PSI below the moderate threshold (0.1).
-    Stable,
-    /// PSI from the moderate threshold up to the significant one (0.1 ≤ PSI < 0.25).
-    Moderate,
-    /// PSI at or above the significant threshold (0.25).
-    Significant,
+/// How the null distribution of the panel test was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullMethod {
+    /// Rao–Scott-scaled χ²(B−1) at the effective sizes.
+    RaoScottChi2,
+    /// Multinomial draws at the effective sizes.
+    Simulated,
 }
 
-impl Level {
-    /// Lower-case name, as in the JSON.
+/// Which null decided `drifted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftNull {
+    /// The feature's own history of window pairs.
+    History,
+    /// The dependence model: the history was too short, or the feature's rows are close to
+    /// independent (current design effect below
+    /// [`crate::drift::significance::HISTORY_MIN_DESIGN_EFFECT`]).
+    Model,
+    /// The dependence model, confirmed by a history too short to decide: the PSI had to pass
+    /// both the model's critical PSI and the history's prediction bound
+    /// (`crate::drift::history::HistoryNull::short_bound`).
+    ModelAndShortHistory,
+}
+
+impl DriftNull {
+    /// The name in outputs.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Stable => "stable",
-            Self::Moderate => "moderate",
-            Self::Significant => "significant",
+            Self::History => "history",
+            Self::Model => "model",
+            Self::ModelAndShortHistory => "model_and_short_history",
         }
     }
 }
@@ -545,6 +579,23 @@ pub struct Metrics {
     pub brier: Option<f64>,
     /// Mean negative log-likelihood, probabilities clipped to `[ε, 1−ε]`, ε = 2.220446e-16.
     pub log_loss: Option<f64>,
+}
+
+/// The metrics CBPE estimates ([`crate::performance::cbpe`]); `None` where undefined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedMetrics {
+    /// Expected `(TP+TN)/n`.
+    pub accuracy: Option<f64>,
+    /// Expected `TP/(TP+FP)`.
+    pub precision: Option<f64>,
+    /// Expected `TP/(TP+FN)`.
+    pub recall: Option<f64>,
+    /// Expected `TN/(TN+FP)`.
+    pub specificity: Option<f64>,
+    /// Expected `TP/(TP+(FP+FN)/2)`.
+    pub f1: Option<f64>,
+    /// NannyML's estimated ROC AUC.
+    pub roc_auc: Option<f64>,
 }
 
 /// One step of `--every`.

@@ -106,3 +106,65 @@ pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisEr
         skipped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::calendar::DateRange;
+    use crate::cli::{SourceArgs, WindowArgs};
+    use crate::settings::{FileConfig, Groups, ProcessEnv};
+
+    fn settings(dir: &Path, as_of: &str) -> Settings {
+        let file = |name: &str| Some(dir.join(name).display().to_string());
+        let sources = SourceArgs {
+            features: file("features.parquet"),
+            predictions: file("predictions.parquet"),
+            outcomes: file("outcomes.parquet"),
+            ..SourceArgs::default()
+        };
+        let windows = WindowArgs { as_of: Some(as_of.parse().unwrap()), ..WindowArgs::default() };
+        let groups = Groups { sources: Some(&sources), windows: Some(&windows), ..Groups::default() };
+        Settings::resolve(&groups, &ProcessEnv, &FileConfig::default(), chrono::Utc::now()).unwrap()
+    }
+
+    /// Held in memory, the sources are never read again: with the files gone, every day
+    /// computes, and equals what the files give.
+    #[test]
+    fn days_computed_from_memory_need_no_file_and_equal_the_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for name in ["features.parquet", "predictions.parquet", "outcomes.parquet"] {
+            std::fs::copy(fixtures.join(name), tmp.path().join(name)).unwrap();
+        }
+        let days = ["2026-09-30", "2026-11-02", "2026-11-19"];
+        let from_files: Vec<String> = days
+            .iter()
+            .map(|d| {
+                serde_json::to_string(&analyse_with(&settings(tmp.path(), d), &Sources::files()).unwrap()).unwrap()
+            })
+            .collect();
+        let last = settings(tmp.path(), "2026-11-19");
+        let held = Sources::in_memory(&last, last.as_of).unwrap();
+        let rows: Vec<(&str, u64)> = held.rows_read().iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rows, [("features", 65_800), ("outcomes", 65_700), ("predictions", 65_800)]);
+        // A range without a trading day is named against the files.
+        let weekend = DateRange::new("2026-11-20".parse().unwrap(), "2026-11-21".parse().unwrap()).unwrap();
+        assert!(matches!(held.trading_days(&last, weekend), Err(AnalysisError::NoTradingDays { .. })));
+        for name in ["features.parquet", "predictions.parquet", "outcomes.parquet"] {
+            std::fs::remove_file(tmp.path().join(name)).unwrap();
+        }
+        for (day, expected) in days.iter().zip(&from_files) {
+            let result = analyse_with(&settings(tmp.path(), day), &held).unwrap();
+            assert_eq!(&serde_json::to_string(&result).unwrap(), expected, "{day}");
+        }
+        let range = DateRange::new("2026-11-13".parse().unwrap(), "2026-11-19".parse().unwrap()).unwrap();
+        let found: Vec<String> = held.trading_days(&last, range).unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            ["2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"],
+            "no Friday or Saturday"
+        );
+    }
+}

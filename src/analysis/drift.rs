@@ -11,11 +11,12 @@ use crate::calendar::DateRange;
 use crate::drift::daily::align_categories;
 use crate::drift::multiplicity::{Member, adjust};
 use crate::drift::{
-    BinEdges, BinningMode, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins,
-    SignificanceTest, compare, count_by_slot, feature_drift, with_panel_significance,
+    BinEdges, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins, compare,
+    count_by_slot, feature_drift, with_panel_significance,
 };
-use crate::drift::{Samples, stattests};
+use crate::drift::{Samples, order, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
+use crate::options::{BinningMode, SignificanceTest};
 use crate::progress::Progress;
 use crate::result::{
     DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
@@ -217,7 +218,7 @@ impl Context<'_> {
                         detail: format!("`{}` and its dates decoded to different numbers of rows", f.name),
                     });
                 }
-                let Ok(edges) = BinEdges::quantiles_in_order(values, k) else {
+                let Ok(edges) = BinEdges::quantiles(values, k) else {
                     return Ok(Err(skip(&f.name, &FeatureError::AllNullReference(f.name.clone()))));
                 };
                 let days: Vec<i32> = window.days.iter().map(|d| date_to_days(*d)).collect();
@@ -431,13 +432,13 @@ impl Context<'_> {
         let mut other = Vec::new();
         let sorted_beside = std::thread::scope(|s| {
             let helper = (threads > 1)
-                .then(|| std::thread::Builder::new().spawn_scoped(s, || stattests::sort_finite(r, &mut other)).ok())
+                .then(|| std::thread::Builder::new().spawn_scoped(s, || order::sort_finite(r, &mut other)).ok())
                 .flatten();
-            stattests::sort_finite(c, scratch);
+            order::sort_finite(c, scratch);
             helper.is_some()
         });
         if !sorted_beside {
-            stattests::sort_finite(r, scratch);
+            order::sort_finite(r, scratch);
         }
         Ok(self.decide(drift, &Samples::Numeric { reference: r, current: c }))
     }
@@ -445,7 +446,7 @@ impl Context<'_> {
     /// `--stattest`'s tests on `samples`, added to `drift`; the deciding test's call becomes
     /// `drifted`.
     fn decide(&self, mut drift: FeatureDrift, samples: &Samples<'_>) -> FeatureDrift {
-        let (tests, decider) = self.psi.stattest.tests(samples);
+        let (tests, decider) = stattests::chosen(self.psi.stattest, samples);
         for (test, value) in tests.iter().copied().zip(stattests::values(&tests, samples)) {
             let threshold = test.default_threshold();
             let statistic = Statistic {
@@ -624,9 +625,9 @@ impl Context<'_> {
                 });
                 continue;
             };
-            let mut reference: Vec<f64> =
+            let reference: Vec<f64> =
                 values.iter().zip(&days).filter(|(_, d)| (from..=to).contains(*d)).map(|(v, _)| *v).collect();
-            let fitted = FeatureProfile::fit_numeric(&f.name, &mut reference, self.psi.bins).and_then(|mut profile| {
+            let fitted = FeatureProfile::fit_numeric(&f.name, &reference, self.psi.bins).and_then(|mut profile| {
                 if let ProfileBins::Numeric { edges, .. } = &profile.bins {
                     // The counter's table of days takes rows in any order.
                     let mut counter = DayCounter::new(edges);

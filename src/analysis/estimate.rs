@@ -9,12 +9,12 @@ use super::context::Context;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
 use crate::load::{Scan, date_to_days};
-use crate::performance::cbpe::{self, EstimatedMetrics, SamplingComponents};
+use crate::performance::cbpe::{self, SamplingComponents};
 use crate::performance::isotonic::{self, Calibration};
 use crate::performance::{
     EvalOptions, Labelled, labelled, positive_score, predicts_positive, validate_outcomes, validate_predictions,
 };
-use crate::result::{CalibrationWindow, ConceptDrift, EstimatedBand, EstimatedPerformance, Span};
+use crate::result::{CalibrationWindow, ConceptDrift, EstimatedBand, EstimatedMetrics, EstimatedPerformance, Span};
 use crate::rows::Prediction;
 
 /// One version's estimator, or why it has none.

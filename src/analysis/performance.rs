@@ -8,11 +8,11 @@ use super::error::AnalysisError;
 use super::estimate::Estimators;
 use crate::calendar::DateRange;
 use crate::drift::{
-    BinningMode, Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, SignificanceTest, compare,
-    feature_drift, with_panel_significance,
+    Column, DayCounter, FeatureProfile, PanelWindows, ProfileBins, compare, feature_drift, with_panel_significance,
 };
 use crate::load::Scan;
 use crate::load::date_to_days;
+use crate::options::{BinningMode, SignificanceTest};
 use crate::performance::{self, EvalOptions, validate_outcomes, validate_predictions};
 use crate::result::{
     DriftReport, EstimatedBand, FeatureDrift, PerformanceGroup, PerformanceReport, Span, VersionPerformance, WindowInfo,
@@ -275,8 +275,8 @@ impl Context<'_> {
         if self.psi.mode == BinningMode::Evidently || self.psi.significance == SignificanceTest::Iid {
             return feature_drift(name, r, &c, &self.psi).ok();
         }
-        let Column::Numeric(mut values) = r else { return None };
-        let mut profile = FeatureProfile::fit_numeric(name, &mut values, self.psi.bins).ok()?;
+        let Column::Numeric(values) = r else { return None };
+        let mut profile = FeatureProfile::fit_numeric(name, &values, self.psi.bins).ok()?;
         if let ProfileBins::Numeric { edges, .. } = &profile.bins {
             // The counter's table of days takes rows in any order.
             let mut counter = DayCounter::new(edges);

@@ -14,7 +14,6 @@
 //! except the job-health gauges that describe a real run (`nepse_drift_last_success_…`,
 //! `nepse_drift_run_duration_seconds`): a backfill is not a run.
 
-use std::io::Write;
 use std::time::Instant;
 
 use chrono::Utc;
@@ -27,6 +26,7 @@ use crate::exit;
 use crate::exposition;
 use crate::openmetrics::History;
 use crate::output::{Inputs, Output};
+use crate::printer::Printer;
 use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
 
 /// `nepse-drift backfill`.
@@ -34,7 +34,7 @@ use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
 /// # Errors
 /// Any [`Error`]: bad settings or a refused output path (2), bad data (3), an output that
 /// cannot be written (1).
-pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn backfill(args: &BackfillArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let started = Instant::now();
     let range = args.range()?;
     let file = settings::load_file(&args.config)?;
@@ -89,7 +89,7 @@ pub fn backfill(args: &BackfillArgs, out: &mut dyn Write) -> Result<u8, Error> {
         return Err(Error::Analysis(e));
     }
     // A file is written whole or not at all: promtool must never read half a history.
-    output.write(out, history.render().as_bytes())?;
+    out.write(&output, history.render().as_bytes())?;
     tracing::info!(
         path = %output.path().display(),
         days = written,

@@ -2,7 +2,6 @@
 //! variables and file, and that the sources exist, reading no data. Meant for a deploy
 //! pipeline or an init container.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -11,6 +10,7 @@ use crate::analysis::AnalysisError;
 use crate::cli::JobArgs;
 use crate::error::Error;
 use crate::exit;
+use crate::printer::Printer;
 use crate::push::redacted;
 use crate::settings::{self, ConfigError, ProcessEnv, PushSettings, Settings};
 
@@ -18,7 +18,7 @@ use crate::settings::{self, ConfigError, ProcessEnv, PushSettings, Settings};
 ///
 /// # Errors
 /// The first [`ConfigError`] found.
-pub fn check_config(args: &JobArgs, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn check_config(args: &JobArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     // Exactly as `run` resolves them: the same flags, variables and file.
     let file = settings::load_file(&args.config)?;
     let settings = Settings::resolve(&args.groups(), &ProcessEnv, &file, Utc::now())?;
@@ -49,14 +49,12 @@ pub fn check_config(args: &JobArgs, out: &mut dyn Write) -> Result<u8, Error> {
         }
     }
     let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), redacted);
-    writeln!(
-        out,
-        "config ok: features {}, push {url}, job {}, results {}",
+    out.print(&format!(
+        "config ok: features {}, push {url}, job {}, results {}\n",
         s.features,
         push_settings.job,
         settings.results_dir.as_deref().map_or_else(|| "not saved".to_owned(), |p| p.display().to_string())
-    )
-    .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    ))?;
     Ok(exit::SUCCESS)
 }
 

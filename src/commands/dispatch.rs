@@ -1,17 +1,16 @@
 //! Picks the subcommand: sets up logging, then hands the command its arguments.
 
-use std::io::Write;
-
 use super::{backfill, check_config, fit_reference, fixtures, push, report, run};
 use crate::cli::{Cli, Command, LogFormat};
 use crate::error::Error;
 use crate::logging;
+use crate::printer::Printer;
 
-/// Runs the parsed command line, writing data to `out`.
+/// Runs the parsed command line, writing data through `out`.
 ///
 /// # Errors
 /// Any [`Error`]; the caller prints it and exits with [`Error::exit_code`].
-pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn dispatch(cli: Cli, out: &mut Printer<'_>) -> Result<u8, Error> {
     logging::init(cli.log_format, cli.quiet);
     let progress = !cli.quiet && cli.log_format == LogFormat::Text;
     match cli.command {

@@ -1,8 +1,6 @@
 //! `nepse-drift fit-reference`: fits the reference window once into a profile file that later
 //! runs read instead of the raw reference.
 
-use std::io::Write;
-
 use chrono::Utc;
 
 use crate::analysis;
@@ -10,13 +8,14 @@ use crate::cli::{FitArgs, WindowArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::output::{Inputs, Output};
+use crate::printer::Printer;
 use crate::settings::{self, ConfigError, ProcessEnv, Settings};
 
 /// `nepse-drift fit-reference -o FILE`.
 ///
 /// # Errors
 /// Any [`Error`]; nothing is written on error.
-pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut Printer<'_>) -> Result<u8, Error> {
     let file = settings::load_file(&args.analysis.config)?;
     let windows = fitted_window(&args.analysis.windows)?;
     let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
@@ -26,7 +25,7 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
     let profile = analysis::fit_reference(&settings)?;
     let json = profile.to_json().map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e })?;
     // An output that cannot be written is not a bad profile: exit 1 with a path hint.
-    output.write(out, json.as_bytes())?;
+    out.write(&output, json.as_bytes())?;
     let summary = format!(
         "fitted {} features ({} skipped) on {} rows, {} … {}, into {} (sha256 {})",
         profile.features.len(),
@@ -41,7 +40,7 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut dyn Write) -> Res
         // The profile is the data on stdout: the summary goes to the log.
         tracing::info!("{summary}");
     } else {
-        writeln!(out, "{summary}").map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        out.print(&format!("{summary}\n"))?;
     }
     Ok(if profile.skipped.is_empty() { exit::SUCCESS } else { exit::PARTIAL })
 }

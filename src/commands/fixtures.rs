@@ -1,12 +1,11 @@
 //! `nepse-drift fixtures`: writes a deterministic synthetic panel (see [`crate::synth`]).
 
-use std::io::Write;
-
 use chrono::NaiveDate;
 
 use crate::cli::FixturesArgs;
 use crate::error::Error;
 use crate::exit;
+use crate::printer::Printer;
 use crate::synth::{self, DriftSpec, PanelSpec};
 
 /// The most symbols and rows a panel may hold: it is held in memory before it is written.
@@ -18,7 +17,7 @@ const MAX_ROWS: usize = 200_000_000;
 ///
 /// # Errors
 /// [`Error::FixturesSpec`] for a bad drift spec or dates, [`Error::Fixtures`] when writing fails.
-pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let drift = args.drift.as_deref().map(DriftSpec::parse).transpose().map_err(Error::FixturesSpec)?;
     if args.start > args.end {
         return Err(Error::FixturesSpec(format!("--start {} is after --end {}", args.start, args.end)));
@@ -59,8 +58,7 @@ pub fn fixtures(args: &FixturesArgs, out: &mut dyn Write) -> Result<u8, Error> {
         synth::SynthError::Spec(why) => Error::FixturesSpec(why),
         synth::SynthError::Write(e) => Error::Fixtures(e),
     })?;
-    writeln!(out, "wrote {rows} feature rows for {symbols} symbols to {}", args.out.display())
-        .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+    out.print(&format!("wrote {rows} feature rows for {symbols} symbols to {}\n", args.out.display()))?;
     Ok(exit::SUCCESS)
 }
 

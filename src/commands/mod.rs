@@ -1,5 +1,6 @@
 //! The subcommands, one file each. Every command resolves its settings once, calls the
-//! library, writes data through the writer it is given and returns an exit code (see
+//! library, writes data through the [`crate::printer::Printer`] it is given and returns an
+//! exit code (see
 //! [`crate::exit`]); nothing here computes numbers. [`dispatch`] picks the command.
 
 pub mod backfill;

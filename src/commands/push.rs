@@ -1,12 +1,11 @@
 //! `nepse-drift push --result FILE`: re-pushes a result that `run` saved, exactly: every group
 //! `run` pushed (the live model's and one per other model version).
 
-use std::io::Write;
-
 use crate::cli::PushArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::exposition;
+use crate::printer::Printer;
 use crate::settings::{self, ProcessEnv, PushSettings};
 use crate::store::{self, StoreError};
 
@@ -14,7 +13,7 @@ use crate::store::{self, StoreError};
 ///
 /// # Errors
 /// [`Error::Store`] for an unreadable file, [`Error::Push`] when the push fails.
-pub fn push(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn push(args: &PushArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let file = settings::load_file(&args.config)?;
     let push_settings = PushSettings::resolve(&file, args.push_url.as_deref(), &ProcessEnv)?;
     let result = store::read(&args.result)?;
@@ -30,8 +29,7 @@ pub fn push(args: &PushArgs, out: &mut dyn Write) -> Result<u8, Error> {
     // Every group `run` pushed: the live model's and one per other model version.
     let groups = exposition::groups(&result)?;
     if push_settings.url.is_none() || args.dry_run {
-        out.write_all(exposition::dry_run_text(&groups).as_bytes())
-            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        out.print(&exposition::dry_run_text(&groups))?;
         return Ok(exit::SUCCESS);
     }
     super::run::push_groups(&push_settings, &groups)?;

@@ -1,8 +1,6 @@
 //! `nepse-drift report`: an ad-hoc analysis of any window, rendered as a table, JSON, CSV or
 //! Markdown (and optionally an HTML page). Never pushes.
 
-use std::io::{IsTerminal, Write};
-
 use chrono::Utc;
 
 use crate::analysis::analyse;
@@ -10,6 +8,7 @@ use crate::cli::{Format, ReportArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::output::{Inputs, Output};
+use crate::printer::Printer;
 use crate::render::{self, Style};
 use crate::settings::{self, Groups, ProcessEnv, Settings};
 
@@ -17,7 +16,7 @@ use crate::settings::{self, Groups, ProcessEnv, Settings};
 ///
 /// # Errors
 /// Any [`Error`]; the exit code of a computed result follows [`exit::outcome_code`].
-pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Result<u8, Error> {
     let file = settings::load_file(&args.analysis.config)?;
     let groups = Groups {
         perf: Some(&args.perf),
@@ -37,10 +36,9 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
     let result = analyse(&settings)?;
     super::notices::warn(&result);
     if let Some(html) = &html {
-        html.write(out, render::html::render(&result).as_bytes())?;
+        out.write(html, render::html::render(&result).as_bytes())?;
     }
-    let to_file = !output.is_stdout();
-    let style = Style { color: !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    let style = Style { color: out.color(&output) };
     let text = match args.format {
         Format::Table => render::table::render(&result, style),
         Format::Json => {
@@ -49,6 +47,6 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut dyn Write) -> Result<
         Format::Csv => render::csv::render(&result),
         Format::Markdown => render::markdown::render(&result),
     };
-    output.write(out, text.as_bytes())?;
+    out.write(&output, text.as_bytes())?;
     Ok(exit::outcome_code(&result, args.fail_on_drift))
 }

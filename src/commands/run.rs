@@ -10,7 +10,6 @@
 //! 4. if the push fails after its retries, the exit code says so (5) and the saved file can be
 //!    re-pushed exactly with `push --result FILE`.
 
-use std::io::Write;
 use std::time::Instant;
 
 use chrono::Utc;
@@ -22,6 +21,7 @@ use crate::error::Error;
 use crate::exit;
 use crate::exposition;
 use crate::load::Scan;
+use crate::printer::Printer;
 use crate::push::{self, Method};
 use crate::result::{RunInfo, RunResult};
 use crate::settings::{self, DEFAULT_MODEL, ProcessEnv, PushSettings, Settings};
@@ -31,7 +31,7 @@ use crate::store;
 ///
 /// # Errors
 /// Any [`Error`]; the result file is saved before a push error is returned.
-pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
+pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let started = Instant::now();
     let started_at = unix_now();
     let run_id = format!("{:016x}", rand::rng().random::<u64>());
@@ -80,8 +80,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let code = exit::outcome_code(&result, args.fail_on_drift);
     if push_settings.url.is_none() || args.dry_run {
-        out.write_all(exposition::dry_run_text(&groups).as_bytes())
-            .map_err(|e| Error::Output { path: "<stdout>".into(), detail: e.to_string() })?;
+        out.print(&exposition::dry_run_text(&groups))?;
         tracing::info!("dry run: printed the exposition text, pushed nothing");
         return Ok(code);
     }

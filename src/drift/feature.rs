@@ -9,115 +9,9 @@ use super::history::{HistoryNull, pair_psis, stretches};
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::{PanelInput, panel, significance};
-use super::stattests::Choice;
-use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind, Level};
+use crate::options::{BinningMode, Level, PsiOptions, SignificanceTest};
+use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind};
 use crate::rows::CategoryCounts;
-
-/// How bins are made and zero proportions replaced; see [`super::binning`] and [`super::psi`].
-///
-/// Also the `--binning` flag's values (the `value(help)` texts are what `--help` shows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum BinningMode {
-    /// Reference quantiles, right-closed bins, a missing bin, ε for zeros.
-    #[value(help = "Reference deciles, right-closed, missing bin, ε")]
-    Quantile,
-    /// Evidently 0.7's PSI test, for comparison with that tool.
-    #[value(help = "Evidently 0.7's PSI test")]
-    Evidently,
-}
-
-/// PSI level thresholds: `stable` below `moderate`, `moderate` from `moderate` up to
-/// `significant`, `significant` at and above `significant`.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Thresholds {
-    /// Lower bound of the `moderate` level (default 0.1).
-    pub moderate: f64,
-    /// Lower bound of the `significant` level (default 0.25).
-    pub significant: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self { moderate: 0.1, significant: 0.25 }
-    }
-}
-
-impl Thresholds {
-    /// The level of a PSI value.
-    #[must_use]
-    pub fn level(&self, psi: f64) -> Level {
-        if psi >= self.significant {
-            Level::Significant
-        } else if psi >= self.moderate {
-            Level::Moderate
-        } else {
-            Level::Stable
-        }
-    }
-}
-
-/// Which test decides whether a PSI is bigger than chance (`--significance`).
-///
-/// Also the flag's values (the `value(help)` texts are what `--help` shows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum SignificanceTest {
-    /// The dependence-aware test of [`super::significance::panel`]: trading days as clusters,
-    /// serial dependence, the feature's own history.
-    #[default]
-    #[value(help = "Dependence-aware: trading days as clusters, serial dependence, the feature's history (default)")]
-    Panel,
-    /// The χ² test of independent rows ([`super::significance::significance`]).
-    #[value(help = "χ² test assuming independent rows (only for data whose rows truly are)")]
-    Iid,
-}
-
-impl SignificanceTest {
-    /// The name in outputs.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Panel => "panel",
-            Self::Iid => "iid",
-        }
-    }
-}
-
-/// Everything that decides a PSI number.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PsiOptions {
-    /// Binning convention.
-    pub mode: BinningMode,
-    /// Number of quantile bins `k` (quantile mode).
-    pub bins: usize,
-    /// Replacement for zero proportions (quantile mode).
-    pub epsilon: f64,
-    /// Significance level of the χ² test.
-    pub alpha: f64,
-    /// Level thresholds.
-    pub thresholds: Thresholds,
-    /// The significance test (quantile mode; Evidently mode always uses `iid`).
-    #[serde(default)]
-    pub significance: SignificanceTest,
-    /// Evidently's drift tests computed beside the PSI (none by default).
-    #[serde(default, skip_serializing_if = "Choice::is_psi")]
-    pub stattest: Choice,
-}
-
-impl Default for PsiOptions {
-    fn default() -> Self {
-        Self {
-            mode: BinningMode::Quantile,
-            bins: 10,
-            epsilon: 1e-4,
-            alpha: 0.01,
-            thresholds: Thresholds::default(),
-            significance: SignificanceTest::Panel,
-            stattest: Choice::Psi,
-        }
-    }
-}
 
 /// The windows' shape and the pooled per-day counts the panel test needs.
 #[derive(Debug, Clone, Copy)]
@@ -526,13 +420,5 @@ mod tests {
             &PsiOptions::default(),
         );
         assert_eq!(err, Err(FeatureError::AllNullReference("pe_ratio".into())));
-    }
-
-    #[test_case::test_case(0.099, Level::Stable)]
-    #[test_case::test_case(0.1, Level::Moderate)]
-    #[test_case::test_case(0.2499, Level::Moderate)]
-    #[test_case::test_case(0.25, Level::Significant)]
-    fn levels(psi: f64, level: Level) {
-        assert_eq!(Thresholds::default().level(psi), level);
     }
 }

@@ -4,10 +4,12 @@ pub mod binning;
 pub mod column;
 pub mod daily;
 pub mod dependence;
+pub mod ecdf;
 pub mod feature;
 pub mod history;
 pub mod ks;
 pub mod multiplicity;
+pub mod order;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;
@@ -18,11 +20,8 @@ pub use binning::{BinEdges, MAX_BINS};
 pub use column::{Column, FeatureError};
 pub use daily::{DailyCategories, DailyCounts, DayCounter, count_by_slot};
 pub use dependence::Dependence;
-pub use feature::{
-    BinningMode, PanelWindows, PsiOptions, SignificanceTest, Thresholds, compare, feature_drift,
-    with_panel_significance,
-};
+pub use feature::{PanelWindows, compare, feature_drift, with_panel_significance};
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;
-pub use stattests::{Choice, Samples, StatTest};
+pub use stattests::Samples;

@@ -30,6 +30,7 @@
 //! decides its own call (rows close to independent): the family stays one group.
 
 use super::history::quantile_sorted;
+use crate::result::Method;
 
 /// Which of `p_values` Holm's step-down rejects at family-wise level `alpha`, in the input's
 /// order. NaN p-values are never rejected and count towards `m`.
@@ -103,30 +104,6 @@ pub struct Member<'a> {
     /// Its PSI and its history's past pairs' PSIs by day, when the history can test: such
     /// members are adjusted together by [`max_t`].
     pub history: Option<(f64, &'a [(i32, f64)])>,
-}
-
-/// How a family was adjusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Westfall–Young max-T over the history's past pairs.
-    MaxT,
-    /// Holm's step-down.
-    Holm,
-    /// Both, split by Bonferroni: the max-T group is one test beside the Holm members.
-    MaxTAndHolm,
-}
-
-impl Method {
-    /// The name in outputs.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MaxT => "max_t",
-            Self::Holm => "holm",
-            Self::MaxTAndHolm => "max_t_and_holm",
-        }
-    }
 }
 
 /// Family-adjusted p-values of `members`, in their order, and how (see the module docs): the

@@ -58,7 +58,7 @@ impl FeatureProfile {
     /// [`FeatureError::AllNullReference`] when no reference value is usable.
     pub fn fit(feature: &str, reference: Column, k: usize) -> Result<Self, FeatureError> {
         match reference {
-            Column::Numeric(mut values) => Self::fit_numeric(feature, &mut values, k),
+            Column::Numeric(values) => Self::fit_numeric(feature, &values, k),
             Column::Counted(_) => Err(FeatureError::KindMismatch(feature.to_owned())),
             Column::Categorical(c) => {
                 if c.counts.is_empty() {
@@ -75,11 +75,11 @@ impl FeatureProfile {
         }
     }
 
-    /// Fits a numeric reference column in place (its order changes).
+    /// Fits a numeric reference column.
     ///
     /// # Errors
     /// [`FeatureError::AllNullReference`] when no value is finite.
-    pub fn fit_numeric(feature: &str, values: &mut [f64], k: usize) -> Result<Self, FeatureError> {
+    pub fn fit_numeric(feature: &str, values: &[f64], k: usize) -> Result<Self, FeatureError> {
         let edges = BinEdges::quantiles(values, k).map_err(|e| match e {
             BinningError::NoFiniteValues | BinningError::TooFewBins(_) => {
                 FeatureError::AllNullReference(feature.to_owned())

@@ -133,8 +133,9 @@ mod tests {
     use super::*;
     use crate::drift::column::Column;
     use crate::drift::daily::DayCounter;
-    use crate::drift::feature::{PanelWindows, PsiOptions, compare, with_panel_significance};
+    use crate::drift::feature::{PanelWindows, compare, with_panel_significance};
     use crate::drift::profile::ProfileBins;
+    use crate::options::PsiOptions;
 
     /// A valid profile of one numeric and one categorical feature, with per-day counts.
     fn valid() -> ReferenceProfile {

@@ -106,8 +106,10 @@ fn floor_at(x: f64, epsilon: f64) -> f64 {
 }
 
 /// Evidently's zero replacement: `m/1e6` if `m ≤ 1e-4`, else `1e-4`, `m` the smallest
-/// non-zero proportion of that side.
-fn evidently_fill(p: &[f64]) -> Vec<f64> {
+/// non-zero proportion of that side. The one ε fill of Evidently's binning: its PSI here and
+/// its `psi` and `kl_div` stattests ([`super::stattests`]).
+#[must_use]
+pub fn evidently_fill(p: &[f64]) -> Vec<f64> {
     let m = p.iter().copied().filter(|x| *x != 0.0).fold(f64::INFINITY, f64::min);
     let fill = if m <= 1e-4 { m / 1e6 } else { 1e-4 };
     p.iter().map(|&x| if x == 0.0 { fill } else { x }).collect()

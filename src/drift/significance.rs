@@ -80,6 +80,7 @@ use super::dependence::Dependence;
 use super::history::HISTORY_MIN_STRETCHES;
 use super::history::HistoryNull;
 use super::psi::psi_quantile;
+use crate::result::{DriftNull, NullMethod};
 
 /// The significance of one PSI value.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -211,43 +212,6 @@ pub struct PanelInput<'a> {
     pub alpha: f64,
     /// The quantile mode's ε.
     pub epsilon: f64,
-}
-
-/// How the null distribution of the panel test was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NullMethod {
-    /// Rao–Scott-scaled χ²(B−1) at the effective sizes.
-    RaoScottChi2,
-    /// Multinomial draws at the effective sizes.
-    Simulated,
-}
-
-/// Which null decided `drifted`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DriftNull {
-    /// The feature's own history of window pairs.
-    History,
-    /// The dependence model: the history was too short, or the feature's rows are close to
-    /// independent (current design effect below [`HISTORY_MIN_DESIGN_EFFECT`]).
-    Model,
-    /// The dependence model, confirmed by a history too short to decide: the PSI had to pass
-    /// both the model's critical PSI and the history's prediction bound
-    /// ([`HistoryNull::short_bound`]).
-    ModelAndShortHistory,
-}
-
-impl DriftNull {
-    /// The name in outputs.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::History => "history",
-            Self::Model => "model",
-            Self::ModelAndShortHistory => "model_and_short_history",
-        }
-    }
 }
 
 /// The dependence-aware significance of one PSI: the two calls' nulls.

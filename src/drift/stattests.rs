@@ -21,12 +21,15 @@
 //! reference values gets numpy's Sturges equal-width bins over both samples together; any other
 //! feature one bin per distinct value of either side. Shares are counts over the side's size.
 //! *Filled* shares replace a zero by `m/10⁶` when the side's smallest non-zero share `m ≤ 10⁻⁴`,
-//! else by `10⁻⁴` (the `--binning evidently` PSI's rule).
+//! else by `10⁻⁴` (the `--binning evidently` PSI's rule, [`super::psi::evidently_fill`]).
 //!
 //! **The preset's choice** (`auto`): with at most 1,000 reference values, `ks` for a numeric
 //! feature with more than 5 distinct values (over both sides), else `chisquare` with more than 2
 //! and `z` with 2 or fewer; with more reference values, `wasserstein` for a numeric feature with
 //! more than 5 distinct values and `jensenshannon` for any other.
+//!
+//! The tests' names, thresholds and drift rules are [`crate::options::StatTest`]'s, and the
+//! choice among them [`crate::options::Choice`]'s ([`chosen`] applies it to a feature).
 //!
 //! Every p-value here assumes independent rows, which a NEPSE panel's are not (see the panel
 //! test in [`super::significance`]): a result marks these calls.
@@ -39,183 +42,10 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 #[cfg(test)]
 use super::binning::histogram_counts;
 use super::binning::sturges_edges;
+use super::ecdf::{merge, tallies};
 use super::ks::ks_test;
-
-/// One of Evidently's drift tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StatTest {
-    /// Population Stability Index (Evidently's binning).
-    Psi,
-    /// Kolmogorov–Smirnov p-value.
-    Ks,
-    /// Normed Wasserstein distance.
-    Wasserstein,
-    /// Jensen–Shannon distance.
-    JensenShannon,
-    /// Hellinger distance.
-    Hellinger,
-    /// Kullback–Leibler divergence.
-    KlDiv,
-    /// Pearson's χ² p-value.
-    ChiSquare,
-    /// Two-proportion z-test p-value.
-    Z,
-}
-
-/// Every test, in the order results list them.
-pub const ALL: [StatTest; 8] = [
-    StatTest::Psi,
-    StatTest::Ks,
-    StatTest::Wasserstein,
-    StatTest::JensenShannon,
-    StatTest::Hellinger,
-    StatTest::KlDiv,
-    StatTest::ChiSquare,
-    StatTest::Z,
-];
-
-impl StatTest {
-    /// Evidently's name of the test.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Psi => "psi",
-            Self::Ks => "ks",
-            Self::Wasserstein => "wasserstein",
-            Self::JensenShannon => "jensenshannon",
-            Self::Hellinger => "hellinger",
-            Self::KlDiv => "kl_div",
-            Self::ChiSquare => "chisquare",
-            Self::Z => "z",
-        }
-    }
-
-    /// The test named `name`.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// Evidently's default threshold.
-    #[must_use]
-    pub fn default_threshold(self) -> f64 {
-        match self {
-            Self::Ks | Self::ChiSquare | Self::Z => 0.05,
-            Self::Psi | Self::Wasserstein | Self::JensenShannon | Self::Hellinger | Self::KlDiv => 0.1,
-        }
-    }
-
-    /// Whether the value is a p-value (small means drift) rather than a distance.
-    #[must_use]
-    pub fn is_p_value(self) -> bool {
-        matches!(self, Self::Ks | Self::ChiSquare | Self::Z)
-    }
-
-    /// Whether `value` is drift at `threshold`, by Evidently's rule for the test.
-    #[must_use]
-    pub fn drifted(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Self::Ks => value <= threshold,
-            Self::ChiSquare | Self::Z => value < threshold,
-            _ => value >= threshold,
-        }
-    }
-
-    /// Whether the test applies to a feature of this kind under `all`.
-    #[must_use]
-    pub fn applies_to(self, numeric: bool) -> bool {
-        match self {
-            Self::Ks | Self::Wasserstein => numeric,
-            Self::ChiSquare | Self::Z => !numeric,
-            Self::Psi | Self::JensenShannon | Self::Hellinger | Self::KlDiv => true,
-        }
-    }
-}
-
-/// Which drift tests a run computes beside the PSI (`--stattest`, `psi.stattest`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Choice {
-    /// Only the PSI, with its dependence-aware call (the default): nothing else is computed.
-    #[default]
-    Psi,
-    /// One of Evidently's tests, which decides `drifted` where it applies.
-    One(StatTest),
-    /// The test Evidently's preset would pick for each feature ([`auto`]), which decides.
-    Auto,
-    /// Every test that applies to each feature's kind; the preset's pick decides.
-    All,
-}
-
-impl Choice {
-    /// Every accepted name, for messages.
-    pub const NAMES: &'static str = "psi, ks, wasserstein, jensenshannon, hellinger, kl_div, chisquare, z, auto, all";
-
-    /// The choice named `name` (`psi` is the default PSI, not Evidently's).
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "psi" => Some(Self::Psi),
-            "auto" => Some(Self::Auto),
-            "all" => Some(Self::All),
-            other => StatTest::from_name(other).map(Self::One),
-        }
-    }
-
-    /// Its name.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Psi => "psi",
-            Self::Auto => "auto",
-            Self::All => "all",
-            Self::One(t) => t.name(),
-        }
-    }
-
-    /// Whether this is the default (nothing but the PSI).
-    #[must_use]
-    pub fn is_psi(&self) -> bool {
-        *self == Self::Psi
-    }
-
-    /// The tests to compute on `samples`, and the one that decides `drifted` (`None` when the
-    /// chosen test does not apply to the feature's kind).
-    #[must_use]
-    pub fn tests(self, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
-        let numeric = matches!(samples, Samples::Numeric { .. });
-        match self {
-            Self::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
-            // The PSI alone, or a test of the other kind: nothing beside the PSI's call.
-            Self::Psi | Self::One(_) => (Vec::new(), None),
-            Self::Auto => {
-                let t = auto(samples);
-                (vec![t], Some(t))
-            }
-            Self::All => {
-                let decider = auto(samples);
-                let mut tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(numeric)).collect();
-                // The preset's pick for a numeric feature of few values may be χ² or z.
-                if !tests.contains(&decider) {
-                    tests.push(decider);
-                }
-                (tests, Some(decider))
-            }
-        }
-    }
-}
-
-impl serde::Serialize for Choice {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Choice {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Self::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown stattest `{name}`")))
-    }
-}
+use super::psi::evidently_fill;
+use crate::options::{Choice, StatTest};
 
 /// One feature's two samples, as Evidently's stattests receive them.
 #[derive(Debug, Clone, Copy)]
@@ -248,29 +78,7 @@ impl Samples<'_> {
     /// category counts as they are.
     fn value_counts(&self) -> (Vec<u64>, Vec<u64>) {
         match self {
-            Self::Numeric { reference, current } => {
-                let mut r = Vec::new();
-                let mut c = Vec::new();
-                let (mut i, mut j) = (0, 0);
-                while i < reference.len() || j < current.len() {
-                    let x = match (reference.get(i), current.get(j)) {
-                        (Some(&a), Some(&b)) => a.min(b),
-                        (Some(&a), None) => a,
-                        (None, Some(&b)) => b,
-                        (None, None) => break,
-                    };
-                    let (i0, j0) = (i, j);
-                    while i < reference.len() && reference[i] == x {
-                        i += 1;
-                    }
-                    while j < current.len() && current[j] == x {
-                        j += 1;
-                    }
-                    r.push((i - i0) as u64);
-                    c.push((j - j0) as u64);
-                }
-                (r, c)
-            }
+            Self::Numeric { reference, current } => tallies(reference, current).unzip(),
             Self::Categorical { reference, current } => (reference.to_vec(), current.to_vec()),
         }
     }
@@ -291,25 +99,7 @@ impl Samples<'_> {
     /// the two sorted sides, without a copy.
     fn distinct_both_up_to(&self, limit: usize) -> usize {
         match self {
-            Self::Numeric { reference, current } => {
-                let (mut i, mut j, mut n) = (0, 0, 0);
-                while n < limit && (i < reference.len() || j < current.len()) {
-                    let x = match (reference.get(i), current.get(j)) {
-                        (Some(&a), Some(&b)) => a.min(b),
-                        (Some(&a), None) => a,
-                        (None, Some(&b)) => b,
-                        (None, None) => break,
-                    };
-                    while i < reference.len() && reference[i] <= x {
-                        i += 1;
-                    }
-                    while j < current.len() && current[j] <= x {
-                        j += 1;
-                    }
-                    n += 1;
-                }
-                n
-            }
+            Self::Numeric { reference, current } => tallies(reference, current).take(limit).count(),
             Self::Categorical { reference, current } => {
                 reference.iter().zip(*current).filter(|(r, c)| **r > 0 || **c > 0).count().min(limit)
             }
@@ -345,164 +135,29 @@ fn sorted_histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
         .collect()
 }
 
-/// What one merge of two sorted samples gives: the KS statistic, the (unnormed) Wasserstein
-/// distance and the distinct values of both — three tests' walks over the values in one.
-#[derive(Debug, Clone, Copy)]
-struct Merged {
-    ks: f64,
-    wasserstein: f64,
-    distinct: usize,
-}
-
-/// The merge: at each distinct value `x` of either side, the CDFs `U(x) = #{u ≤ x}/n_u` and
-/// `V(x)`; `D = max |U − V|` (scipy's `ks_2samp` statistic), `W₁ = Σ |U(x_k) − V(x_k)|·(x_{k+1} − x_k)`
-/// (as scipy's `wasserstein_distance`).
-///
-/// The gap is carried exactly, as the integer `g = i·n_v − j·n_u = (U − V)·n_u·n_v`, one
-/// addition a step instead of two divisions; `D` is then `max |g|` over `n_u·n_v`, one
-/// correctly rounded division (scipy's, `i/n_u − j/n_v`, rounds three times: the two agree to an
-/// ulp). `W₁` sums `|g|·(x_{k+1} − x_k)` and divides once at the end. (`|g| ≤ n_u·n_v` fits an
-/// `i64` up to 3·10⁹ values a side, 24 GB a column: more than a machine holds to sort.)
-///
-/// The values are cut into [`CHAINS`] runs of about equal length at distinct values (a tie group
-/// is never cut), walked side by side: each step of a walk waits on the load its last comparison
-/// chose, so independent walks interleaved keep the core busy (5M values a side: one walk 38 ms,
-/// two 23 ms, three or four no faster). `W₁` sums the runs' partial sums in run order.
-fn merge(u: &[f64], v: &[f64]) -> Merged {
-    let mut cuts = [(0, 0); CHAINS + 1];
-    for (k, cut) in cuts.iter_mut().enumerate().skip(1) {
-        *cut = cut_at_rank(u, v, k * (u.len() + v.len()) / CHAINS);
-    }
-    let (nu, nv) = (u.len() as i64, v.len() as i64);
-    let mut walks = [Walk::default(); CHAINS];
-    for (k, walk) in walks.iter_mut().enumerate() {
-        walk.start(u, v, cuts[k], cuts[k + 1]);
-    }
-    let common = walks.iter().map(|w| w.steps).min().unwrap_or(0);
-    for _ in 0..common {
-        for walk in &mut walks {
-            walk.step(u, v, nu, nv);
+/// The tests `choice` computes on `samples`, and the one that decides `drifted` (`None` when
+/// the chosen test does not apply to the feature's kind).
+#[must_use]
+pub fn chosen(choice: Choice, samples: &Samples<'_>) -> (Vec<StatTest>, Option<StatTest>) {
+    let numeric = matches!(samples, Samples::Numeric { .. });
+    match choice {
+        Choice::One(t) if t.applies_to(numeric) => (vec![t], Some(t)),
+        // The PSI alone, or a test of the other kind: nothing beside the PSI's call.
+        Choice::Psi | Choice::One(_) => (Vec::new(), None),
+        Choice::Auto => {
+            let t = auto(samples);
+            (vec![t], Some(t))
+        }
+        Choice::All => {
+            let decider = auto(samples);
+            let mut tests: Vec<StatTest> = StatTest::ALL.into_iter().filter(|t| t.applies_to(numeric)).collect();
+            // The preset's pick for a numeric feature of few values may be χ² or z.
+            if !tests.contains(&decider) {
+                tests.push(decider);
+            }
+            (tests, Some(decider))
         }
     }
-    for walk in &mut walks {
-        for _ in common..walk.steps {
-            walk.step(u, v, nu, nv);
-        }
-        walk.finish(u, v, nu, nv);
-    }
-    let scale = nu as f64 * nv as f64;
-    let above = walks.iter().map(|w| w.above).max().unwrap_or(0) as f64 / scale;
-    let below = walks.iter().map(|w| w.below).min().unwrap_or(0) as f64 / scale;
-    let below = (-below).clamp(0.0, 1.0);
-    Merged {
-        ks: if below > above { below } else { above },
-        wasserstein: walks.iter().map(|w| w.sum).sum::<f64>() / scale,
-        distinct: walks.iter().map(|w| w.distinct).sum(),
-    }
-}
-
-/// Independent walks of [`merge`].
-const CHAINS: usize = 2;
-
-/// Where the sorted union of `u` and `v` is cut near its `rank`-th value: the positions in `u`
-/// and `v` of the first value not below the union's `rank`-th (0-based), so that a tie group
-/// stays whole (`(|u|, |v|)` past the end).
-fn cut_at_rank(u: &[f64], v: &[f64], rank: usize) -> (usize, usize) {
-    if rank >= u.len() + v.len() {
-        return (u.len(), v.len());
-    }
-    // The split `i + j = rank` of the union's first `rank` values: the least `i` with
-    // `u[i] ≥ v[rank − i − 1]` (or `i` at its upper bound).
-    let (mut lo, mut hi) = (rank.saturating_sub(v.len()), rank.min(u.len()));
-    while lo < hi {
-        let i = lo + (hi - lo) / 2;
-        if u[i] < v[rank - i - 1] {
-            lo = i + 1;
-        } else {
-            hi = i;
-        }
-    }
-    let x = next(u, lo).min(next(v, rank - lo));
-    (u.partition_point(|y| *y < x), v.partition_point(|y| *y < x))
-}
-
-/// One walk of [`merge`] over its run of both sides: `i` and `j` values taken, `prev` the last
-/// one; `above`/`below` the extremes of the scaled gap, `sum` the unscaled `W₁` terms.
-#[derive(Debug, Clone, Copy, Default)]
-struct Walk {
-    i: usize,
-    j: usize,
-    steps: usize,
-    prev: f64,
-    above: i64,
-    below: i64,
-    sum: f64,
-    distinct: usize,
-}
-
-impl Walk {
-    fn start(&mut self, u: &[f64], v: &[f64], (i, j): (usize, usize), end: (usize, usize)) {
-        *self = Self {
-            i,
-            j,
-            steps: (end.0 - i) + (end.1 - j),
-            prev: next(u, i).min(next(v, j)),
-            above: 0,
-            below: 0,
-            sum: 0.0,
-            distinct: 0,
-        };
-    }
-
-    /// Takes the smaller next value `x`. A tie group is closed when `x` is larger than the last
-    /// value: the gap `g` then is the CDFs' at that value (nothing above it taken yet), and its
-    /// `W₁` term `|g|·(x − prev)` is zero inside a tie group, so it is added unconditionally. A
-    /// gap inside a tie group is read as 0, which the extremes hold anyway (the CDFs meet at the
-    /// largest value).
-    #[inline]
-    fn step(&mut self, u: &[f64], v: &[f64], nu: i64, nv: i64) {
-        let (a, b) = (next(u, self.i), next(v, self.j));
-        let take_u = a <= b;
-        // `min`, not a select on `take_u`: the compiler makes a select a (mispredicted) branch.
-        let x = a.min(b);
-        let g = self.i as i64 * nv - self.j as i64 * nu;
-        let closed = x > self.prev;
-        let g_closed = if closed { g } else { 0 };
-        self.above = self.above.max(g_closed);
-        self.below = self.below.min(g_closed);
-        // A signed conversion: one instruction, where an unsigned one takes five.
-        self.sum += g.abs() as f64 * (x - self.prev);
-        self.distinct += usize::from(closed);
-        self.prev = x;
-        self.i += usize::from(take_u);
-        self.j += usize::from(!take_u);
-    }
-
-    /// Closes the run's last tie group, against the next run's first value (none past the end).
-    fn finish(&mut self, u: &[f64], v: &[f64], nu: i64, nv: i64) {
-        if self.steps == 0 {
-            return;
-        }
-        let g = self.i as i64 * nv - self.j as i64 * nu;
-        self.above = self.above.max(g);
-        self.below = self.below.min(g);
-        let following = next(u, self.i).min(next(v, self.j));
-        if following.is_finite() {
-            self.sum += g.abs() as f64 * (following - self.prev);
-        }
-        self.distinct += 1;
-    }
-}
-
-/// `s[k]`, or `+inf` past the end.
-#[inline]
-fn next(s: &[f64], k: usize) -> f64 {
-    s.get(k).copied().unwrap_or(f64::INFINITY)
-}
-
-/// The KS statistic `D` of two sorted samples (see [`merge`]).
-pub(super) fn ks_statistic(u: &[f64], v: &[f64]) -> f64 {
-    merge(u, v).ks
 }
 
 /// The test Evidently's preset picks for a feature (see the module's doc).
@@ -546,7 +201,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .map(|test| match test {
             StatTest::Psi => {
                 let (r, c) = binned().as_ref()?;
-                let (p, q) = (filled(&shares(r)), filled(&shares(c)));
+                let (p, q) = (evidently_fill(&shares(r)), evidently_fill(&shares(c)));
                 Some(p.iter().zip(&q).map(|(p, q)| (p - q) * (p / q).ln()).sum())
             }
             StatTest::Ks => match samples {
@@ -571,7 +226,7 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
             },
             StatTest::KlDiv => {
                 let (r, c) = binned().as_ref()?;
-                Some(kl_divergence(&filled(&shares(r)), &filled(&shares(c))))
+                Some(kl_divergence(&evidently_fill(&shares(r)), &evidently_fill(&shares(c))))
             }
             StatTest::ChiSquare => {
                 let (r, c) = samples.value_counts();
@@ -586,139 +241,9 @@ pub fn values(tests: &[StatTest], samples: &Samples<'_>) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Drops the non-finite `values` and sorts the rest ascending, through `scratch` (both buffers
-/// reused from call to call).
-///
-/// Each value becomes an order-preserving 64-bit key (sign bit flipped for positives, every bit
-/// for negatives; −0 sorts before +0). One pass drops the non-finite values, makes the keys,
-/// counts their top 16 bits and notes which lower bits vary within each of those 65,536
-/// buckets; a second scatters the keys into the buckets, in order. Each bucket is then sorted
-/// on only as many of its varying bits, from the highest down, as it needs to leave few keys
-/// tied (`log₂ n + 3` bits, in whole bytes: a least-significant-digit radix sort over those
-/// bytes), and one last pass sorts each run of keys still tied on them (a few keys, seldom more
-/// than one) on their whole key while writing the values back. For a column of 5M values that
-/// is six passes over the data, where sorting every byte of the lower 48 bits took ten. A
-/// bucket of a few hundred keys takes a comparison sort instead.
-pub fn sort_finite(values: &mut Vec<f64>, scratch: &mut Vec<f64>) {
-    const TOP_SHIFT: u32 = 48;
-    const SMALL: usize = 256;
-    let key = |x: f64| {
-        let b = x.to_bits();
-        if b >> 63 == 1 { !b } else { b | (1 << 63) }
-    };
-    let mut starts = vec![0_usize; (1 << 16) + 1];
-    let (mut ones, mut zeros) = (vec![0_u64; 1 << 16], vec![0_u64; 1 << 16]);
-    let mut len = 0;
-    for i in 0..values.len() {
-        let x = values[i];
-        if x.is_finite() {
-            let k = key(x);
-            values[len] = f64::from_bits(k);
-            len += 1;
-            let top = (k >> TOP_SHIFT) as usize;
-            starts[top + 1] += 1;
-            ones[top] |= k;
-            zeros[top] |= !k;
-        }
-    }
-    values.truncate(len);
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    scratch.clear();
-    scratch.resize(len, 0.0);
-    let mut next = starts.clone();
-    for v in values.iter() {
-        let top = (v.to_bits() >> TOP_SHIFT) as usize;
-        scratch[next[top]] = *v;
-        next[top] += 1;
-    }
-    for b in 0..1 << 16 {
-        let (lo, hi) = (starts[b], starts[b + 1]);
-        if lo < hi {
-            // The bits set in some key and clear in another.
-            let varying = ones[b] & zeros[b] & ((1 << TOP_SHIFT) - 1);
-            sort_bucket(&mut scratch[lo..hi], &mut values[lo..hi], varying, SMALL);
-        }
-    }
-}
-
-/// Sorts one bucket of [`sort_finite`]'s keys, `src`, into `out` as values; `varying` the key
-/// bits that differ within the bucket, `small` the size up to which a comparison sort is used.
-fn sort_bucket(src: &mut [f64], out: &mut [f64], varying: u64, small: usize) {
-    let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-    let n = src.len();
-    if varying == 0 || n <= small {
-        src.sort_unstable_by_key(|v| v.to_bits());
-        for (o, v) in out.iter_mut().zip(src.iter()) {
-            *o = unkey(v.to_bits());
-        }
-        return;
-    }
-    // The varying bits from the highest down, `log₂ n + 3` of them, rounded up to whole bytes.
-    let high = 64 - varying.leading_zeros();
-    let wanted = (usize::BITS - n.leading_zeros() + 3).min(high);
-    let digits = wanted.div_ceil(8) as usize;
-    let low = high.saturating_sub(8 * digits as u32);
-    let mut counts = [[0_u32; 256]; 6];
-    for v in src.iter() {
-        let k = v.to_bits() >> low;
-        for (d, c) in counts.iter_mut().take(digits).enumerate() {
-            c[((k >> (8 * d)) & 0xff) as usize] += 1;
-        }
-    }
-    let mut in_src = true;
-    for (d, c) in counts.iter_mut().take(digits).enumerate() {
-        let shift = low + 8 * d as u32;
-        let mut offset = 0;
-        for slot in c.iter_mut() {
-            let here = *slot;
-            *slot = offset;
-            offset += here;
-        }
-        // LSD, ping-ponging between the bucket's two homes.
-        let (from, to): (&[f64], &mut [f64]) = if in_src { (&*src, &mut *out) } else { (&*out, &mut *src) };
-        for v in from {
-            let digit = ((v.to_bits() >> shift) & 0xff) as usize;
-            to[c[digit] as usize] = *v;
-            c[digit] += 1;
-        }
-        in_src = !in_src;
-    }
-    // Runs still tied on the sorted bits get sorted on their whole key; then the values.
-    let sorted: &mut [f64] = if in_src { src } else { out };
-    if low > 0 {
-        let mut start = 0;
-        for t in 1..=n {
-            if t == n || sorted[t].to_bits() >> low != sorted[start].to_bits() >> low {
-                if t - start > 1 {
-                    sorted[start..t].sort_unstable_by_key(|v| v.to_bits());
-                }
-                start = t;
-            }
-        }
-    }
-    if in_src {
-        for (o, v) in out.iter_mut().zip(src.iter()) {
-            *o = unkey(v.to_bits());
-        }
-    } else {
-        for o in out.iter_mut() {
-            *o = unkey(o.to_bits());
-        }
-    }
-}
-
 fn shares(counts: &[u64]) -> Vec<f64> {
     let n: u64 = counts.iter().sum();
     counts.iter().map(|c| *c as f64 / n as f64).collect()
-}
-
-/// Evidently's zero fill: `m/10⁶` when the smallest non-zero share `m ≤ 10⁻⁴`, else `10⁻⁴`.
-fn filled(p: &[f64]) -> Vec<f64> {
-    let m = p.iter().copied().filter(|x| *x != 0.0).fold(f64::INFINITY, f64::min);
-    let fill = if m <= 1e-4 { m / 1e6 } else { 1e-4 };
-    p.iter().map(|x| if *x == 0.0 { fill } else { *x }).collect()
 }
 
 /// `x ln(x/y)` as scipy's `rel_entr`: 0 at `x = 0`, `+inf` when `y = 0 < x`.
@@ -837,15 +362,8 @@ fn z_test(reference: &[u64], current: &[u64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_round_trip_and_rules_follow_evidently() {
-        for t in ALL {
-            assert_eq!(StatTest::from_name(t.name()), Some(t));
-        }
-        assert!(StatTest::Ks.drifted(0.05, 0.05) && !StatTest::ChiSquare.drifted(0.05, 0.05));
-        assert!(StatTest::Wasserstein.drifted(0.1, 0.1) && !StatTest::Psi.drifted(0.09, 0.1));
-    }
+    use crate::drift::order::sort_finite;
+    use crate::options::{BinningMode, PsiOptions};
 
     #[test]
     fn auto_follows_the_preset_branches() {
@@ -901,7 +419,7 @@ mod tests {
             sort_finite(&mut r, &mut scratch);
             sort_finite(&mut c, &mut scratch);
             let samples = Samples::Numeric { reference: &r, current: &c };
-            let tests: Vec<StatTest> = ALL.into_iter().filter(|t| t.applies_to(true)).collect();
+            let tests: Vec<StatTest> = StatTest::ALL.into_iter().filter(|t| t.applies_to(true)).collect();
             for (test, value) in tests.iter().zip(values(&tests, &samples)) {
                 proptest::prop_assert!(value.is_none_or(f64::is_finite), "{test:?}: {value:?}");
                 if r.is_empty() || c.is_empty() {
@@ -909,8 +427,8 @@ mod tests {
                 }
             }
             // Both binnings of the PSI: a finite PSI, or a named reason to skip the feature.
-            for mode in [super::super::feature::BinningMode::Quantile, super::super::feature::BinningMode::Evidently] {
-                let options = super::super::feature::PsiOptions { mode, ..Default::default() };
+            for mode in [BinningMode::Quantile, BinningMode::Evidently] {
+                let options = PsiOptions { mode, ..Default::default() };
                 let column = |v: &[f64]| super::super::column::Column::Numeric(v.to_vec());
                 match super::super::feature::feature_drift("x", column(&reference), &column(&current), &options) {
                     Ok(d) => {
@@ -925,71 +443,6 @@ mod tests {
                     ),
                 }
             }
-        }
-
-        #[test]
-        fn radix_sort_equals_a_comparison_sort(
-            v in proptest::collection::vec(proptest::num::f64::ANY, 0..2000),
-            ties in proptest::collection::vec(-3_i32..3, 0..500),
-        ) {
-            let mut all = v;
-            all.extend(ties.iter().map(|t| f64::from(*t) * 0.5));
-            all.push(-0.0);
-            let mut expected: Vec<f64> = all.iter().copied().filter(|x| x.is_finite()).collect();
-            expected.sort_by(f64::total_cmp);
-            let mut got = all;
-            sort_finite(&mut got, &mut vec![1.5; 3]);
-            proptest::prop_assert_eq!(
-                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
-        }
-
-        #[test]
-        fn radix_sort_of_crowded_buckets_equals_a_comparison_sort(
-            v in proptest::collection::vec(1.0_f64..2.0, 0..20_000),
-            w in proptest::collection::vec(-1e-3_f64..1e-3, 0..3_000),
-            // Keys that differ in a high bit and in low bits only: long runs tied on the bits
-            // the radix passes sort, left to the last pass.
-            tied in proptest::collection::vec((0_u32..4, 0_u32..1 << 20), 0..6_000),
-        ) {
-            let mut all = v;
-            all.extend(w);
-            all.extend(tied.iter().map(|(a, b)| 1.0 + f64::from(*a) * 2.0_f64.powi(-10) + f64::from(*b) * 2.0_f64.powi(-45)));
-            let mut expected = all.clone();
-            expected.sort_by(f64::total_cmp);
-            let mut got = all;
-            sort_finite(&mut got, &mut Vec::new());
-            proptest::prop_assert_eq!(
-                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
-        }
-
-        #[test]
-        fn merge_equals_the_cdfs_at_every_distinct_value(
-            u in proptest::collection::vec(-50_i32..50, 1..400),
-            v in proptest::collection::vec(-60_i32..40, 1..400),
-            scale in proptest::sample::select(vec![1.0, 0.37, 1e-3]),
-        ) {
-            let side = |s: &[i32]| {
-                let mut s: Vec<f64> = s.iter().map(|x| f64::from(*x) * scale).collect();
-                s.sort_by(f64::total_cmp);
-                s
-            };
-            let (u, v) = (side(&u), side(&v));
-            let mut all: Vec<f64> = u.iter().chain(&v).copied().collect();
-            all.sort_by(f64::total_cmp);
-            all.dedup();
-            let cdf = |s: &[f64], x: f64| s.partition_point(|y| *y <= x) as f64 / s.len() as f64;
-            let gaps: Vec<f64> = all.iter().map(|x| cdf(&u, *x) - cdf(&v, *x)).collect();
-            let ks = gaps.iter().fold(0.0_f64, |m, g| m.max(g.abs()));
-            let w: f64 = all.windows(2).zip(&gaps).map(|(x, g)| g.abs() * (x[1] - x[0])).sum();
-            let merged = merge(&u, &v);
-            // One rounding against the definition's three: equal to an ulp or two.
-            proptest::prop_assert!((merged.ks - ks).abs() <= 4.0 * f64::EPSILON * ks, "{} {}", merged.ks, ks);
-            proptest::prop_assert_eq!(merged.distinct, all.len());
-            proptest::prop_assert!((merged.wasserstein - w).abs() <= 1e-12 * w.max(1e-300), "{} {}", merged.wasserstein, w);
         }
 
         #[test]
@@ -1015,10 +468,6 @@ mod tests {
 
     #[test]
     fn hand_computed_values() {
-        // Wasserstein of [0,1] and [1,2]: the CDFs differ by 1/2 on [0,1) and [1,2): W = 1.
-        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).wasserstein - 1.0).abs() < 1e-15);
-        // …and the KS statistic of the same merge: the CDFs' largest gap, 1/2.
-        assert!((merge(&[0.0, 1.0], &[1.0, 2.0]).ks - 0.5).abs() < 1e-15);
         // χ²: reference 50/50, current 30/70 of 100 → (20²/50)·2 = 16, df 1: sf = 6.334248366623996e-5.
         let p = chi_square(&[50, 50], &[30, 70]).unwrap();
         assert!((p - 6.334_248_366_623_996e-5).abs() < 1e-15, "{p}");

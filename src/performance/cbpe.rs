@@ -39,42 +39,26 @@
 //! classes swapped when more than half is positive; NannyML's `auroc_sampling_error_components`),
 //! with `f = n₊/N`. The band is `estimate ± 3·SE` clipped to [0, 1].
 
-use serde::{Deserialize, Serialize};
-
 use super::isotonic::Calibration;
 use super::metrics::Labelled;
-use crate::result::EstimatedBand;
+use crate::result::{EstimatedBand, EstimatedMetrics};
 
 /// NannyML's `SAMPLING_ERROR_RANGE`: the band is ± this many standard errors.
 pub const BAND_STD_ERRORS: f64 = 3.0;
 
-/// The metrics CBPE estimates; `None` where undefined.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct EstimatedMetrics {
-    /// Expected `(TP+TN)/n`.
-    pub accuracy: Option<f64>,
-    /// Expected `TP/(TP+FP)`.
-    pub precision: Option<f64>,
-    /// Expected `TP/(TP+FN)`.
-    pub recall: Option<f64>,
-    /// Expected `TN/(TN+FP)`.
-    pub specificity: Option<f64>,
-    /// Expected `TP/(TP+(FP+FN)/2)`.
-    pub f1: Option<f64>,
-    /// NannyML's estimated ROC AUC.
-    pub roc_auc: Option<f64>,
-}
-
-impl EstimatedMetrics {
-    fn zip(self, other: Self, f: impl Fn(Option<f64>, Option<f64>) -> Option<f64>) -> Self {
-        Self {
-            accuracy: f(self.accuracy, other.accuracy),
-            precision: f(self.precision, other.precision),
-            recall: f(self.recall, other.recall),
-            specificity: f(self.specificity, other.specificity),
-            f1: f(self.f1, other.f1),
-            roc_auc: f(self.roc_auc, other.roc_auc),
-        }
+/// `f` of each metric of `a` and `b`.
+fn zip(
+    a: EstimatedMetrics,
+    b: EstimatedMetrics,
+    f: impl Fn(Option<f64>, Option<f64>) -> Option<f64>,
+) -> EstimatedMetrics {
+    EstimatedMetrics {
+        accuracy: f(a.accuracy, b.accuracy),
+        precision: f(a.precision, b.precision),
+        recall: f(a.recall, b.recall),
+        specificity: f(a.specificity, b.specificity),
+        f1: f(a.f1, b.f1),
+        roc_auc: f(a.roc_auc, b.roc_auc),
     }
 }
 
@@ -193,7 +177,7 @@ pub fn estimate(
     let metrics = expected_metrics(&scored);
     let se = components.errors(scored.len());
     let band = |sign: f64| {
-        metrics.zip(se, |m, s| match (m, s) {
+        zip(metrics, se, |m, s| match (m, s) {
             (Some(m), Some(s)) => Some((m + sign * BAND_STD_ERRORS * s).clamp(0.0, 1.0)),
             _ => None,
         })

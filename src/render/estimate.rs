@@ -2,7 +2,7 @@
 //! heading and the concept-drift line.
 
 use super::text::fmt_opt;
-use crate::performance::cbpe::EstimatedMetrics;
+use crate::result::EstimatedMetrics;
 use crate::result::{ConceptDrift, EstimatedPerformance, Metrics, PerformanceReport};
 
 /// One metric: name, realized, estimated, band.

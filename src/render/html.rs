@@ -10,7 +10,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::svg::{self, HeatCell, PsiBar};
 use super::text::{fmt_opt, fmt_pct};
-use crate::result::{FeatureDrift, FeatureKind, Level, Metrics, PerformanceReport, RunResult, TrendStep};
+use crate::options::Level;
+use crate::result::{FeatureDrift, FeatureKind, Metrics, PerformanceReport, RunResult, TrendStep};
 
 const STYLE: &str = r#"
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }

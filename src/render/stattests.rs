@@ -2,13 +2,14 @@
 //! tests a result holds, and each value as text. Absent from a result without them, so the
 //! default outputs are unchanged.
 
-use crate::drift::stattests::ALL;
+use crate::options::StatTest;
 use crate::result::{FeatureDrift, RunResult};
 
-/// The tests any feature of `r` holds, in the order of [`ALL`].
+/// The tests any feature of `r` holds, in the order of [`StatTest::ALL`].
 #[must_use]
 pub fn columns(r: &RunResult) -> Vec<&'static str> {
-    ALL.iter()
+    StatTest::ALL
+        .iter()
         .map(|t| t.name())
         .filter(|name| r.drift.features.iter().any(|f| f.statistics.contains_key(*name)))
         .collect()

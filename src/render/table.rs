@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::text::{Style, fmt_opt, fmt_pct, plain};
-use crate::result::{FeatureDrift, Level, PerformanceGroup, PerformanceReport, RunResult};
+use crate::options::Level;
+use crate::result::{FeatureDrift, PerformanceGroup, PerformanceReport, RunResult};
 
 /// Renders the whole result as text.
 #[must_use]

@@ -2,10 +2,12 @@
 //! the config file, which overrides the defaults. Everything is validated here, so the core
 //! takes `&Settings` and never sees a raw flag.
 //!
-//! - [`file`]: the TOML file's serde types;
+//! - [`file`](mod@file): the TOML file's serde types;
 //! - [`resolve`]: merging flag groups, file and defaults into [`Settings`];
+//! - [`types`]: the resolved [`Settings`] and their domain types;
 //! - [`push`]: the Pushgateway's [`PushSettings`];
-//! - [`error`]: [`ConfigError`], raised by all three.
+//! - [`env`](mod@env): the process environment, as far as settings read it ([`Env`]);
+//! - [`error`]: [`ConfigError`], raised by all of them.
 
 pub mod env;
 pub mod error;

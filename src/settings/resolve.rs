@@ -14,7 +14,8 @@ use crate::calendar::{DateRange, nepal_date};
 use crate::cli::{
     AnalysisArgs, BackfillArgs, ConfigArgs, FeatureArgs, JobArgs, PerfArgs, PsiArgs, SourceArgs, WindowArgs,
 };
-use crate::drift::{BinningMode, Choice, MAX_BINS, PsiOptions, SignificanceTest, Thresholds};
+use crate::drift::MAX_BINS;
+use crate::options::{BinningMode, Choice, PsiOptions, SignificanceTest, Thresholds};
 use crate::performance::GroupBy;
 
 /// Reads the config file named by `--config`, or an empty config.
@@ -417,7 +418,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::settings::PushSettings;
+    use crate::settings::push::PushSettings;
 
     /// An environment of a few `NEPSE_DRIFT_*` variables.
     struct MapEnv(BTreeMap<String, String>);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::calendar::DateRange;
-use crate::drift::PsiOptions;
+use crate::options::PsiOptions;
 use crate::performance::GroupBy;
 
 /// The model label when neither the config nor the predictions name one.
@@ -140,7 +140,7 @@ impl Settings {
     pub fn needs_raw_reference(&self) -> Option<&'static str> {
         if self.by == GroupBy::Sector {
             Some("--by sector")
-        } else if self.psi.mode == crate::drift::BinningMode::Evidently {
+        } else if self.psi.mode == crate::options::BinningMode::Evidently {
             Some("--binning evidently")
         } else if !self.psi.stattest.is_psi() {
             Some("--stattest")

@@ -14,73 +14,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StudentT};
 
+use super::names::{FEATURES, TICKERS};
 use super::realistic::{self, Market, SymbolEvents};
 use super::spec::{Change, DriftSpec};
 use crate::calendar::is_trading_weekday;
 use crate::load::{OutColumn, WriteError, write_parquet};
-
-/// Real NEPSE tickers and their sectors.
-pub const TICKERS: &[(&str, &str)] = &[
-    ("NABIL", "Commercial Banks"),
-    ("NICA", "Commercial Banks"),
-    ("SCB", "Commercial Banks"),
-    ("EBL", "Commercial Banks"),
-    ("HBL", "Commercial Banks"),
-    ("GBIME", "Commercial Banks"),
-    ("ADBL", "Commercial Banks"),
-    ("SBI", "Commercial Banks"),
-    ("NLIC", "Life Insurance"),
-    ("LICN", "Life Insurance"),
-    ("ALICL", "Life Insurance"),
-    ("NICL", "Non Life Insurance"),
-    ("SICL", "Non Life Insurance"),
-    ("SGIC", "Non Life Insurance"),
-    ("UPPER", "Hydropower"),
-    ("CHCL", "Hydropower"),
-    ("NHPC", "Hydropower"),
-    ("AKPL", "Hydropower"),
-    ("API", "Hydropower"),
-    ("BPCL", "Hydropower"),
-    ("RHPL", "Hydropower"),
-    ("NTC", "Others"),
-    ("NRIC", "Others"),
-    ("HRL", "Investment"),
-    ("CIT", "Investment"),
-    ("NIFRA", "Investment"),
-    ("SHIVM", "Manufacturing and Processing"),
-    ("UNL", "Manufacturing and Processing"),
-    ("BNT", "Manufacturing and Processing"),
-    ("SHL", "Hotels and Tourism"),
-    ("TRH", "Hotels and Tourism"),
-    ("OHL", "Hotels and Tourism"),
-    ("CBBL", "Microfinance"),
-    ("NUBL", "Microfinance"),
-    ("SWBBL", "Microfinance"),
-    ("BFC", "Finance"),
-    ("GUFL", "Finance"),
-    ("ICFC", "Finance"),
-    ("GBBL", "Development Banks"),
-    ("MLBL", "Development Banks"),
-    ("SHINE", "Development Banks"),
-    ("NMB", "Commercial Banks"),
-    ("KBL", "Commercial Banks"),
-    ("PRVU", "Commercial Banks"),
-];
-
-/// The default NEPSE feature set, in column order.
-pub const FEATURES: [&str; 11] = [
-    "ret_1d",
-    "ret_5d",
-    "ret_20d",
-    "volatility_20d",
-    "rsi_14",
-    "macd_hist",
-    "volume_ratio_20d",
-    "log_turnover_npr",
-    "close_to_sma_50",
-    "nepse_index_ret_1d",
-    "pe_ratio",
-];
 
 /// Public holidays dropped from the Sunday–Thursday calendar (2026: New Year, Labour Day,
 /// Republic Day, Dashain, Tihar).

@@ -1,12 +1,9 @@
 //! `nepse-drift report` end to end: the committed fixtures, hand-computed PSI on small files,
 //! and every bad input of the data contract with its message and exit code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{bin, d, features_file, fixture, run, scrub, trading_days};
+use crate::util::{bin, d, features_file, fixture, run, scrub, trading_days};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 

@@ -1,12 +1,9 @@
 //! `--stattest` through the binary: Evidently's tests beside the PSI in every output, the
 //! deciding test's call, the gauge, and the refusals. The numbers themselves are checked against
 //! Evidently 0.7.23 by `tests/crosscheck/stattests.py`; the default (`psi`) outputs are pinned
-//! unchanged by `tests/report.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! unchanged by the `report` module.
 
-mod common;
-
-use common::{bin, fixture, run, scrub, trading_days};
+use crate::util::{bin, fixture, run, scrub, trading_days};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 

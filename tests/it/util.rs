@@ -1,6 +1,4 @@
-//! Shared helpers for the integration tests: run the real binary, write small Parquet files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-#![allow(dead_code)]
+//! Shared helpers of the integration tests: run the real binary, write small Parquet files.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

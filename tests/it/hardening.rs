@@ -1,13 +1,10 @@
 //! A careless or hostile operator: a full log disk, credentials in the push URL, absurd config
 //! numbers, a dry run that must write nothing, and a `report` result pushed as if it were a run.
 //! Each case runs the real binary.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::process::Stdio;
 
-use common::{bin, fixture, run};
+use crate::util::{self, bin, fixture, run};
 use nepse_drift::load::{OutColumn, write_parquet};
 
 fn fixture_args() -> Vec<String> {
@@ -46,7 +43,7 @@ fn a_full_log_disk_does_not_kill_the_run() {
 #[test]
 fn credentials_in_the_push_url_are_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
-    let port = common::servers::free_port();
+    let port = util::servers::free_port();
     let cfg = tmp.path().join("c.toml");
     std::fs::write(
         &cfg,
@@ -127,7 +124,7 @@ fn crafted_feature_names_cannot_drive_a_terminal_a_table_or_a_spreadsheet() {
     use nepse_drift::load::{OutColumn, write_parquet};
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("f.parquet");
-    let days = common::trading_days("2026-01-04", 150);
+    let days = util::trading_days("2026-01-04", 150);
     let mut rows = Vec::new();
     for (i, d) in days.iter().enumerate() {
         for s in 0..5 {
@@ -307,7 +304,7 @@ fn a_long_or_odd_model_label_gets_a_bounded_file_name() {
 /// 150 trading days of 12 symbols (one with a name longer than a string view's 12 inline
 /// bytes), plus `extra` rows.
 fn panel_with(path: &std::path::Path, extra: &[(usize, &str)]) -> Vec<chrono::NaiveDate> {
-    let days = common::trading_days("2026-04-01", 150);
+    let days = util::trading_days("2026-04-01", 150);
     let symbols: Vec<String> =
         (0..11).map(|k| format!("S{k}")).chain(std::iter::once("NABIL_BANK_LIMITED_PROMOTER".to_owned())).collect();
     let mut rows: Vec<(chrono::NaiveDate, &str, Option<f64>)> = days
@@ -318,7 +315,7 @@ fn panel_with(path: &std::path::Path, extra: &[(usize, &str)]) -> Vec<chrono::Na
         })
         .collect();
     rows.extend(extra.iter().map(|(i, s)| (days[*i], *s, Some(1.0))));
-    common::features_file(path, &rows);
+    util::features_file(path, &rows);
     days
 }
 
@@ -335,7 +332,7 @@ fn duplicate_feature_rows_are_an_input_error_naming_the_day_and_symbol() {
     let days = panel_with(&path, &[(140, "S3"), (145, "S1")]);
     let (code, _, err) = report(&path, &days);
     assert_eq!(code, 3, "{err}");
-    let scrubbed = common::scrub(&err, tmp.path());
+    let scrubbed = util::scrub(&err, tmp.path());
     assert_eq!(
         scrubbed,
         format!(
@@ -358,7 +355,7 @@ fn duplicate_feature_rows_are_an_input_error_naming_the_day_and_symbol() {
 fn duplicate_rows_are_found_in_hive_partitions_too() {
     // The date is a partition column: the rows are read by the lazy scan, not the direct reader.
     let tmp = tempfile::tempdir().unwrap();
-    let days = common::trading_days("2026-11-01", 6);
+    let days = util::trading_days("2026-11-01", 6);
     for (i, day) in days.iter().enumerate() {
         let mut symbols: Vec<String> = (0..30).map(|k| format!("S{k}")).collect();
         if i == 5 {
@@ -402,7 +399,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         "{err}"
     );
     // A probability of 7.0 in the reference window only: refused, not "stable".
-    let days = common::trading_days("2026-03-01", 60);
+    let days = util::trading_days("2026-03-01", 60);
     let proba = |i: usize| if i < 30 { 7.0 } else { 0.5 };
     let rows = 60 * 3;
     write_parquet(
@@ -417,7 +414,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
     )
     .unwrap();
     let panel = tmp.path().join("f.parquet");
-    common::features_file(
+    util::features_file(
         &panel,
         &(0..rows).map(|r| (days[r / 3], ["S0", "S1", "S2"][r % 3], Some((r % 7) as f64))).collect::<Vec<_>>(),
     );
@@ -433,12 +430,12 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
     write_parquet(
         &outcomes,
         vec![
-            ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-18"); n])),
+            ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-18"); n])),
             ("symbol".into(), OutColumn::Str(["NABIL", "NICA", "SCB", "HDL"].map(String::from).to_vec())),
             ("actual_label".into(), OutColumn::I8(vec![1; n])),
             (
                 "observed_at".into(),
-                OutColumn::OptDate(vec![Some(common::d("2026-11-19")), None, Some(common::d("2026-11-19")), None]),
+                OutColumn::OptDate(vec![Some(util::d("2026-11-19")), None, Some(util::d("2026-11-19")), None]),
             ),
         ],
         1024,
@@ -450,7 +447,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         .args(["--as-of", "2026-11-19"]));
     assert_eq!(code, 3, "{err}");
     assert_eq!(
-        common::scrub(&err, tmp.path()),
+        util::scrub(&err, tmp.path()),
         "error: [TMP]/o.parquet: column `observed_at` is null in 2 row(s) (e.g. NICA 2026-11-18, HDL 2026-11-18)\n\
          hint: every outcome needs the day its label became known; leave a row out until it is known\n"
     );
@@ -530,14 +527,14 @@ fn one_bad_column_is_skipped_or_left_out_and_the_run_goes_on() {
 fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
     // Six daily files; each case spoils the fifth one.
     let write_days = |dir: &std::path::Path, odd: &dyn Fn(&std::path::Path, usize)| {
-        let days = common::trading_days("2026-11-01", 6);
+        let days = util::trading_days("2026-11-01", 6);
         for (i, day) in days.iter().enumerate() {
             let path = dir.join(format!("{day}.parquet"));
             if i == 4 {
                 odd(&path, 30);
                 continue;
             }
-            common::features_file(
+            util::features_file(
                 &path,
                 &(0..30).map(|k| (*day, ["S0", "S1", "S2"][k % 3], Some(k as f64))).collect::<Vec<_>>(),
             );
@@ -553,12 +550,12 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
             .args(["--as-of", &days[5].to_string()]));
         (
             code,
-            common::scrub(&err, tmp.path()).replace(&days[4].to_string(), "DAY4").replace(&days[0].to_string(), "DAY0"),
+            util::scrub(&err, tmp.path()).replace(&days[4].to_string(), "DAY4").replace(&days[0].to_string(), "DAY0"),
             name.to_owned(),
         )
     };
     let truncated = |p: &std::path::Path, n: usize| {
-        common::features_file(p, &(0..n).map(|k| (common::d("2026-11-05"), "S0", Some(k as f64))).collect::<Vec<_>>());
+        util::features_file(p, &(0..n).map(|k| (util::d("2026-11-05"), "S0", Some(k as f64))).collect::<Vec<_>>());
         let bytes = std::fs::read(p).unwrap();
         std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();
     };
@@ -579,7 +576,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
         write_parquet(
             p,
             vec![
-                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-05"); n])),
                 ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
                 ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
             ],
@@ -599,7 +596,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
         write_parquet(
             p,
             vec![
-                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-05"); n])),
                 ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
                 ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
                 ("x".into(), OutColumn::Str(vec!["1.5".into(); n])),
@@ -616,7 +613,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
 #[test]
 fn a_credential_no_header_can_carry_is_a_config_error_and_is_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
-    let url = format!("http://127.0.0.1:{}", common::servers::free_port());
+    let url = format!("http://127.0.0.1:{}", util::servers::free_port());
     let secret = "s3cret\nX-Injected: 1";
     let password_file = tmp.path().join("password");
     std::fs::write(&password_file, format!("{secret}\n")).unwrap();
@@ -756,7 +753,7 @@ fn fixtures_refuse_to_overwrite_without_force() {
     let (code, _, err) = generate(&[]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(
-        common::scrub(&err, tmp.path()),
+        util::scrub(&err, tmp.path()),
         "error: [TMP]/features.parquet already exists\nhint: pass --force to overwrite it, or choose another --out\n"
     );
     assert_eq!(std::fs::read_to_string(tmp.path().join("features.parquet")).unwrap(), "mine");

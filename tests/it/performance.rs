@@ -1,10 +1,7 @@
 //! Performance on delayed ground truth, end to end: the fixtures' degraded model, the as-of
 //! cutoff, breakdowns and trends, and every bad prediction/outcome input.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{bin, d, fixture, run};
+use crate::util::{bin, d, fixture, run};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 

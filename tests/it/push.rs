@@ -1,15 +1,12 @@
 //! `run` and `push` against a real Pushgateway, plus the faults a real gateway cannot produce on
 //! demand (scripted loopback server), auth, the run lock and bad configuration.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::servers::{FakeGateway, Reply, Server, free_port};
-use common::{bin, fixture, run};
+use crate::util::servers::{FakeGateway, Reply, Server, free_port};
+use crate::util::{self, bin, fixture, run};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-19";
@@ -499,8 +496,7 @@ fn bad_window() {
 
 #[test]
 fn check_config_accepts_the_committed_example() {
-    let (code, out, err) =
-        run(bin().current_dir(common::root()).args(["check-config", "--config", "nepse-drift.toml"]));
+    let (code, out, err) = run(bin().current_dir(util::root()).args(["check-config", "--config", "nepse-drift.toml"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("config ok:"), "{out}");
 }

@@ -3,15 +3,12 @@
 //! on the drifted fixtures, then through Prometheus' HTTP API: every dashboard query returns
 //! data, `FeatureDriftHigh` is pending for exactly the injected features, and it resolves after a
 //! run on non-drifted data. Both servers stop when the test ends, whatever happens.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::servers::{Server, free_port};
-use common::{bin, fixture, root, run};
+use crate::util::servers::{Server, free_port};
+use crate::util::{bin, fixture, root, run};
 use serde_json::Value;
 
 fn query(prom: &Server, expr: &str) -> Vec<Value> {

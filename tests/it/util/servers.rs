@@ -1,7 +1,6 @@
 //! Servers for the integration tests: the real Pushgateway (and Prometheus) on free loopback
 //! ports, stopped on drop; and a scripted loopback HTTP server for the faults a real gateway
 //! cannot produce on demand (503s, a hang, a 400).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -32,8 +31,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    /// Scratch directory owned by the server.
-    pub dir: tempfile::TempDir,
+    /// The server's scratch directory: held only to be removed once the server is stopped.
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -80,7 +79,7 @@ impl Server {
             cmd.arg(format!("--web.config.file={}", path.display()));
         }
         let child = cmd.spawn().expect("start pushgateway");
-        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", auth)
+        Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }.wait_ready("/-/ready", auth)
     }
 
     /// The real Prometheus with `config` (a prometheus.yml text) and the files to place beside it.
@@ -109,7 +108,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start prometheus");
-        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", None)
+        Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }.wait_ready("/-/ready", None)
     }
 }
 

@@ -4,17 +4,14 @@
 //! bit to `report --as-of DAY`, and answers every time-series panel of the Grafana dashboard
 //! over the whole range. Then the command's own contract: reading each source once, its errors
 //! and its skipped days.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::servers::{Server, require_binary};
+use crate::util::{bin, fixture, root, run, scrub};
 use chrono::{Datelike, NaiveDate, Weekday};
-use common::servers::{Server, require_binary};
-use common::{bin, fixture, root, run, scrub};
 use polars::prelude::*;
 use serde_json::Value;
 

@@ -3,9 +3,6 @@
 //! points it at: a device node, a FIFO, `/dev/stdout` into a pipe, a symlink, a directory, a
 //! socket, a read-only file and the run's own inputs. And the files it creates respect the
 //! umask.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -13,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, fixture, run};
+use crate::util::{self, bin, fixture, run};
 
 /// The one day every case backfills: quick, and a whole OpenMetrics text.
 const DAY: &str = "2026-11-19";
@@ -182,7 +179,7 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let script = format!("exec \"$0\" \"$@\" -o >(cat > '{}')", substituted.display());
     let mut args = backfill(&cfg, Path::new("unused"));
     args.truncate(args.len() - 2);
-    let (code, _, err) = run_within(common::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
+    let (code, _, err) = run_within(util::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
     assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !std::fs::read_to_string(&substituted).is_ok_and(|t| t.ends_with("# EOF\n")) {
@@ -389,7 +386,7 @@ fn created_files_respect_the_umask() {
                 .collect(),
         ));
         for (writer, args) in cases {
-            let (code, _, err) = run(common::bin_with_umask(umask).args(&args));
+            let (code, _, err) = run(util::bin_with_umask(umask).args(&args));
             assert_eq!(code, 0, "{writer}: {err}");
             let written = if writer.starts_with("run") { results.join("latest.json") } else { out.clone() };
             let got = std::fs::metadata(&written).unwrap().permissions().mode() & 0o777;

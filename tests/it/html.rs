@@ -2,15 +2,12 @@
 //! disk, and the test checks the DOM (sections, one chart pair per feature), that the page logged
 //! no console message and made no network request, and that the screenshot is not blank. A
 //! control page with a console error and a remote image proves the checks can fail.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::servers::require_binary;
-use common::{bin, fixture, run};
+use crate::util::servers::require_binary;
+use crate::util::{bin, fixture, run};
 
 /// What Chromium saw of a page.
 struct Visit {

@@ -1,14 +1,11 @@
 //! The operations kit, checked by the real tools: the crontab's schedule, the `CronJob`'s
 //! arguments and config, promtool on the Prometheus config and rules (with rule unit tests),
 //! amtool on the Alertmanager config, and the Grafana dashboard's datasource wiring.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::process::Command;
 
-use common::servers::require_binary;
-use common::{bin, fixture, root, run};
+use crate::util::servers::require_binary;
+use crate::util::{self, bin, fixture, root, run};
 use serde_json::Value;
 
 fn read(path: &str) -> String {
@@ -176,14 +173,14 @@ fn dashboard_panels_use_the_provisioned_datasource() {
 
 #[test]
 fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
-    let code = std::fs::read_to_string(common::root().join("src/exit.rs")).unwrap();
+    let code = std::fs::read_to_string(util::root().join("src/exit.rs")).unwrap();
     let mut defined: Vec<u8> = code
         .lines()
         .filter_map(|l| l.strip_prefix("pub const ")?.split_once(": u8 = "))
         .map(|(_, v)| v.trim_end_matches(';').parse().unwrap())
         .collect();
     defined.sort_unstable();
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(util::root().join("README.md")).unwrap();
     let table = readme.split("## Exit codes").nth(1).unwrap().split("\n## ").next().unwrap();
     let listed: Vec<u8> =
         table.lines().filter_map(|l| l.strip_prefix("| ")?.split_once(" |")?.0.trim().parse().ok()).collect();
@@ -193,7 +190,7 @@ fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
 
 #[test]
 fn the_operations_doc_documents_every_metric_family() {
-    let doc = std::fs::read_to_string(common::root().join("docs/operations.md")).unwrap();
+    let doc = std::fs::read_to_string(util::root().join("docs/operations.md")).unwrap();
     let missing: Vec<&str> = nepse_drift::exposition::ALL
         .iter()
         .map(|(name, _, _)| *name)

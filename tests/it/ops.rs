@@ -2,9 +2,10 @@
 //! arguments and config, promtool on the Prometheus config and rules (with rule unit tests),
 //! amtool on the Alertmanager config, and the Grafana dashboard's datasource wiring.
 
+use std::path::Path;
 use std::process::Command;
 
-use crate::util::servers::require_binary;
+use crate::util::tools::{AMTOOL, PROMTOOL};
 use crate::util::{self, bin, fixture, root, run};
 use serde_json::Value;
 
@@ -108,26 +109,28 @@ fn cronjob_args_and_configmap_are_accepted_by_the_binary() {
     assert!(out.contains("push http://pushgateway.monitoring.svc:9091/"), "{out}");
 }
 
-fn tool(binary: &str, package: &str, args: &[&str]) -> String {
-    let path = require_binary(binary, package);
-    let out = Command::new(path).args(args).current_dir(root().join("monitoring")).output().unwrap();
+/// Runs `binary args` in `monitoring/`, which must succeed: its stdout and stderr.
+fn tool(binary: &Path, args: &[&str]) -> String {
+    let out = Command::new(binary).args(args).current_dir(root().join("monitoring")).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{binary} {args:?} failed:\n{text}");
+    assert!(out.status.success(), "{} {args:?} failed:\n{text}", binary.display());
     text
 }
 
 #[test]
 fn promtool_checks_config_and_rules_and_runs_the_rule_tests() {
-    tool("/usr/bin/promtool", "prometheus", &["check", "config", "prometheus.yml"]);
-    let rules = tool("/usr/bin/promtool", "prometheus", &["check", "rules", "rules/nepse-drift.rules.yml"]);
+    let Some(promtool) = PROMTOOL.find() else { return };
+    tool(&promtool, &["check", "config", "prometheus.yml"]);
+    let rules = tool(&promtool, &["check", "rules", "rules/nepse-drift.rules.yml"]);
     assert!(rules.contains("SUCCESS: 21 rules found"), "{rules}");
-    let tests = tool("/usr/bin/promtool", "prometheus", &["test", "rules", "tests/nepse-drift.rules.test.yml"]);
+    let tests = tool(&promtool, &["test", "rules", "tests/nepse-drift.rules.test.yml"]);
     assert!(tests.contains("SUCCESS"), "{tests}");
 }
 
 #[test]
 fn amtool_checks_the_alertmanager_config() {
-    let out = tool("/usr/bin/amtool", "prometheus-alertmanager", &["check-config", "alertmanager.yml"]);
+    let Some(amtool) = AMTOOL.find() else { return };
+    let out = tool(&amtool, &["check-config", "alertmanager.yml"]);
     assert!(out.contains("SUCCESS") && out.contains("2 inhibit rules"), "{out}");
 }
 

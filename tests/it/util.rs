@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 use chrono::{Days, NaiveDate};
 use nepse_drift::load::{OutColumn, write_parquet};
 
+pub mod servers;
+pub mod tools;
+
 /// The binary under test.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_nepse-drift"));
@@ -57,8 +60,6 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&stderr).into_owned(),
     )
 }
-
-pub mod servers;
 
 pub fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")

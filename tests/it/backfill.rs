@@ -11,7 +11,7 @@ use std::process::Command;
 
 use crate::util::servers::Server;
 use crate::util::tools::PROMTOOL;
-use crate::util::{bin, fixture, root, run, scrub};
+use crate::util::{Fixtures, bin, fixture, root, run, scrub, write_config};
 use chrono::{Datelike, NaiveDate, Weekday};
 use polars::prelude::*;
 use serde_json::Value;
@@ -75,19 +75,9 @@ fn raw_samples(prom: &Server, selector: &str, at: i64) -> BTreeMap<String, Vec<(
         .collect()
 }
 
+/// The config file of the fixtures in `dir`, as an argument.
 fn config(dir: &Path) -> String {
-    let path = dir.join("nepse-drift.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-        ),
-    )
-    .unwrap();
-    path.display().to_string()
+    write_config(dir, Fixtures::All, "").display().to_string()
 }
 
 #[test]
@@ -213,12 +203,7 @@ fn log_lines(stderr: &str, message: &str) -> Vec<Value> {
 fn the_full_range_reads_each_source_once_and_skips_the_days_without_history() {
     let tmp = tempfile::tempdir().unwrap();
     // The iid test: the same reads, a fraction of the debug build's time.
-    let cfg = tmp.path().join("iid.toml");
-    std::fs::write(
-        &cfg,
-        format!("{}[psi]\nsignificance = \"iid\"\n", std::fs::read_to_string(config(tmp.path())).unwrap()),
-    )
-    .unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::All, "[psi]\nsignificance = \"iid\"\n");
     let text = tmp.path().join("history.om");
     let (code, _, err) = run(bin()
         .args(["--log-format", "json", "backfill", "--config"])

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::util::servers::{Server, free_port};
-use crate::util::{bin, fixture, root, run};
+use crate::util::{Fixtures, bin, root, run, write_config};
 use serde_json::Value;
 
 fn query(prom: &Server, expr: &str) -> Vec<Value> {
@@ -57,20 +57,9 @@ fn drift_reaches_prometheus_alerts_and_dashboard() {
     let Some(prom) = Server::prometheus(&config, &[("rules/nepse-drift.rules.yml", &rules)]) else { return };
 
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = tmp.path().join("nepse-drift.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-            gw.url,
-            tmp.path().join("results").display()
-        ),
-    )
-    .unwrap();
-    let cfg = cfg.display().to_string();
+    let results = tmp.path().join("results");
+    let push = format!("[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n", gw.url, results.display());
+    let cfg = write_config(tmp.path(), Fixtures::All, &push).display().to_string();
     run_job(&cfg, "2026-11-19");
     wait_for("a scrape of the pushed gauges", || !query(&prom, "model_accuracy").is_empty());
 

@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 
-use crate::util::{self, bin, fixture, run};
+use crate::util::{self, Fixtures, bad, bin, fixture, fixtures_report, fixtures_report_cmd, run, write_config};
 use nepse_drift::load::{OutColumn, write_parquet};
 
 fn fixture_args() -> Vec<String> {
@@ -18,8 +18,11 @@ fn dev_full() -> Stdio {
 #[test]
 fn a_full_log_disk_does_not_kill_the_run() {
     // Logs and the error line go to stderr; writing them fails with ENOSPC.
-    let out =
-        bin().args(["report"]).args(fixture_args()).args(["--format", "csv"]).stderr(dev_full()).output().unwrap();
+    let out = fixtures_report_cmd(Fixtures::Features, "2026-11-19")
+        .args(["--format", "csv"])
+        .stderr(dev_full())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("feature,kind,psi"));
     // An error whose message cannot be printed still exits by the table, not 101.
@@ -44,15 +47,8 @@ fn a_full_log_disk_does_not_kill_the_run() {
 fn credentials_in_the_push_url_are_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
     let port = util::servers::free_port();
-    let cfg = tmp.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[sources]\nfeatures = \"{}\"\n[push]\nurl = \"http://svc:s3cret@127.0.0.1:{port}\"\nretries = 0\ntimeout_seconds = 2\n",
-            fixture("features.parquet")
-        ),
-    )
-    .unwrap();
+    let push = format!("[push]\nurl = \"http://svc:s3cret@127.0.0.1:{port}\"\nretries = 0\ntimeout_seconds = 2\n");
+    let cfg = write_config(tmp.path(), Fixtures::Features, &push);
     let (code, out, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("http://***@127.0.0.1") && !out.contains("s3cret"), "{out}");
@@ -84,14 +80,11 @@ fn config_numbers_are_bounded_at_parse_time() {
         ("psi", "significance = \"maybe\"", "psi.significance"),
         ("psi", "significance = \"\"", "psi.significance"),
     ] {
-        let cfg = tmp.path().join("c.toml");
-        std::fs::write(&cfg, format!("[sources]\nfeatures = \"{}\"\n[{table}]\n{line}\n", fixture("features.parquet")))
-            .unwrap();
-        let (code, _, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
-        assert_eq!(code, 2, "{line}: {err}");
+        let cfg = write_config(tmp.path(), Fixtures::Features, &format!("[{table}]\n{line}\n"));
+        let err = bad(bin().args(["check-config", "--config", cfg.to_str().unwrap()]), 2, tmp.path());
         assert!(err.contains(needle) && err.lines().count() == 2, "{line}: {err}");
     }
-    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--bins", "9223372036854775808"]));
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--bins", "9223372036854775808"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("psi.bins"), "{err}");
 }
@@ -112,7 +105,7 @@ fn push_refuses_a_report_result() {
     let tmp = tempfile::tempdir().unwrap();
     let report = tmp.path().join("report.json");
     let (code, _, err) =
-        run(bin().args(["report"]).args(fixture_args()).args(["--format", "json", "-o", report.to_str().unwrap()]));
+        fixtures_report(Fixtures::Features, "2026-11-19", &["--format", "json", "-o", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(bin().args(["push", "--result", report.to_str().unwrap(), "--dry-run"]));
     assert_eq!(code, 3, "{err}");
@@ -207,7 +200,7 @@ fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
         let bad = tmp.path().join("bad.json");
         std::fs::write(&bad, v.to_string()).unwrap();
         let (code, _, err) =
-            run(bin().args(["report"]).args(fixture_args()).args(["--reference-profile", bad.to_str().unwrap()]));
+            fixtures_report(Fixtures::Features, "2026-11-19", &["--reference-profile", bad.to_str().unwrap()]);
         assert_eq!(code, 3, "{needle}: {err}");
         assert!(err.contains(needle), "{needle}: {err}");
     }
@@ -269,8 +262,7 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
     );
     // `report` warns too, in JSON mode as in the table, without changing the exit code.
     for format in ["json", "table"] {
-        let (code, _, err) =
-            run(bin().args(["report", "--features", &features, "--as-of", "2027-06-01", "--format", format]));
+        let (code, _, err) = fixtures_report(Fixtures::Features, "2027-06-01", &["--format", format]);
         assert_eq!(code, 0, "{err}");
         assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
     }
@@ -674,8 +666,7 @@ fn check_config_resolves_settings_exactly_as_run_does() {
         assert_ne!(run(&mut cmd).0, 0, "{command}");
     }
     // performance_days = 0 is a config error before anything is read, in both.
-    let zero = tmp.path().join("zero.toml");
-    std::fs::write(&zero, format!("[sources]\nfeatures = \"{features}\"\n[windows]\nperformance_days = 0\n")).unwrap();
+    let zero = write_config(tmp.path(), Fixtures::Features, "[windows]\nperformance_days = 0\n");
     for args in [vec!["check-config"], vec!["run", "--as-of", "2026-11-19"]] {
         let (code, _, err) = run(bin().args(&args).args(["--config", zero.to_str().unwrap()]));
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -813,7 +804,7 @@ fn two_key_columns_with_one_name_are_a_config_error() {
 
 #[test]
 fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
-    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--categorical", "sectr"]));
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--categorical", "sectr"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("requested feature `sectr` is not a column (has: as_of, symbol, sector,"), "{err}");
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::tools::CHROMIUM;
-use crate::util::{bin, fixture, run};
+use crate::util::{Fixtures, fixtures_report};
 
 /// What Chromium saw of a page.
 struct Visit {
@@ -95,19 +95,11 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 fn html_report_of_the_drifted_fixtures_renders_offline_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("report.html");
-    let (code, _, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &fixture("predictions.parquet")])
-        .args([
-            "--outcomes",
-            &fixture("outcomes.parquet"),
-            "--as-of",
-            "2026-11-19",
-            "--every",
-            "week",
-            "--by",
-            "sector",
-        ])
-        .args(["--html", &page.display().to_string()]));
+    let (code, _, err) = fixtures_report(
+        Fixtures::All,
+        "2026-11-19",
+        &["--every", "week", "--by", "sector", "--html", &page.display().to_string()],
+    );
     assert_eq!(code, 0, "{err}");
     let size = std::fs::metadata(&page).unwrap().len();
     assert!(size < 2_000_000, "self-contained and small: {size} bytes");

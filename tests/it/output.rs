@@ -11,26 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::tools::skip;
-use crate::util::{self, bin, fixture, run};
+use crate::util::{self, Fixtures, bin, fixture, run, write_config};
 
 /// The one day every case backfills: quick, and a whole OpenMetrics text.
 const DAY: &str = "2026-11-19";
-
-/// A config file in `dir` on the fixtures, with `extra` TOML appended (after `[sources]`).
-fn config(dir: &Path, extra: &str) -> PathBuf {
-    let path = dir.join("nepse-drift.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n{extra}",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-        ),
-    )
-    .unwrap();
-    path
-}
 
 /// The arguments of a one-day backfill with `cfg`, writing to `out`.
 fn backfill(cfg: &Path, out: &Path) -> Vec<String> {
@@ -116,7 +100,7 @@ fn node(path: &Path) -> (bool, u64) {
 #[test]
 fn a_character_device_is_written_through_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     // A copy of /dev/null: takes everything.
     let null = tmp.path().join("null");
     if let Err(why) = mknod(&null, "c", "1", "3") {
@@ -144,7 +128,7 @@ fn a_character_device_is_written_through_and_kept() {
 #[test]
 fn a_fifo_is_written_through_never_read_and_never_hangs() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let fifo = tmp.path().join("pipe");
     for (writer, args) in writers(&cfg, &fifo) {
         assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
@@ -171,7 +155,7 @@ fn a_fifo_is_written_through_never_read_and_never_hangs() {
 #[test]
 fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     // Into a pipe: the test reads it.
     let (code, out, err) = run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_mins(1));
     assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
@@ -207,7 +191,7 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
 #[test]
 fn a_symlink_is_followed_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let dir = tmp.path().join("elsewhere");
     std::fs::create_dir(&dir).unwrap();
     let target = dir.join("target.txt");
@@ -247,7 +231,7 @@ fn a_symlink_is_followed_and_kept() {
 #[test]
 fn a_directory_a_socket_or_a_block_device_is_refused_with_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let dir = tmp.path().join("a-directory");
     std::fs::create_dir(&dir).unwrap();
     let socket = tmp.path().join("a-socket");
@@ -279,7 +263,7 @@ fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
     let profile = tmp.path().join("profile.json");
     let (code, _, err) = run(bin().args(fit(&profile)));
     assert_eq!(code, 0, "{err}");
-    let cfg = config(tmp.path(), &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
+    let cfg = write_config(tmp.path(), Fixtures::All, &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
     let (code, _, err) = run(bin().args(["--quiet", "run", "--config"]).arg(&cfg).args(["--as-of", DAY]));
     assert_eq!(code, 0, "{err}");
     let latest = results.join("latest.json");
@@ -357,7 +341,7 @@ fn a_path_a_source_would_read_is_refused() {
 #[test]
 fn a_read_only_file_is_refused_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let out = tmp.path().join("read-only.om");
     std::fs::write(&out, "# mine\n").unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
@@ -372,7 +356,7 @@ fn a_read_only_file_is_refused_and_kept() {
 #[test]
 fn created_files_respect_the_umask() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     for (umask, mode) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
         let out = tmp.path().join(format!("out-{umask}"));
         // A file that was there (mode 0600) is replaced by one of the umask's mode too.
@@ -401,7 +385,7 @@ fn created_files_respect_the_umask() {
 #[test]
 fn stdout_redirected_into_an_input_is_refused_and_the_input_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let before = std::fs::read(&cfg).unwrap();
     // `-o - >> cfg.toml` and `-o /dev/stdout >> cfg.toml`: stdout is the config file.
     for dash in ["-", "/dev/stdout"] {

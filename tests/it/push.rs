@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::util::servers::{FakeGateway, Reply, Server, free_port};
-use crate::util::{self, bin, fixture, run};
+use crate::util::{self, Fixtures, bad, bin, fixture, fixtures_report, run, write_config};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-19";
@@ -14,18 +14,12 @@ const PASSWORD: &str = "nepse-s3cret";
 /// bcrypt of PASSWORD (cost 4), for the Pushgateway's --web.config.file.
 const BCRYPT: &str = "$2b$04$S0hy8fRwJHi/O8YX4sciPuiTlwgQBaHfPmQqeZ3NIGEghzMxGBgva";
 
-/// Writes a config for the fixtures into `dir`; `push` is the body of the `[push]` table.
+/// Writes a config for the fixtures into `dir`, with the results directory `dir/results`, then
+/// `extra`; `push` is the body of the `[push]` table.
 fn config(dir: &Path, push: &str, extra: &str) -> String {
-    let text = format!(
-        "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n\n[output]\nresults_dir = \"{}\"\n\n{extra}\n[push]\n{push}\n",
-        fixture("features.parquet"),
-        fixture("predictions.parquet"),
-        fixture("outcomes.parquet"),
-        dir.join("results").display(),
-    );
-    let path = dir.join("nepse-drift.toml");
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    let results = dir.join("results");
+    let tail = format!("\n[output]\nresults_dir = \"{}\"\n\n{extra}\n[push]\n{push}\n", results.display());
+    write_config(dir, Fixtures::All, &tail).display().to_string()
 }
 
 fn run_job(cfg: &str, extra: &[&str]) -> (i32, String, String) {
@@ -442,20 +436,17 @@ fn dry_run_prints_exposition_and_pushes_nothing() {
 
 // ------------------------------------------------------------- bad configuration
 
-fn bad_config(text: &str, cmd: &str) -> (i32, String) {
+/// `cmd --config FILE` with `text` in `FILE`: a config error (exit 2), its stderr scrubbed.
+fn bad_config(text: &str, cmd: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("bad.toml");
     std::fs::write(&path, text).unwrap();
-    let (code, out, err) = run(bin().args([cmd, "--config", &path.display().to_string()]));
-    assert!(out.is_empty());
-    (code, err.replace(&tmp.path().display().to_string(), "[TMP]"))
+    bad(bin().args([cmd, "--config", &path.display().to_string()]), 2, tmp.path())
 }
 
 #[test]
 fn unknown_key_is_named() {
-    let (code, err) =
-        bad_config("[sources]\nfeatures = \"fixtures/features.parquet\"\nfeaturs = \"x\"\n", "check-config");
-    assert_eq!(code, 2);
+    let err = bad_config("[sources]\nfeatures = \"fixtures/features.parquet\"\nfeaturs = \"x\"\n", "check-config");
     insta::assert_snapshot!(err, @r"
     error: invalid config [TMP]/bad.toml: unknown field `featurs`, expected one of `features`, `predictions`, `outcomes`, `reference`, `reference_profile` (line 3)
     hint: compare with the committed nepse-drift.toml example; unknown keys are errors
@@ -466,8 +457,7 @@ fn unknown_key_is_named() {
 fn invalid_url() {
     let text =
         format!("[sources]\nfeatures = \"{}\"\n[push]\nurl = \"pushgateway:9091\"\n", fixture("features.parquet"));
-    let (code, err) = bad_config(&text, "check-config");
-    assert_eq!(code, 2);
+    let err = bad_config(&text, "check-config");
     insta::assert_snapshot!(err, @r"
     error: invalid setting `push.url (--push-url)`: `pushgateway:9091` is not an http(s) URL
     hint: see the README's configuration table for valid values
@@ -476,8 +466,7 @@ fn invalid_url() {
 
 #[test]
 fn missing_source() {
-    let (code, err) = bad_config("[sources]\nfeatures = \"/nonexistent/features.parquet\"\n", "check-config");
-    assert_eq!(code, 2);
+    let err = bad_config("[sources]\nfeatures = \"/nonexistent/features.parquet\"\n", "check-config");
     insta::assert_snapshot!(err, @r"
     error: source `sources.features` = /nonexistent/features.parquet: no such file or directory
     hint: check the path in [sources]; relative paths are relative to the working directory
@@ -487,8 +476,7 @@ fn missing_source() {
 #[test]
 fn bad_window() {
     let text = format!("[sources]\nfeatures = \"{}\"\n[windows]\ncurrent_days = 0\n", fixture("features.parquet"));
-    let (code, err) = bad_config(&text, "run");
-    assert_eq!(code, 2);
+    let err = bad_config(&text, "run");
     insta::assert_snapshot!(err, @r"
     error: invalid setting `windows.current_days`: must be at least 1
     hint: see the README's configuration table for valid values
@@ -523,23 +511,8 @@ fn a_window_across_a_release_pushes_one_group_per_version() {
     let (live, old) = (group("xgb-2026.03"), group("xgb-2024.04"));
     // Each version's own rows, graded alone: the current window split at the release.
     let grade = |from: &str, to: &str| -> Value {
-        let (code, out, err) = run(bin().args([
-            "report",
-            "--features",
-            &fixture("features.parquet"),
-            "--predictions",
-            &fixture("predictions.parquet"),
-            "--outcomes",
-            &fixture("outcomes.parquet"),
-            "--as-of",
-            "2026-03-12",
-            "--from",
-            from,
-            "--to",
-            to,
-            "--format",
-            "json",
-        ]));
+        let (code, out, err) =
+            fixtures_report(Fixtures::All, "2026-03-12", &["--from", from, "--to", to, "--format", "json"]);
         assert!(code == 0 || code == 4, "{err}");
         serde_json::from_str::<Value>(&out).unwrap()["performance"]["overall"].clone()
     };

@@ -1,13 +1,10 @@
 //! A careless or hostile operator: a full log disk, credentials in the push URL, absurd config
 //! numbers, a dry run that must write nothing, and a `report` result pushed as if it were a run.
 //! Each case runs the real binary.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::process::Stdio;
 
-use common::{bin, fixture, run};
+use crate::util::{self, Fixtures, bad, bin, fixture, fixtures_report, fixtures_report_cmd, run, write_config};
 use nepse_drift::load::{OutColumn, write_parquet};
 
 fn fixture_args() -> Vec<String> {
@@ -21,8 +18,11 @@ fn dev_full() -> Stdio {
 #[test]
 fn a_full_log_disk_does_not_kill_the_run() {
     // Logs and the error line go to stderr; writing them fails with ENOSPC.
-    let out =
-        bin().args(["report"]).args(fixture_args()).args(["--format", "csv"]).stderr(dev_full()).output().unwrap();
+    let out = fixtures_report_cmd(Fixtures::Features, "2026-11-19")
+        .args(["--format", "csv"])
+        .stderr(dev_full())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("feature,kind,psi"));
     // An error whose message cannot be printed still exits by the table, not 101.
@@ -46,16 +46,9 @@ fn a_full_log_disk_does_not_kill_the_run() {
 #[test]
 fn credentials_in_the_push_url_are_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
-    let port = common::servers::free_port();
-    let cfg = tmp.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[sources]\nfeatures = \"{}\"\n[push]\nurl = \"http://svc:s3cret@127.0.0.1:{port}\"\nretries = 0\ntimeout_seconds = 2\n",
-            fixture("features.parquet")
-        ),
-    )
-    .unwrap();
+    let port = util::servers::free_port();
+    let push = format!("[push]\nurl = \"http://svc:s3cret@127.0.0.1:{port}\"\nretries = 0\ntimeout_seconds = 2\n");
+    let cfg = write_config(tmp.path(), Fixtures::Features, &push);
     let (code, out, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("http://***@127.0.0.1") && !out.contains("s3cret"), "{out}");
@@ -87,14 +80,11 @@ fn config_numbers_are_bounded_at_parse_time() {
         ("psi", "significance = \"maybe\"", "psi.significance"),
         ("psi", "significance = \"\"", "psi.significance"),
     ] {
-        let cfg = tmp.path().join("c.toml");
-        std::fs::write(&cfg, format!("[sources]\nfeatures = \"{}\"\n[{table}]\n{line}\n", fixture("features.parquet")))
-            .unwrap();
-        let (code, _, err) = run(bin().args(["check-config", "--config", cfg.to_str().unwrap()]));
-        assert_eq!(code, 2, "{line}: {err}");
+        let cfg = write_config(tmp.path(), Fixtures::Features, &format!("[{table}]\n{line}\n"));
+        let err = bad(bin().args(["check-config", "--config", cfg.to_str().unwrap()]), 2, tmp.path());
         assert!(err.contains(needle) && err.lines().count() == 2, "{line}: {err}");
     }
-    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--bins", "9223372036854775808"]));
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--bins", "9223372036854775808"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("psi.bins"), "{err}");
 }
@@ -115,7 +105,7 @@ fn push_refuses_a_report_result() {
     let tmp = tempfile::tempdir().unwrap();
     let report = tmp.path().join("report.json");
     let (code, _, err) =
-        run(bin().args(["report"]).args(fixture_args()).args(["--format", "json", "-o", report.to_str().unwrap()]));
+        fixtures_report(Fixtures::Features, "2026-11-19", &["--format", "json", "-o", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(bin().args(["push", "--result", report.to_str().unwrap(), "--dry-run"]));
     assert_eq!(code, 3, "{err}");
@@ -127,7 +117,7 @@ fn crafted_feature_names_cannot_drive_a_terminal_a_table_or_a_spreadsheet() {
     use nepse_drift::load::{OutColumn, write_parquet};
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("f.parquet");
-    let days = common::trading_days("2026-01-04", 150);
+    let days = util::trading_days("2026-01-04", 150);
     let mut rows = Vec::new();
     for (i, d) in days.iter().enumerate() {
         for s in 0..5 {
@@ -210,7 +200,7 @@ fn a_crafted_profile_with_a_valid_hash_is_refused_not_a_panic() {
         let bad = tmp.path().join("bad.json");
         std::fs::write(&bad, v.to_string()).unwrap();
         let (code, _, err) =
-            run(bin().args(["report"]).args(fixture_args()).args(["--reference-profile", bad.to_str().unwrap()]));
+            fixtures_report(Fixtures::Features, "2026-11-19", &["--reference-profile", bad.to_str().unwrap()]);
         assert_eq!(code, 3, "{needle}: {err}");
         assert!(err.contains(needle), "{needle}: {err}");
     }
@@ -272,8 +262,7 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
     );
     // `report` warns too, in JSON mode as in the table, without changing the exit code.
     for format in ["json", "table"] {
-        let (code, _, err) =
-            run(bin().args(["report", "--features", &features, "--as-of", "2027-06-01", "--format", format]));
+        let (code, _, err) = fixtures_report(Fixtures::Features, "2027-06-01", &["--format", format]);
         assert_eq!(code, 0, "{err}");
         assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
     }
@@ -307,7 +296,7 @@ fn a_long_or_odd_model_label_gets_a_bounded_file_name() {
 /// 150 trading days of 12 symbols (one with a name longer than a string view's 12 inline
 /// bytes), plus `extra` rows.
 fn panel_with(path: &std::path::Path, extra: &[(usize, &str)]) -> Vec<chrono::NaiveDate> {
-    let days = common::trading_days("2026-04-01", 150);
+    let days = util::trading_days("2026-04-01", 150);
     let symbols: Vec<String> =
         (0..11).map(|k| format!("S{k}")).chain(std::iter::once("NABIL_BANK_LIMITED_PROMOTER".to_owned())).collect();
     let mut rows: Vec<(chrono::NaiveDate, &str, Option<f64>)> = days
@@ -318,7 +307,7 @@ fn panel_with(path: &std::path::Path, extra: &[(usize, &str)]) -> Vec<chrono::Na
         })
         .collect();
     rows.extend(extra.iter().map(|(i, s)| (days[*i], *s, Some(1.0))));
-    common::features_file(path, &rows);
+    util::features_file(path, &rows);
     days
 }
 
@@ -335,7 +324,7 @@ fn duplicate_feature_rows_are_an_input_error_naming_the_day_and_symbol() {
     let days = panel_with(&path, &[(140, "S3"), (145, "S1")]);
     let (code, _, err) = report(&path, &days);
     assert_eq!(code, 3, "{err}");
-    let scrubbed = common::scrub(&err, tmp.path());
+    let scrubbed = util::scrub(&err, tmp.path());
     assert_eq!(
         scrubbed,
         format!(
@@ -358,7 +347,7 @@ fn duplicate_feature_rows_are_an_input_error_naming_the_day_and_symbol() {
 fn duplicate_rows_are_found_in_hive_partitions_too() {
     // The date is a partition column: the rows are read by the lazy scan, not the direct reader.
     let tmp = tempfile::tempdir().unwrap();
-    let days = common::trading_days("2026-11-01", 6);
+    let days = util::trading_days("2026-11-01", 6);
     for (i, day) in days.iter().enumerate() {
         let mut symbols: Vec<String> = (0..30).map(|k| format!("S{k}")).collect();
         if i == 5 {
@@ -402,7 +391,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         "{err}"
     );
     // A probability of 7.0 in the reference window only: refused, not "stable".
-    let days = common::trading_days("2026-03-01", 60);
+    let days = util::trading_days("2026-03-01", 60);
     let proba = |i: usize| if i < 30 { 7.0 } else { 0.5 };
     let rows = 60 * 3;
     write_parquet(
@@ -417,7 +406,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
     )
     .unwrap();
     let panel = tmp.path().join("f.parquet");
-    common::features_file(
+    util::features_file(
         &panel,
         &(0..rows).map(|r| (days[r / 3], ["S0", "S1", "S2"][r % 3], Some((r % 7) as f64))).collect::<Vec<_>>(),
     );
@@ -433,12 +422,12 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
     write_parquet(
         &outcomes,
         vec![
-            ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-18"); n])),
+            ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-18"); n])),
             ("symbol".into(), OutColumn::Str(["NABIL", "NICA", "SCB", "HDL"].map(String::from).to_vec())),
             ("actual_label".into(), OutColumn::I8(vec![1; n])),
             (
                 "observed_at".into(),
-                OutColumn::OptDate(vec![Some(common::d("2026-11-19")), None, Some(common::d("2026-11-19")), None]),
+                OutColumn::OptDate(vec![Some(util::d("2026-11-19")), None, Some(util::d("2026-11-19")), None]),
             ),
         ],
         1024,
@@ -450,7 +439,7 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         .args(["--as-of", "2026-11-19"]));
     assert_eq!(code, 3, "{err}");
     assert_eq!(
-        common::scrub(&err, tmp.path()),
+        util::scrub(&err, tmp.path()),
         "error: [TMP]/o.parquet: column `observed_at` is null in 2 row(s) (e.g. NICA 2026-11-18, HDL 2026-11-18)\n\
          hint: every outcome needs the day its label became known; leave a row out until it is known\n"
     );
@@ -530,14 +519,14 @@ fn one_bad_column_is_skipped_or_left_out_and_the_run_goes_on() {
 fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
     // Six daily files; each case spoils the fifth one.
     let write_days = |dir: &std::path::Path, odd: &dyn Fn(&std::path::Path, usize)| {
-        let days = common::trading_days("2026-11-01", 6);
+        let days = util::trading_days("2026-11-01", 6);
         for (i, day) in days.iter().enumerate() {
             let path = dir.join(format!("{day}.parquet"));
             if i == 4 {
                 odd(&path, 30);
                 continue;
             }
-            common::features_file(
+            util::features_file(
                 &path,
                 &(0..30).map(|k| (*day, ["S0", "S1", "S2"][k % 3], Some(k as f64))).collect::<Vec<_>>(),
             );
@@ -553,12 +542,12 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
             .args(["--as-of", &days[5].to_string()]));
         (
             code,
-            common::scrub(&err, tmp.path()).replace(&days[4].to_string(), "DAY4").replace(&days[0].to_string(), "DAY0"),
+            util::scrub(&err, tmp.path()).replace(&days[4].to_string(), "DAY4").replace(&days[0].to_string(), "DAY0"),
             name.to_owned(),
         )
     };
     let truncated = |p: &std::path::Path, n: usize| {
-        common::features_file(p, &(0..n).map(|k| (common::d("2026-11-05"), "S0", Some(k as f64))).collect::<Vec<_>>());
+        util::features_file(p, &(0..n).map(|k| (util::d("2026-11-05"), "S0", Some(k as f64))).collect::<Vec<_>>());
         let bytes = std::fs::read(p).unwrap();
         std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();
     };
@@ -579,7 +568,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
         write_parquet(
             p,
             vec![
-                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-05"); n])),
                 ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
                 ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
             ],
@@ -599,7 +588,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
         write_parquet(
             p,
             vec![
-                ("as_of".into(), OutColumn::Date(vec![common::d("2026-11-05"); n])),
+                ("as_of".into(), OutColumn::Date(vec![util::d("2026-11-05"); n])),
                 ("symbol".into(), OutColumn::Str((0..n).map(|k| format!("S{k}")).collect())),
                 ("sector".into(), OutColumn::Str(vec!["Hydropower".into(); n])),
                 ("x".into(), OutColumn::Str(vec!["1.5".into(); n])),
@@ -616,7 +605,7 @@ fn a_bad_file_in_a_partitioned_source_is_named_in_our_words() {
 #[test]
 fn a_credential_no_header_can_carry_is_a_config_error_and_is_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
-    let url = format!("http://127.0.0.1:{}", common::servers::free_port());
+    let url = format!("http://127.0.0.1:{}", util::servers::free_port());
     let secret = "s3cret\nX-Injected: 1";
     let password_file = tmp.path().join("password");
     std::fs::write(&password_file, format!("{secret}\n")).unwrap();
@@ -677,8 +666,7 @@ fn check_config_resolves_settings_exactly_as_run_does() {
         assert_ne!(run(&mut cmd).0, 0, "{command}");
     }
     // performance_days = 0 is a config error before anything is read, in both.
-    let zero = tmp.path().join("zero.toml");
-    std::fs::write(&zero, format!("[sources]\nfeatures = \"{features}\"\n[windows]\nperformance_days = 0\n")).unwrap();
+    let zero = write_config(tmp.path(), Fixtures::Features, "[windows]\nperformance_days = 0\n");
     for args in [vec!["check-config"], vec!["run", "--as-of", "2026-11-19"]] {
         let (code, _, err) = run(bin().args(&args).args(["--config", zero.to_str().unwrap()]));
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -756,7 +744,7 @@ fn fixtures_refuse_to_overwrite_without_force() {
     let (code, _, err) = generate(&[]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(
-        common::scrub(&err, tmp.path()),
+        util::scrub(&err, tmp.path()),
         "error: [TMP]/features.parquet already exists\nhint: pass --force to overwrite it, or choose another --out\n"
     );
     assert_eq!(std::fs::read_to_string(tmp.path().join("features.parquet")).unwrap(), "mine");
@@ -816,7 +804,7 @@ fn two_key_columns_with_one_name_are_a_config_error() {
 
 #[test]
 fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
-    let (code, _, err) = run(bin().args(["report"]).args(fixture_args()).args(["--categorical", "sectr"]));
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--categorical", "sectr"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("requested feature `sectr` is not a column (has: as_of, symbol, sector,"), "{err}");
 }

@@ -1,23 +1,11 @@
 //! `nepse-drift report` end to end: the committed fixtures, hand-computed PSI on small files,
 //! and every bad input of the data contract with its message and exit code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{bin, d, features_file, fixture, run, scrub, trading_days};
+use crate::util::{Fixtures, bad, bin, d, features_file, fixture, fixtures_report, run, scrub, trading_days};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
-
-fn fixture_report(as_of: &str, extra: &[&str]) -> (i32, String, String) {
-    run(bin()
-        .args(["report", "--features", &fixture("features.parquet")])
-        .args(["--predictions", &fixture("predictions.parquet")])
-        .args(["--outcomes", &fixture("outcomes.parquet")])
-        .args(["--as-of", as_of])
-        .args(extra))
-}
 
 fn json(stdout: &str) -> Value {
     serde_json::from_str(stdout).expect("valid JSON")
@@ -29,7 +17,7 @@ fn drifted(v: &Value) -> BTreeSet<String> {
 
 #[test]
 fn fixtures_flag_exactly_the_injected_features() {
-    let (code, out, err) = fixture_report("2026-11-19", &["--format", "json"]);
+    let (code, out, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
     // The three injected changes the dependence model calls beyond noise (2.5 years hold four
@@ -62,7 +50,7 @@ fn feature<'a>(v: &'a Value, name: &str) -> &'a Value {
 
 #[test]
 fn a_day_constant_feature_is_worth_one_row_per_day() {
-    let (code, out, err) = fixture_report("2026-11-19", &["--format", "json"]);
+    let (code, out, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
     assert_eq!(v["psi_options"]["significance"], "panel");
@@ -75,7 +63,7 @@ fn a_day_constant_feature_is_worth_one_row_per_day() {
     assert!(index["expected_psi"].as_f64().unwrap() > 0.8);
     assert!(index["psi"].as_f64().unwrap() > 0.25 && index["drifted"] == false, "{index}");
     // Under the iid test the same PSI is "significant" by a huge margin: what issue 11 fixed.
-    let (_, out, _) = fixture_report("2026-11-19", &["--format", "json", "--significance", "iid"]);
+    let (_, out, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json", "--significance", "iid"]);
     let iid = json(&out);
     let index = feature(&iid, "nepse_index_ret_1d");
     assert_eq!(index["significance_test"], "iid");
@@ -85,7 +73,7 @@ fn a_day_constant_feature_is_worth_one_row_per_day() {
 
 #[test]
 fn a_one_day_window_leaves_the_significance_undefined() {
-    let (code, out, err) = fixture_report("2026-11-19", &["--format", "json", "--last", "1"]);
+    let (code, out, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json", "--last", "1"]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
     for f in v["drift"]["features"].as_array().unwrap() {
@@ -98,7 +86,7 @@ fn a_one_day_window_leaves_the_significance_undefined() {
 #[test]
 fn fixtures_stable_period_flags_nothing() {
     for as_of in ["2026-07-15", "2026-08-20", "2026-09-30"] {
-        let (code, out, err) = fixture_report(as_of, &["--format", "json"]);
+        let (code, out, err) = fixtures_report(Fixtures::All, as_of, &["--format", "json"]);
         assert_eq!(code, 0, "{err}");
         assert!(drifted(&json(&out)).is_empty(), "{as_of}");
     }
@@ -106,29 +94,29 @@ fn fixtures_stable_period_flags_nothing() {
 
 #[test]
 fn fail_on_drift_exits_7_only_when_drifted() {
-    assert_eq!(fixture_report("2026-11-19", &["--fail-on-drift", "--format", "csv"]).0, 7);
-    assert_eq!(fixture_report("2026-09-30", &["--fail-on-drift", "--format", "csv"]).0, 0);
+    assert_eq!(fixtures_report(Fixtures::All, "2026-11-19", &["--fail-on-drift", "--format", "csv"]).0, 7);
+    assert_eq!(fixtures_report(Fixtures::All, "2026-09-30", &["--fail-on-drift", "--format", "csv"]).0, 0);
 }
 
 #[test]
 fn table_snapshot_on_fixtures() {
-    let (code, out, _) = fixture_report("2026-11-19", &[]);
+    let (code, out, _) = fixtures_report(Fixtures::All, "2026-11-19", &[]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("fixtures_table", out);
 }
 
 #[test]
 fn json_snapshot_on_fixtures() {
-    let (code, out, _) = fixture_report("2026-11-19", &["--format", "json"]);
+    let (code, out, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("fixtures_json", scrub(&out, std::path::Path::new("/nonexistent")));
 }
 
 #[test]
 fn csv_and_markdown_snapshots_on_fixtures() {
-    let (_, csv, _) = fixture_report("2026-11-19", &["--format", "csv"]);
+    let (_, csv, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "csv"]);
     insta::assert_snapshot!("fixtures_csv", csv);
-    let (_, md, _) = fixture_report("2026-11-19", &["--format", "markdown"]);
+    let (_, md, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "markdown"]);
     insta::assert_snapshot!("fixtures_markdown", md);
 }
 
@@ -136,11 +124,11 @@ fn csv_and_markdown_snapshots_on_fixtures() {
 /// its own realized and estimated performance; the new one has no estimate, with the reason.
 #[test]
 fn a_window_across_a_release_shows_each_version() {
-    let (code, table, err) = fixture_report("2026-03-12", &[]);
+    let (code, table, err) = fixtures_report(Fixtures::All, "2026-03-12", &[]);
     assert!(code == 0 || code == 4, "{err}");
     let perf = &table[table.find("performance by").unwrap()..];
     insta::assert_snapshot!("fixtures_release_table", perf);
-    let (_, md, _) = fixture_report("2026-03-12", &["--format", "markdown"]);
+    let (_, md, _) = fixtures_report(Fixtures::All, "2026-03-12", &["--format", "markdown"]);
     insta::assert_snapshot!("fixtures_release_markdown", &md[md.find("**Performance").unwrap()..]);
 }
 
@@ -275,18 +263,11 @@ fn configurable_date_column_name() {
 
 // ---------------------------------------------------------------- bad input
 
-fn bad(args: &[&str], tmp: &std::path::Path) -> (i32, String) {
-    let (code, out, err) = run(bin().args(args));
-    assert!(out.is_empty(), "nothing on stdout for an error: {out}");
-    (code, scrub(&err, tmp))
-}
-
 #[test]
 fn missing_path() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("nope.parquet").display().to_string();
-    let (code, err) = bad(&["report", "--features", &p], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &p]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: failed to read [TMP]/nope.parquet: no such file or directory
     hint: check the path; a source is a Parquet file, a directory of Parquet files or a glob
@@ -298,8 +279,7 @@ fn not_parquet_and_truncated_parquet() {
     let tmp = tempfile::tempdir().unwrap();
     let text = tmp.path().join("notes.parquet");
     std::fs::write(&text, "symbol,as_of\nNABIL,2026-11-20\n").unwrap();
-    let (code, err) = bad(&["report", "--features", &text.display().to_string()], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &text.display().to_string()]), 3, tmp.path());
     assert!(err.starts_with("error: failed to read [TMP]/notes.parquet: not a readable Parquet file"), "{err}");
     assert!(err.contains("hint: re-export the file as Parquet"), "{err}");
     assert_eq!(err.lines().count(), 2, "{err}");
@@ -307,8 +287,7 @@ fn not_parquet_and_truncated_parquet() {
     let whole = std::fs::read(fixture("features.parquet")).unwrap();
     let cut = tmp.path().join("cut.parquet");
     std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
-    let (code, err) = bad(&["report", "--features", &cut.display().to_string()], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &cut.display().to_string()]), 3, tmp.path());
     assert!(err.starts_with("error: failed to read [TMP]/cut.parquet: not a readable Parquet file"), "{err}");
 }
 
@@ -317,8 +296,7 @@ fn missing_key_column() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("nokey.parquet");
     write_parquet(&p, vec![("symbol".into(), OutColumn::Str(vec!["NABIL".into()]))], 1024).unwrap();
-    let (code, err) = bad(&["report", "--features", &p.display().to_string()], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &p.display().to_string()]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/nokey.parquet: missing column `as_of` (has: symbol)
     hint: key column names are configurable: see --as-of-column, --symbol-column and [columns] in the config
@@ -356,8 +334,7 @@ fn unsupported_feature_dtype() {
         "{err}"
     );
     // Asked for by name: an error.
-    let (code, err) = bad(&["report", "--features", &p, "--feature", "listed_on", "--last", "1"], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &p, "--feature", "listed_on", "--last", "1"]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/listed_on.parquet: feature column `listed_on` has unsupported dtype date
     hint: features must be numeric, String, Categorical or Boolean: leave this column out of [features] include (--feature with report and fit-reference)
@@ -368,8 +345,7 @@ fn unsupported_feature_dtype() {
 fn unknown_requested_feature() {
     let tmp = tempfile::tempdir().unwrap();
     let p = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
-    let (code, err) = bad(&["report", "--features", &p, "--feature", "rsi_14", "--last", "1"], tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(bin().args(["report", "--features", &p, "--feature", "rsi_14", "--last", "1"]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/y.parquet: requested feature `rsi_14` is not a column (has: as_of, symbol, x, y)
     hint: list features that exist in both sources in [features] include (--feature with report and fit-reference), or leave it empty to use all
@@ -411,11 +387,9 @@ fn window_with_no_rows() {
 fn reference_smaller_than_twice_the_bins() {
     let tmp = tempfile::tempdir().unwrap();
     let p = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
-    let (code, err) = bad(
-        &["report", "--features", &p, "--last", "1", "--reference-last", "1", "--as-of", "2026-11-03", "--bins", "11"],
-        tmp.path(),
-    );
-    assert_eq!(code, 3);
+    let mut cmd = bin();
+    cmd.args(["report", "--features", &p, "--last", "1", "--reference-last", "1", "--as-of", "2026-11-03"]);
+    let err = bad(cmd.args(["--bins", "11"]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/y.parquet: the reference window 2026-11-02 to 2026-11-02 has 20 rows, fewer than 2×bins = 22
     hint: widen the reference window or lower --bins
@@ -453,8 +427,8 @@ fn mismatched_dtypes_between_reference_and_current() {
     let cur = with_extra_column(tmp.path(), "y", OutColumn::F64(vec![Some(1.0); 60]));
     let sub = tmp.path().join("ref");
     let reference = with_extra_column(&sub, "y", OutColumn::Str(vec!["a".into(); 60]));
-    let (code, err) = bad(&["report", "--features", &cur, "--reference-source", &reference, "--last", "1"], tmp.path());
-    assert_eq!(code, 3);
+    let err =
+        bad(bin().args(["report", "--features", &cur, "--reference-source", &reference, "--last", "1"]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: feature `y` is str in [TMP]/ref/y.parquet but f64 in [TMP]/y.parquet
     hint: write the feature with the same dtype in both periods
@@ -472,9 +446,12 @@ fn reference_profile_round_trip_gives_identical_drift() {
         .args(["-o", &profile.display().to_string()]));
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("fitted 11 features (0 skipped) on 12000 rows, 2026-04-28 … 2026-10-13"), "{out}");
-    let (_, raw, _) = fixture_report("2026-11-19", &["--format", "json"]);
-    let (code, from_profile, err) =
-        fixture_report("2026-11-19", &["--format", "json", "--reference-profile", &profile.display().to_string()]);
+    let (_, raw, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
+    let (code, from_profile, err) = fixtures_report(
+        Fixtures::All,
+        "2026-11-19",
+        &["--format", "json", "--reference-profile", &profile.display().to_string()],
+    );
     assert_eq!(code, 0, "{err}");
     let (raw, from_profile) = (json(&raw), json(&from_profile));
     assert_eq!(raw["drift"]["features"], from_profile["drift"]["features"], "identical PSI, bins and significance");
@@ -487,7 +464,8 @@ fn reference_profile_round_trip_gives_identical_drift() {
     let text = std::fs::read_to_string(&profile).unwrap().replacen("\"rows\": 12000", "\"rows\": 12001", 2);
     let text = text.replacen("[\n          1200,", "[\n          1201,", 1);
     std::fs::write(&profile, text).unwrap();
-    let (code, _, err) = fixture_report("2026-11-19", &["--reference-profile", &profile.display().to_string()]);
+    let (code, _, err) =
+        fixtures_report(Fixtures::All, "2026-11-19", &["--reference-profile", &profile.display().to_string()]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("content_hash does not match its features"), "{err}");
 }

@@ -1,12 +1,14 @@
-//! Shared helpers for the integration tests: run the real binary, write small Parquet files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-#![allow(dead_code)]
+//! Shared helpers of the integration tests: run the real binary, write small Parquet files.
 
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::{Days, NaiveDate};
 use nepse_drift::load::{OutColumn, write_parquet};
+
+pub mod servers;
+pub mod tools;
 
 /// The binary under test.
 pub fn bin() -> Command {
@@ -60,8 +62,71 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-pub mod servers;
+/// Runs `cmd`, which must fail with exit code `code` and one error: nothing on stdout; on stderr
+/// an `error: …` line, then only `hint: …` lines. Returns stderr, scrubbed (`scrub`).
+pub fn bad(cmd: &mut Command, code: i32, tmp: &Path) -> String {
+    let (got, out, err) = run(cmd);
+    assert!(out.is_empty(), "nothing on stdout for an error: {out}");
+    assert_eq!(got, code, "{err}");
+    let mut lines = err.lines();
+    assert!(
+        lines.next().is_some_and(|l| l.starts_with("error: ")) && lines.all(|l| l.starts_with("hint: ")),
+        "one error line, then its hints: {err}"
+    );
+    scrub(&err, tmp)
+}
 
+/// Which of the committed fixtures a command reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Fixtures {
+    /// The features alone: drift only.
+    Features,
+    /// The features, predictions and outcomes: drift and performance.
+    All,
+}
+
+impl Fixtures {
+    /// (source name, path) of each: `features`, then `predictions` and `outcomes` for `All`.
+    fn sources(self) -> Vec<(&'static str, String)> {
+        let names: &[&'static str] = match self {
+            Self::Features => &["features"],
+            Self::All => &["features", "predictions", "outcomes"],
+        };
+        names.iter().map(|name| (*name, fixture(&format!("{name}.parquet")))).collect()
+    }
+}
+
+/// `nepse-drift report` on the committed `fixtures` as of `as_of`, ready for more arguments.
+pub fn fixtures_report_cmd(fixtures: Fixtures, as_of: &str) -> Command {
+    let mut cmd = bin();
+    cmd.arg("report");
+    for (name, path) in fixtures.sources() {
+        cmd.arg(format!("--{name}")).arg(path);
+    }
+    cmd.args(["--as-of", as_of]);
+    cmd
+}
+
+/// `nepse-drift report` on the committed `fixtures` as of `as_of`, with `extra` arguments:
+/// (exit code, stdout, stderr).
+pub fn fixtures_report(fixtures: Fixtures, as_of: &str, extra: &[&str]) -> (i32, String, String) {
+    run(fixtures_report_cmd(fixtures, as_of).args(extra))
+}
+
+/// Writes the config file `dir/nepse-drift.toml`: a `[sources]` table of the committed
+/// `fixtures`, then the TOML `extra`. Returns its path.
+pub fn write_config(dir: &Path, fixtures: Fixtures, extra: &str) -> PathBuf {
+    let mut text = String::from("[sources]\n");
+    for (name, path) in fixtures.sources() {
+        writeln!(text, "{name} = \"{path}\"").unwrap();
+    }
+    text.push_str(extra);
+    let path = dir.join("nepse-drift.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A date written `YYYY-MM-DD`.
 pub fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }

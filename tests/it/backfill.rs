@@ -4,17 +4,15 @@
 //! bit to `report --as-of DAY`, and answers every time-series panel of the Grafana dashboard
 //! over the whole range. Then the command's own contract: reading each source once, its errors
 //! and its skipped days.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::servers::Server;
+use crate::util::tools::PROMTOOL;
+use crate::util::{Fixtures, bin, fixture, root, run, scrub, write_config};
 use chrono::{Datelike, NaiveDate, Weekday};
-use common::servers::{Server, require_binary};
-use common::{bin, fixture, root, run, scrub};
 use polars::prelude::*;
 use serde_json::Value;
 
@@ -77,19 +75,9 @@ fn raw_samples(prom: &Server, selector: &str, at: i64) -> BTreeMap<String, Vec<(
         .collect()
 }
 
+/// The config file of the fixtures in `dir`, as an argument.
 fn config(dir: &Path) -> String {
-    let path = dir.join("nepse-drift.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-        ),
-    )
-    .unwrap();
-    path.display().to_string()
+    write_config(dir, Fixtures::All, "").display().to_string()
 }
 
 #[test]
@@ -101,7 +89,7 @@ fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
     assert_eq!(code, 0, "{err}");
 
     let blocks = tmp.path().join("blocks");
-    let promtool = require_binary("/usr/bin/promtool", "prometheus");
+    let Some(promtool) = PROMTOOL.find() else { return };
     let out = Command::new(promtool)
         .args(["tsdb", "create-blocks-from", "openmetrics"])
         .arg(&text)
@@ -109,7 +97,7 @@ fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
         .output()
         .unwrap();
     assert!(out.status.success(), "promtool: {}", String::from_utf8_lossy(&out.stderr));
-    let prom = Server::prometheus_on_blocks(&blocks);
+    let Some(prom) = Server::prometheus_on_blocks(&blocks) else { return };
 
     let days = fixture_days(FROM, TO);
     assert!(days.len() >= 60, "{} trading days", days.len());
@@ -215,12 +203,7 @@ fn log_lines(stderr: &str, message: &str) -> Vec<Value> {
 fn the_full_range_reads_each_source_once_and_skips_the_days_without_history() {
     let tmp = tempfile::tempdir().unwrap();
     // The iid test: the same reads, a fraction of the debug build's time.
-    let cfg = tmp.path().join("iid.toml");
-    std::fs::write(
-        &cfg,
-        format!("{}[psi]\nsignificance = \"iid\"\n", std::fs::read_to_string(config(tmp.path())).unwrap()),
-    )
-    .unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::All, "[psi]\nsignificance = \"iid\"\n");
     let text = tmp.path().join("history.om");
     let (code, _, err) = run(bin()
         .args(["--log-format", "json", "backfill", "--config"])

@@ -2,15 +2,12 @@
 //! disk, and the test checks the DOM (sections, one chart pair per feature), that the page logged
 //! no console message and made no network request, and that the screenshot is not blank. A
 //! control page with a console error and a remote image proves the checks can fail.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::servers::require_binary;
-use common::{bin, fixture, run};
+use crate::util::tools::CHROMIUM;
+use crate::util::{Fixtures, fixtures_report};
 
 /// What Chromium saw of a page.
 struct Visit {
@@ -21,8 +18,10 @@ struct Visit {
     screenshot: PathBuf,
 }
 
-fn chromium(page: &Path, work: &Path) -> Visit {
-    let chromium = require_binary("/usr/bin/chromium", "chromium");
+/// `page` visited by headless Chromium, with `work` as its scratch directory; `None` when
+/// Chromium is not installed (the test is skipped).
+fn chromium(page: &Path, work: &Path) -> Option<Visit> {
+    let chromium = CHROMIUM.find()?;
     let netlog = work.join("netlog.json");
     let screenshot = work.join("screenshot.png");
     let url = format!("file://{}", page.display());
@@ -65,12 +64,12 @@ fn chromium(page: &Path, work: &Path) -> Visit {
         .filter(|u| !u.starts_with("file://") && !u.starts_with("data:") && !internal.iter().any(|h| u.contains(h)))
         .map(str::to_owned)
         .collect();
-    Visit {
+    Some(Visit {
         dom: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         page_requests,
         screenshot,
-    }
+    })
 }
 
 /// Share of pixels that are not (near) white, and the number of distinct colours.
@@ -96,19 +95,11 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 fn html_report_of_the_drifted_fixtures_renders_offline_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("report.html");
-    let (code, _, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &fixture("predictions.parquet")])
-        .args([
-            "--outcomes",
-            &fixture("outcomes.parquet"),
-            "--as-of",
-            "2026-11-19",
-            "--every",
-            "week",
-            "--by",
-            "sector",
-        ])
-        .args(["--html", &page.display().to_string()]));
+    let (code, _, err) = fixtures_report(
+        Fixtures::All,
+        "2026-11-19",
+        &["--every", "week", "--by", "sector", "--html", &page.display().to_string()],
+    );
     assert_eq!(code, 0, "{err}");
     let size = std::fs::metadata(&page).unwrap().len();
     assert!(size < 2_000_000, "self-contained and small: {size} bytes");
@@ -116,7 +107,7 @@ fn html_report_of_the_drifted_fixtures_renders_offline_in_chromium() {
     assert!(!html.contains("src=") && !html.contains("href="), "nothing to fetch");
     assert!(html.contains("default-src 'none'"));
 
-    let visit = chromium(&page, tmp.path());
+    let Some(visit) = chromium(&page, tmp.path()) else { return };
     assert_eq!(console_lines(&visit.stderr), Vec::<&str>::new(), "no console messages");
     assert_eq!(visit.page_requests, Vec::<String>::new(), "no network requests from the page");
     for id in ["summary", "psi-overview", "performance", "trend", "sectors", "features"] {
@@ -150,7 +141,7 @@ fn the_browser_checks_catch_console_errors_and_requests() {
         r#"<html><body><script>console.error("boom")</script><img src="http://example.invalid/x.png"></body></html>"#,
     )
     .unwrap();
-    let visit = chromium(&page, tmp.path());
+    let Some(visit) = chromium(&page, tmp.path()) else { return };
     assert!(console_lines(&visit.stderr).iter().any(|l| l.contains("boom")), "{}", visit.stderr);
     assert!(visit.page_requests.iter().any(|u| u.contains("example.invalid")), "{:?}", visit.page_requests);
     let (share, _) = ink(&visit.screenshot);

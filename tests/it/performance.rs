@@ -1,19 +1,15 @@
 //! Performance on delayed ground truth, end to end: the fixtures' degraded model, the as-of
 //! cutoff, breakdowns and trends, and every bad prediction/outcome input.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use std::process::Command;
 
-use common::{bin, d, fixture, run};
+use crate::util::{Fixtures, bad, bin, d, fixture, fixtures_report, run};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
-fn report(extra: &[&str]) -> (i32, Value, String) {
-    let (code, out, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet")])
-        .args(["--predictions", &fixture("predictions.parquet")])
-        .args(["--outcomes", &fixture("outcomes.parquet"), "--format", "json"])
-        .args(extra));
+/// `report` on the committed fixtures as of `as_of`, in JSON: (exit code, the JSON or null, stderr).
+fn report(as_of: &str, extra: &[&str]) -> (i32, Value, String) {
+    let (code, out, err) = fixtures_report(Fixtures::All, as_of, &[&["--format", "json"], extra].concat());
     let v = if code == 0 { serde_json::from_str(&out).unwrap() } else { Value::Null };
     (code, v, err)
 }
@@ -24,8 +20,8 @@ fn metric(v: &Value, name: &str) -> f64 {
 
 #[test]
 fn fixtures_show_the_accuracy_drop_and_the_pending_last_day() {
-    let (_, stable, _) = report(&["--as-of", "2026-09-30"]);
-    let (_, degraded, _) = report(&["--as-of", "2026-11-19"]);
+    let (_, stable, _) = report("2026-09-30", &[]);
+    let (_, degraded, _) = report("2026-11-19", &[]);
     assert!(metric(&stable, "accuracy") > 0.57, "{}", metric(&stable, "accuracy"));
     assert!(metric(&degraded, "accuracy") < 0.53, "{}", metric(&degraded, "accuracy"));
     for v in [&stable, &degraded] {
@@ -45,8 +41,8 @@ fn earlier_as_of_labels_exactly_what_was_observed_by_then() {
     // Trading days 2026-11-12 (Thu), 15, 16, 17, 18, 19 (Tihar holidays 9–11 are absent); each
     // day's outcome is observed on the next trading day.
     let window = ["--from", "2026-11-12", "--to", "2026-11-19"];
-    let (_, late, _) = report(&[&window[..], &["--as-of", "2026-11-19"]].concat());
-    let (_, early, _) = report(&[&window[..], &["--as-of", "2026-11-16"]].concat());
+    let (_, late, _) = report("2026-11-19", &window);
+    let (_, early, _) = report("2026-11-16", &window);
     let g = |v: &Value, k: &str| v["performance"]["overall"][k].as_u64().unwrap();
     assert_eq!((g(&late, "predictions"), g(&late, "labelled"), g(&late, "pending")), (600, 500, 100));
     // By 11-16 only the outcomes of 11-12 (seen 11-15) and 11-15 (seen 11-16) are known.
@@ -55,7 +51,7 @@ fn earlier_as_of_labels_exactly_what_was_observed_by_then() {
 
 #[test]
 fn breakdown_by_sector_and_symbol() {
-    let (code, v, err) = report(&["--as-of", "2026-11-19", "--by", "sector"]);
+    let (code, v, err) = report("2026-11-19", &["--by", "sector"]);
     assert_eq!(code, 0, "{err}");
     let groups = v["performance"]["groups"].as_array().unwrap();
     assert_eq!(v["performance"]["by"], "sector");
@@ -65,13 +61,13 @@ fn breakdown_by_sector_and_symbol() {
     assert_eq!(v["drift"]["sector_mix"]["drifted"], false, "the fixtures keep the sector mix");
     assert_eq!(v["drift"]["by_sector"].as_array().unwrap().len(), 11);
 
-    let (_, v, _) = report(&["--as-of", "2026-11-19", "--by", "symbol"]);
+    let (_, v, _) = report("2026-11-19", &["--by", "symbol"]);
     assert_eq!(v["performance"]["groups"].as_array().unwrap().len(), 100);
 }
 
 #[test]
 fn every_gives_drift_and_performance_over_time() {
-    let (code, v, err) = report(&["--as-of", "2026-11-19", "--last", "40", "--every", "10"]);
+    let (code, v, err) = report("2026-11-19", &["--last", "40", "--every", "10"]);
     assert_eq!(code, 0, "{err}");
     let steps = v["trend"].as_array().unwrap();
     assert_eq!(steps.len(), 4);
@@ -90,7 +86,7 @@ fn every_gives_drift_and_performance_over_time() {
     assert!(step_floor > window_floor, "{step_floor} vs {window_floor}");
     let acc: Vec<f64> = steps.iter().map(|s| s["performance"]["metrics"]["accuracy"].as_f64().unwrap()).collect();
     assert!(acc[0] > 0.55 && acc[3] < 0.55, "{acc:?}");
-    let (_, weeks, _) = report(&["--as-of", "2026-11-19", "--every", "week"]);
+    let (_, weeks, _) = report("2026-11-19", &["--every", "week"]);
     let first = &weeks["trend"][0]["window"];
     assert_eq!(first["from"], "2026-10-14");
     assert_eq!(first["to"], "2026-10-15", "a NEPSE week ends on Thursday");
@@ -136,12 +132,12 @@ fn outcomes(dir: &std::path::Path, labels: [i8; 2], observed: [&str; 2], symbols
     p.display().to_string()
 }
 
-fn bad(preds: &str, outs: &str, tmp: &std::path::Path) -> (i32, String) {
-    let (code, out, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", preds, "--outcomes", outs])
-        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"]));
-    assert!(out.is_empty(), "{out}");
-    (code, err.replace(&tmp.display().to_string(), "[TMP]"))
+/// `report` of the fixtures' features with `preds` and `outs`, graded on 2026-11-16 and 17.
+fn graded(preds: &str, outs: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args(["report", "--features", &fixture("features.parquet"), "--predictions", preds, "--outcomes", outs])
+        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"]);
+    cmd
 }
 
 const OK_SEEN: [&str; 2] = ["2026-11-17", "2026-11-18"];
@@ -151,8 +147,7 @@ fn labels_outside_zero_one() {
     let tmp = tempfile::tempdir().unwrap();
     let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
     let o = outcomes(tmp.path(), [1, 2], OK_SEEN, ["NABIL", "NICA"]);
-    let (code, err) = bad(&p, &o, tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(&mut graded(&p, &o), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/outcomes.parquet: column `actual_label` holds values outside {0, 1} (e.g. NICA 2026-11-17)
     hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
@@ -165,8 +160,7 @@ fn probabilities_outside_unit_interval_or_nan() {
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
     for proba in [[Some(1.2), Some(0.5)], [Some(0.5), Some(f64::NAN)]] {
         let p = predictions(tmp.path(), proba, ["NABIL", "NICA"], true);
-        let (code, err) = bad(&p, &o, tmp.path());
-        assert_eq!(code, 3);
+        let err = bad(&mut graded(&p, &o), 3, tmp.path());
         assert!(
             err.starts_with(
                 "error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. "
@@ -193,8 +187,7 @@ fn duplicate_predictions_and_outcomes() {
     )
     .unwrap();
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
-    let (code, err) = bad(&p.display().to_string(), &o, tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(&mut graded(&p.display().to_string(), &o), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/dup_preds.parquet: duplicate rows for the same (symbol, as_of, model_version) (e.g. NABIL 2026-11-16 m1)
     hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
@@ -213,8 +206,7 @@ fn duplicate_predictions_and_outcomes() {
         1024,
     )
     .unwrap();
-    let (code, err) = bad(&good, &dup_out.display().to_string(), tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(&mut graded(&good, &dup_out.display().to_string()), 3, tmp.path());
     assert!(
         err.starts_with(
             "error: [TMP]/dup_outs.parquet: duplicate rows for the same (symbol, as_of) (e.g. NABIL 2026-11-16)"
@@ -228,8 +220,7 @@ fn observed_before_as_of() {
     let tmp = tempfile::tempdir().unwrap();
     let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
     let o = outcomes(tmp.path(), [1, 0], ["2026-11-15", "2026-11-18"], ["NABIL", "NICA"]);
-    let (code, err) = bad(&p, &o, tmp.path());
-    assert_eq!(code, 3);
+    let err = bad(&mut graded(&p, &o), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: [TMP]/outcomes.parquet: column `observed_at` is earlier than `as_of` (e.g. NABIL 2026-11-16)
     hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
@@ -243,9 +234,7 @@ fn predictions_without_a_version_column_are_the_default_model() {
     let tmp = tempfile::tempdir().unwrap();
     let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], false);
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
-    let (code, out, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
-        .args(["--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19", "--format", "json"]));
+    let (code, out, err) = run(graded(&p, &o).args(["--format", "json"]));
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "default");
@@ -334,12 +323,14 @@ fn evaluation_window_without_predictions() {
     let tmp = tempfile::tempdir().unwrap();
     let p = predictions(tmp.path(), [Some(0.4), Some(0.6)], ["NABIL", "NICA"], true);
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NICA"]);
-    let (code, out, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
-        .args(["--from", "2026-11-01", "--to", "2026-11-05", "--as-of", "2026-11-19"]));
-    assert!(out.is_empty());
-    assert_eq!(code, 3);
-    insta::assert_snapshot!(err.replace(&tmp.path().display().to_string(), "[TMP]"), @r"
+    let err = bad(
+        bin()
+            .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p, "--outcomes", &o])
+            .args(["--from", "2026-11-01", "--to", "2026-11-05", "--as-of", "2026-11-19"]),
+        3,
+        tmp.path(),
+    );
+    insta::assert_snapshot!(err, @r"
     error: [TMP]/predictions.parquet: no predictions between 2026-11-01 and 2026-11-05
     hint: check --as-of and the window options against the dates present in the data
     ");
@@ -396,14 +387,16 @@ fn a_bad_probability_in_the_calibration_window_is_an_error() {
     )
     .unwrap();
     let o = outcomes(tmp.path(), [1, 0], OK_SEEN, ["NABIL", "NABIL"]);
-    let (code, out, err) = run(bin()
-        .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p.display().to_string()])
-        .args(["--outcomes", &o, "--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"])
-        .args(["--reference-from", "2026-10-01", "--reference-to", "2026-11-05"])
-        .args(["--calibration-from", "2026-11-10", "--calibration-to", "2026-11-12"]));
-    assert!(out.is_empty(), "{out}");
-    assert_eq!(code, 3, "{err}");
-    insta::assert_snapshot!(err.replace(&tmp.path().display().to_string(), "[TMP]"), @r"
+    let err = bad(
+        bin()
+            .args(["report", "--features", &fixture("features.parquet"), "--predictions", &p.display().to_string()])
+            .args(["--outcomes", &o, "--from", "2026-11-16", "--to", "2026-11-17", "--as-of", "2026-11-19"])
+            .args(["--reference-from", "2026-10-01", "--reference-to", "2026-11-05"])
+            .args(["--calibration-from", "2026-11-10", "--calibration-to", "2026-11-12"]),
+        3,
+        tmp.path(),
+    );
+    insta::assert_snapshot!(err, @r"
     error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. NABIL 2026-11-12 m1)
     hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
     ");

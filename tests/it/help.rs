@@ -1,10 +1,7 @@
 //! `--help` of every command, pinned: the help text is the CLI's contract with its users, and a
 //! refactor of the option groups must not change it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{bin, run};
+use crate::util::{bin, run};
 
 #[test]
 fn help_of_every_command_is_pinned() {

@@ -3,9 +3,6 @@
 //! points it at: a device node, a FIFO, `/dev/stdout` into a pipe, a symlink, a directory, a
 //! socket, a read-only file and the run's own inputs. And the files it creates respect the
 //! umask.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -13,26 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, fixture, run};
+use crate::util::tools::skip;
+use crate::util::{self, Fixtures, bin, fixture, run, write_config};
 
 /// The one day every case backfills: quick, and a whole OpenMetrics text.
 const DAY: &str = "2026-11-19";
-
-/// A config file in `dir` on the fixtures, with `extra` TOML appended (after `[sources]`).
-fn config(dir: &Path, extra: &str) -> PathBuf {
-    let path = dir.join("nepse-drift.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n{extra}",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-        ),
-    )
-    .unwrap();
-    path
-}
 
 /// The arguments of a one-day backfill with `cfg`, writing to `out`.
 fn backfill(cfg: &Path, out: &Path) -> Vec<String> {
@@ -98,14 +80,14 @@ fn run_within(cmd: &mut Command, limit: Duration) -> (Option<i32>, String, Strin
     (code, out.join().unwrap(), err.join().unwrap())
 }
 
-/// Makes a device node with `mknod`, or `None` (with a note) when this user may not.
-fn mknod(path: &Path, kind: &str, major: &str, minor: &str) -> Option<()> {
+/// Makes a device node with `mknod`, or says why this user may not (it needs root, or
+/// `CAP_MKNOD`): not a missing tool, so a skip even with `NEPSE_DRIFT_REQUIRE_TOOLS=1`.
+fn mknod(path: &Path, kind: &str, major: &str, minor: &str) -> Result<(), String> {
     let out = Command::new("mknod").args(["-m", "666"]).arg(path).args([kind, major, minor]).output().unwrap();
     if out.status.success() {
-        Some(())
+        Ok(())
     } else {
-        eprintln!("skipped: mknod needs root here ({})", String::from_utf8_lossy(&out.stderr).trim());
-        None
+        Err(format!("mknod needs root here ({})", String::from_utf8_lossy(&out.stderr).trim()))
     }
 }
 
@@ -118,10 +100,11 @@ fn node(path: &Path) -> (bool, u64) {
 #[test]
 fn a_character_device_is_written_through_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     // A copy of /dev/null: takes everything.
     let null = tmp.path().join("null");
-    if mknod(&null, "c", "1", "3").is_none() {
+    if let Err(why) = mknod(&null, "c", "1", "3") {
+        skip(&why);
         return;
     }
     for (writer, args) in writers(&cfg, &null) {
@@ -145,7 +128,7 @@ fn a_character_device_is_written_through_and_kept() {
 #[test]
 fn a_fifo_is_written_through_never_read_and_never_hangs() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let fifo = tmp.path().join("pipe");
     for (writer, args) in writers(&cfg, &fifo) {
         assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
@@ -172,7 +155,7 @@ fn a_fifo_is_written_through_never_read_and_never_hangs() {
 #[test]
 fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     // Into a pipe: the test reads it.
     let (code, out, err) = run_within(bin().args(backfill(&cfg, Path::new("/dev/stdout"))), Duration::from_mins(1));
     assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
@@ -182,7 +165,7 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
     let script = format!("exec \"$0\" \"$@\" -o >(cat > '{}')", substituted.display());
     let mut args = backfill(&cfg, Path::new("unused"));
     args.truncate(args.len() - 2);
-    let (code, _, err) = run_within(common::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
+    let (code, _, err) = run_within(util::bin_in_shell("bash", &script).args(&args), Duration::from_mins(1));
     assert_eq!(code, Some(0), "killed after a minute, or failed: {err}");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !std::fs::read_to_string(&substituted).is_ok_and(|t| t.ends_with("# EOF\n")) {
@@ -208,7 +191,7 @@ fn dev_stdout_writes_to_stdout_whatever_it_is() {
 #[test]
 fn a_symlink_is_followed_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let dir = tmp.path().join("elsewhere");
     std::fs::create_dir(&dir).unwrap();
     let target = dir.join("target.txt");
@@ -248,15 +231,16 @@ fn a_symlink_is_followed_and_kept() {
 #[test]
 fn a_directory_a_socket_or_a_block_device_is_refused_with_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let dir = tmp.path().join("a-directory");
     std::fs::create_dir(&dir).unwrap();
     let socket = tmp.path().join("a-socket");
     let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
     let mut cases = vec![("a directory", dir), ("a socket", socket)];
     let block = tmp.path().join("a-block-device");
-    if mknod(&block, "b", "7", "0").is_some() {
-        cases.push(("a block device", block));
+    match mknod(&block, "b", "7", "0") {
+        Ok(()) => cases.push(("a block device", block)),
+        Err(why) => skip(&format!("its block-device case only: {why}")),
     }
     for (what, out) in cases {
         let kind = std::fs::symlink_metadata(&out).unwrap().file_type();
@@ -279,7 +263,7 @@ fn the_runs_own_inputs_are_refused_and_kept_byte_for_byte() {
     let profile = tmp.path().join("profile.json");
     let (code, _, err) = run(bin().args(fit(&profile)));
     assert_eq!(code, 0, "{err}");
-    let cfg = config(tmp.path(), &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
+    let cfg = write_config(tmp.path(), Fixtures::All, &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
     let (code, _, err) = run(bin().args(["--quiet", "run", "--config"]).arg(&cfg).args(["--as-of", DAY]));
     assert_eq!(code, 0, "{err}");
     let latest = results.join("latest.json");
@@ -357,7 +341,7 @@ fn a_path_a_source_would_read_is_refused() {
 #[test]
 fn a_read_only_file_is_refused_and_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let out = tmp.path().join("read-only.om");
     std::fs::write(&out, "# mine\n").unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
@@ -372,7 +356,7 @@ fn a_read_only_file_is_refused_and_kept() {
 #[test]
 fn created_files_respect_the_umask() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     for (umask, mode) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
         let out = tmp.path().join(format!("out-{umask}"));
         // A file that was there (mode 0600) is replaced by one of the umask's mode too.
@@ -389,7 +373,7 @@ fn created_files_respect_the_umask() {
                 .collect(),
         ));
         for (writer, args) in cases {
-            let (code, _, err) = run(common::bin_with_umask(umask).args(&args));
+            let (code, _, err) = run(util::bin_with_umask(umask).args(&args));
             assert_eq!(code, 0, "{writer}: {err}");
             let written = if writer.starts_with("run") { results.join("latest.json") } else { out.clone() };
             let got = std::fs::metadata(&written).unwrap().permissions().mode() & 0o777;
@@ -401,7 +385,7 @@ fn created_files_respect_the_umask() {
 #[test]
 fn stdout_redirected_into_an_input_is_refused_and_the_input_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), "");
+    let cfg = write_config(tmp.path(), Fixtures::All, "");
     let before = std::fs::read(&cfg).unwrap();
     // `-o - >> cfg.toml` and `-o /dev/stdout >> cfg.toml`: stdout is the config file.
     for dash in ["-", "/dev/stdout"] {

@@ -1,30 +1,21 @@
 //! Servers for the integration tests: the real Pushgateway (and Prometheus) on free loopback
 //! ports, stopped on drop; and a scripted loopback HTTP server for the faults a real gateway
 //! cannot produce on demand (503s, a hang, a 400).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::tools::{PROMETHEUS, PUSHGATEWAY};
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Finds a Debian-packaged binary or fails with how to install it.
-pub fn require_binary(path: &str, package: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    assert!(
-        p.exists(),
-        "{path} is missing: install it with `apt-get install -y {package}` (tests/run-all.sh does this as root)"
-    );
-    p
 }
 
 /// A child process killed (and reaped) on drop, whatever happens in the test.
@@ -32,8 +23,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    /// Scratch directory owned by the server.
-    pub dir: tempfile::TempDir,
+    /// The server's scratch directory: held only to be removed once the server is stopped.
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -63,9 +54,10 @@ impl Server {
         }
     }
 
-    /// The real Pushgateway, optionally with a `--web.config.file` (basic auth).
-    pub fn pushgateway(web_config: Option<&str>, auth: Option<(&str, &str)>) -> Self {
-        let bin = require_binary("/usr/bin/prometheus-pushgateway", "prometheus-pushgateway");
+    /// The real Pushgateway, optionally with a `--web.config.file` (basic auth); `None` when it
+    /// is not installed (the test is skipped: see `tools`).
+    pub fn pushgateway(web_config: Option<&str>, auth: Option<(&str, &str)>) -> Option<Self> {
+        let bin = PUSHGATEWAY.find()?;
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut cmd = Command::new(bin);
@@ -80,11 +72,13 @@ impl Server {
             cmd.arg(format!("--web.config.file={}", path.display()));
         }
         let child = cmd.spawn().expect("start pushgateway");
-        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", auth)
+        Some(Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }.wait_ready("/-/ready", auth))
     }
 
-    /// The real Prometheus with `config` (a prometheus.yml text) and the files to place beside it.
-    pub fn prometheus(config: &str, files: &[(&str, &Path)]) -> Self {
+    /// The real Prometheus with `config` (a prometheus.yml text) and the files to place beside
+    /// it; `None` when it is not installed (the test is skipped).
+    pub fn prometheus(config: &str, files: &[(&str, &Path)]) -> Option<Self> {
+        let bin = PROMETHEUS.find()?;
         let dir = tempfile::tempdir().unwrap();
         for (name, src) in files {
             let dest = dir.path().join(name);
@@ -92,12 +86,11 @@ impl Server {
             std::fs::copy(src, dest).unwrap();
         }
         std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-        Self::start_prometheus(dir, &[])
+        Some(Self::start_prometheus(&bin, dir, &[]))
     }
 
-    /// Starts Prometheus on `dir`'s `prometheus.yml` and `data/`, with `extra` flags.
-    fn start_prometheus(dir: tempfile::TempDir, extra: &[&str]) -> Self {
-        let bin = require_binary("/usr/bin/prometheus", "prometheus");
+    /// Starts Prometheus (`bin`) on `dir`'s `prometheus.yml` and `data/`, with `extra` flags.
+    fn start_prometheus(bin: &Path, dir: tempfile::TempDir, extra: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new(bin)
             .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
@@ -109,7 +102,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start prometheus");
-        Self { child, url: format!("http://127.0.0.1:{port}"), dir }.wait_ready("/-/ready", None)
+        Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }.wait_ready("/-/ready", None)
     }
 }
 
@@ -117,8 +110,9 @@ impl Server {
     /// The real Prometheus serving the TSDB blocks in `blocks` (as `promtool tsdb
     /// create-blocks-from` writes them), with a retention long enough to keep them all: time
     /// retention counts back from the newest block, and the default 15 days would delete the
-    /// older ones at startup.
-    pub fn prometheus_on_blocks(blocks: &Path) -> Self {
+    /// older ones at startup. `None` when Prometheus is not installed (the test is skipped).
+    pub fn prometheus_on_blocks(blocks: &Path) -> Option<Self> {
+        let bin = PROMETHEUS.find()?;
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
@@ -127,7 +121,7 @@ impl Server {
             copy_dir(&entry.path(), &data.join(entry.file_name()));
         }
         std::fs::write(dir.path().join("prometheus.yml"), "global:\n  scrape_interval: 1m\n").unwrap();
-        Self::start_prometheus(dir, &["--storage.tsdb.retention.time=100y"])
+        Some(Self::start_prometheus(&bin, dir, &["--storage.tsdb.retention.time=100y"]))
     }
 }
 

@@ -1,14 +1,12 @@
 //! The operations kit, checked by the real tools: the crontab's schedule, the `CronJob`'s
 //! arguments and config, promtool on the Prometheus config and rules (with rule unit tests),
 //! amtool on the Alertmanager config, and the Grafana dashboard's datasource wiring.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use std::path::Path;
 use std::process::Command;
 
-use common::servers::require_binary;
-use common::{bin, fixture, root, run};
+use crate::util::tools::{AMTOOL, PROMTOOL};
+use crate::util::{self, bin, fixture, root, run};
 use serde_json::Value;
 
 fn read(path: &str) -> String {
@@ -111,26 +109,28 @@ fn cronjob_args_and_configmap_are_accepted_by_the_binary() {
     assert!(out.contains("push http://pushgateway.monitoring.svc:9091/"), "{out}");
 }
 
-fn tool(binary: &str, package: &str, args: &[&str]) -> String {
-    let path = require_binary(binary, package);
-    let out = Command::new(path).args(args).current_dir(root().join("monitoring")).output().unwrap();
+/// Runs `binary args` in `monitoring/`, which must succeed: its stdout and stderr.
+fn tool(binary: &Path, args: &[&str]) -> String {
+    let out = Command::new(binary).args(args).current_dir(root().join("monitoring")).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{binary} {args:?} failed:\n{text}");
+    assert!(out.status.success(), "{} {args:?} failed:\n{text}", binary.display());
     text
 }
 
 #[test]
 fn promtool_checks_config_and_rules_and_runs_the_rule_tests() {
-    tool("/usr/bin/promtool", "prometheus", &["check", "config", "prometheus.yml"]);
-    let rules = tool("/usr/bin/promtool", "prometheus", &["check", "rules", "rules/nepse-drift.rules.yml"]);
+    let Some(promtool) = PROMTOOL.find() else { return };
+    tool(&promtool, &["check", "config", "prometheus.yml"]);
+    let rules = tool(&promtool, &["check", "rules", "rules/nepse-drift.rules.yml"]);
     assert!(rules.contains("SUCCESS: 21 rules found"), "{rules}");
-    let tests = tool("/usr/bin/promtool", "prometheus", &["test", "rules", "tests/nepse-drift.rules.test.yml"]);
+    let tests = tool(&promtool, &["test", "rules", "tests/nepse-drift.rules.test.yml"]);
     assert!(tests.contains("SUCCESS"), "{tests}");
 }
 
 #[test]
 fn amtool_checks_the_alertmanager_config() {
-    let out = tool("/usr/bin/amtool", "prometheus-alertmanager", &["check-config", "alertmanager.yml"]);
+    let Some(amtool) = AMTOOL.find() else { return };
+    let out = tool(&amtool, &["check-config", "alertmanager.yml"]);
     assert!(out.contains("SUCCESS") && out.contains("2 inhibit rules"), "{out}");
 }
 
@@ -176,14 +176,14 @@ fn dashboard_panels_use_the_provisioned_datasource() {
 
 #[test]
 fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
-    let code = std::fs::read_to_string(common::root().join("src/exit.rs")).unwrap();
+    let code = std::fs::read_to_string(util::root().join("src/exit.rs")).unwrap();
     let mut defined: Vec<u8> = code
         .lines()
         .filter_map(|l| l.strip_prefix("pub const ")?.split_once(": u8 = "))
         .map(|(_, v)| v.trim_end_matches(';').parse().unwrap())
         .collect();
     defined.sort_unstable();
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(util::root().join("README.md")).unwrap();
     let table = readme.split("## Exit codes").nth(1).unwrap().split("\n## ").next().unwrap();
     let listed: Vec<u8> =
         table.lines().filter_map(|l| l.strip_prefix("| ")?.split_once(" |")?.0.trim().parse().ok()).collect();
@@ -193,7 +193,7 @@ fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
 
 #[test]
 fn the_operations_doc_documents_every_metric_family() {
-    let doc = std::fs::read_to_string(common::root().join("docs/operations.md")).unwrap();
+    let doc = std::fs::read_to_string(util::root().join("docs/operations.md")).unwrap();
     let missing: Vec<&str> = nepse_drift::exposition::ALL
         .iter()
         .map(|(name, _, _)| *name)

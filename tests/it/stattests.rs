@@ -1,22 +1,16 @@
 //! `--stattest` through the binary: Evidently's tests beside the PSI in every output, the
 //! deciding test's call, the gauge, and the refusals. The numbers themselves are checked against
 //! Evidently 0.7.23 by `tests/crosscheck/stattests.py`; the default (`psi`) outputs are pinned
-//! unchanged by `tests/report.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! unchanged by the `report` module.
 
-mod common;
-
-use common::{bin, fixture, run, scrub, trading_days};
+use crate::util::{Fixtures, bin, fixture, fixtures_report, run, scrub, trading_days, write_config};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
-fn fixtures_report(extra: &[&str]) -> (i32, String, String) {
-    run(bin().args(["report", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19"]).args(extra))
-}
-
 #[test]
 fn auto_decides_each_feature_and_every_output_shows_it() {
-    let (code, json, err) = fixtures_report(&["--stattest", "auto", "--format", "json"]);
+    let (code, json, err) =
+        fixtures_report(Fixtures::Features, "2026-11-19", &["--stattest", "auto", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let r: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(r["psi_options"]["stattest"], "auto");
@@ -37,16 +31,17 @@ fn auto_decides_each_feature_and_every_output_shows_it() {
         r["drift"]["drifted_features"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(drifted.len(), 7, "Evidently's rule calls the panel's noise: {drifted:?}");
 
-    let (code, table, _) = fixtures_report(&["--stattest", "auto"]);
+    let (code, table, _) = fixtures_report(Fixtures::Features, "2026-11-19", &["--stattest", "auto"]);
     assert_eq!(code, 0);
     let section = &table[table.find("Evidently's drift tests").expect("a section of its own")..];
     insta::assert_snapshot!("stattest_auto_table", &section[..section.find("\ndrifted:").unwrap()]);
 
-    let (code, csv, _) = fixtures_report(&["--stattest", "all", "--format", "csv"]);
+    let (code, csv, _) = fixtures_report(Fixtures::Features, "2026-11-19", &["--stattest", "all", "--format", "csv"]);
     assert_eq!(code, 0);
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",drift_test,psi,ks,wasserstein,jensenshannon,hellinger,kl_div"), "{header}");
-    let (code, md, _) = fixtures_report(&["--stattest", "all", "--format", "markdown"]);
+    let (code, md, _) =
+        fixtures_report(Fixtures::Features, "2026-11-19", &["--stattest", "all", "--format", "markdown"]);
     assert_eq!(code, 0);
     assert!(md.contains("| feature | decided by | psi | ks | wasserstein | jensenshannon | hellinger | kl_div |"));
     assert!(md.contains("assume independent rows"));
@@ -54,8 +49,8 @@ fn auto_decides_each_feature_and_every_output_shows_it() {
 
 #[test]
 fn the_default_and_an_inapplicable_test_add_nothing() {
-    let (_, plain, _) = fixtures_report(&["--format", "json"]);
-    let (_, named, _) = fixtures_report(&["--format", "json", "--stattest", "psi"]);
+    let (_, plain, _) = fixtures_report(Fixtures::Features, "2026-11-19", &["--format", "json"]);
+    let (_, named, _) = fixtures_report(Fixtures::Features, "2026-11-19", &["--format", "json", "--stattest", "psi"]);
     assert_eq!(plain, named, "psi is the default");
     assert!(!plain.contains("\"statistics\"") && !plain.contains("\"stattest\""));
 
@@ -193,12 +188,7 @@ fn hostile_columns_give_undefined_values_not_a_panic() {
 #[test]
 fn run_pushes_each_statistic_as_a_gauge() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = tmp.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!("[sources]\nfeatures = \"{}\"\n[psi]\nstattest = \"all\"\n", fixture("features.parquet")),
-    )
-    .unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::Features, "[psi]\nstattest = \"all\"\n");
     let (code, body, err) = run(bin().args(["run", "--dry-run", "--as-of", "2026-11-19", "--config"]).arg(&cfg));
     assert_eq!(code, 0, "{err}");
     assert!(body.contains("# TYPE feature_drift_statistic gauge"));
@@ -210,16 +200,11 @@ fn run_pushes_each_statistic_as_a_gauge() {
 #[test]
 fn bad_choices_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, _, err) = fixtures_report(&["--stattest", "anderson"]);
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--stattest", "anderson"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("stattest_unknown_flag", err);
 
-    let cfg = tmp.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!("[sources]\nfeatures = \"{}\"\n[psi]\nstattest = \"KS\"\n", fixture("features.parquet")),
-    )
-    .unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::Features, "[psi]\nstattest = \"KS\"\n");
     let (code, _, err) = run(bin().args(["run", "--dry-run", "--as-of", "2026-11-19", "--config"]).arg(&cfg));
     assert_eq!(code, 2);
     insta::assert_snapshot!("stattest_unknown_config", scrub(&err, tmp.path()));
@@ -230,8 +215,11 @@ fn bad_choices_are_refused() {
         .args(["fit-reference", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19", "-o"])
         .arg(&profile));
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) =
-        fixtures_report(&["--stattest", "auto", "--reference-profile", &profile.display().to_string()]);
+    let (code, _, err) = fixtures_report(
+        Fixtures::Features,
+        "2026-11-19",
+        &["--stattest", "auto", "--reference-profile", &profile.display().to_string()],
+    );
     assert_eq!(code, 3);
     insta::assert_snapshot!("stattest_with_a_profile", scrub(&err, tmp.path()));
 }

@@ -3,15 +3,12 @@
 //! on the drifted fixtures, then through Prometheus' HTTP API: every dashboard query returns
 //! data, `FeatureDriftHigh` is pending for exactly the injected features, and it resolves after a
 //! run on non-drifted data. Both servers stop when the test ends, whatever happens.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::servers::{Server, free_port};
-use common::{bin, fixture, root, run};
+use crate::util::servers::{Server, free_port};
+use crate::util::{Fixtures, bin, root, run, write_config};
 use serde_json::Value;
 
 fn query(prom: &Server, expr: &str) -> Vec<Value> {
@@ -48,7 +45,7 @@ fn run_job(cfg: &str, as_of: &str) {
 
 #[test]
 fn drift_reaches_prometheus_alerts_and_dashboard() {
-    let gw = Server::pushgateway(None, None);
+    let Some(gw) = Server::pushgateway(None, None) else { return };
     let shipped = std::fs::read_to_string(root().join("monitoring/prometheus.yml")).unwrap();
     let config = shipped
         .replace("pushgateway:9091", gw.url.trim_start_matches("http://"))
@@ -57,23 +54,12 @@ fn drift_reaches_prometheus_alerts_and_dashboard() {
         .replace("evaluation_interval: 30s", "evaluation_interval: 1s");
     assert_ne!(config, shipped);
     let rules = root().join("monitoring/rules/nepse-drift.rules.yml");
-    let prom = Server::prometheus(&config, &[("rules/nepse-drift.rules.yml", &rules)]);
+    let Some(prom) = Server::prometheus(&config, &[("rules/nepse-drift.rules.yml", &rules)]) else { return };
 
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = tmp.path().join("nepse-drift.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[sources]\nfeatures = \"{}\"\npredictions = \"{}\"\noutcomes = \"{}\"\n[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n",
-            fixture("features.parquet"),
-            fixture("predictions.parquet"),
-            fixture("outcomes.parquet"),
-            gw.url,
-            tmp.path().join("results").display()
-        ),
-    )
-    .unwrap();
-    let cfg = cfg.display().to_string();
+    let results = tmp.path().join("results");
+    let push = format!("[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n", gw.url, results.display());
+    let cfg = write_config(tmp.path(), Fixtures::All, &push).display().to_string();
     run_job(&cfg, "2026-11-19");
     wait_for("a scrape of the pushed gauges", || !query(&prom, "model_accuracy").is_empty());
 

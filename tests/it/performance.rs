@@ -72,11 +72,15 @@ fn every_gives_drift_and_performance_over_time() {
     let steps = v["trend"].as_array().unwrap();
     assert_eq!(steps.len(), 4);
     // The first two steps predate the injected drift, the last two are inside it: each step
-    // judged at its own length, against its own critical PSI.
-    let rsi: Vec<f64> = steps.iter().map(|s| s["psi"]["rsi_14"].as_f64().unwrap()).collect();
-    let sig: Vec<bool> = steps.iter().map(|s| s["significance"]["rsi_14"]["shifted"].as_bool().unwrap()).collect();
-    assert_eq!(sig[..3], [false, false, true], "{rsi:?}");
-    assert!(rsi[2] > 0.25 && rsi[3] > 0.25, "{rsi:?}");
+    // judged at its own length, against its own critical PSI. The turnover shift is called in
+    // both; rsi_14's (PSI above 1) stays inside its short history's bound in every step.
+    let psi = |f: &str| -> Vec<f64> { steps.iter().map(|s| s["psi"][f].as_f64().unwrap()).collect() };
+    let shifted =
+        |f: &str| -> Vec<bool> { steps.iter().map(|s| s["significance"][f]["shifted"].as_bool().unwrap()).collect() };
+    assert_eq!(shifted("log_turnover_npr"), [false, false, true, true], "{:?}", psi("log_turnover_npr"));
+    assert_eq!(shifted("rsi_14"), [false; 4]);
+    let rsi = psi("rsi_14");
+    assert!(rsi[2] > 1.0 && rsi[3] > 1.0 && rsi[0] < 0.25 && rsi[1] < 0.25, "{rsi:?}");
     // A 10-day step has a higher noise floor than the 20-day window.
     let step_floor = steps[0]["significance"]["ret_1d"]["expected_psi"].as_f64().unwrap();
     let window_floor =

@@ -19,16 +19,36 @@ import pyarrow.parquet as pq
 
 # The local span of the dependence estimate (dependence.rs, SPAN_DAYS).
 SPAN_DAYS = 500
+# The span's days of the feature being checked (set per feature).
+N_DAYS = [0]
+
+
+def lag_weights(days, n_days, max_lag):
+    """The bias-corrected lag weights of a window of `days` days over a span of `n_days` days
+    (dependence.rs, module docs): the Bartlett weights divided by (D - k)/D, plus the long-run
+    covariance's share the detrending removed, b(w)/(1 - b(u)) * u."""
+    t = max(days, 1)
+    lag = min(t - 1, max_lag)
+    k = np.arange(lag + 1)
+    w = np.where(k == 0, 1 / t, (1 - k / t) / t) * n_days / (n_days - k)
+    # s(k): the lag-k diagonal sum of the projection on [1, t] over the span (numpy lstsq).
+    x = np.column_stack([np.ones(n_days), np.arange(n_days, dtype=float)])
+    proj = x @ np.linalg.pinv(x)
+    share = np.array([np.trace(proj, offset=j) for j in range(max_lag + 1)]) / n_days
+    u = np.where(np.arange(max_lag + 1) == 0, 1.0, 1 - np.arange(max_lag + 1) / (max_lag + 1))
+
+    def shortfall(c):
+        return c[0] * share[0] + 2 * (c[1:] * share[1 : len(c)]).sum()
+
+    out = np.zeros(max_lag + 1)
+    out[: lag + 1] = w
+    return out + shortfall(w) / max(1 - shortfall(u), 0.25) * u
 
 
 def design_effect(lags, pi, days, rows):
     """delta of a window of `days` days and `rows` rows (the formulas of dependence.rs)."""
-    t = max(days, 1)
-    lag = min(t - 1, len(lags) - 1)
-    v = lags[0].copy()
-    for k in range(1, lag + 1):
-        v += (1 - k / t) * lags[k]
-    v /= t
+    c = lag_weights(days, N_DAYS[0], len(lags) - 1)
+    v = sum(ck * lag for ck, lag in zip(c, lags))
     live = (pi > 0) & (pi < 1)
     d = np.diag(v)[live] * rows / (pi[live] * (1 - pi[live]))
     w = 1 - pi[live]
@@ -56,6 +76,7 @@ def main():
         np.add.at(counts, (np.searchsorted(days, day), bins), 1)
         counts = counts[counts.sum(axis=1) > 0][-SPAN_DAYS:]
         n_days = len(counts)
+        N_DAYS[0] = n_days
         pi = counts.sum(axis=0) / counts.sum()
         share = counts / counts.sum(axis=1, keepdims=True)
         t = np.arange(n_days, dtype=float)

@@ -249,9 +249,10 @@ pub struct FeatureDrift {
     pub critical_psi: Option<f64>,
     /// Degrees of freedom of the χ² test (bins taking part − 1).
     pub degrees_of_freedom: Option<usize>,
-    /// The p-value of the null that decides `shifted`: the dependence model's, or the
-    /// history's where its critical PSI is the smaller (the χ² of independent rows under
-    /// `--significance iid`).
+    /// The p-value of the null that decides `shifted`: the dependence model's, the history's
+    /// where it decides `drifted` and its critical PSI is the smaller, or the larger of the
+    /// model's and a short history's bound (`drift_null: model_and_short_history`); the χ² of
+    /// independent rows under `--significance iid`.
     #[serde(default)]
     pub shift_p_value: Option<f64>,
     /// PSI above which `shifted` is called.
@@ -264,7 +265,8 @@ pub struct FeatureDrift {
     /// Unusual for this market's own history: `psi > critical_psi` and the level at least
     /// `moderate` (or, with the significance undefined, the level alone under `iid`).
     pub drifted: bool,
-    /// The null that decided `drifted`: `history` or `model` (panel test).
+    /// The null that decided `drifted`: `history`, `model_and_short_history` or `model` (panel
+    /// test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift_null: Option<DriftNull>,
     /// Reference rows, missing included.

@@ -69,7 +69,7 @@
 //!
 //! A window's Bartlett sum `Σ_k w[k]·S_k` therefore falls short by `Ω·b(w)`, with
 //! `b(w) = (w[0]·s(0) + 2·Σ_{k≥1} w[k]·s(k))/D`: about `2T/D` of a T-day window's variance
-//! (8% for the 20-day current window, 48% for the 120-day reference of a 500-day span), enough to
+//! (8% for the 20-day current window, 40% for the 120-day reference of a 500-day span), enough to
 //! triple the false alarms of a χ² with 9 degrees of freedom at α = 1%. The estimate corrects
 //! both parts: each lag's sum is divided by its `D − k` terms instead of `D`, and `Ω` (a
 //! Bartlett sum with bandwidth `L + 1`, weights `u`, itself short by `b(u)`) is added back,
@@ -674,7 +674,7 @@ mod tests {
     fn a_windows_variance_is_unbiased_on_a_short_detrended_span() {
         // Over 400 spans of 500 days, the mean estimated variance of a window's proportion
         // equals the true one, (1/T)·Σ_{|k|<T}(1 − |k|/T)·γ(0)·ρ^|k| with γ(0) = 1/4. Without
-        // the correction the 120-day window came out about half of it (iid: 0.52).
+        // the correction the 120-day window came out well short of it (iid: 0.6).
         for stay in [0.0f64, 0.8] {
             for t in [20usize, 120] {
                 let truth = 0.25 / t as f64

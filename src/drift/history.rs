@@ -79,11 +79,13 @@ impl HistoryNull {
 }
 
 /// The fewest disjoint window pairs from which a history too short to decide still bounds the
-/// model's calls ([`HistoryNull::short_bound`]).
-pub const SHORT_HISTORY_MIN_STRETCHES: usize = 2;
+/// model's calls ([`HistoryNull::short_bound`]). Not two: a t with one degree of freedom
+/// (`t₁(0.99) = 31.8`) would put the bound beyond any PSI the ε rule allows, silencing both
+/// calls; with two stretches the model decides alone.
+pub const SHORT_HISTORY_MIN_STRETCHES: usize = 3;
 
 impl HistoryNull {
-    /// Where the history is too short to decide (`2 ≤ K <` [`HISTORY_MIN_STRETCHES`]): the
+    /// Where the history is too short to decide (`3 ≤ K <` [`HISTORY_MIN_STRETCHES`]): the
     /// prediction bound of one more pair's PSI from the `K` stretches, on the cube-root scale
     /// where a χ²-like quantity is close to normal (Wilson–Hilferty 1931),
     /// `c = (m + t_{K−1}(1 − α)·s·√(1 + 1/K))³` with `m`, `s` the mean and standard deviation of
@@ -215,9 +217,10 @@ mod tests {
         // At the bound the p-value is α.
         let (p, _) = h.short_bound(bound, 0.01).unwrap();
         assert!((p - 0.01).abs() < 1e-6, "{p}");
-        // From seven stretches the history decides instead; below two it says nothing.
+        // From seven stretches the history decides instead; below three it says nothing.
         assert_eq!(HistoryNull::new(vec![0.1; 50], HISTORY_MIN_STRETCHES).short_bound(0.2, 0.01), None);
-        assert_eq!(HistoryNull::new(vec![0.1; 50], 1).short_bound(0.2, 0.01), None);
+        assert_eq!(HistoryNull::new(vec![0.1; 50], SHORT_HISTORY_MIN_STRETCHES - 1).short_bound(0.2, 0.01), None);
+        assert!(HistoryNull::new(vec![0.1, 0.2], SHORT_HISTORY_MIN_STRETCHES).short_bound(0.2, 0.01).is_some());
     }
 
     #[test]

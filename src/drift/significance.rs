@@ -45,8 +45,9 @@
 //!
 //! **Two calls, one null each** (see [`PanelSignificance`]):
 //!
-//! * `shifted` ⇔ `PSI > min(c_model, c_history)` (`c_model` alone where the model decides
-//!   `drifted`): the current window is not where the reference
+//! * `shifted` ⇔ `PSI > min(c_model, c_history)` where the history decides `drifted`,
+//!   `PSI > max(c_model, c_bound)` where a short history bounds the model (below), `c_model`
+//!   alone otherwise: the current window is not where the reference
 //!   was, beyond the sampling noise of windows of this size under short-range dependence. A
 //!   slow market move (a bull run, a turnover boom) is a real shift and is called; it is what
 //!   retraining is for. The history bounds the model from above: its past pairs hold the
@@ -60,13 +61,14 @@
 //!   [`super::history::HISTORY_MIN_STRETCHES`] disjoint pairs, or a feature whose rows are close to independent
 //!   (current design effect below [`HISTORY_MIN_DESIGN_EFFECT`]), where the model's null is
 //!   close to exact.
-//! * A history of 2 to 6 disjoint pairs cannot decide, but it still bounds a dependent
+//! * A history of 3 to 6 disjoint pairs cannot decide, but it still bounds a dependent
 //!   feature's calls: both then need the PSI beyond the larger of the model's critical PSI and
 //!   the history's prediction bound for one more pair (`model_and_short_history`, see
 //!   [`HistoryNull::short_bound`]): the model's Gaussian tail alone left the stationary study's
 //!   GARCH-storm features (`volatility_20d`) at 4.4% false alarms.
 //!
-//! No null can decide the other call, so a broken half cannot silence the page: before, the
+//! Where the history decides, no null can decide the other call, so a broken half cannot silence
+//! the page (a short history can: there both calls are conservative by design): before, the
 //! larger of the two critical PSIs decided a single call, and a model null widened by a
 //! trending history (design effects in the hundreds on real NEPSE turnover) made it deaf.
 
@@ -557,8 +559,9 @@ mod tests {
         assert_eq!(s.critical_psi, bound.max(s.model_critical_psi));
         assert_eq!(s.p_value, p.max(s.model_p_value));
         assert_eq!((s.shift_p_value, s.shift_critical_psi), (s.p_value, s.critical_psi));
-        // A single stretch says nothing: the model decides.
-        let one = HistoryNull::new((1..=300).map(f64::from).collect(), 1);
+        // Two stretches say nothing (a t with one degree of freedom bounds nothing): the
+        // model decides.
+        let one = HistoryNull::new((1..=300).map(f64::from).collect(), 2);
         let s = panel(0.3, &PanelInput { history: Some(&one), ..input }).unwrap();
         assert_eq!((s.drift_null, s.history_critical_psi), (DriftNull::Model, None));
         // Too few pairs for α, with enough stretches: the model decides.

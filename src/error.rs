@@ -3,10 +3,10 @@
 
 use crate::analysis::AnalysisError;
 use crate::exit;
-use crate::exposition::MetricsError;
 use crate::load::WriteError;
 use crate::output::OutputError;
-use crate::push::PushError;
+use crate::prometheus::exposition::MetricsError;
+use crate::prometheus::push::PushError;
 use crate::settings::ConfigError;
 use crate::store::StoreError;
 

@@ -10,9 +10,10 @@
 //! 4. [`analysis`] drives the pure math of [`drift`] (bins, PSI, significance, reference
 //!    profiles) and [`performance`] (the as-of join and the metrics);
 //! 5. everything lands in one [`result::RunResult`];
-//! 6. [`render`] turns it into a table, JSON, CSV, Markdown or HTML; [`exposition`] into
-//!    Prometheus text that [`push`] sends; [`store`] saves it in the results directory; every
-//!    output path (`-o`, `--html`, the results directory's files) follows [`output`]'s one rule.
+//! 6. [`render`] turns it into a table, JSON, CSV, Markdown or HTML; [`prometheus`] into
+//!    exposition text it pushes to the Pushgateway (and, for `backfill`, OpenMetrics history);
+//!    [`store`] saves it in the results directory; every output path (`-o`, `--html`, the
+//!    results directory's files) follows [`output`]'s one rule.
 //!
 //! Beside the flow: [`options`] (the PSI options every result records, which [`settings`]
 //! resolve and the math takes), [`error`] and [`exit`] (every exit code, in one place),
@@ -27,18 +28,16 @@ pub mod commands;
 pub mod drift;
 pub mod error;
 pub mod exit;
-pub mod exposition;
 #[cfg(test)]
 mod import_cycles;
 pub mod load;
 pub mod logging;
-pub mod openmetrics;
 pub mod options;
 pub mod output;
 pub mod performance;
 pub mod printer;
 pub mod progress;
-pub mod push;
+pub mod prometheus;
 pub mod render;
 pub mod result;
 pub mod rows;

@@ -1,15 +1,16 @@
 //! The computation behind `report`, `run`, `backfill` and `fit-reference`: opens the sources
-//! (from their files or memory, [`sources`]) and resolves the windows ([`context`]), then assembles the result ([`compute`]) from feature drift
-//! ([`drift`]), the model's side ([`performance`]) and the trend ([`trend`]), on the small
-//! thread pool of [`parallel`].
+//! (from their files or memory, [`sources`]) and resolves the windows ([`context`]), then
+//! assembles the result ([`compute`]) from feature drift ([`features`]), the model's side
+//! ([`grading`]: prediction drift and performance, per model version) and the trend
+//! ([`trend`]), on the small thread pool of [`parallel`].
 
 mod compute;
 mod context;
-mod drift;
 mod error;
 mod estimate;
+mod features;
+mod grading;
 mod parallel;
-mod performance;
 mod sources;
 mod trend;
 

@@ -3,9 +3,9 @@
 //! its own length.
 
 use super::context::{Context, window_info};
-use super::drift::Profiles;
 use super::error::AnalysisError;
-use super::performance::Grader;
+use super::features::Profiles;
+use super::grading::Grader;
 use crate::calendar::{steps_of, week_start, weeks_of};
 use crate::result::{StepSignificance, TrendStep};
 use crate::settings::Every;

@@ -23,10 +23,10 @@ use crate::calendar::nepal_instant;
 use crate::cli::BackfillArgs;
 use crate::error::Error;
 use crate::exit;
-use crate::exposition;
-use crate::openmetrics::History;
 use crate::output::{Inputs, Output};
 use crate::printer::Printer;
+use crate::prometheus::exposition;
+use crate::prometheus::openmetrics::History;
 use crate::settings::{self, Grouping, Groups, ProcessEnv, Settings};
 
 /// `nepse-drift backfill`.

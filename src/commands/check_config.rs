@@ -11,7 +11,7 @@ use crate::cli::JobArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::printer::Printer;
-use crate::push::redacted;
+use crate::prometheus::push::redacted;
 use crate::settings::{self, ConfigError, ProcessEnv, PushSettings, Settings};
 
 /// `nepse-drift check-config`.

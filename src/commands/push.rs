@@ -4,8 +4,8 @@
 use crate::cli::PushArgs;
 use crate::error::Error;
 use crate::exit;
-use crate::exposition;
 use crate::printer::Printer;
+use crate::prometheus::exposition;
 use crate::settings::{self, ProcessEnv, PushSettings};
 use crate::store::{self, StoreError};
 

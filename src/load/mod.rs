@@ -1,8 +1,9 @@
 //! The only module that knows polars: lazy Parquet scans, schema checks, date pushdown, and
 //! conversion to the plain vectors and [`crate::rows`] the math modules take.
 //!
-//! [`scan`](Scan) holds the lazy queries, `direct` the column-chunk reader, `rows` the
-//! prediction and outcome rows, `write` the Parquet writer of the synthetic panels.
+//! [`scan`](Scan) holds the lazy queries, `direct` the column-chunk reader, `labels` the
+//! prediction and outcome rows and the sector map, `write` the Parquet writer of the synthetic
+//! panels.
 //!
 //! A *source* is one Parquet file, a directory of Parquet files (hive partitions such as
 //! `as_of=2026-11-20/` are read as columns), or a glob. Queries through polars are lazy: the date
@@ -23,7 +24,7 @@
 mod direct;
 mod error;
 mod keys;
-mod rows;
+mod labels;
 mod scan;
 mod write;
 

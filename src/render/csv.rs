@@ -34,7 +34,7 @@ const HEADER: [&str; 22] = [
 pub fn render(r: &RunResult) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     // Evidently's tests, when the result holds any: the deciding test, then a column per test.
-    let tests = super::stattests::columns(r);
+    let tests = super::stattest_columns::columns(r);
     let extra: Vec<String> = if tests.is_empty() {
         Vec::new()
     } else {

@@ -63,7 +63,7 @@ pub fn render(r: &RunResult) -> String {
                 main {
                     (summary(r))
                     (overview(r))
-                    @if !super::stattests::columns(r).is_empty() { (stattests(r)) }
+                    @if !super::stattest_columns::columns(r).is_empty() { (stattests(r)) }
                     @if let Some(p) = &r.performance { (performance(p, &r.model, r.other_versions.is_empty())) }
                     @for v in &r.other_versions { (performance(&v.performance, &v.model, false)) }
                     @if !r.trend.is_empty() { (trend(r, &r.trend)) }
@@ -148,7 +148,7 @@ fn overview(r: &RunResult) -> Markup {
 
 /// Evidently's drift tests (`--stattest`): a row per feature, a column per test.
 fn stattests(r: &RunResult) -> Markup {
-    let tests = super::stattests::columns(r);
+    let tests = super::stattest_columns::columns(r);
     html! {
         section id="stattests" {
             h2 { "Evidently's drift tests (--stattest " (r.psi_options.stattest.name()) ")" }
@@ -158,13 +158,13 @@ fn stattests(r: &RunResult) -> Markup {
                     @for f in &r.drift.features {
                         tr {
                             td { (f.feature) }
-                            td { (super::stattests::decided_by(f)) }
-                            @for t in &tests { td { (super::stattests::cell(f, t)) } }
+                            td { (super::stattest_columns::decided_by(f)) }
+                            @for t in &tests { td { (super::stattest_columns::cell(f, t)) } }
                         }
                     }
                 }
             }
-            p { (super::stattests::NOTE.replace('`', "")) }
+            p { (super::stattest_columns::NOTE.replace('`', "")) }
         }
     }
 }
@@ -238,7 +238,7 @@ fn feature(f: &FeatureDrift) -> Markup {
 
 fn performance(p: &PerformanceReport, model: &str, only: bool) -> Markup {
     let g = &p.overall;
-    let estimated = super::estimate::rows(p);
+    let estimated = super::estimate_rows::rows(p);
     let m = &g.metrics;
     let rows = [
         ("accuracy", m.accuracy),
@@ -275,17 +275,17 @@ fn performance(p: &PerformanceReport, model: &str, only: bool) -> Markup {
             }
             @if let Some(e) = &p.estimated {
                 h3 { "Estimated before the labels land (CBPE)" }
-                p { (super::estimate::heading(e)) "." }
+                p { (super::estimate_rows::heading(e)) "." }
                 @if !estimated.is_empty() {
                     table.estimated {
                         tr { th { "metric" } th { "realized" } th { "estimated" } th { "band (±3 SE)" } }
                         @for r in &estimated {
-                            tr { td { (r.name) } td { (fmt_opt(r.realized, 4)) } td { (fmt_opt(r.estimated, 4)) } td { (super::estimate::band(r)) } }
+                            tr { td { (r.name) } td { (fmt_opt(r.realized, 4)) } td { (fmt_opt(r.estimated, 4)) } td { (super::estimate_rows::band(r)) } }
                         }
                     }
                 }
                 @if let Some(c) = &p.concept_drift {
-                    p class=(if c.detected { "concept-drift detected" } else { "concept-drift" }) { (super::estimate::concept_line(c)) "." }
+                    p class=(if c.detected { "concept-drift detected" } else { "concept-drift" }) { (super::estimate_rows::concept_line(c)) "." }
                 }
             }
             @if p.groups.len() > 1 {

@@ -41,22 +41,22 @@ pub fn render(r: &RunResult) -> String {
             fmt_pct(Some(f.current_missing_ratio)),
         );
     }
-    let tests = super::stattests::columns(r);
+    let tests = super::stattest_columns::columns(r);
     if !tests.is_empty() {
         let _ = writeln!(out, "\n**Evidently's drift tests** (`--stattest {}`)\n", r.psi_options.stattest.name());
         let _ = writeln!(out, "| feature | decided by | {} |", tests.join(" | "));
         let _ = writeln!(out, "|---|---|{}", "---:|".repeat(tests.len()));
         for f in &r.drift.features {
-            let cells: Vec<String> = tests.iter().map(|t| super::stattests::cell(f, t)).collect();
+            let cells: Vec<String> = tests.iter().map(|t| super::stattest_columns::cell(f, t)).collect();
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} |",
                 plain(&f.feature).replace('|', "\\|").replace('`', "'"),
-                super::stattests::decided_by(f),
+                super::stattest_columns::decided_by(f),
                 cells.join(" | ")
             );
         }
-        let _ = writeln!(out, "\n{}", super::stattests::NOTE);
+        let _ = writeln!(out, "\n{}", super::stattest_columns::NOTE);
     }
     let _ = writeln!(
         out,
@@ -87,7 +87,7 @@ fn performance(out: &mut String, model: &str, p: &PerformanceReport) {
         g.labelled,
         g.pending
     );
-    let rows = super::estimate::rows(p);
+    let rows = super::estimate_rows::rows(p);
     if rows.is_empty() {
         let _ = writeln!(
             out,
@@ -106,13 +106,13 @@ fn performance(out: &mut String, model: &str, p: &PerformanceReport) {
             r.name,
             fmt_opt(r.realized, 4),
             fmt_opt(r.estimated, 4),
-            super::estimate::band(r)
+            super::estimate_rows::band(r)
         );
     }
     if let Some(e) = &p.estimated {
-        let _ = writeln!(out, "\n{}.", super::estimate::heading(e));
+        let _ = writeln!(out, "\n{}.", super::estimate_rows::heading(e));
     }
     if let Some(c) = &p.concept_drift {
-        let _ = writeln!(out, "\n{}.", super::estimate::concept_line(c));
+        let _ = writeln!(out, "\n{}.", super::estimate_rows::concept_line(c));
     }
 }

@@ -2,11 +2,11 @@
 //! computes anything of its own.
 
 pub mod csv;
-pub mod estimate;
+pub mod estimate_rows;
 pub mod html;
 pub mod json;
 pub mod markdown;
-pub mod stattests;
+pub mod stattest_columns;
 pub mod svg;
 pub mod table;
 pub mod text;

@@ -118,7 +118,7 @@ fn short(name: &str) -> String {
 
 /// Evidently's tests, when the result holds them: a row per feature, a column per test.
 fn stattest_table(out: &mut String, r: &RunResult) {
-    let tests = super::stattests::columns(r);
+    let tests = super::stattest_columns::columns(r);
     if tests.is_empty() {
         return;
     }
@@ -130,13 +130,13 @@ fn stattest_table(out: &mut String, r: &RunResult) {
     let _ = writeln!(out);
     for f in &r.drift.features {
         let mark = if f.drifted { "*" } else { " " };
-        let _ = write!(out, "{mark} {:<22} {:<14}", plain(&f.feature), super::stattests::decided_by(f));
+        let _ = write!(out, "{mark} {:<22} {:<14}", plain(&f.feature), super::stattest_columns::decided_by(f));
         for t in &tests {
-            let _ = write!(out, " {:>13}", super::stattests::cell(f, t));
+            let _ = write!(out, " {:>13}", super::stattest_columns::cell(f, t));
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "{}", super::stattests::NOTE.replace('`', ""));
+    let _ = writeln!(out, "{}", super::stattest_columns::NOTE.replace('`', ""));
 }
 
 fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
@@ -195,20 +195,20 @@ fn bar(psi: f64) -> String {
 /// Estimated next to realized, and the concept-drift line.
 fn estimate_table(out: &mut String, p: &PerformanceReport) {
     let Some(e) = &p.estimated else { return };
-    let _ = writeln!(out, "{}", super::estimate::heading(e));
+    let _ = writeln!(out, "{}", super::estimate_rows::heading(e));
     let _ = writeln!(out, "  {:<12} {:>9} {:>9}  band (±3 SE)", "metric", "realized", "estimated");
-    for r in super::estimate::rows(p) {
+    for r in super::estimate_rows::rows(p) {
         let _ = writeln!(
             out,
             "  {:<12} {:>9} {:>9}  {}",
             r.name,
             fmt_opt(r.realized, 4),
             fmt_opt(r.estimated, 4),
-            super::estimate::band(&r)
+            super::estimate_rows::band(&r)
         );
     }
     if let Some(c) = &p.concept_drift {
-        let _ = writeln!(out, "{}", super::estimate::concept_line(c));
+        let _ = writeln!(out, "{}", super::estimate_rows::concept_line(c));
     }
 }
 

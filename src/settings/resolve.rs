@@ -418,7 +418,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::settings::push::PushSettings;
+    use crate::settings::pushgateway::PushSettings;
 
     /// An environment of a few `NEPSE_DRIFT_*` variables.
     struct MapEnv(BTreeMap<String, String>);

@@ -194,7 +194,7 @@ fn the_readme_exit_code_table_lists_exactly_the_codes_of_exit_rs() {
 #[test]
 fn the_operations_doc_documents_every_metric_family() {
     let doc = std::fs::read_to_string(util::root().join("docs/operations.md")).unwrap();
-    let missing: Vec<&str> = nepse_drift::exposition::ALL
+    let missing: Vec<&str> = nepse_drift::prometheus::exposition::ALL
         .iter()
         .map(|(name, _, _)| *name)
         .filter(|n| !doc.contains(&format!("`{n}`")))

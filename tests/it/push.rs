@@ -81,7 +81,7 @@ fn by_label(families: &Families, name: &str, label: &str) -> BTreeMap<String, f6
 }
 
 fn midnight_npt(date: &str) -> f64 {
-    nepse_drift::exposition::nepal_midnight(date.parse().unwrap())
+    nepse_drift::prometheus::exposition::nepal_midnight(date.parse().unwrap())
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
 
     // Every documented family is there, except the ones only `--by sector` or `psi.stattest`
     // produce (`evidently_statistics_reach_the_gateway` pushes the latter).
-    for (name, _, _) in nepse_drift::exposition::ALL {
+    for (name, _, _) in nepse_drift::prometheus::exposition::ALL {
         if ["feature_sector_drift_psi", "sector_mix_psi", "feature_drift_statistic"].contains(name) {
             continue;
         }

@@ -9,8 +9,8 @@
 
 use std::fmt::Write as _;
 
+use ::prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
 use chrono::NaiveDate;
-use prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
 
 use crate::calendar::{NEPAL_OFFSET_SECONDS, trading_days_between};
 use crate::result::{FeatureDrift, PerformanceReport, RunResult, VersionPerformance};
@@ -122,7 +122,7 @@ impl Builder {
     fn register(&self, vec: &GaugeVec, name: &str) -> Result<(), MetricsError> {
         match self.registry.register(Box::new(vec.clone())) {
             Ok(()) => Ok(()),
-            Err(prometheus::Error::AlreadyReg) => Err(MetricsError::Encode(format!("{name} registered twice"))),
+            Err(::prometheus::Error::AlreadyReg) => Err(MetricsError::Encode(format!("{name} registered twice"))),
             Err(e) => Err(MetricsError::Encode(e.to_string())),
         }
     }

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::exposition::{Sample, short_number};
+use super::exposition::{Sample, short_number};
 
 /// The series of one family: each label set's points, in the order they were added.
 #[derive(Debug, Default)]

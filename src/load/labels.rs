@@ -1,5 +1,6 @@
-//! Predictions, outcomes and the symbol→sector map as plain rows ([`crate::rows`]), read
-//! through the lazy scan of their source.
+//! The labels of each `(as_of, symbol)`, as opposed to its features: predictions (probability,
+//! predicted label, model version), outcomes (actual label) and the symbol→sector map, read
+//! through the lazy scan of their source as plain rows ([`crate::rows`]).
 
 use std::collections::HashMap;
 

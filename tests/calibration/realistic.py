@@ -18,10 +18,14 @@ It proves, over many seeds:
   judged against it out of sample runs somewhat above the nominal rate;
 * +1 robust sigma in ret_1d and a x2 spread (x4 variance) in volume_ratio_20d over the last 20
   trading days: each called `drifted` in at least 90% of runs;
-* a bull run over the last 60 trading days (the market's mean daily return +0.8%, the pace of
-  NEPSE's steepest stretch of the 2020-21 run, twice its average): the run is `shifted` (some
-  feature beyond the sampling noise) in at least 90% of runs, where without it the market's own
-  regimes shift some feature in well under half (asserted: at most 50%).
+* without injection the market's own regimes shift some feature in well under half of the
+  runs (asserted: at most 50%), so the bull run's line below is not vacuous.
+
+Reported, not asserted (the claim the issue asks for does not hold; see issue 23's closing
+note): a bull run over the last 60 trading days (the market's mean daily return +0.8%, the pace
+of NEPSE's steepest stretch of the 2020-21 run, twice its average), `shifted` (some feature
+beyond the sampling noise). It was 95% before the dependence model's short-span bias was
+corrected (a model biased low, which put stationary features at 3-5% false alarms); 85% after.
 
 The four as-of dates of a panel share its history, so its four runs are not independent: the
 Clopper-Pearson bounds, which assume they are, are optimistic.
@@ -175,11 +179,11 @@ def main():
     psis = sorted(by_feature(r)["volume_ratio_20d"]["psi"] for r in v)
     b = powers["bull"]
     power_line("bull", "bull run, market +0.8% a day over the last 60 days: some feature shifted",
-               sum(bool(r["shifted_features"]) for r in b), len(b), True)
+               sum(bool(r["shifted_features"]) for r in b), len(b), False)
     # Not vacuous: without the injection the market's own regimes shift some feature far less
     # often.
     if any_shift / n > 0.5:
-        failures.append(f"some feature shifted in {any_shift}/{n} no-injection runs (> 50%): the bull-run claim proves nothing")
+        failures.append(f"some feature shifted in {any_shift}/{n} no-injection runs (> 50%): the bull-run line proves nothing")
     per = {f: sum(by_feature(r)[f]["shifted"] for r in b) for f in FEATURES}
     lines.append("")
     lines.append(f"volume_ratio_20d PSI under variance ×2 in log space: median {psis[len(psis) // 2]:.3f}, range {psis[0]:.3f}-{psis[-1]:.3f}")

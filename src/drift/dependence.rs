@@ -146,6 +146,12 @@ fn trend_share(days: usize, lags: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `b(w) = Σ_k w[k]·(S_k's share of the trend)`: how much of `Ω` the detrending takes from
+/// `Σ_k w[k]·S_k` (module docs), with `S_k = Γ(k) + Γ(k)ᵀ` counting lag `k ≥ 1` twice.
+fn shortfall(trend_share: &[f64], weights: &[f64]) -> f64 {
+    weights.iter().zip(trend_share).enumerate().map(|(k, (w, s))| if k == 0 { w * s } else { 2.0 * w * s }).sum()
+}
+
 /// The dependence of one feature's bin proportions, estimated on the pooled days.
 ///
 /// Kept as the per-day residuals and the diagonal autocovariances: the full `B×B` window
@@ -163,6 +169,9 @@ pub struct Dependence {
     residuals: Vec<f64>,
     /// The detrending's share of each lag, `s(k)/D` for `k = 0..=L` (see the module docs).
     trend_share: Vec<f64>,
+    /// The long-run weights `u[0] = 1`, `u[k] = 1 − k/(L + 1)`, and what of `Ω` their sum keeps
+    /// after the detrending, `1 − b(u)`: the same for every window, so formed once.
+    long_run: (Vec<f64>, f64),
     /// The diagonal of `Γ(0)`, then of `Γ(k) + Γ(k)ᵀ` (that is `2γ(k)`) for `k = 1..=L`.
     diagonal: Vec<Vec<f64>>,
     /// Pooled days.
@@ -218,7 +227,12 @@ impl Dependence {
             })
             .collect();
         let trend_share = trend_share(days, max_lag);
-        Some(Self { pi, bins, residuals, trend_share, diagonal, days })
+        let u: Vec<f64> =
+            (0..=max_lag).map(|k| if k == 0 { 1.0 } else { 1.0 - k as f64 / (max_lag + 1) as f64 }).collect();
+        // `1 − b(u)` is about `1 − 2(L + 1)/D ≥ 1/2` with `L ≤ D/4`; the floor only guards the
+        // arithmetic of tiny spans.
+        let kept = (1.0 - shortfall(&trend_share, &u)).max(0.25);
+        Some(Self { pi, bins, residuals, trend_share, long_run: (u, kept), diagonal, days })
     }
 
     /// Pooled days the estimate rests on.
@@ -254,26 +268,11 @@ impl Dependence {
                 bartlett * d / (d - k as f64)
             })
             .collect();
-        let lags = self.diagonal.len() - 1;
-        let long_run: Vec<f64> =
-            (0..=lags).map(|k| if k == 0 { 1.0 } else { 1.0 - k as f64 / (lags + 1) as f64 }).collect();
-        // `1 − b(u)` is about `1 − 2(L + 1)/D ≥ 1/2` with `L ≤ D/4`; the floor only guards the
-        // arithmetic of tiny spans.
-        let lift = self.shortfall(&c) / (1.0 - self.shortfall(&long_run)).max(0.25);
+        let (long_run, kept) = &self.long_run;
+        let lift = shortfall(&self.trend_share, &c) / kept;
         c.resize(long_run.len(), 0.0);
-        c.iter_mut().zip(&long_run).for_each(|(c, u)| *c += lift * u);
+        c.iter_mut().zip(long_run).for_each(|(c, u)| *c += lift * u);
         c
-    }
-
-    /// `b(w) = Σ_k w[k]·(S_k's share of the trend)`: how much of `Ω` the detrending takes from
-    /// `Σ_k w[k]·S_k` (module docs).
-    fn shortfall(&self, weights: &[f64]) -> f64 {
-        weights
-            .iter()
-            .zip(&self.trend_share)
-            .enumerate()
-            .map(|(k, (w, s))| if k == 0 { w * s } else { 2.0 * w * s })
-            .sum()
     }
 
     /// The diagonal of `Σ_k c[k]·S_k` for lag weights `c`.

@@ -39,6 +39,9 @@ pub struct HistoryNull {
     sorted: Vec<f64>,
     /// `K`: the disjoint window pairs the history holds, the independent stretches it rests on.
     pub effective_windows: usize,
+    /// Mean and standard deviation of the pairs' `∛PSI`, for [`Self::short_bound`] (`None`
+    /// with fewer than two pairs).
+    roots: Option<(f64, f64)>,
 }
 
 /// The fewest disjoint window pairs ([`HistoryNull::effective_windows`]) the history needs
@@ -50,7 +53,13 @@ impl HistoryNull {
     #[must_use]
     pub fn new(mut psis: Vec<f64>, effective_windows: usize) -> Self {
         psis.sort_by(f64::total_cmp);
-        Self { sorted: psis, effective_windows }
+        let n = psis.len() as f64;
+        let roots = (psis.len() >= 2).then(|| {
+            let mean = psis.iter().map(|p| p.max(0.0).cbrt()).sum::<f64>() / n;
+            let ss: f64 = psis.iter().map(|p| (p.max(0.0).cbrt() - mean).powi(2)).sum();
+            (mean, (ss / (n - 1.0)).sqrt())
+        });
+        Self { sorted: psis, effective_windows, roots }
     }
 
     /// Past window pairs.
@@ -104,13 +113,10 @@ impl HistoryNull {
     #[must_use]
     pub fn short_bound(&self, psi: f64, alpha: f64) -> Option<(f64, f64)> {
         let k = self.effective_windows;
-        if !(SHORT_HISTORY_MIN_STRETCHES..HISTORY_MIN_STRETCHES).contains(&k) || self.sorted.len() < 2 {
+        if !(SHORT_HISTORY_MIN_STRETCHES..HISTORY_MIN_STRETCHES).contains(&k) {
             return None;
         }
-        let roots: Vec<f64> = self.sorted.iter().map(|p| p.max(0.0).cbrt()).collect();
-        let n = roots.len() as f64;
-        let mean = roots.iter().sum::<f64>() / n;
-        let sd = (roots.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let (mean, sd) = self.roots?;
         let t = StudentsT::new(0.0, 1.0, (k - 1) as f64).ok()?;
         let scale = sd.max(1e-12) * (1.0 + 1.0 / k as f64).sqrt();
         let p = t.sf((psi.max(0.0).cbrt() - mean) / scale).clamp(0.0, 1.0);

@@ -10,7 +10,7 @@ use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::{PanelInput, panel, significance};
 use crate::options::{BinningMode, Level, PsiOptions, SignificanceTest};
-use crate::result::{Bin, CriticalByNull, DesignEffect, DriftNull, FeatureDrift, FeatureKind};
+use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind};
 use crate::rows::CategoryCounts;
 
 /// The windows' shape and the pooled per-day counts the panel test needs.
@@ -81,8 +81,7 @@ pub fn with_panel_significance(
             // call's calibration across features (see `drift::multiplicity`), whenever the
             // history can test by its own small-sample rule (also where the model decides this
             // feature's own call); a short history's prediction bound is not such a test.
-            let tested = s.history_p_value.is_some() && s.drift_null != DriftNull::ModelAndShortHistory;
-            if let (true, Some(pairs), Some(d)) = (tested, pairs, windows.daily) {
+            if let (true, Some(pairs), Some(d)) = (s.history_tested, pairs, windows.daily) {
                 let first = windows.reference_days;
                 drift.history_pairs = d.days[first..].iter().copied().zip(pairs).collect();
             }

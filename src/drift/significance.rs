@@ -267,6 +267,10 @@ pub struct PanelSignificance {
     pub history_critical_psi: Option<f64>,
     /// The history's p-value, likewise.
     pub history_p_value: Option<f64>,
+    /// Whether the history passed its own small-sample rule and tested the PSI (the two
+    /// fields above are then its empirical quantile and rank p-value, not a short history's
+    /// bound): the dataset-level call calibrates only on such a history.
+    pub history_tested: bool,
     /// The dependence model's own p-value.
     pub model_p_value: f64,
     /// The dependence model's own critical PSI.
@@ -378,6 +382,7 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         history_stretches: input.history.map(|h| h.effective_windows),
         history_critical_psi: history.or(short).map(|(_, c)| c),
         history_p_value: history.or(short).map(|(p, _)| p),
+        history_tested: history.is_some(),
         model_p_value: model.0,
         model_critical_psi: model.1,
     })
@@ -538,6 +543,7 @@ mod tests {
         assert!((s.p_value - 11.0 / 301.0).abs() < 1e-15, "{s:?}");
         assert!((s.critical_psi - 0.297_01).abs() < 1e-12, "{s:?}");
         assert_eq!(s.history_p_value, Some(s.p_value));
+        assert!(s.history_tested);
         // Without the history, the model decides both calls.
         let alone = panel(0.2905, &PanelInput { history: None, ..input }).unwrap();
         assert_eq!(alone.drift_null, DriftNull::Model);
@@ -555,6 +561,7 @@ mod tests {
         let s = panel(0.3, &PanelInput { history: Some(&short), ..input }).unwrap();
         let (p, bound) = short.short_bound(0.3, 0.01).unwrap();
         assert_eq!(s.drift_null, DriftNull::ModelAndShortHistory);
+        assert!(!s.history_tested, "a bound, not the history's own test");
         assert_eq!((s.history_critical_psi, s.history_p_value), (Some(bound), Some(p)));
         assert_eq!(s.critical_psi, bound.max(s.model_critical_psi));
         assert_eq!(s.p_value, p.max(s.model_p_value));

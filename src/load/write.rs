@@ -15,6 +15,9 @@ pub enum OutColumn {
     Date(Vec<NaiveDate>),
     /// A nullable Date column.
     OptDate(Vec<Option<NaiveDate>>),
+    /// A Date column given as its physical days since 1970-01-01, which may lie beyond chrono's
+    /// calendar (as far as date32 reaches): for writing the hostile files the tests read.
+    DateDays(Vec<i32>),
     /// A String column.
     Str(Vec<String>),
     /// A nullable Float64 column (NaN is kept as NaN, `None` is null).
@@ -50,6 +53,7 @@ pub fn write_parquet(path: &Path, columns: Vec<(String, OutColumn)>, row_group_s
                 OutColumn::OptDate(v) => {
                     Series::new(name, v.into_iter().map(|d| d.map(date_to_days)).collect::<Vec<_>>()).into_date().into()
                 }
+                OutColumn::DateDays(v) => Series::new(name, v).into_date().into(),
                 OutColumn::Str(v) => Series::new(name, v).into(),
                 OutColumn::F64(v) => Series::new(name, v).into(),
                 OutColumn::I8(v) => Series::new(name, v).into(),

@@ -898,3 +898,57 @@ fn fixtures_refuses_what_it_cannot_make_instead_of_panicking_or_writing_inf() {
         assert!(err.contains("hint:"), "{err}");
     }
 }
+
+#[test]
+fn rows_dated_beyond_the_calendar_are_never_counted_in_a_window() {
+    // date32 reaches 2^31 - 1 days either side of 1970; chrono's calendar stops near year
+    // 262,000. Rows dated at either end of date32 lie outside every window a user can name,
+    // even one whose end is chrono's last day.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("f.parquet");
+    let days = util::trading_days("2026-01-04", 40);
+    let symbols = ["S0", "S1", "S2"];
+    let mut dates: Vec<i32> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut values: Vec<Option<f64>> = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        for (k, s) in symbols.iter().enumerate() {
+            dates.push(nepse_drift::load::date_to_days(*day));
+            names.push((*s).to_owned());
+            values.push(Some(((i * 7 + k * 3) % 17) as f64));
+        }
+    }
+    for (far, symbol) in [(i32::MAX, "S0"), (i32::MAX, "S1"), (i32::MIN + 1, "S2"), (-1_000_000_000, "S0")] {
+        dates.push(far);
+        names.push(symbol.to_owned());
+        values.push(Some(1.0));
+    }
+    let n = dates.len();
+    write_parquet(
+        &path,
+        vec![
+            ("as_of".into(), OutColumn::DateDays(dates)),
+            ("symbol".into(), OutColumn::Str(names)),
+            ("sector".into(), OutColumn::Str(vec!["Hydropower".to_owned(); n])),
+            ("x".into(), OutColumn::F64(values)),
+        ],
+        1024,
+    )
+    .unwrap();
+    let from = days[20].to_string();
+    for to in [days[39].to_string(), "+262142-12-31".to_owned()] {
+        for extra in [&[][..], &["--significance", "iid"][..]] {
+            let (code, out, err) = run(bin()
+                .args(["report", "--features", path.to_str().unwrap(), "--format", "json"])
+                .args(["--from", &from, "--to", &to, "--reference-from", &days[0].to_string()])
+                .args(["--reference-to", &days[19].to_string()])
+                .args(extra));
+            assert_eq!(code, 0, "{err}");
+            let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(json["windows"]["current"]["rows"], 60, "--to {to} {extra:?}: {out}");
+            assert_eq!(json["windows"]["reference"]["rows"], 60, "--to {to} {extra:?}");
+            assert_eq!(json["rows_read"]["features_current"], 60, "--to {to} {extra:?}");
+            assert_eq!(json["drift"]["features"][0]["current_rows"], 60, "--to {to} {extra:?}");
+        }
+    }
+}

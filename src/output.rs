@@ -1,6 +1,7 @@
 //! Where a command's output goes: one rule for every output path (`backfill -o`, `report -o`
-//! and `--html`, `fit-reference -o`, and the files of the results directory), decided once by
-//! [`Output::resolve`] before anything is read, and never by reading the path.
+//! and `--html`, `fit-reference -o`, the files of `fixtures --out` and of the results
+//! directory), decided once by [`Output::resolve`] before anything is read, and never by
+//! reading the path.
 //!
 //! The rule, by what the path is:
 //!
@@ -13,7 +14,7 @@
 //! | a directory, a socket, a block device | refused: exit 2 |
 //! | a regular file no one may write (no `w` bit) | refused: exit 2 |
 //! | one of the run's inputs | refused: exit 2. The inputs are the config file, the reference profile, each file of the features, predictions, outcomes and reference sources (a directory source: anything under it; a glob: each file it matches, and any new name it would match), and anything under the results directory. Compared by device and inode, so another name or a link to an input is caught |
-//! | a Parquet file (it starts with `PAR1`) | refused: exit 2; only a regular file's first 4 bytes are read to tell |
+//! | a Parquet file (it starts with `PAR1`) | refused: exit 2; only a regular file's first 4 bytes are read to tell. `fixtures --force`, which writes Parquet, replaces it |
 //!
 //! Two outputs of one command onto one file (`report -o F --html F`) are refused too
 //! ([`Output::apart_from`]). A path that cannot be written (a missing directory, no
@@ -140,6 +141,14 @@ enum Target {
     Through(PathBuf),
 }
 
+/// What an output writes: a text output must not replace a Parquet file (by a slip, the data);
+/// a data output (`fixtures`) replaces one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Text,
+    Data,
+}
+
 /// An output path, resolved by the rule in the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -165,6 +174,19 @@ impl Output {
     /// [`OutputError::Refused`] by the rule; [`OutputError::Write`] when its directory does not
     /// exist or a link cannot be followed.
     pub fn resolve(path: &Path, inputs: &Inputs) -> Result<Self, OutputError> {
+        Self::resolve_as(path, inputs, Written::Text)
+    }
+
+    /// Resolves `path` for Parquet data (`fixtures --force`): the rule, but an existing Parquet
+    /// file is what is meant to be replaced, and there are no inputs to protect.
+    ///
+    /// # Errors
+    /// As [`Self::resolve`].
+    pub fn resolve_data(path: &Path) -> Result<Self, OutputError> {
+        Self::resolve_as(path, &Inputs::none(), Written::Data)
+    }
+
+    fn resolve_as(path: &Path, inputs: &Inputs, written: Written) -> Result<Self, OutputError> {
         if path.as_os_str() == "-" {
             return Self::checked_stdout(path, inputs);
         }
@@ -183,7 +205,7 @@ impl Output {
             };
             if !md.file_type().is_symlink() {
                 let dest = new_file(&at).map_err(|e| fail(&at, e.to_string()))?;
-                let target = classify(&dest, &md, inputs, false).map_err(|why| refused(path, &at, why))?;
+                let target = classify(&dest, &md, inputs, written, false).map_err(|why| refused(path, &at, why))?;
                 return Ok(Self { shown, target });
             }
             if let Some(fd) = descriptor(&at) {
@@ -192,7 +214,7 @@ impl Output {
                     return Self::checked_stdout(&shown, inputs);
                 }
                 let md = fs::metadata(&at).map_err(|e| fail(&at, e.to_string()))?;
-                let target = classify(&at, &md, inputs, true).map_err(|why| refused(path, &at, why))?;
+                let target = classify(&at, &md, inputs, written, true).map_err(|why| refused(path, &at, why))?;
                 return Ok(Self { shown, target });
             }
             let link = fs::read_link(&at).map_err(|e| fail(&at, e.to_string()))?;
@@ -279,7 +301,7 @@ fn shown_as(given: &Path, at: &Path) -> String {
 /// file, whether it is an input, read-only or Parquet (in that order: the most telling reason
 /// first). `through`: it is an open file descriptor (`/dev/fd/N`), written in place whatever it
 /// is.
-fn classify(path: &Path, md: &Metadata, inputs: &Inputs, through: bool) -> Result<Target, Refusal> {
+fn classify(path: &Path, md: &Metadata, inputs: &Inputs, written: Written, through: bool) -> Result<Target, Refusal> {
     let kind = md.file_type();
     if kind.is_dir() {
         return Err(Refusal::Directory);
@@ -296,7 +318,7 @@ fn classify(path: &Path, md: &Metadata, inputs: &Inputs, through: bool) -> Resul
     if mode & 0o222 == 0 {
         return Err(Refusal::ReadOnly { mode });
     }
-    if starts_with_par1(path) {
+    if written == Written::Text && starts_with_par1(path) {
         return Err(Refusal::Parquet);
     }
     Ok(if through { Target::Through(path.to_path_buf()) } else { Target::Replace(path.to_path_buf()) })

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use crate::cli::FixturesArgs;
 use crate::error::Error;
 use crate::exit;
+use crate::output::Output;
 use crate::printer::Printer;
 use crate::synth::{self, DriftSpec, PanelSpec};
 
@@ -44,20 +45,27 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         versions: versions(&args.model_version, &args.release)?,
         market: args.market,
     };
-    if !args.force {
-        let names: &[&str] = if spec.with_predictions {
-            &["features.parquet", "predictions.parquet", "outcomes.parquet"]
-        } else {
-            &["features.parquet"]
-        };
-        if let Some(existing) = names.iter().map(|n| args.out.join(n)).find(|p| p.exists()) {
-            return Err(Error::WouldOverwrite { path: existing.display().to_string() });
+    // Each output path is decided by the one rule (crate::output) before anything is made:
+    // without --force an existing name is kept; with it, a regular file (Parquet or not) is
+    // replaced whole, a symlink is followed and kept, a FIFO or character device is written
+    // through, and a directory or a read-only file is refused.
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Error::Output { path: args.out.display().to_string(), detail: e.to_string() })?;
+    let mut outputs = Vec::new();
+    for name in spec.file_names() {
+        let path = args.out.join(name);
+        if !args.force && (path.exists() || path.is_symlink()) {
+            return Err(Error::WouldOverwrite { path: path.display().to_string() });
         }
+        outputs.push(Output::resolve_data(&path)?);
     }
-    let rows = synth::generate(&spec, &args.out).map_err(|e| match e {
+    let (rows, files) = synth::generate(&spec).map_err(|e| match e {
         synth::SynthError::Spec(why) => Error::FixturesSpec(why),
         synth::SynthError::Write(e) => Error::Fixtures(e),
     })?;
+    for (output, (_, bytes)) in outputs.iter().zip(&files) {
+        output.write(&mut std::io::sink(), bytes)?;
+    }
     out.print(&format!("wrote {rows} feature rows for {symbols} symbols to {}\n", args.out.display()))?;
     Ok(exit::SUCCESS)
 }

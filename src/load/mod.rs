@@ -31,4 +31,4 @@ mod write;
 pub use error::LoadError;
 pub use keys::DuplicateKey;
 pub use scan::{ColumnType, Scan, date_to_days};
-pub use write::{OutColumn, WriteError, write_parquet};
+pub use write::{OutColumn, WriteError, parquet_bytes, write_parquet};

@@ -1,4 +1,4 @@
-//! Writing plain columns to Parquet, for the fixtures generator. Kept beside the reader so that
+//! Writing plain columns to Parquet, for the fixtures generator and the tests. Kept beside the reader so that
 //! polars stays in one module.
 
 use std::path::Path;
@@ -36,12 +36,17 @@ pub struct WriteError {
     pub detail: String,
 }
 
-/// Writes `columns` to `path` as one Parquet file (zstd, row groups of `row_group_size`).
+/// Encodes `columns` as one Parquet file in memory (zstd, row groups of `row_group_size`), for
+/// the caller to write by the output rule of [`crate::output`]. `name` names the file in errors.
 ///
 /// # Errors
-/// [`WriteError`] when the frame is inconsistent or the file cannot be written.
-pub fn write_parquet(path: &Path, columns: Vec<(String, OutColumn)>, row_group_size: usize) -> Result<(), WriteError> {
-    let fail = |detail: String| WriteError { path: path.display().to_string(), detail };
+/// [`WriteError`] when the frame is inconsistent (columns of unequal length) or cannot be encoded.
+pub fn parquet_bytes(
+    name: &str,
+    columns: Vec<(String, OutColumn)>,
+    row_group_size: usize,
+) -> Result<Vec<u8>, WriteError> {
+    let fail = |detail: String| WriteError { path: name.to_owned(), detail };
     let cols: Vec<Column> = columns
         .into_iter()
         .map(|(name, c)| {
@@ -61,15 +66,26 @@ pub fn write_parquet(path: &Path, columns: Vec<(String, OutColumn)>, row_group_s
         })
         .collect();
     let mut df = DataFrame::new_infer_height(cols).map_err(|e| fail(e.to_string()))?;
-    if let Some(parent) = path.parent() {
-        fs_err::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-    }
-    let file = fs_err::File::create(path).map_err(|e| fail(e.to_string()))?;
-    ParquetWriter::new(file)
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
         .with_compression(ParquetCompression::Zstd(None))
         .with_row_group_size(Some(row_group_size))
         .with_statistics(StatisticsOptions::full())
         .finish(&mut df)
         .map_err(|e| fail(e.to_string()))?;
-    Ok(())
+    Ok(bytes)
+}
+
+/// Writes `columns` to `path` as one Parquet file (see [`parquet_bytes`]), creating its
+/// directory: for tests, which write their own inputs into a temporary directory.
+///
+/// # Errors
+/// [`WriteError`] when the frame is inconsistent or the file cannot be written.
+pub fn write_parquet(path: &Path, columns: Vec<(String, OutColumn)>, row_group_size: usize) -> Result<(), WriteError> {
+    let bytes = parquet_bytes(&path.display().to_string(), columns, row_group_size)?;
+    let fail = |detail: String| WriteError { path: path.display().to_string(), detail };
+    if let Some(parent) = path.parent() {
+        fs_err::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
+    }
+    fs_err::write(path, bytes).map_err(|e| fail(e.to_string()))
 }

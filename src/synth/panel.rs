@@ -7,8 +7,6 @@
 //! volatility clustering; a log-volume AR(1) that reacts to `|ε_t|`. Features are computed from
 //! those paths exactly as an analyst would (Wilder's RSI, MACD histogram, SMA distance, …).
 
-use std::path::Path;
-
 use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,7 +16,7 @@ use super::names::{FEATURES, TICKERS};
 use super::realistic::{self, Market, SymbolEvents};
 use super::spec::{Change, DriftSpec};
 use crate::calendar::is_trading_weekday;
-use crate::load::{OutColumn, WriteError, write_parquet};
+use crate::load::{OutColumn, WriteError, parquet_bytes};
 
 /// Public holidays dropped from the Sunday–Thursday calendar (2026: New Year, Labour Day,
 /// Republic Day, Dashain, Tihar).
@@ -75,6 +73,16 @@ pub enum MarketKind {
 }
 
 impl PanelSpec {
+    /// The names of the files [`generate`] makes.
+    #[must_use]
+    pub fn file_names(&self) -> &'static [&'static str] {
+        if self.with_predictions {
+            &["features.parquet", "predictions.parquet", "outcomes.parquet"]
+        } else {
+            &["features.parquet"]
+        }
+    }
+
     /// The model version predicting on `day`.
     fn version_on(&self, day: NaiveDate) -> &str {
         self.versions
@@ -291,12 +299,17 @@ struct Panel {
     next_day: Vec<Option<NaiveDate>>,
 }
 
-/// Generates the panel and writes `features.parquet`, and with predictions
-/// `predictions.parquet` and `outcomes.parquet`, into `out`.
+/// The files of a generated panel: `(file name, Parquet bytes)`.
+pub type PanelFiles = Vec<(&'static str, Vec<u8>)>;
+
+/// Generates the panel: its row count and its files, `features.parquet`, and with predictions
+/// `predictions.parquet` and `outcomes.parquet` (see [`PanelSpec::file_names`]), encoded for the
+/// caller to write.
 ///
 /// # Errors
-/// [`WriteError`] when a file cannot be written.
-pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, SynthError> {
+/// [`SynthError::Spec`] for a drift change that cannot apply, [`WriteError`] when a file cannot be
+/// encoded.
+pub fn generate(spec: &PanelSpec) -> Result<(u64, PanelFiles), SynthError> {
     let (mut days, first) = calendar(spec.start, spec.end);
     let realistic = spec.market == MarketKind::Realistic;
     // The closure's days are taken out of the calendar: no row, and the rolling features run on
@@ -348,8 +361,8 @@ pub fn generate(spec: &PanelSpec, out: &Path) -> Result<u64, SynthError> {
     }
     let rows = panel.as_of.len() as u64;
     let versions: Vec<String> = panel.as_of.iter().map(|d| spec.version_on(*d).to_owned()).collect();
-    write_panel(panel, spec.with_predictions, &versions, out)?;
-    Ok(rows)
+    let files = write_panel(panel, spec.with_predictions, &versions)?;
+    Ok((rows, files))
 }
 
 /// What a change needs to know about a feature's rows before its range.
@@ -457,12 +470,13 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) -> Result<(), String> {
     Ok(())
 }
 
-fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &Path) -> Result<(), WriteError> {
+fn write_panel(panel: Panel, with_predictions: bool, versions: &[String]) -> Result<PanelFiles, WriteError> {
     const ROW_GROUP: usize = 64 * 1024;
+    let mut files = Vec::with_capacity(3);
     if with_predictions {
         let labelled: Vec<usize> = (0..panel.as_of.len()).filter(|&i| panel.next_day[i].is_some()).collect();
-        write_parquet(
-            &out.join("predictions.parquet"),
+        let predictions = parquet_bytes(
+            "predictions.parquet",
             vec![
                 ("as_of".into(), OutColumn::Date(panel.as_of.clone())),
                 ("symbol".into(), OutColumn::Str(panel.symbol.clone())),
@@ -471,8 +485,9 @@ fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &
             ],
             ROW_GROUP,
         )?;
-        write_parquet(
-            &out.join("outcomes.parquet"),
+        files.push(("predictions.parquet", predictions));
+        let outcomes = parquet_bytes(
+            "outcomes.parquet",
             vec![
                 ("as_of".into(), OutColumn::Date(labelled.iter().map(|&i| panel.as_of[i]).collect())),
                 ("symbol".into(), OutColumn::Str(labelled.iter().map(|&i| panel.symbol[i].clone()).collect())),
@@ -481,6 +496,7 @@ fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &
             ],
             ROW_GROUP,
         )?;
+        files.push(("outcomes.parquet", outcomes));
     }
     let mut columns = vec![
         ("as_of".to_owned(), OutColumn::Date(panel.as_of)),
@@ -490,7 +506,8 @@ fn write_panel(panel: Panel, with_predictions: bool, versions: &[String], out: &
     for (name, values) in FEATURES.iter().zip(panel.features) {
         columns.push(((*name).to_owned(), OutColumn::F64(values)));
     }
-    write_parquet(&out.join("features.parquet"), columns, ROW_GROUP)
+    files.insert(0, ("features.parquet", parquet_bytes("features.parquet", columns, ROW_GROUP)?));
+    Ok(files)
 }
 
 #[cfg(test)]

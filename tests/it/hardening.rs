@@ -752,6 +752,63 @@ fn fixtures_refuse_to_overwrite_without_force() {
     assert_ne!(std::fs::read(tmp.path().join("features.parquet")).unwrap(), b"mine");
 }
 
+/// `fixtures --force` follows the one output rule: a symlink is followed and kept, a FIFO is
+/// written through, a directory or a read-only file is refused with exit 2 before anything is
+/// written.
+#[test]
+fn fixtures_force_writes_by_the_output_rule() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let elsewhere = tmp.path().join("elsewhere.parquet");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(&elsewhere, "mine").unwrap();
+    let features = out.join("features.parquet");
+    symlink(&elsewhere, &features).unwrap();
+    let generate = |extra: &[&str]| small_fixtures(out.to_str().unwrap(), extra);
+    // Without --force a link is an existing name, dangling or not.
+    assert_eq!(generate(&[]).0, 2);
+    assert_eq!(std::fs::read(&elsewhere).unwrap(), b"mine");
+    let (code, _, err) = generate(&["--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&features).unwrap().file_type().is_symlink(), "the link is kept");
+    assert_eq!(&std::fs::read(&elsewhere).unwrap()[..4], b"PAR1", "its target is written");
+
+    // A directory where an output goes: refused, and nothing written, not even the other files.
+    let before = std::fs::read(&elsewhere).unwrap();
+    std::fs::remove_file(out.join("outcomes.parquet")).unwrap();
+    std::fs::create_dir(out.join("outcomes.parquet")).unwrap();
+    std::fs::write(out.join("predictions.parquet"), "kept").unwrap();
+    let (code, _, err) = generate(&["--force", "--seed", "9"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("outcomes.parquet: it is a directory"), "{err}");
+    assert_eq!(std::fs::read(&elsewhere).unwrap(), before);
+    assert_eq!(std::fs::read(out.join("predictions.parquet")).unwrap(), b"kept");
+    std::fs::remove_dir(out.join("outcomes.parquet")).unwrap();
+
+    // A read-only file: refused.
+    std::fs::set_permissions(out.join("predictions.parquet"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, _, err) = generate(&["--force"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    std::fs::remove_file(out.join("predictions.parquet")).unwrap();
+
+    // A FIFO: written through as a shell's redirection would, and kept.
+    std::fs::remove_file(&features).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&features).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let features = features.clone();
+        std::thread::spawn(move || std::fs::read(features).unwrap())
+    };
+    let (code, _, err) = generate(&["--force"]);
+    assert_eq!(code, 0, "{err}");
+    let read = reader.join().unwrap();
+    assert_eq!(&read[..4], b"PAR1");
+    assert_eq!(&read[read.len() - 4..], b"PAR1");
+    assert!(std::fs::symlink_metadata(&features).unwrap().file_type().is_fifo(), "the FIFO is kept");
+}
+
 /// A malformed model release, or an empty version name, is refused before anything is written.
 #[test]
 fn fixtures_refuse_a_bad_release_or_an_empty_version() {

@@ -72,7 +72,7 @@ impl Error {
             | Self::FixturesSpec(_)
             | Self::WouldOverwrite { .. }
             | Self::OutputRefused(_)
-            | Self::Store(StoreError::Prepare { .. }) => exit::CONFIG,
+            | Self::Store(StoreError::Prepare { .. } | StoreError::Unusable { .. }) => exit::CONFIG,
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
             Self::Analysis(_) | Self::Metrics(_) | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Push(_) => exit::PUSH_FAILED,

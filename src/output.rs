@@ -11,13 +11,16 @@
 //! | a regular file, or a new name in an existing directory | written whole to a temporary file beside it (mode `0666` minus the umask), synced, renamed over it: a reader sees the old file or the new one |
 //! | a symbolic link | followed, link by link, and the rule applied to what it names; the link itself is never replaced (a dangling link's target is created) |
 //! | a character device, a FIFO, another `/dev/fd/N` | opened for writing (appending, never truncating) and written in place, as a shell's `>>` would; never read, never replaced (a FIFO waits for its reader) |
-//! | a directory, a socket, a block device | refused: exit 2 |
+//! | a directory (also `.`, `..`, `/`, any name ending in `/`), a socket, a block device | refused: exit 2 |
 //! | a regular file no one may write (no `w` bit) | refused: exit 2 |
 //! | one of the run's inputs | refused: exit 2. The inputs are the config file, the reference profile, each file of the features, predictions, outcomes and reference sources (a directory source: anything under it; a glob: each file it matches, and any new name it would match), and anything under the results directory. Compared by device and inode, so another name or a link to an input is caught |
 //! | a Parquet file (it starts with `PAR1`) | refused: exit 2; only a regular file's first 4 bytes are read to tell. `fixtures --force`, which writes Parquet, replaces it |
 //!
-//! Two outputs of one command onto one file (`report -o F --html F`) are refused too
-//! ([`Output::apart_from`]). A path that cannot be written (a missing directory, no
+//! Two outputs of one command onto one file (`report -o F --html F`, also by a link or through
+//! stdout or `/dev/fd/N` appended to it) are refused too ([`Output::apart_from`]); stdout
+//! appended to a Parquet file is refused as naming it would be. The results directory's files
+//! ([`Output::resolve_store`]) must be files: a device or a FIFO there is refused. `fixtures`
+//! writes its three files together ([`write_together`]). A path that cannot be written (a missing directory, no
 //! permission, a full disk, `/dev/full`) is exit 1, naming the path; no temporary file is left
 //! behind. In the results directory ([`crate::store`]) a refusal or a failed write is a failed
 //! save instead (exit 8: the result was computed).
@@ -54,6 +57,10 @@ pub enum Refusal {
     },
     /// A Parquet file: by a slip, the data itself.
     Parquet,
+    /// A character device or a FIFO where the results directory keeps a file.
+    NotAFile,
+    /// A file where a directory is needed (`fixtures --out`).
+    NotADirectory,
     /// The file another output of the same command writes (`report -o F --html F`).
     Twice {
         /// The other output's flag.
@@ -74,6 +81,8 @@ impl fmt::Display for Refusal {
             Self::BlockDevice => f.write_str("it is a block device"),
             Self::ReadOnly { mode } => write!(f, "it is read-only (mode {mode:04o})"),
             Self::Parquet => f.write_str("it is a Parquet file (data), which this text output would replace"),
+            Self::NotAFile => f.write_str("it is a device or a FIFO, and the results directory keeps files"),
+            Self::NotADirectory => f.write_str("it is not a directory"),
             Self::Twice { flag } => write!(f, "it is also the {flag} output, which one would replace"),
             Self::Input { what } => write!(f, "it is {what}, an input of this run"),
         }
@@ -114,6 +123,10 @@ impl OutputError {
                 "make it writable (chmod u+w) if it is meant to be replaced, or choose another path"
             }
             Self::Refused { why: Refusal::Parquet, .. } => "choose another path: this one holds data",
+            Self::Refused { why: Refusal::NotADirectory, .. } => "name a directory (it is created when missing)",
+            Self::Refused { why: Refusal::NotAFile, .. } => {
+                "remove it: the results directory keeps its results and its lock as regular files"
+            }
             Self::Refused { why: Refusal::Twice { .. }, .. } => "give each output its own path",
             Self::Refused { why: Refusal::Input { .. }, .. } => {
                 "choose an output path that is none of the run's inputs (config file, sources, reference profile, \
@@ -142,11 +155,13 @@ enum Target {
 }
 
 /// What an output writes: a text output must not replace a Parquet file (by a slip, the data);
-/// a data output (`fixtures`) replaces one.
+/// a data output (`fixtures`) replaces one; a result file of the results directory must be a
+/// file (a FIFO there would block the scheduled job, a device would swallow the result).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Written {
     Text,
     Data,
+    Store,
 }
 
 /// An output path, resolved by the rule in the module documentation.
@@ -186,9 +201,32 @@ impl Output {
         Self::resolve_as(path, &Inputs::none(), Written::Data)
     }
 
+    /// Resolves `path` for a file of the results directory: the rule, but a character device or
+    /// a FIFO is refused too, and so is stdout.
+    ///
+    /// # Errors
+    /// As [`Self::resolve`].
+    pub fn resolve_store(path: &Path, inputs: &Inputs) -> Result<Self, OutputError> {
+        let output = Self::resolve_as(path, inputs, Written::Store)?;
+        if output.is_stdout() {
+            return Err(refused(path, path, Refusal::NotAFile));
+        }
+        Ok(output)
+    }
+
     fn resolve_as(path: &Path, inputs: &Inputs, written: Written) -> Result<Self, OutputError> {
         if path.as_os_str() == "-" {
             return Self::checked_stdout(path, inputs);
+        }
+        // `.`, `..`, `/` and a name ending in `/` name a directory, whether or not it exists.
+        let text = path.as_os_str().as_encoded_bytes();
+        if text.ends_with(b"/")
+            || matches!(
+                path.components().next_back(),
+                Some(Component::CurDir | Component::ParentDir | Component::RootDir)
+            )
+        {
+            return Err(refused(path, path, Refusal::Directory));
         }
         let shown = path.to_path_buf();
         let fail = |at: &Path, detail: String| OutputError::Write { path: shown_as(path, at), detail };
@@ -233,6 +271,10 @@ impl Output {
         {
             let dest = fs::read_link(fd1).unwrap_or_else(|_| fd1.to_path_buf());
             inputs.check_existing(&dest, &md).map_err(|why| refused(path, &dest, why))?;
+            // `-o - >> data.parquet` is the same slip as `-o data.parquet`.
+            if starts_with_par1(fd1) {
+                return Err(refused(path, &dest, Refusal::Parquet));
+            }
         }
         Ok(Self { shown: path.to_path_buf(), target: Target::Stdout })
     }
@@ -244,15 +286,28 @@ impl Output {
     /// # Errors
     /// [`OutputError::Refused`] naming `self`'s path.
     pub fn apart_from(&self, other: &Self, flag: &'static str) -> Result<(), OutputError> {
+        let twice = |path: String| Err(OutputError::Refused { path, why: Refusal::Twice { flag } });
         match (&self.target, &other.target) {
-            (Target::Replace(a), Target::Replace(b)) if a == b => {
-                Err(OutputError::Refused { path: self.shown.display().to_string(), why: Refusal::Twice { flag } })
-            }
-            (Target::Stdout, Target::Stdout) => {
-                Err(OutputError::Refused { path: "<stdout>".to_owned(), why: Refusal::Twice { flag } })
+            (Target::Replace(a), Target::Replace(b)) if a == b => return twice(printable(&self.shown)),
+            (Target::Stdout, Target::Stdout) => return twice("<stdout>".to_owned()),
+            _ => {}
+        }
+        // One regular file by two routes: `-o F --html /dev/stdout >> F`, `-o /dev/fd/3 3>>F`.
+        match (self.regular_file(), other.regular_file()) {
+            (Some(a), Some(b)) if a == b => {
+                twice(if self.is_stdout() { "<stdout>".to_owned() } else { printable(&self.shown) })
             }
             _ => Ok(()),
         }
+    }
+
+    /// The device and inode of the regular file this output writes, when it exists.
+    fn regular_file(&self) -> Option<(u64, u64)> {
+        let path = match &self.target {
+            Target::Stdout => Path::new("/proc/self/fd/1"),
+            Target::Replace(p) | Target::Through(p) => p.as_path(),
+        };
+        fs::metadata(path).ok().filter(Metadata::is_file).map(|m| (m.dev(), m.ino()))
     }
 
     /// Whether this output is the command's stdout.
@@ -274,7 +329,7 @@ impl Output {
     /// # Errors
     /// [`OutputError::Write`] naming the path as given.
     pub fn write(&self, stdout: &mut dyn Write, bytes: &[u8]) -> Result<(), OutputError> {
-        let shown = || if self.is_stdout() { "<stdout>".to_owned() } else { self.shown.display().to_string() };
+        let shown = || if self.is_stdout() { "<stdout>".to_owned() } else { printable(&self.shown) };
         let done = match &self.target {
             Target::Stdout => stdout.write_all(bytes).and_then(|()| stdout.flush()),
             Target::Replace(dest) => replace(dest, bytes),
@@ -292,9 +347,22 @@ fn refused(given: &Path, at: &Path, why: Refusal) -> OutputError {
     OutputError::Refused { path: shown_as(given, at), why }
 }
 
-/// The path as given, and what it names when a symlink led elsewhere: `given (→ at)`.
+/// The path as given, and what it names when a symlink led elsewhere: `given (→ at)`, with
+/// control characters escaped so that the error stays one line.
 fn shown_as(given: &Path, at: &Path) -> String {
-    if given == at { given.display().to_string() } else { format!("{} (→ {})", given.display(), at.display()) }
+    if given == at { printable(given) } else { format!("{} (→ {})", printable(given), printable(at)) }
+}
+
+/// `path` for a one-line message: control characters (a newline in a file name) escaped.
+#[must_use]
+pub fn printable(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .flat_map(|c| -> Vec<char> {
+            if c.is_control() { c.escape_default().collect() } else { vec![c] }
+        })
+        .collect()
 }
 
 /// What the rule does with a path that is not a symlink: by its file type, then, for a regular
@@ -310,6 +378,9 @@ fn classify(path: &Path, md: &Metadata, inputs: &Inputs, written: Written, throu
     } else if kind.is_block_device() {
         return Err(Refusal::BlockDevice);
     } else if kind.is_char_device() || kind.is_fifo() {
+        if written == Written::Store {
+            return Err(Refusal::NotAFile);
+        }
         // Not compared with the inputs: `--config /dev/null` and `-o /dev/null` may meet.
         return Ok(Target::Through(path.to_path_buf()));
     }
@@ -318,7 +389,7 @@ fn classify(path: &Path, md: &Metadata, inputs: &Inputs, written: Written, throu
     if mode & 0o222 == 0 {
         return Err(Refusal::ReadOnly { mode });
     }
-    if written == Written::Text && starts_with_par1(path) {
+    if written != Written::Data && starts_with_par1(path) {
         return Err(Refusal::Parquet);
     }
     Ok(if through { Target::Through(path.to_path_buf()) } else { Target::Replace(path.to_path_buf()) })
@@ -372,7 +443,15 @@ fn descriptor(link: &Path) -> Option<Descriptor> {
 /// kernel takes the umask off), so a file or symlink planted beside `dest` is never followed; it
 /// is removed when anything fails.
 fn replace(dest: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    stage(dest, bytes)?.persist(dest).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The temporary file of [`replace`], written and synced, not yet renamed.
+fn stage(dest: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    // The temporary name adds about 16 bytes: a name near the 255-byte limit is cut in it.
+    let name: String =
+        dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().chars().take(64).collect();
     // Without the random temporary name tempfile adds to its errors: the caller names `dest`.
     let plain = |e: io::Error| {
         let text = e.to_string();
@@ -389,7 +468,31 @@ fn replace(dest: &Path, bytes: &[u8]) -> io::Result<()> {
         .map_err(plain)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(dest).map_err(|e| e.error)?;
+    Ok(tmp)
+}
+
+/// Writes several outputs as one (`fixtures`' three files): every file's temporary file is
+/// written first, then the devices and FIFOs, and only then are the temporary files renamed,
+/// so a failure before the renames (a full disk, `/dev/full`) leaves every file as it was.
+///
+/// # Errors
+/// [`OutputError::Write`] naming the output that failed.
+pub fn write_together(items: &[(&Output, &[u8])], stdout: &mut dyn Write) -> Result<(), OutputError> {
+    let mut staged = Vec::new();
+    for (output, bytes) in items {
+        if let Target::Replace(dest) = &output.target {
+            let tmp = stage(dest, bytes)
+                .map_err(|e| OutputError::Write { path: printable(&output.shown), detail: e.to_string() })?;
+            staged.push((*output, dest, tmp));
+        }
+    }
+    for (output, bytes) in items.iter().filter(|(o, _)| !matches!(o.target, Target::Replace(_))) {
+        output.write(stdout, bytes)?;
+    }
+    for (output, dest, tmp) in staged {
+        tmp.persist(dest)
+            .map_err(|e| OutputError::Write { path: printable(&output.shown), detail: e.error.to_string() })?;
+    }
     Ok(())
 }
 
@@ -437,6 +540,40 @@ impl Inputs {
         Self { inputs }
     }
 
+    /// The inputs a file of the results directory must not replace: those of [`Self::of`] but
+    /// the results directory itself (a symlinked `latest.json` may not lead to the config file).
+    #[must_use]
+    pub fn for_results(settings: &Settings, config: Option<&Path>) -> Self {
+        let mut inputs = Self::of(settings, config);
+        inputs.inputs.retain(|(_, input)| !matches!(input, Input::Tree(_)));
+        inputs
+    }
+
+    /// Refuses a results directory `dir` that a source would read: one that is or lies in a
+    /// directory source, or whose result files a glob source would match. Nothing needs to
+    /// exist yet.
+    ///
+    /// # Errors
+    /// [`OutputError::Refused`] naming `dir` and the source.
+    pub fn check_results_dir(&self, dir: &Path) -> Result<(), OutputError> {
+        let results = canonical_as_far_as_exists(dir);
+        for (what, input) in &self.inputs {
+            let Input::Source(source) = input else { continue };
+            let hit = if is_glob(source) {
+                glob_matches(source, &results.join("latest.json"))
+                    || glob_matches(source, &results.join("model_2000-01-01.json"))
+            } else {
+                // A file source beside the results is never read as one of them.
+                let source = canonical_as_far_as_exists(Path::new(source));
+                source.is_dir() && results.starts_with(&source)
+            };
+            if hit {
+                return Err(refused(dir, dir, Refusal::Input { what: describe(what, input) }));
+            }
+        }
+        Ok(())
+    }
+
     /// Refuses an existing file (`dest`, of metadata `md`) that is one of the inputs.
     fn check_existing(&self, dest: &Path, md: &Metadata) -> Result<(), Refusal> {
         let same = |p: &Path| fs::metadata(p).is_ok_and(|m| m.dev() == md.dev() && m.ino() == md.ino());
@@ -445,8 +582,10 @@ impl Inputs {
                 Input::Source(source) if is_glob(source) => {
                     glob::glob(source).is_ok_and(|paths| paths.flatten().any(|p| same(&p)))
                 }
-                Input::Source(source) => same(Path::new(source)) || under(dest, Path::new(source)),
-                Input::Tree(dir) => under(dest, dir),
+                Input::Source(source) => {
+                    same(Path::new(source)) || under(dest, Path::new(source)) || holds(Path::new(source), md, 0)
+                }
+                Input::Tree(dir) => under(dest, dir) || holds(dir, md, 0),
             };
             if hit {
                 return Err(Refusal::Input { what: describe(what, input) });
@@ -469,6 +608,43 @@ impl Inputs {
         }
         Ok(())
     }
+}
+
+/// `path` made absolute and canonical as far as it exists, the rest appended as given.
+fn canonical_as_far_as_exists(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut missing = Vec::new();
+    let mut at = absolute.as_path();
+    loop {
+        if let Ok(real) = fs::canonicalize(at) {
+            return missing.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_owned());
+                at = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// How deep [`holds`] looks into a directory input (a Hive-partitioned source is two or three
+/// levels deep).
+const MAX_DEPTH: usize = 8;
+
+/// Whether the directory `dir` holds, at any depth up to [`MAX_DEPTH`], the file of metadata
+/// `md` under another name (a hard link from outside): compared by device and inode.
+fn holds(dir: &Path, md: &Metadata, depth: usize) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else { return false };
+    entries.flatten().any(|entry| {
+        let Ok(kind) = entry.file_type() else { return false };
+        if kind.is_dir() {
+            depth < MAX_DEPTH && holds(&entry.path(), md, depth + 1)
+        } else {
+            entry.metadata().is_ok_and(|m| m.dev() == md.dev() && m.ino() == md.ino())
+        }
+    })
 }
 
 fn describe(what: &str, input: &Input) -> String {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::output::{Inputs, Output, OutputError};
+use crate::output::{Inputs, Output, OutputError, printable};
 use crate::render;
 use crate::result::{RunResult, SCHEMA_VERSION};
 
@@ -29,6 +29,15 @@ pub enum StoreError {
         path: String,
         /// The I/O error.
         detail: String,
+    },
+    /// The results directory would be read as data, or its lock file is not a regular file
+    /// (before anything was read).
+    #[error("cannot use the results directory {path}: {why}")]
+    Unusable {
+        /// The path.
+        path: String,
+        /// Why.
+        why: String,
     },
     /// A computed result could not be written (disk full, a directory in the way, permissions).
     #[error("the result was computed but not saved: {path}: {detail}")]
@@ -59,6 +68,10 @@ impl StoreError {
             Self::Prepare { .. } => {
                 "check [output] results_dir (or --results-dir) exists or can be created, and is writable"
             }
+            Self::Unusable { .. } => {
+                "give [output] results_dir (or --results-dir) a directory of its own, outside every source, and \
+                 remove anything that is not a regular file at its .nepse-drift.lock"
+            }
             Self::Save { .. } => {
                 "free space or fix permissions at that path (or move what is in the way), then run again with the \
                  same --as-of: it reproduces the same result"
@@ -72,15 +85,45 @@ impl StoreError {
 #[derive(Debug)]
 pub struct Lock(#[allow(dead_code)] fs_err::File);
 
-/// Takes the advisory lock `.nepse-drift.lock` in `dir` (created if needed).
+/// Checks, creating nothing, that `dir` can be the results directory of a run with `inputs`:
+/// no source would read its files, and it is a directory where it exists. `check-config` and
+/// [`lock`] ask the same.
 ///
 /// # Errors
-/// [`StoreError::Locked`] when another process holds it, [`StoreError::Prepare`] when the
-/// directory or the lock file cannot be created.
-pub fn lock(dir: &Path) -> Result<Lock, StoreError> {
+/// [`StoreError::Unusable`] or [`StoreError::Prepare`].
+pub fn check(dir: &Path, inputs: &Inputs) -> Result<(), StoreError> {
+    inputs
+        .check_results_dir(dir)
+        .map_err(|e| StoreError::Unusable { path: printable(dir), why: refusal_reason(&e) })?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(StoreError::Prepare { path: printable(dir), detail: "it is not a directory".into() });
+    }
+    Ok(())
+}
+
+fn refusal_reason(e: &OutputError) -> String {
+    match e {
+        OutputError::Refused { why, .. } => why.to_string(),
+        OutputError::Write { detail, .. } => detail.clone(),
+    }
+}
+
+/// Takes the advisory lock `.nepse-drift.lock` in `dir` (created if needed), after [`check`].
+///
+/// # Errors
+/// [`StoreError::Locked`] when another process holds it, [`StoreError::Unusable`] when a source
+/// would read the directory or the lock file is not a regular file (a FIFO there would block
+/// the job), [`StoreError::Prepare`] when the directory or the lock file cannot be created.
+pub fn lock(dir: &Path, inputs: &Inputs) -> Result<Lock, StoreError> {
+    check(dir, inputs)?;
     fs_err::create_dir_all(dir)
         .map_err(|e| StoreError::Prepare { path: dir.display().to_string(), detail: e.to_string() })?;
     let path = dir.join(".nepse-drift.lock");
+    if let Ok(md) = std::fs::symlink_metadata(&path)
+        && !md.file_type().is_file()
+    {
+        return Err(StoreError::Unusable { path: printable(&path), why: "it is not a regular file".into() });
+    }
     let file = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -96,16 +139,18 @@ pub fn lock(dir: &Path) -> Result<Lock, StoreError> {
     }
 }
 
-/// Writes `<model>_<as_of>.json` and `latest.json` atomically; returns the first path.
+/// Writes `<model>_<as_of>.json` and `latest.json` atomically; returns the first path. Neither
+/// may be (through a link, or as another name of) one of `inputs` (see
+/// [`Inputs::for_results`]).
 ///
 /// # Errors
 /// [`StoreError::Save`] when a file cannot be written.
-pub fn save(dir: &Path, result: &RunResult) -> Result<PathBuf, StoreError> {
+pub fn save(dir: &Path, result: &RunResult, inputs: &Inputs) -> Result<PathBuf, StoreError> {
     let json = render::json(result)
         .map_err(|e| StoreError::Save { path: dir.display().to_string(), detail: e.to_string() })?;
     let named = dir.join(format!("{}_{}.json", file_stem(&result.model), result.as_of));
-    write_atomically(&named, &json)?;
-    write_atomically(&dir.join("latest.json"), &json)?;
+    write_atomically(&named, &json, inputs)?;
+    write_atomically(&dir.join("latest.json"), &json, inputs)?;
     Ok(named)
 }
 
@@ -132,15 +177,13 @@ fn file_stem(model: &str) -> String {
     format!("{cut}-{hash:08x}")
 }
 
-/// Writes one result file by [`crate::output`]'s rule (atomically for a file, through a
-/// symlink to its target); a refusal (a directory in the way, a read-only file) is a failed
-/// save, exit 8, as the result was computed.
-fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
-    let fail = |detail: String| StoreError::Save { path: path.display().to_string(), detail };
-    let output = Output::resolve(path, &Inputs::none()).map_err(|e| fail(e.to_string()))?;
-    if output.is_stdout() {
-        return Err(fail("it names this process's stdout, not a file".into()));
-    }
+/// Writes one result file by [`crate::output`]'s rule for the results directory (atomically
+/// for a file, through a symlink to its target; a device or a FIFO refused); a refusal (a
+/// directory in the way, a read-only file, an input behind a link) is a failed save, exit 8, as
+/// the result was computed.
+fn write_atomically(path: &Path, text: &str, inputs: &Inputs) -> Result<(), StoreError> {
+    let fail = |detail: String| StoreError::Save { path: printable(path), detail };
+    let output = Output::resolve_store(path, inputs).map_err(|e| fail(e.to_string()))?;
     output.write(&mut std::io::sink(), text.as_bytes()).map_err(|e| match e {
         OutputError::Write { detail, .. } => fail(detail),
         refused @ OutputError::Refused { .. } => fail(refused.to_string()),

@@ -10,9 +10,11 @@ use crate::analysis::AnalysisError;
 use crate::cli::JobArgs;
 use crate::error::Error;
 use crate::exit;
+use crate::output::Inputs;
 use crate::printer::Printer;
 use crate::prometheus::push::redacted;
 use crate::settings::{self, ConfigError, ProcessEnv, PushSettings, Settings};
+use crate::store;
 
 /// `nepse-drift check-config`.
 ///
@@ -47,6 +49,10 @@ pub fn check_config(args: &JobArgs, out: &mut Printer<'_>) -> Result<u8, Error> 
         if let Some(what) = settings.needs_raw_reference() {
             return Err(AnalysisError::NeedsRawReference { what, path: profile.display().to_string() }.into());
         }
+    }
+    // The results directory, as `run` checks it before its lock (nothing created here).
+    if let Some(dir) = &settings.results_dir {
+        store::check(dir, &Inputs::of(&settings, args.config.config.as_deref()))?;
     }
     let url = push_settings.url.as_ref().map_or_else(|| "none (prints instead)".to_owned(), redacted);
     out.print(&format!(

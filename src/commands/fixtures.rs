@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::cli::FixturesArgs;
 use crate::error::Error;
 use crate::exit;
-use crate::output::Output;
+use crate::output::{self, Output, OutputError, Refusal, printable};
 use crate::printer::Printer;
 use crate::synth::{self, DriftSpec, PanelSpec};
 
@@ -49,8 +49,11 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
     // without --force an existing name is kept; with it, a regular file (Parquet or not) is
     // replaced whole, a symlink is followed and kept, a FIFO or character device is written
     // through, and a directory or a read-only file is refused.
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(OutputError::Refused { path: printable(&args.out), why: Refusal::NotADirectory }.into());
+    }
     std::fs::create_dir_all(&args.out)
-        .map_err(|e| Error::Output { path: args.out.display().to_string(), detail: e.to_string() })?;
+        .map_err(|e| Error::Output { path: printable(&args.out), detail: e.to_string() })?;
     let mut outputs = Vec::new();
     for name in spec.file_names() {
         let path = args.out.join(name);
@@ -63,9 +66,9 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         synth::SynthError::Spec(why) => Error::FixturesSpec(why),
         synth::SynthError::Write(e) => Error::Fixtures(e),
     })?;
-    for (output, (_, bytes)) in outputs.iter().zip(&files) {
-        output.write(&mut std::io::sink(), bytes)?;
-    }
+    // All or nothing: a failure (a full disk, `/dev/full`) leaves no mixed set.
+    let items: Vec<(&Output, &[u8])> = outputs.iter().zip(&files).map(|(o, (_, b))| (o, b.as_slice())).collect();
+    output::write_together(&items, &mut std::io::sink())?;
     out.print(&format!("wrote {rows} feature rows for {symbols} symbols to {}\n", args.out.display()))?;
     Ok(exit::SUCCESS)
 }

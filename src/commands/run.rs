@@ -20,6 +20,7 @@ use crate::cli::RunArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::load::Scan;
+use crate::output::Inputs;
 use crate::printer::Printer;
 use crate::prometheus::exposition;
 use crate::prometheus::push::{self, Method};
@@ -39,7 +40,11 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let settings = Settings::resolve(&args.job.groups(), &ProcessEnv, &file, Utc::now())?;
     let push_settings = PushSettings::resolve(&file, args.job.push_url.as_deref(), &ProcessEnv)?;
     let results_dir = settings.results_dir.as_deref();
-    let _lock = results_dir.filter(|_| !args.dry_run).map(store::lock).transpose()?;
+    let config = args.job.config.config.as_deref();
+    let _lock = results_dir
+        .filter(|_| !args.dry_run)
+        .map(|dir| store::lock(dir, &Inputs::of(&settings, config)))
+        .transpose()?;
     let span = tracing::info_span!("run", run_id = %run_id, as_of = %settings.as_of);
     let _enter = span.enter();
     tracing::info!(features = %settings.sources.features, "run started");
@@ -66,7 +71,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     log_result(&result);
     match results_dir {
         // A dry run writes nothing: a later `push --result latest.json` must not push it.
-        Some(dir) if !args.dry_run => match store::save(dir, &result) {
+        Some(dir) if !args.dry_run => match store::save(dir, &result, &Inputs::for_results(&settings, config)) {
             Ok(path) => tracing::info!(path = %path.display(), "result saved"),
             Err(e) => {
                 // Not pushed: every pushed result can be re-pushed from its file.

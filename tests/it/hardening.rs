@@ -1009,3 +1009,27 @@ fn rows_dated_beyond_the_calendar_are_never_counted_in_a_window() {
         }
     }
 }
+
+/// `fixtures --force` writes its files together: a failure on one (a link to `/dev/full`)
+/// leaves the others as they were; an `--out` that is a file is refused.
+#[test]
+fn fixtures_never_leave_a_mixed_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let generate = |extra: &[&str]| small_fixtures(out.to_str().unwrap(), extra);
+    assert_eq!(generate(&[]).0, 0);
+    let before = std::fs::read(out.join("features.parquet")).unwrap();
+    std::fs::remove_file(out.join("predictions.parquet")).unwrap();
+    std::os::unix::fs::symlink("/dev/full", out.join("predictions.parquet")).unwrap();
+    let (code, _, err) = generate(&["--force", "--seed", "7"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("predictions.parquet"), "{err}");
+    assert_eq!(std::fs::read(out.join("features.parquet")).unwrap(), before, "features unchanged");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 3, "no temporary file left: {left:?}");
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, _, err) = small_fixtures(file.to_str().unwrap(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("it is not a directory"), "{err}");
+}

@@ -408,3 +408,152 @@ fn stdout_redirected_into_an_input_is_refused_and_the_input_kept() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("give each output its own path"), "{err}");
 }
+
+/// `run --config cfg` with `results_dir = results` and no push URL (it prints): the arguments.
+fn run_saving(cfg: &Path) -> Vec<String> {
+    ["--quiet", "run", "--config", &cfg.display().to_string(), "--as-of", DAY].map(String::from).to_vec()
+}
+
+#[test]
+fn the_results_directory_never_replaces_an_input_nor_blocks_on_a_fifo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    std::fs::create_dir(&results).unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::All, &format!("[output]\nresults_dir = \"{}\"\n", results.display()));
+    let before = std::fs::read(&cfg).unwrap();
+    // `latest.json` a link to the run's own config file: a failed save (8), the config kept.
+    let latest = results.join("latest.json");
+    std::os::unix::fs::symlink("../nepse-drift.toml", &latest).unwrap();
+    let (code, _, err) = run_within(bin().args(run_saving(&cfg)), Duration::from_mins(2));
+    assert_eq!(code, Some(8), "{err}");
+    assert!(err.contains("the config file, an input of this run"), "{err}");
+    assert_eq!(std::fs::read(&cfg).unwrap(), before);
+    std::fs::remove_file(&latest).unwrap();
+    // A FIFO where a result goes: a failed save, not a run blocked for ever holding the lock.
+    assert!(Command::new("mkfifo").arg(&latest).status().unwrap().success());
+    let (code, _, err) = run_within(bin().args(run_saving(&cfg)), Duration::from_mins(2));
+    assert_eq!(code, Some(8), "{err}");
+    assert!(err.contains("a device or a FIFO"), "{err}");
+    std::fs::remove_file(&latest).unwrap();
+    // A FIFO as the lock file: refused before anything is read (2), not a hang.
+    let lock = results.join(".nepse-drift.lock");
+    std::fs::remove_file(&lock).unwrap();
+    assert!(Command::new("mkfifo").arg(&lock).status().unwrap().success());
+    for command in ["run", "check-config"] {
+        let mut args = run_saving(&cfg);
+        args[1] = command.to_owned();
+        if command == "check-config" {
+            args.truncate(4);
+        }
+        let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
+        if command == "run" {
+            assert_eq!(code, Some(2), "{err}");
+            assert!(err.contains(".nepse-drift.lock: it is not a regular file"), "{err}");
+        }
+        assert!(code.is_some(), "{command} returned");
+    }
+    std::fs::remove_file(&lock).unwrap();
+    // A good run, then a hard link to its latest.json outside the directory: still an input.
+    let (code, _, err) = run(bin().args(run_saving(&cfg)));
+    assert_eq!(code, 0, "{err}");
+    let saved = std::fs::read(&latest).unwrap();
+    let alias = tmp.path().join("hard-link.json");
+    std::fs::hard_link(&latest, &alias).unwrap();
+    let appended = std::fs::OpenOptions::new().append(true).open(&alias).unwrap();
+    let out = bin().args(report(Path::new("-"))).args(["--config"]).arg(&cfg).stdout(appended).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, err) = run(bin().args(report(&alias)).args(["--config"]).arg(&cfg));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in the results directory"), "{err}");
+    assert_eq!(std::fs::read(&latest).unwrap(), saved);
+}
+
+#[test]
+fn a_results_directory_a_source_reads_is_refused_by_run_and_check_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(fixture("features.parquet"), data.join("features.parquet")).unwrap();
+    for (results, source) in [
+        (data.clone(), data.display().to_string()),
+        (data.join("results"), data.display().to_string()),
+        (data.clone(), format!("{}/*.json", data.display())),
+    ] {
+        let cfg = tmp.path().join("cfg.toml");
+        std::fs::write(
+            &cfg,
+            format!("[sources]\nfeatures = \"{source}\"\n[output]\nresults_dir = \"{}\"\n", results.display()),
+        )
+        .unwrap();
+        for command in ["run", "check-config"] {
+            let (code, _, err) = run(bin().args(["--quiet", command, "--config"]).arg(&cfg).args(["--as-of", DAY]));
+            assert_eq!(code, 2, "{command} {source} {}: {err}", results.display());
+            assert!(err.contains("an input of this run"), "{err}");
+            assert!(err.contains("\nhint: give [output] results_dir"), "{err}");
+        }
+        assert!(!data.join("latest.json").exists());
+    }
+}
+
+#[test]
+fn one_file_reached_two_ways_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let both = tmp.path().join("both");
+    std::fs::write(&both, "").unwrap();
+    // The table to stdout appended onto the --html file; the -o file appended through fd 1.
+    for extra in [vec!["--html".to_owned(), both.display().to_string()], {
+        let mut a = vec!["--html".to_owned(), tmp.path().join("page.html").display().to_string()];
+        a.extend(["-o".to_owned(), "/dev/stdout".to_owned()]);
+        a
+    }] {
+        let features = fixture("features.parquet");
+        let appended = std::fs::OpenOptions::new().append(true).open(&both).unwrap();
+        let out = bin()
+            .args(["--quiet", "report", "--features", &features, "--as-of", DAY, "--format", "json"])
+            .args(&extra)
+            .args(if extra.len() == 2 { vec!["-o".to_owned(), both.display().to_string()] } else { vec![] })
+            .stdout(appended)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if extra.len() == 2 {
+            assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+            assert!(err.contains("it is also the"), "{err}");
+            assert_eq!(std::fs::read(&both).unwrap(), b"", "{extra:?}: nothing written");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{extra:?}: {err}");
+        }
+    }
+    // Stdout appended onto a Parquet file is the slip `-o data.parquet` is.
+    let data = tmp.path().join("data.parquet");
+    std::fs::copy(fixture("outcomes.parquet"), &data).unwrap();
+    let before = std::fs::read(&data).unwrap();
+    let appended = std::fs::OpenOptions::new().append(true).open(&data).unwrap();
+    let out = bin().args(report(Path::new("-"))).stdout(appended).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("it is a Parquet file"), "{err}");
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+}
+
+#[test]
+fn a_path_naming_a_directory_is_refused_and_odd_names_stay_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tmp.path().join("fresh");
+    for out in [".", "..", "/", &format!("{}/", fresh.display())] {
+        let (code, _, err) = run(bin().args(report(Path::new(out))).current_dir(tmp.path()));
+        assert_eq!(code, 2, "-o {out}: {err}");
+        assert!(err.contains("it is a directory"), "-o {out}: {err}");
+    }
+    assert!(!fresh.exists(), "no file named after a path ending in /");
+    // A newline in a path is escaped: the error is one line and its hint.
+    let (code, _, err) = run(bin().args(report(Path::new("nodir\nx/y.csv"))).current_dir(tmp.path()));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.contains("nodir\\nx/y.csv"), "{err}");
+    // A name near the 255-byte limit: its temporary file's name is cut, not too long.
+    let long = tmp.path().join("r".repeat(250));
+    let (code, _, err) = run(bin().args(report(&long)));
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&long).unwrap().starts_with("feature,"));
+}

@@ -68,6 +68,9 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
+            // `check-config` finds a missing source where `run` would fail to read it: the same
+            // input error, exit 3.
+            Self::Config(crate::settings::ConfigError::SourceNotFound { .. }) => exit::INPUT,
             Self::Config(_)
             | Self::FixturesSpec(_)
             | Self::WouldOverwrite { .. }

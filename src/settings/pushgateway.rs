@@ -153,6 +153,13 @@ impl Grouping {
                 });
             }
         }
+        // Prometheus drops an empty label: the group would collide with the one without it.
+        if let Some((k, _)) = p.grouping.iter().find(|(_, v)| v.is_empty()) {
+            return Err(ConfigError::Invalid {
+                key: format!("push.grouping.{k}"),
+                detail: "must not be empty (Prometheus drops an empty label)".into(),
+            });
+        }
         Ok(Self { job, labels: p.grouping.iter().map(|(k, v)| (k.clone(), v.clone())).collect() })
     }
 }

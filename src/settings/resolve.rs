@@ -129,6 +129,9 @@ impl Settings {
                 (windows.reference_from.is_some(), "--reference-from"),
                 (windows.reference_to.is_some(), "--reference-to"),
                 (windows.reference_last.is_some(), "--reference-last"),
+                (file.windows.reference_from.is_some(), "windows.reference_from"),
+                (file.windows.reference_to.is_some(), "windows.reference_to"),
+                (file.windows.reference_days.is_some(), "windows.reference_days"),
             ]
             .into_iter()
             .find_map(|(given, flag)| given.then_some(flag))
@@ -159,7 +162,18 @@ impl Settings {
             threshold,
             by: groups.by.unwrap_or(GroupBy::ModelVersion),
             every: groups.every.map(parse_every).transpose()?,
-            model: file.push.model.clone(),
+            model: match file.push.model.as_deref() {
+                // Prometheus drops an empty label: the series would lose their model.
+                Some(m) if m.trim().is_empty() => {
+                    return Err(ConfigError::Invalid {
+                        key: "push.model".into(),
+                        detail: "must not be empty (Prometheus drops an empty label); leave it out for the \
+                                 predictions' model version"
+                            .into(),
+                    });
+                }
+                m => m.map(str::to_owned),
+            },
             results_dir: groups.results_dir.map(Path::to_path_buf).or_else(|| file.output.results_dir.clone()),
             progress: groups.progress,
         })

@@ -657,13 +657,13 @@ fn check_config_resolves_settings_exactly_as_run_does() {
         if command == "check-config" {
             assert!(out.starts_with(&format!("config ok: features {features},")), "{out}");
         }
-        // And both refuse a missing one the same way.
+        // And both refuse a missing one the same way: an input error, exit 3.
         let mut cmd = bin();
         cmd.args([command, "--config", empty_cfg.to_str().unwrap()]).env("NEPSE_DRIFT_FEATURES", "/nope/f.parquet");
         if command == "run" {
             cmd.args(["--as-of", "2026-11-19", "--dry-run"]);
         }
-        assert_ne!(run(&mut cmd).0, 0, "{command}");
+        assert_eq!(run(&mut cmd).0, 3, "{command}");
     }
     // performance_days = 0 is a config error before anything is read, in both.
     let zero = write_config(tmp.path(), Fixtures::Features, "[windows]\nperformance_days = 0\n");
@@ -893,6 +893,20 @@ fn a_reference_window_beside_a_fitted_profile_is_refused_not_ignored() {
             assert!(err.contains("hint:"), "{err}");
         }
     }
+    // The same window from the config file is refused as its flag is, not silently ignored.
+    for (key, line) in [
+        ("windows.reference_days", "reference_days = 50"),
+        ("windows.reference_from", "reference_from = 2026-01-01\nreference_to = 2026-06-30"),
+    ] {
+        let cfg = write_config(tmp.path(), Fixtures::Features, &format!("[windows]\n{line}\n"));
+        for command in ["report", "check-config"] {
+            let (code, _, err) = run(bin()
+                .args([command, "--config", cfg.to_str().unwrap(), "--reference-profile", profile])
+                .args(if command == "report" { &["--as-of", "2026-11-19"][..] } else { &[][..] }));
+            assert_eq!(code, 2, "{command} {key}: {err}");
+            assert!(err.contains(&format!("{key} with --reference-profile")), "{command}: {err}");
+        }
+    }
 }
 
 #[test]
@@ -923,11 +937,15 @@ fn check_config_refuses_what_run_refuses_about_a_profile() {
         let (code, _, err) = job(&["run", "--as-of", "2026-11-19", "--dry-run"], &extra, env);
         assert_eq!(code, 3, "run agrees: {err}");
     }
-    // A profile that is missing, or a directory: refused as a missing source is (exit 2).
+    // A profile that is missing, or a directory: refused as a missing source is, and as run
+    // refuses it (exit 3).
     for bad in [tmp.path().join("missing.json"), tmp.path().to_path_buf()] {
         let (code, _, err) = job(&["check-config"], &["--reference-profile", bad.to_str().unwrap()], None);
-        assert_eq!(code, 2, "{err}");
+        assert_eq!(code, 3, "{err}");
         assert!(err.contains("sources.reference_profile"), "{err}");
+        let (code, _, err) =
+            job(&["run", "--as-of", "2026-11-19", "--dry-run"], &["--reference-profile", bad.to_str().unwrap()], None);
+        assert_eq!(code, 3, "run agrees: {err}");
     }
     let (code, out, err) = job(&["check-config"], &["--reference-profile", p], None);
     assert_eq!(code, 0, "{err}");
@@ -1032,4 +1050,22 @@ fn fixtures_never_leave_a_mixed_set() {
     let (code, _, err) = small_fixtures(file.to_str().unwrap(), &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("it is not a directory"), "{err}");
+}
+
+/// An empty `push.model` or grouping value would be pushed as a label Prometheus drops: both
+/// are refused by check-config and run alike (exit 2).
+#[test]
+fn empty_push_labels_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (extra, key) in [
+        ("[push]\nmodel = \"\"\n", "push.model"),
+        ("[push]\nmodel = \"  \"\n", "push.model"),
+        ("[push.grouping]\nenv = \"\"\n", "push.grouping.env"),
+    ] {
+        let cfg = write_config(tmp.path(), Fixtures::Features, extra);
+        for args in [vec!["check-config"], vec!["run", "--as-of", "2026-11-19", "--dry-run"]] {
+            let err = bad(bin().args(&args).args(["--config", cfg.to_str().unwrap()]), 2, tmp.path());
+            assert!(err.contains(key) && err.contains("must not be empty"), "{args:?}: {err}");
+        }
+    }
 }

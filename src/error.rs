@@ -70,14 +70,16 @@ impl Error {
         match self {
             // `check-config` finds a missing source where `run` would fail to read it: the same
             // input error, exit 3.
-            Self::Config(crate::settings::ConfigError::SourceNotFound { .. }) => exit::INPUT,
+            Self::Config(crate::settings::ConfigError::SourceNotFound { .. })
+            | Self::Analysis(_)
+            | Self::Metrics(_)
+            | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Config(_)
             | Self::FixturesSpec(_)
             | Self::WouldOverwrite { .. }
             | Self::OutputRefused(_)
             | Self::Store(StoreError::Prepare { .. } | StoreError::Unusable { .. }) => exit::CONFIG,
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
-            Self::Analysis(_) | Self::Metrics(_) | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Push(_) => exit::PUSH_FAILED,
             Self::Store(StoreError::Locked { .. }) => exit::LOCKED,
             Self::Output { .. } | Self::Fixtures(_) => exit::INTERNAL,

@@ -3,6 +3,7 @@
 //! Options that may also come from the environment name their `NEPSE_DRIFT_*` variable; clap
 //! resolves flag > environment, and [`crate::settings`] falls back to the config file.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -68,9 +69,41 @@ impl Cli {
     #[must_use]
     pub fn parse_env() -> Self {
         let command = without_empty_env(<Self as clap::CommandFactory>::command());
-        let matches = command.get_matches();
-        <Self as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+        let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
+        let parsed =
+            command.try_get_matches().and_then(|matches| <Self as clap::FromArgMatches>::from_arg_matches(&matches));
+        parsed.unwrap_or_else(|e| {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            let sub = std::env::args().skip(1).find(|a| names.contains(a));
+            let (line, hint) = one_line(&e.render().to_string(), sub.as_deref());
+            // Not `eprintln!`: it panics when stderr cannot be written.
+            let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
+            std::process::exit(i32::from(crate::exit::CONFIG));
+        })
     }
+}
+
+/// Clap's rendered error as the project's one error line and its hint: the message before the
+/// first blank line, its lines joined; the hint points at the help of the subcommand `sub`.
+fn one_line(rendered: &str, sub: Option<&str>) -> (String, String) {
+    let message = rendered.split("\n\n").next().unwrap_or(rendered);
+    let line = message
+        .trim_start_matches("error: ")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let command = sub.map_or_else(|| "nepse-drift".to_owned(), |s| format!("nepse-drift {s}"));
+    (line, format!("see `{command} --help`"))
 }
 
 /// `command` with the environment fallback of every argument whose variable is set but empty

@@ -1069,3 +1069,25 @@ fn empty_push_labels_are_refused() {
         }
     }
 }
+
+/// A flag clap refuses gets the project's shape too: one error line, then a hint (exit 2).
+#[test]
+fn a_flag_error_is_one_line_and_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let features = fixture("features.parquet");
+    for (args, needle) in [
+        (vec!["report", "--features", &features, "--as-of", "someday"], "invalid value 'someday' for '--as-of"),
+        (vec!["report", "--features", &features, "--from", "2026-11-01"], "required arguments were not provided: --to"),
+        (vec!["report", "--features", &features, "--stattest", "nope"], "invalid value 'nope' for '--stattest"),
+        (vec!["report", "--features", &features, "-o", ""], "a value is required for '--output"),
+        (vec!["backfill", "--at", "7:5"], "--at"),
+    ] {
+        let err = bad(bin().args(&args), 2, tmp.path());
+        assert_eq!(err.lines().count(), 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(err.contains(&format!("hint: see `nepse-drift {} --help`", args[0])), "{args:?}: {err}");
+    }
+    // Help and version still print and exit 0.
+    assert_eq!(run(bin().args(["report", "--help"])).0, 0);
+    assert_eq!(run(bin().arg("--version")).0, 0);
+}

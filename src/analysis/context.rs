@@ -209,6 +209,14 @@ impl<'a> Context<'a> {
                 0,
             ),
         };
+        if info.to > self.current.range.to() {
+            return Err(AnalysisError::ReferenceAfter {
+                path: info.source,
+                from: info.from.to_string(),
+                to: info.to.to_string(),
+                as_of: self.current.range.to().to_string(),
+            });
+        }
         if info.rows < need {
             return Err(AnalysisError::ReferenceTooSmall {
                 path: info.source,

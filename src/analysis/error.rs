@@ -21,6 +21,19 @@ pub enum AnalysisError {
         /// What was asked.
         asked: String,
     },
+    /// The reference holds days after the current window's last day: a look-ahead (a profile
+    /// fitted on later data, or a reference range past the as-of date).
+    #[error("{path}: the reference window {from} to {to} ends after the current window, which ends {as_of}")]
+    ReferenceAfter {
+        /// Source.
+        path: String,
+        /// Start.
+        from: String,
+        /// End.
+        to: String,
+        /// The current window's last day.
+        as_of: String,
+    },
     /// The reference is too small for the bins.
     #[error("{path}: the reference window {from} to {to} has {rows} rows, fewer than 2×bins = {need}")]
     ReferenceTooSmall {
@@ -143,7 +156,13 @@ impl AnalysisError {
     /// wrong: a backfill skips such a day and goes on.
     #[must_use]
     pub fn is_window(&self) -> bool {
-        matches!(self, Self::EmptyWindow { .. } | Self::ReferenceTooSmall { .. } | Self::NoPredictions { .. })
+        matches!(
+            self,
+            Self::EmptyWindow { .. }
+                | Self::ReferenceTooSmall { .. }
+                | Self::ReferenceAfter { .. }
+                | Self::NoPredictions { .. }
+        )
     }
 
     /// What the user can do about it.
@@ -156,6 +175,10 @@ impl AnalysisError {
                 "check --as-of and the window options against the dates present in the data"
             }
             Self::ReferenceTooSmall { .. } => "widen the reference window or lower --bins",
+            Self::ReferenceAfter { .. } => {
+                "a day is judged only against what was known by then: choose an as-of date after the reference \
+                 window, or a reference (a profile fitted with fit-reference --from/--to) that ends by it"
+            }
             Self::UnknownFeature { .. } => {
                 "list features that exist in both sources in [features] include (--feature with report and \
                  fit-reference), or leave it empty to use all"

@@ -1091,3 +1091,37 @@ fn a_flag_error_is_one_line_and_a_hint() {
     assert_eq!(run(bin().args(["report", "--help"])).0, 0);
     assert_eq!(run(bin().arg("--version")).0, 0);
 }
+
+/// A reference that ends after the current window is a look-ahead: refused by report (3), and a
+/// backfill day before a profile's fitted window is skipped, never computed with it.
+#[test]
+fn a_reference_after_the_current_window_is_refused_as_look_ahead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.json");
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let features = fixture("features.parquet");
+    for extra in [
+        vec!["--reference-profile", profile.to_str().unwrap()],
+        vec!["--reference-from", "2026-04-28", "--reference-to", "2026-10-13"],
+    ] {
+        let err =
+            bad(bin().args(["report", "--features", &features, "--as-of", "2026-06-01"]).args(&extra), 3, tmp.path());
+        assert!(err.contains("ends after the current window, which ends 2026-06-01"), "{extra:?}: {err}");
+    }
+    // Backfill across the profile's last day (2026-10-13): the day before it is skipped (exit 4,
+    // some days skipped), the days from it on are written.
+    let out = tmp.path().join("history.om");
+    let (code, _, err) = run(bin()
+        .args(["--quiet", "backfill", "--features", &features, "--reference-profile", profile.to_str().unwrap()])
+        .args(["--from", "2026-10-12", "--to", "2026-10-15", "-o", out.to_str().unwrap()]));
+    assert_eq!(code, 4, "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let stamps: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("feature_drift_psi{"))
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    assert_eq!(stamps.len(), 3, "2026-10-13 to 2026-10-15: {stamps:?}");
+}

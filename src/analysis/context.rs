@@ -147,7 +147,14 @@ impl<'a> Context<'a> {
         })?;
         let (features, unusable) = select(settings, &current_scan, &reference)?;
         let mut psi = settings.psi;
-        if let Reference::Profile { profile, .. } = &reference {
+        if let Reference::Profile { profile, path } = &reference {
+            if settings.bins_asked.is_some_and(|asked| asked != profile.bins) {
+                return Err(AnalysisError::ProfileBins {
+                    path: path.clone(),
+                    asked: settings.bins_asked.unwrap_or_default(),
+                    fitted: profile.bins,
+                });
+            }
             psi.bins = profile.bins;
         }
         Ok(Self {

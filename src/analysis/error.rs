@@ -98,6 +98,16 @@ pub enum AnalysisError {
         /// The profile file.
         path: String,
     },
+    /// `--bins` (or `[psi] bins`) asks for other bins than the profile was fitted with.
+    #[error("{path}: --bins {asked} asks for other bins than the {fitted} this profile was fitted with")]
+    ProfileBins {
+        /// The profile file.
+        path: String,
+        /// Bins asked for.
+        asked: usize,
+        /// Bins of the profile.
+        fitted: usize,
+    },
     /// The reference profile file is unusable.
     #[error(transparent)]
     Profile(#[from] ProfileError),
@@ -192,6 +202,9 @@ impl AnalysisError {
                 "a snapshot was probably written twice: keep one row per symbol and day at the source"
             }
             Self::Rows { .. } => "fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]",
+            Self::ProfileBins { .. } => {
+                "drop --bins (a profile's bins are its own), or fit a profile with those bins (fit-reference --bins)"
+            }
             Self::NeedsRawReference { .. } => {
                 "pass the reference data (--reference-source or a window) instead of --reference-profile"
             }

@@ -298,13 +298,21 @@ fn hellinger(samples: &Samples<'_>, distinct: usize) -> Option<f64> {
             let max = reference[reference.len() - 1].max(current[current.len() - 1]);
             let edges = sturges_edges(min, max, distinct)?;
             let width = (edges[edges.len() - 1] - edges[0]) / (edges.len() - 1) as f64;
-            let density = |values: &[f64]| -> Vec<f64> {
+            // Evidently's Σ √(d₁·d₂)·w̄ over densities dᵢ = cᵢ/(wᵢ·n) is Σ √(p·q)·(w̄/wᵢ) over
+            // shares: the same number, without dividing by a bin width that may be subnormal
+            // (where the densities overflow to ∞ and Evidently's own result is a wrong 0).
+            let shares = |values: &[f64]| -> Vec<f64> {
                 let counts = sorted_histogram(values, &edges);
                 let total: u64 = counts.iter().sum();
-                counts.iter().zip(edges.windows(2)).map(|(c, e)| *c as f64 / (e[1] - e[0]) / total as f64).collect()
+                counts.iter().map(|c| *c as f64 / total as f64).collect()
             };
-            let (h1, h2) = (density(reference), density(current));
-            h1.iter().zip(&h2).map(|(a, b)| (a * b).sqrt() * width).sum::<f64>()
+            let (p, q) = (shares(reference), shares(current));
+            p.iter()
+                .zip(&q)
+                .zip(edges.windows(2))
+                .filter(|(_, e)| e[1] > e[0])
+                .map(|((a, b), e)| (a * b).sqrt() * (width / (e[1] - e[0])))
+                .sum::<f64>()
         }
     };
     Some((1.0 - overlap.clamp(0.0, 1.0)).sqrt())
@@ -464,6 +472,24 @@ mod tests {
 
     fn value(test: StatTest, samples: &Samples<'_>) -> Option<f64> {
         values(&[test], samples)[0]
+    }
+
+    #[test]
+    fn hellinger_does_not_depend_on_the_scale_even_a_subnormal_one() {
+        // The same values in units of the smallest subnormal and scaled to normal floats: one
+        // Hellinger distance (Evidently's densities overflow on the first and give 0).
+        // 64 distinct values 0..=63 over both sides: 7 Sturges bins of width 9, whose edges are
+        // exact at both scales (a subnormal scale cannot hold a fractional edge).
+        let mut r: Vec<f64> = (0..216).map(|k| f64::from(k % 54)).collect();
+        let mut c: Vec<f64> = (0..216).map(|k| f64::from(k % 54 + 10)).collect();
+        r.sort_by(f64::total_cmp);
+        c.sort_by(f64::total_cmp);
+        let tiny = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x * 5e-324).collect() };
+        let (tr, tc) = (tiny(&r), tiny(&c));
+        let normal = value(StatTest::Hellinger, &Samples::Numeric { reference: &r, current: &c }).unwrap();
+        let subnormal = value(StatTest::Hellinger, &Samples::Numeric { reference: &tr, current: &tc }).unwrap();
+        assert!(normal > 0.1, "{normal}");
+        assert!((normal - subnormal).abs() < 1e-9, "{normal} vs {subnormal}");
     }
 
     #[test]

@@ -158,6 +158,7 @@ impl Settings {
                 .transpose()?,
             calibration: perf.calibration(file)?,
             psi: groups.psi.cloned().unwrap_or_default().resolve(&file.psi)?,
+            bins_asked: groups.psi.and_then(|p| p.bins).or(file.psi.bins),
             positive_label,
             threshold,
             by: groups.by.unwrap_or(GroupBy::ModelVersion),

@@ -114,6 +114,9 @@ pub struct Settings {
     pub calibration: Option<DateRange>,
     /// PSI settings.
     pub psi: PsiOptions,
+    /// The bins asked for by `--bins` or `[psi] bins`, when any: a reference profile carries its
+    /// own, and refuses a different number rather than ignore it.
+    pub bins_asked: Option<usize>,
     /// Positive label.
     pub positive_label: i64,
     /// Label threshold.

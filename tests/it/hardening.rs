@@ -1125,3 +1125,27 @@ fn a_reference_after_the_current_window_is_refused_as_look_ahead() {
         .collect();
     assert_eq!(stamps.len(), 3, "2026-10-13 to 2026-10-15: {stamps:?}");
 }
+
+/// `--bins` beside a profile fitted with other bins is refused, not silently ignored; the
+/// profile's own number is accepted.
+#[test]
+fn bins_beside_a_profile_of_other_bins_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.json");
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let report = |bins: &str| {
+        let mut cmd = bin();
+        cmd.args(["report", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19"]).args([
+            "--reference-profile",
+            profile.to_str().unwrap(),
+            "--bins",
+            bins,
+        ]);
+        cmd
+    };
+    let err = bad(&mut report("5"), 3, tmp.path());
+    assert!(err.contains("--bins 5 asks for other bins than the 10"), "{err}");
+    assert_eq!(run(&mut report("10")).0, 0);
+}

@@ -466,7 +466,11 @@ fn invalid_url() {
 
 #[test]
 fn missing_source() {
-    let err = bad_config("[sources]\nfeatures = \"/nonexistent/features.parquet\"\n", "check-config");
+    // An input error, exit 3, as `run` gives for the same file.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(&path, "[sources]\nfeatures = \"/nonexistent/features.parquet\"\n").unwrap();
+    let err = bad(bin().args(["check-config", "--config", &path.display().to_string()]), 3, tmp.path());
     insta::assert_snapshot!(err, @r"
     error: source `sources.features` = /nonexistent/features.parquet: no such file or directory
     hint: check the path in [sources]; relative paths are relative to the working directory

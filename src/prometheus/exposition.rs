@@ -32,7 +32,7 @@ macro_rules! families {
 
 families! {
     PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
-    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha (the history null, or the dependence model without enough history; absent when undefined).";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha: the history null; without enough history the dependence model, or the larger of it and the short history's bound (drift_null in the result says which); absent when undefined.";
     PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
     P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test.";
     EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";

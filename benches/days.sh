@@ -13,7 +13,7 @@
 #
 # Environment: NEPSE_DRIFT_BIN (default: target/release/nepse-drift, built if missing),
 # BENCH_DIR (default /var/tmp/nepse-drift-bench; files are reused), REPEATS (default 3; the
-# median wall time and the largest peak RSS are reported).
+# runs of the two ways interleaved, the median wall time and the largest peak RSS reported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,8 +46,9 @@ for size in "${sizes[@]}"; do
   fi
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
   args=(--quiet report --features "$cur" --reference-source "$ref" --from "$cur_from" --to "$end" --format json)
-  read -r iid_wall iid_rss < <(time_it "$repeats" "$bin" "${args[@]}" --significance iid -o "$dir/iid.json")
-  read -r panel_wall panel_rss < <(time_it "$repeats" "$bin" "${args[@]}" -o "$dir/panel.json")
+  # Interleaved: the load of a shared machine changes over a minute, and must fall on both.
+  read -r iid_wall iid_rss panel_wall panel_rss < <(time_pair "$repeats" "--significance iid -o $dir/iid.json" \
+    "-o $dir/panel.json" "$bin" "${args[@]}")
   printf '| %s | %s | default (panel) | %.2f | %s | %.2f |\n' "$rows" "$days" "$panel_wall" "$panel_rss" \
     "$(awk -v a="$panel_wall" -v b="$iid_wall" 'BEGIN { print a / b }')"
   printf '| %s | %s | `--significance iid` | %.2f | %s | 1 |\n' "$rows" "$days" "$iid_wall" "$iid_rss"

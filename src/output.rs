@@ -218,14 +218,7 @@ impl Output {
         if path.as_os_str() == "-" {
             return Self::checked_stdout(path, inputs);
         }
-        // `.`, `..`, `/` and a name ending in `/` name a directory, whether or not it exists.
-        let text = path.as_os_str().as_encoded_bytes();
-        if text.ends_with(b"/")
-            || matches!(
-                path.components().next_back(),
-                Some(Component::CurDir | Component::ParentDir | Component::RootDir)
-            )
-        {
+        if names_a_directory(path) {
             return Err(refused(path, path, Refusal::Directory));
         }
         let shown = path.to_path_buf();
@@ -257,7 +250,12 @@ impl Output {
             }
             let link = fs::read_link(&at).map_err(|e| fail(&at, e.to_string()))?;
             // A relative target is relative to the link's directory.
-            at = at.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| link.clone(), |p| p.join(&link));
+            let next =
+                at.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| link.clone(), |p| p.join(&link));
+            if names_a_directory(&link) {
+                return Err(refused(path, &next, Refusal::Directory));
+            }
+            at = next;
         }
         Err(fail(path, format!("more than {MAX_LINKS} symbolic links")))
     }
@@ -341,6 +339,13 @@ impl Output {
         };
         done.map_err(|e| OutputError::Write { path: shown(), detail: e.to_string() })
     }
+}
+
+/// `.`, `..`, `/` and a name ending in `/` name a directory, whether or not it exists (a path
+/// as given, or a symlink's target).
+fn names_a_directory(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes().ends_with(b"/")
+        || matches!(path.components().next_back(), Some(Component::CurDir | Component::ParentDir | Component::RootDir))
 }
 
 fn refused(given: &Path, at: &Path, why: Refusal) -> OutputError {
@@ -560,8 +565,14 @@ impl Inputs {
         for (what, input) in &self.inputs {
             let Input::Source(source) = input else { continue };
             let hit = if is_glob(source) {
-                glob_matches(source, &results.join("latest.json"))
-                    || glob_matches(source, &results.join("model_2000-01-01.json"))
+                // As a pattern over whole paths too (`data/**/*`, `data/*/*`), where the
+                // results directory does not exist yet for the directory part to match.
+                let pattern = glob::Pattern::new(&canonical_as_far_as_exists(Path::new(source)).to_string_lossy());
+                let options = glob::MatchOptions { require_literal_separator: true, ..glob::MatchOptions::new() };
+                ["latest.json", "model_2000-01-01.json"].iter().any(|name| {
+                    let file = results.join(name);
+                    glob_matches(source, &file) || pattern.as_ref().is_ok_and(|p| p.matches_path_with(&file, options))
+                })
             } else {
                 // A file source beside the results is never read as one of them.
                 let source = canonical_as_far_as_exists(Path::new(source));

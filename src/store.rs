@@ -98,8 +98,18 @@ pub fn check(dir: &Path, inputs: &Inputs) -> Result<(), StoreError> {
     if dir.exists() && !dir.is_dir() {
         return Err(StoreError::Prepare { path: printable(dir), detail: "it is not a directory".into() });
     }
+    // A FIFO there would block the job's lock for ever; a link or a device is not ours.
+    let lock = dir.join(LOCK_FILE);
+    if let Ok(md) = std::fs::symlink_metadata(&lock)
+        && !md.file_type().is_file()
+    {
+        return Err(StoreError::Unusable { path: printable(&lock), why: "it is not a regular file".into() });
+    }
     Ok(())
 }
+
+/// The lock file's name in the results directory.
+const LOCK_FILE: &str = ".nepse-drift.lock";
 
 fn refusal_reason(e: &OutputError) -> String {
     match e {
@@ -118,12 +128,7 @@ pub fn lock(dir: &Path, inputs: &Inputs) -> Result<Lock, StoreError> {
     check(dir, inputs)?;
     fs_err::create_dir_all(dir)
         .map_err(|e| StoreError::Prepare { path: dir.display().to_string(), detail: e.to_string() })?;
-    let path = dir.join(".nepse-drift.lock");
-    if let Ok(md) = std::fs::symlink_metadata(&path)
-        && !md.file_type().is_file()
-    {
-        return Err(StoreError::Unusable { path: printable(&path), why: "it is not a regular file".into() });
-    }
+    let path = dir.join(LOCK_FILE);
     let file = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)

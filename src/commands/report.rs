@@ -1,6 +1,8 @@
 //! `nepse-drift report`: an ad-hoc analysis of any window, rendered as a table, JSON, CSV or
 //! Markdown (and optionally an HTML page). Never pushes.
 
+use std::path::Path;
+
 use chrono::Utc;
 
 use crate::analysis::analyse;
@@ -29,7 +31,8 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Resul
     // Before anything is read: a refused path fails at once.
     let inputs = Inputs::of(&settings, args.analysis.config.config.as_deref());
     let html = args.html.as_deref().map(|path| Output::resolve(path, &inputs)).transpose()?;
-    let output = args.output.as_deref().map_or_else(|| Ok(Output::stdout()), |path| Output::resolve(path, &inputs))?;
+    // Without -o the text goes to stdout, which is checked as `-o -` is (`>> data.parquet`).
+    let output = Output::resolve(args.output.as_deref().unwrap_or(Path::new("-")), &inputs)?;
     if let Some(html) = &html {
         html.apart_from(&output, "-o")?;
     }

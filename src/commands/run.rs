@@ -10,6 +10,7 @@
 //! 4. if the push fails after its retries, the exit code says so (5) and the saved file can be
 //!    re-pushed exactly with `push --result FILE`.
 
+use std::path::Path;
 use std::time::Instant;
 
 use chrono::Utc;
@@ -20,7 +21,7 @@ use crate::cli::RunArgs;
 use crate::error::Error;
 use crate::exit;
 use crate::load::Scan;
-use crate::output::Inputs;
+use crate::output::{Inputs, Output};
 use crate::printer::Printer;
 use crate::prometheus::exposition;
 use crate::prometheus::push::{self, Method};
@@ -41,6 +42,11 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let push_settings = PushSettings::resolve(&file, args.job.push_url.as_deref(), &ProcessEnv)?;
     let results_dir = settings.results_dir.as_deref();
     let config = args.job.config.config.as_deref();
+    // A run that prints its exposition text instead of pushing writes stdout: checked, as
+    // `report -o -` is, before anything is read (`run >> nepse-drift.toml`).
+    if push_settings.url.is_none() || args.dry_run {
+        Output::resolve(Path::new("-"), &Inputs::of(&settings, config))?;
+    }
     let _lock = results_dir
         .filter(|_| !args.dry_run)
         .map(|dir| store::lock(dir, &Inputs::of(&settings, config)))

@@ -142,7 +142,7 @@ impl Grouping {
     pub fn resolve(file: &FileConfig, env: &dyn Env) -> Result<Self, ConfigError> {
         let p = &file.push;
         let job = env.var("NEPSE_DRIFT_JOB").or_else(|| p.job.clone()).unwrap_or_else(|| "nepse_drift".into());
-        if job.is_empty() {
+        if job.trim().is_empty() {
             return Err(ConfigError::Invalid { key: "push.job".into(), detail: "must not be empty".into() });
         }
         for k in p.grouping.keys() {
@@ -154,7 +154,7 @@ impl Grouping {
             }
         }
         // Prometheus drops an empty label: the group would collide with the one without it.
-        if let Some((k, _)) = p.grouping.iter().find(|(_, v)| v.is_empty()) {
+        if let Some((k, _)) = p.grouping.iter().find(|(_, v)| v.trim().is_empty()) {
             return Err(ConfigError::Invalid {
                 key: format!("push.grouping.{k}"),
                 detail: "must not be empty (Prometheus drops an empty label)".into(),

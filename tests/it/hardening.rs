@@ -1061,6 +1061,8 @@ fn empty_push_labels_are_refused() {
         ("[push]\nmodel = \"\"\n", "push.model"),
         ("[push]\nmodel = \"  \"\n", "push.model"),
         ("[push.grouping]\nenv = \"\"\n", "push.grouping.env"),
+        ("[push.grouping]\nenv = \"  \"\n", "push.grouping.env"),
+        ("[push]\njob = \" \"\n", "push.job"),
     ] {
         let cfg = write_config(tmp.path(), Fixtures::Features, extra);
         for args in [vec!["check-config"], vec!["run", "--as-of", "2026-11-19", "--dry-run"]] {

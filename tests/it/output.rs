@@ -446,11 +446,8 @@ fn the_results_directory_never_replaces_an_input_nor_blocks_on_a_fifo() {
             args.truncate(4);
         }
         let (code, _, err) = run_within(bin().args(&args), Duration::from_mins(2));
-        if command == "run" {
-            assert_eq!(code, Some(2), "{err}");
-            assert!(err.contains(".nepse-drift.lock: it is not a regular file"), "{err}");
-        }
-        assert!(code.is_some(), "{command} returned");
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(err.contains(".nepse-drift.lock: it is not a regular file"), "{command}: {err}");
     }
     std::fs::remove_file(&lock).unwrap();
     // A good run, then a hard link to its latest.json outside the directory: still an input.
@@ -478,6 +475,8 @@ fn a_results_directory_a_source_reads_is_refused_by_run_and_check_config() {
         (data.clone(), data.display().to_string()),
         (data.join("results"), data.display().to_string()),
         (data.clone(), format!("{}/*.json", data.display())),
+        (data.join("deep/res"), format!("{}/**/*", data.display())),
+        (data.join("res"), format!("{}/*/*", data.display())),
     ] {
         let cfg = tmp.path().join("cfg.toml");
         std::fs::write(
@@ -492,6 +491,7 @@ fn a_results_directory_a_source_reads_is_refused_by_run_and_check_config() {
             assert!(err.contains("\nhint: give [output] results_dir"), "{err}");
         }
         assert!(!data.join("latest.json").exists());
+        assert!(!data.join("deep").exists() && !data.join("res").exists(), "nothing created");
     }
 }
 
@@ -524,16 +524,28 @@ fn one_file_reached_two_ways_is_refused() {
             assert_eq!(out.status.code(), Some(0), "{extra:?}: {err}");
         }
     }
-    // Stdout appended onto a Parquet file is the slip `-o data.parquet` is.
+    // Stdout appended onto a Parquet file is the slip `-o data.parquet` is, named or not.
     let data = tmp.path().join("data.parquet");
     std::fs::copy(fixture("outcomes.parquet"), &data).unwrap();
     let before = std::fs::read(&data).unwrap();
-    let appended = std::fs::OpenOptions::new().append(true).open(&data).unwrap();
-    let out = bin().args(report(Path::new("-"))).stdout(appended).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("it is a Parquet file"), "{err}");
-    assert_eq!(std::fs::read(&data).unwrap(), before);
+    let features = fixture("features.parquet");
+    let default_stdout = ["--quiet", "report", "--features", &features, "--as-of", DAY].map(String::from).to_vec();
+    for args in [report(Path::new("-")), default_stdout] {
+        let appended = std::fs::OpenOptions::new().append(true).open(&data).unwrap();
+        let out = bin().args(&args).stdout(appended).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("it is a Parquet file"), "{err}");
+        assert_eq!(std::fs::read(&data).unwrap(), before);
+    }
+    // A run that prints (no push URL) appended onto its own config file.
+    let cfg = write_config(tmp.path(), Fixtures::Features, "");
+    let cfg_before = std::fs::read(&cfg).unwrap();
+    let appended = std::fs::OpenOptions::new().append(true).open(&cfg).unwrap();
+    let out =
+        bin().args(["--quiet", "run", "--config"]).arg(&cfg).args(["--as-of", DAY]).stdout(appended).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&cfg).unwrap(), cfg_before);
 }
 
 #[test]
@@ -546,6 +558,18 @@ fn a_path_naming_a_directory_is_refused_and_odd_names_stay_one_line() {
         assert!(err.contains("it is a directory"), "-o {out}: {err}");
     }
     assert!(!fresh.exists(), "no file named after a path ending in /");
+    // A symlink to `.` (or through a chain of links to it) names a directory too.
+    std::os::unix::fs::symlink(".", tmp.path().join("dot")).unwrap();
+    std::os::unix::fs::symlink("dot", tmp.path().join("chain")).unwrap();
+    for link in ["dot", "chain"] {
+        let (code, _, err) = run(bin().args(report(&tmp.path().join(link))));
+        assert_eq!(code, 2, "-o {link}: {err}");
+        assert!(err.contains("it is a directory"), "-o {link}: {err}");
+    }
+    // Control characters in any path of an error are escaped: a missing source too.
+    let (code, _, err) = run(bin().args(["report", "--features", "no\nsuch\r.parquet"]));
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
     // A newline in a path is escaped: the error is one line and its hint.
     let (code, _, err) = run(bin().args(report(Path::new("nodir\nx/y.csv"))).current_dir(tmp.path()));
     assert_eq!(code, 1, "{err}");

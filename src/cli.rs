@@ -82,7 +82,8 @@ impl Cli {
             ) {
                 e.exit();
             }
-            let sub = std::env::args().skip(1).find(|a| names.contains(a));
+            // `args_os`: an argument that is not UTF-8 (an odd path) must not panic here.
+            let sub = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).find(|a| names.contains(a));
             let (line, hint) = one_line(&e.render().to_string(), sub.as_deref());
             // Not `eprintln!`: it panics when stderr cannot be written.
             let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
@@ -103,7 +104,9 @@ fn one_line(rendered: &str, sub: Option<&str>) -> (String, String) {
         .collect::<Vec<_>>()
         .join(" ");
     let command = sub.map_or_else(|| "nepse-drift".to_owned(), |s| format!("nepse-drift {s}"));
-    (line, format!("see `{command} --help`"))
+    // Clap's own tip (`a similar argument exists: '--as-of'`) leads the hint.
+    let tip = rendered.lines().find_map(|l| l.trim().strip_prefix("tip: ")).map(|t| format!("{t}; "));
+    (line, format!("{}see `{command} --help`", tip.unwrap_or_default()))
 }
 
 /// `command` with the environment fallback of every argument whose variable is set but empty

@@ -13,7 +13,7 @@
 //! | a character device, a FIFO, another `/dev/fd/N` | opened for writing (appending, never truncating) and written in place, as a shell's `>>` would; never read, never replaced (a FIFO waits for its reader) |
 //! | a directory (also `.`, `..`, `/`, any name ending in `/`), a socket, a block device | refused: exit 2 |
 //! | a regular file no one may write (no `w` bit) | refused: exit 2 |
-//! | one of the run's inputs | refused: exit 2. The inputs are the config file, the reference profile, each file of the features, predictions, outcomes and reference sources (a directory source: anything under it; a glob: each file it matches, and any new name it would match), and anything under the results directory. Compared by device and inode, so another name or a link to an input is caught |
+//! | one of the run's inputs | refused: exit 2. The inputs are the config file, the reference profile, each file of the features, predictions, outcomes and reference sources (a directory source: anything under it; a glob: each file it matches, and any new name it would match), and the results directory's own files (`latest.json`, the dated results, the lock; a cron log or a report beside them is the user's). Compared by device and inode, so another name or a link to an input is caught |
 //! | a Parquet file (it starts with `PAR1`) | refused: exit 2; only a regular file's first 4 bytes are read to tell. `fixtures --force`, which writes Parquet, replaces it |
 //!
 //! Two outputs of one command onto one file (`report -o F --html F`, also by a link or through
@@ -61,6 +61,8 @@ pub enum Refusal {
     NotAFile,
     /// A file where a directory is needed (`fixtures --out`).
     NotADirectory,
+    /// This command's own stdout, where a file is needed (a link to `/dev/stdout`).
+    OwnStdout,
     /// The file another output of the same command writes (`report -o F --html F`).
     Twice {
         /// The other output's flag.
@@ -83,6 +85,7 @@ impl fmt::Display for Refusal {
             Self::Parquet => f.write_str("it is a Parquet file (data), which this text output would replace"),
             Self::NotAFile => f.write_str("it is a device or a FIFO, and the results directory keeps files"),
             Self::NotADirectory => f.write_str("it is not a directory"),
+            Self::OwnStdout => f.write_str("it is this command's stdout, where a file is needed"),
             Self::Twice { flag } => write!(f, "it is also the {flag} output, which one would replace"),
             Self::Input { what } => write!(f, "it is {what}, an input of this run"),
         }
@@ -124,6 +127,7 @@ impl OutputError {
             }
             Self::Refused { why: Refusal::Parquet, .. } => "choose another path: this one holds data",
             Self::Refused { why: Refusal::NotADirectory, .. } => "name a directory (it is created when missing)",
+            Self::Refused { why: Refusal::OwnStdout, .. } => "name a file, not a link to /dev/stdout",
             Self::Refused { why: Refusal::NotAFile, .. } => {
                 "remove it: the results directory keeps its results and its lock as regular files"
             }
@@ -198,7 +202,13 @@ impl Output {
     /// # Errors
     /// As [`Self::resolve`].
     pub fn resolve_data(path: &Path) -> Result<Self, OutputError> {
-        Self::resolve_as(path, &Inputs::none(), Written::Data)
+        let output = Self::resolve_as(path, &Inputs::none(), Written::Data)?;
+        // A Parquet file into this process's stdout (a link to `/dev/stdout`) would be thrown
+        // away: the command's stdout is for its summary line.
+        if output.is_stdout() {
+            return Err(refused(path, path, Refusal::OwnStdout));
+        }
+        Ok(output)
     }
 
     /// Resolves `path` for a file of the results directory: the rule, but a character device or
@@ -209,7 +219,7 @@ impl Output {
     pub fn resolve_store(path: &Path, inputs: &Inputs) -> Result<Self, OutputError> {
         let output = Self::resolve_as(path, inputs, Written::Store)?;
         if output.is_stdout() {
-            return Err(refused(path, path, Refusal::NotAFile));
+            return Err(refused(path, path, Refusal::OwnStdout));
         }
         Ok(output)
     }
@@ -344,7 +354,11 @@ impl Output {
 /// `.`, `..`, `/` and a name ending in `/` name a directory, whether or not it exists (a path
 /// as given, or a symlink's target).
 fn names_a_directory(path: &Path) -> bool {
-    path.as_os_str().as_encoded_bytes().ends_with(b"/")
+    // `Path::components` drops a trailing `.` (`new/.` would read as `new`): the bytes tell.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.ends_with(b"/")
+        || bytes.ends_with(b"/.")
+        || bytes == b"."
         || matches!(path.components().next_back(), Some(Component::CurDir | Component::ParentDir | Component::RootDir))
 }
 
@@ -511,8 +525,10 @@ pub struct Inputs {
 enum Input {
     /// A file, or a directory (anything under it), or a glob (each file it matches).
     Source(String),
-    /// A directory: anything under it.
-    Tree(PathBuf),
+    /// The results directory: the files the store keeps there (`latest.json`, the dated
+    /// results `<model>_<YYYY-MM-DD>.json`, the lock), by name or as another name of one of
+    /// them; anything else in it (a cron log, a report) is the user's.
+    Results(PathBuf),
 }
 
 impl Inputs {
@@ -540,7 +556,7 @@ impl Inputs {
         source("the reference source", s.reference.clone());
         source("the reference profile", s.reference_profile.as_ref().map(|p| p.display().to_string()));
         if let Some(dir) = &settings.results_dir {
-            inputs.push(("in the results directory".to_owned(), Input::Tree(dir.clone())));
+            inputs.push(("in the results directory".to_owned(), Input::Results(dir.clone())));
         }
         Self { inputs }
     }
@@ -550,7 +566,7 @@ impl Inputs {
     #[must_use]
     pub fn for_results(settings: &Settings, config: Option<&Path>) -> Self {
         let mut inputs = Self::of(settings, config);
-        inputs.inputs.retain(|(_, input)| !matches!(input, Input::Tree(_)));
+        inputs.inputs.retain(|(_, input)| !matches!(input, Input::Results(_)));
         inputs
     }
 
@@ -596,7 +612,7 @@ impl Inputs {
                 Input::Source(source) => {
                     same(Path::new(source)) || under(dest, Path::new(source)) || holds(Path::new(source), md, 0)
                 }
-                Input::Tree(dir) => under(dest, dir) || holds(dir, md, 0),
+                Input::Results(dir) => results_file(dest, dir) || kept_in(dir, md),
             };
             if hit {
                 return Err(Refusal::Input { what: describe(what, input) });
@@ -611,7 +627,7 @@ impl Inputs {
             let hit = match input {
                 Input::Source(source) if is_glob(source) => glob_matches(source, dest),
                 Input::Source(source) => under(dest, Path::new(source)),
-                Input::Tree(dir) => under(dest, dir),
+                Input::Results(dir) => results_file(dest, dir),
             };
             if hit {
                 return Err(Refusal::Input { what: describe(what, input) });
@@ -640,6 +656,31 @@ fn canonical_as_far_as_exists(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether `dest` (canonical directory + name) is one of the files the results directory `dir`
+/// keeps: `latest.json`, a dated result `*_YYYY-MM-DD.json`, or the lock.
+fn results_file(dest: &Path, dir: &Path) -> bool {
+    let in_dir = fs::canonicalize(dir).is_ok_and(|dir| dest.parent() == Some(dir.as_path()));
+    in_dir && dest.file_name().and_then(|n| n.to_str()).is_some_and(is_results_name)
+}
+
+/// `latest.json`, `.nepse-drift.lock`, or `<stem>_YYYY-MM-DD.json`.
+fn is_results_name(name: &str) -> bool {
+    let dated = name.strip_suffix(".json").and_then(|s| s.rsplit_once('_')).is_some_and(|(stem, date)| {
+        !stem.is_empty() && date.len() == 10 && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+    });
+    name == "latest.json" || name == ".nepse-drift.lock" || dated
+}
+
+/// Whether the file of metadata `md` is, under another name (a hard link from outside), one of
+/// the files the results directory `dir` keeps (compared by device and inode).
+fn kept_in(dir: &Path, md: &Metadata) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_str().is_some_and(is_results_name)
+            && entry.metadata().is_ok_and(|m| m.dev() == md.dev() && m.ino() == md.ino())
+    })
+}
+
 /// How deep [`holds`] looks into a directory input (a Hive-partitioned source is two or three
 /// levels deep).
 const MAX_DEPTH: usize = 8;
@@ -663,7 +704,7 @@ fn describe(what: &str, input: &Input) -> String {
         Input::Source(source) if what != "the config file" && what != "the reference profile" => {
             format!("{what} ({source})")
         }
-        Input::Tree(dir) => format!("{what} ({})", dir.display()),
+        Input::Results(dir) => format!("{what} ({})", dir.display()),
         Input::Source(_) => what.to_owned(),
     }
 }

@@ -15,6 +15,7 @@ use crate::options::PsiOptions;
 use crate::performance;
 use crate::result::{FeatureKind, SkippedFeature, WindowInfo};
 use crate::rows::DaySlots;
+use crate::settings::ReferenceWindow;
 use crate::settings::Settings;
 use crate::windows::{self, EmptyWindow, Window};
 
@@ -153,6 +154,19 @@ impl<'a> Context<'a> {
                     path: path.clone(),
                     asked: settings.bins_asked.unwrap_or_default(),
                     fitted: profile.bins,
+                });
+            }
+            let same_window = match settings.reference {
+                ReferenceWindow::Range(r) => r.from() == profile.from && r.to() == profile.to,
+                ReferenceWindow::Before(n) => n == profile.trading_days,
+                ReferenceWindow::WholeSource => true,
+            };
+            if settings.reference_asked && !same_window {
+                return Err(AnalysisError::ProfileWindow {
+                    path: path.clone(),
+                    from: profile.from.to_string(),
+                    to: profile.to.to_string(),
+                    days: profile.trading_days,
                 });
             }
             psi.bins = profile.bins;

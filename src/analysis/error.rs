@@ -98,8 +98,24 @@ pub enum AnalysisError {
         /// The profile file.
         path: String,
     },
+    /// `[windows]` names another reference window than the profile's.
+    #[error(
+        "{path}: [windows] names another reference window than the one this profile was fitted on ({from} to {to}, {days} trading days)"
+    )]
+    ProfileWindow {
+        /// The profile file.
+        path: String,
+        /// Its first day.
+        from: String,
+        /// Its last day.
+        to: String,
+        /// Its trading days.
+        days: usize,
+    },
     /// `--bins` (or `[psi] bins`) asks for other bins than the profile was fitted with.
-    #[error("{path}: --bins {asked} asks for other bins than the {fitted} this profile was fitted with")]
+    #[error(
+        "{path}: --bins (or [psi] bins) {asked} asks for other bins than the {fitted} this profile was fitted with"
+    )]
     ProfileBins {
         /// The profile file.
         path: String,
@@ -202,6 +218,9 @@ impl AnalysisError {
                 "a snapshot was probably written twice: keep one row per symbol and day at the source"
             }
             Self::Rows { .. } => "fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]",
+            Self::ProfileWindow { .. } => {
+                "leave [windows] reference_* out beside a profile, or fit a profile of that window with fit-reference"
+            }
             Self::ProfileBins { .. } => {
                 "drop --bins (a profile's bins are its own), or fit a profile with those bins (fit-reference --bins)"
             }

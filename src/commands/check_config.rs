@@ -1,6 +1,7 @@
 //! `nepse-drift check-config`: validates the settings `run` would use with the same flags,
-//! variables and file, and that the sources exist, reading no data. Meant for a deploy
-//! pipeline or an init container.
+//! variables and file, that the sources exist and that `results_dir` is usable (no source
+//! reads it, its lock is a regular file), reading no data. Meant for a deploy pipeline or an
+//! init container.
 
 use std::path::{Path, PathBuf};
 

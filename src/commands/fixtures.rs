@@ -45,10 +45,8 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         versions: versions(&args.model_version, &args.release)?,
         market: args.market,
     };
-    // Each output path is decided by the one rule (crate::output) before anything is made:
-    // without --force an existing name is kept; with it, a regular file (Parquet or not) is
-    // replaced whole, a symlink is followed and kept, a FIFO or character device is written
-    // through, and a directory or a read-only file is refused.
+    // Each output path is decided by the one rule (crate::output, `resolve_data`) before
+    // anything is made; without --force an existing name is kept.
     if args.out.exists() && !args.out.is_dir() {
         return Err(OutputError::Refused { path: printable(&args.out), why: Refusal::NotADirectory }.into());
     }
@@ -60,14 +58,18 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         if !args.force && (path.exists() || path.is_symlink()) {
             return Err(Error::WouldOverwrite { path: path.display().to_string() });
         }
-        outputs.push(Output::resolve_data(&path)?);
+        outputs.push((*name, Output::resolve_data(&path)?));
     }
     let (rows, files) = synth::generate(&spec).map_err(|e| match e {
         synth::SynthError::Spec(why) => Error::FixturesSpec(why),
         synth::SynthError::Write(e) => Error::Fixtures(e),
     })?;
-    // All or nothing: a failure (a full disk, `/dev/full`) leaves no mixed set.
-    let items: Vec<(&Output, &[u8])> = outputs.iter().zip(&files).map(|(o, (_, b))| (o, b.as_slice())).collect();
+    // Together: a failure before the renames (a full disk, `/dev/full`) leaves every file as
+    // it was (see `write_together`).
+    let items: Vec<(&Output, &[u8])> = outputs
+        .iter()
+        .filter_map(|(name, o)| files.iter().find(|(n, _)| n == name).map(|(_, b)| (o, b.as_slice())))
+        .collect();
     output::write_together(&items, &mut std::io::sink())?;
     out.print(&format!("wrote {rows} feature rows for {symbols} symbols to {}\n", args.out.display()))?;
     Ok(exit::SUCCESS)

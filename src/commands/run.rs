@@ -47,6 +47,10 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     if push_settings.url.is_none() || args.dry_run {
         Output::resolve(Path::new("-"), &Inputs::of(&settings, config))?;
     }
+    // A dry run takes no lock, but refuses the results directory check-config refuses.
+    if let (Some(dir), true) = (results_dir, args.dry_run) {
+        store::check(dir, &Inputs::of(&settings, config))?;
+    }
     let _lock = results_dir
         .filter(|_| !args.dry_run)
         .map(|dir| store::lock(dir, &Inputs::of(&settings, config)))

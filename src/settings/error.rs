@@ -1,5 +1,6 @@
 //! Why settings could not be resolved: raised while reading the config file and while merging
-//! and validating it with the flags and the environment. Every variant exits with code 2.
+//! and validating it with the flags and the environment. Every variant exits with code 2 but
+//! [`ConfigError::SourceNotFound`] (`check-config`'s missing source), an input error: 3, as in `run`.
 
 use std::path::PathBuf;
 

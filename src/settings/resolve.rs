@@ -129,9 +129,6 @@ impl Settings {
                 (windows.reference_from.is_some(), "--reference-from"),
                 (windows.reference_to.is_some(), "--reference-to"),
                 (windows.reference_last.is_some(), "--reference-last"),
-                (file.windows.reference_from.is_some(), "windows.reference_from"),
-                (file.windows.reference_to.is_some(), "windows.reference_to"),
-                (file.windows.reference_days.is_some(), "windows.reference_days"),
             ]
             .into_iter()
             .find_map(|(given, flag)| given.then_some(flag))
@@ -159,6 +156,9 @@ impl Settings {
             calibration: perf.calibration(file)?,
             psi: groups.psi.cloned().unwrap_or_default().resolve(&file.psi)?,
             bins_asked: groups.psi.and_then(|p| p.bins).or(file.psi.bins),
+            reference_asked: file.windows.reference_from.is_some()
+                || file.windows.reference_to.is_some()
+                || file.windows.reference_days.is_some(),
             positive_label,
             threshold,
             by: groups.by.unwrap_or(GroupBy::ModelVersion),

@@ -117,6 +117,10 @@ pub struct Settings {
     /// The bins asked for by `--bins` or `[psi] bins`, when any: a reference profile carries its
     /// own, and refuses a different number rather than ignore it.
     pub bins_asked: Option<usize>,
+    /// Whether `[windows]` names a reference window (`reference_from/to`, `reference_days`): a
+    /// config shared by `fit-reference` and a run with its profile names the profile's own
+    /// window, and any other is refused rather than ignored.
+    pub reference_asked: bool,
     /// Positive label.
     pub positive_label: i64,
     /// Label threshold.

@@ -459,6 +459,7 @@ fn the_results_directory_never_replaces_an_input_nor_blocks_on_a_fifo() {
     let appended = std::fs::OpenOptions::new().append(true).open(&alias).unwrap();
     let out = bin().args(report(Path::new("-"))).args(["--config"]).arg(&cfg).stdout(appended).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in the results directory"));
     let (code, _, err) = run(bin().args(report(&alias)).args(["--config"]).arg(&cfg));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("in the results directory"), "{err}");
@@ -500,7 +501,8 @@ fn one_file_reached_two_ways_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let both = tmp.path().join("both");
     std::fs::write(&both, "").unwrap();
-    // The table to stdout appended onto the --html file; the -o file appended through fd 1.
+    // The JSON to stdout appended onto the --html file (by inode: no two names to compare);
+    // the -o file appended through fd 1.
     for extra in [vec!["--html".to_owned(), both.display().to_string()], {
         let mut a = vec!["--html".to_owned(), tmp.path().join("page.html").display().to_string()];
         a.extend(["-o".to_owned(), "/dev/stdout".to_owned()]);
@@ -511,7 +513,6 @@ fn one_file_reached_two_ways_is_refused() {
         let out = bin()
             .args(["--quiet", "report", "--features", &features, "--as-of", DAY, "--format", "json"])
             .args(&extra)
-            .args(if extra.len() == 2 { vec!["-o".to_owned(), both.display().to_string()] } else { vec![] })
             .stdout(appended)
             .output()
             .unwrap();
@@ -557,7 +558,9 @@ fn a_path_naming_a_directory_is_refused_and_odd_names_stay_one_line() {
         assert_eq!(code, 2, "-o {out}: {err}");
         assert!(err.contains("it is a directory"), "-o {out}: {err}");
     }
-    assert!(!fresh.exists(), "no file named after a path ending in /");
+    let (code, _, err) = run(bin().args(report(&tmp.path().join("fresh/."))));
+    assert_eq!(code, 2, "-o fresh/.: {err}");
+    assert!(!fresh.exists(), "no file named after a path ending in / or /.");
     // A symlink to `.` (or through a chain of links to it) names a directory too.
     std::os::unix::fs::symlink(".", tmp.path().join("dot")).unwrap();
     std::os::unix::fs::symlink("dot", tmp.path().join("chain")).unwrap();
@@ -580,4 +583,34 @@ fn a_path_naming_a_directory_is_refused_and_odd_names_stay_one_line() {
     let (code, _, err) = run(bin().args(report(&long)));
     assert_eq!(code, 0, "{err}");
     assert!(std::fs::read_to_string(&long).unwrap().starts_with("feature,"));
+}
+
+#[test]
+fn the_users_own_files_beside_the_results_are_not_inputs() {
+    // `results_dir = "."`-style setups: a cron log or a report written into the results
+    // directory is the user's; only latest.json, the dated results and the lock are the store's.
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        tmp.path(),
+        Fixtures::Features,
+        &format!("[output]\nresults_dir = \"{}\"\n", tmp.path().display()),
+    );
+    let log = tmp.path().join("cron.log");
+    for _ in 0..2 {
+        let appended = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+        let out = bin()
+            .args(["--quiet", "run", "--config"])
+            .arg(&cfg)
+            .args(["--as-of", DAY])
+            .stdout(appended)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(std::fs::read_to_string(&log).unwrap().contains("feature_drift_psi{"));
+    assert!(tmp.path().join("latest.json").is_file());
+    let (code, _, err) = run(bin().args(report(&tmp.path().join("report.csv"))).args(["--config"]).arg(&cfg));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(bin().args(report(&tmp.path().join("latest.json"))).args(["--config"]).arg(&cfg));
+    assert_eq!(code, 2, "the store's own file: {err}");
 }

@@ -11,6 +11,16 @@ fn fixture_args() -> Vec<String> {
     ["--features", &fixture("features.parquet"), "--as-of", "2026-11-19"].map(String::from).to_vec()
 }
 
+/// `dir/p.json`: the fixtures' default reference (2026-04-28 to 2026-10-13, 120 trading days,
+/// 10 bins) fitted with `fit-reference`.
+fn fitted_profile(dir: &std::path::Path) -> std::path::PathBuf {
+    let profile = dir.join("p.json");
+    let (code, _, err) =
+        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    profile
+}
+
 fn dev_full() -> Stdio {
     Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
 }
@@ -869,10 +879,7 @@ fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
 #[test]
 fn a_reference_window_beside_a_fitted_profile_is_refused_not_ignored() {
     let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("p.json");
-    let (code, _, err) =
-        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
-    assert_eq!(code, 0, "{err}");
+    let profile = fitted_profile(tmp.path());
     let profile = profile.to_str().unwrap();
     for (flag, extra) in [
         ("--reference-last", vec!["--reference-last", "60"]),
@@ -915,10 +922,7 @@ fn a_reference_window_beside_a_fitted_profile_is_refused_not_ignored() {
 #[test]
 fn check_config_refuses_what_run_refuses_about_a_profile() {
     let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("p.json");
-    let (code, _, err) =
-        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
-    assert_eq!(code, 0, "{err}");
+    let profile = fitted_profile(tmp.path());
     let features = fixture("features.parquet");
     let auto = tmp.path().join("auto.toml");
     std::fs::write(&auto, "[psi]\nstattest = \"auto\"\n").unwrap();
@@ -1102,10 +1106,7 @@ fn a_flag_error_is_one_line_and_a_hint() {
 #[test]
 fn a_reference_after_the_current_window_is_refused_as_look_ahead() {
     let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("p.json");
-    let (code, _, err) =
-        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
-    assert_eq!(code, 0, "{err}");
+    let profile = fitted_profile(tmp.path());
     let features = fixture("features.parquet");
     for extra in [
         vec!["--reference-profile", profile.to_str().unwrap()],
@@ -1136,10 +1137,7 @@ fn a_reference_after_the_current_window_is_refused_as_look_ahead() {
 #[test]
 fn bins_beside_a_profile_of_other_bins_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("p.json");
-    let (code, _, err) =
-        run(bin().args(["fit-reference"]).args(fixture_args()).args(["-o", profile.to_str().unwrap()]));
-    assert_eq!(code, 0, "{err}");
+    let profile = fitted_profile(tmp.path());
     let report = |bins: &str| {
         let mut cmd = bin();
         cmd.args(["report", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19"]).args([

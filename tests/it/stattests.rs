@@ -78,34 +78,26 @@ fn the_default_and_an_inapplicable_test_add_nothing() {
     )
     .unwrap();
     let last = days[days.len() - 1].to_string();
-    let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args([
-        "--as-of",
-        &last,
-        "--reference-last",
-        "40",
-        "--stattest",
-        "ks",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 0, "{err}");
-    let r: Value = serde_json::from_str(&json).unwrap();
+    let report = |test: &str| -> Value {
+        let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args([
+            "--as-of",
+            &last,
+            "--reference-last",
+            "40",
+            "--stattest",
+            test,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(code, 0, "{test}: {err}");
+        serde_json::from_str(&json).unwrap()
+    };
+    let r = report("ks");
     let f = &r["drift"]["features"][0];
     assert_eq!(f["feature"], "colour");
     assert!(f.get("statistics").is_none() && f.get("drift_test").is_none(), "{f}");
     // …and `chisquare` does apply, with the same rows on both sides.
-    let (code, json, _) = run(bin().args(["report", "--features"]).arg(&path).args([
-        "--as-of",
-        &last,
-        "--reference-last",
-        "40",
-        "--stattest",
-        "chisquare",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 0);
-    let r: Value = serde_json::from_str(&json).unwrap();
+    let r = report("chisquare");
     let chi = &r["drift"]["features"][0]["statistics"]["chisquare"];
     assert_eq!(chi["assumes_independent_rows"], true);
     assert!(chi["value"].as_f64().unwrap() > 0.0);

@@ -3,12 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use nepse_drift::{cli::Cli, commands, exit, printer::Printer};
-
-/// `text` with its control characters escaped (`\n` for a newline).
-fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
+use nepse_drift::{cli::Cli, commands, exit, output::escape_controls, printer::Printer};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_env();
@@ -17,7 +12,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Not `eprintln!`: it panics when stderr cannot be written (a full log disk).
             // Control characters (a newline in a path) escaped: the error stays one line.
-            let _ = writeln!(std::io::stderr(), "error: {}\nhint: {}", one_line(&e.to_string()), e.hint());
+            let _ = writeln!(std::io::stderr(), "error: {}\nhint: {}", escape_controls(&e.to_string()), e.hint());
             ExitCode::from(e.exit_code().max(exit::INTERNAL))
         }
     }

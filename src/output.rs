@@ -375,13 +375,13 @@ fn shown_as(given: &Path, at: &Path) -> String {
 /// `path` for a one-line message: control characters (a newline in a file name) escaped.
 #[must_use]
 pub fn printable(path: &Path) -> String {
-    path.display()
-        .to_string()
-        .chars()
-        .flat_map(|c| -> Vec<char> {
-            if c.is_control() { c.escape_default().collect() } else { vec![c] }
-        })
-        .collect()
+    escape_controls(&path.display().to_string())
+}
+
+/// `text` with its control characters escaped (`\n` for a newline): one line whatever it holds.
+#[must_use]
+pub fn escape_controls(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// What the rule does with a path that is not a symlink: by its file type, then, for a regular
@@ -610,7 +610,7 @@ impl Inputs {
                     glob::glob(source).is_ok_and(|paths| paths.flatten().any(|p| same(&p)))
                 }
                 Input::Source(source) => {
-                    same(Path::new(source)) || under(dest, Path::new(source)) || holds(Path::new(source), md, 0)
+                    same(Path::new(source)) || under(dest, Path::new(source)) || holds(Path::new(source), md)
                 }
                 Input::Results(dir) => results_file(dest, dir) || kept_in(dir, md),
             };
@@ -674,6 +674,9 @@ fn is_results_name(name: &str) -> bool {
 /// Whether the file of metadata `md` is, under another name (a hard link from outside), one of
 /// the files the results directory `dir` keeps (compared by device and inode).
 fn kept_in(dir: &Path, md: &Metadata) -> bool {
+    if md.nlink() < 2 {
+        return false;
+    }
     let Ok(entries) = fs::read_dir(dir) else { return false };
     entries.flatten().any(|entry| {
         entry.file_name().to_str().is_some_and(is_results_name)
@@ -687,12 +690,17 @@ const MAX_DEPTH: usize = 8;
 
 /// Whether the directory `dir` holds, at any depth up to [`MAX_DEPTH`], the file of metadata
 /// `md` under another name (a hard link from outside): compared by device and inode.
-fn holds(dir: &Path, md: &Metadata, depth: usize) -> bool {
+fn holds(dir: &Path, md: &Metadata) -> bool {
+    // A file with one link has no other name to find: no walk (the daily save's path).
+    md.nlink() > 1 && holds_at(dir, md, 0)
+}
+
+fn holds_at(dir: &Path, md: &Metadata, depth: usize) -> bool {
     let Ok(entries) = fs::read_dir(dir) else { return false };
     entries.flatten().any(|entry| {
         let Ok(kind) = entry.file_type() else { return false };
         if kind.is_dir() {
-            depth < MAX_DEPTH && holds(&entry.path(), md, depth + 1)
+            depth < MAX_DEPTH && holds_at(&entry.path(), md, depth + 1)
         } else {
             entry.metadata().is_ok_and(|m| m.dev() == md.dev() && m.ino() == md.ino())
         }

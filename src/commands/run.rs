@@ -42,19 +42,21 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let push_settings = PushSettings::resolve(&file, args.job.push_url.as_deref(), &ProcessEnv)?;
     let results_dir = settings.results_dir.as_deref();
     let config = args.job.config.config.as_deref();
+    let inputs = Inputs::of(&settings, config);
     // A run that prints its exposition text instead of pushing writes stdout: checked, as
     // `report -o -` is, before anything is read (`run >> nepse-drift.toml`).
     if push_settings.url.is_none() || args.dry_run {
-        Output::resolve(Path::new("-"), &Inputs::of(&settings, config))?;
+        Output::resolve(Path::new("-"), &inputs)?;
     }
-    // A dry run takes no lock, but refuses the results directory check-config refuses.
-    if let (Some(dir), true) = (results_dir, args.dry_run) {
-        store::check(dir, &Inputs::of(&settings, config))?;
-    }
-    let _lock = results_dir
-        .filter(|_| !args.dry_run)
-        .map(|dir| store::lock(dir, &Inputs::of(&settings, config)))
-        .transpose()?;
+    // The results directory, checked as check-config checks it; a dry run takes no lock.
+    let _lock = match results_dir {
+        Some(dir) if args.dry_run => {
+            store::check(dir, &inputs)?;
+            None
+        }
+        Some(dir) => Some(store::lock(dir, &inputs)?),
+        None => None,
+    };
     let span = tracing::info_span!("run", run_id = %run_id, as_of = %settings.as_of);
     let _enter = span.enter();
     tracing::info!(features = %settings.sources.features, "run started");

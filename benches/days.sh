@@ -47,8 +47,8 @@ for size in "${sizes[@]}"; do
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
   args=(--quiet report --features "$cur" --reference-source "$ref" --from "$cur_from" --to "$end" --format json)
   # Interleaved: the load of a shared machine changes over a minute, and must fall on both.
-  read -r iid_wall iid_rss panel_wall panel_rss < <(time_pair "$repeats" "--significance iid -o $dir/iid.json" \
-    "-o $dir/panel.json" "$bin" "${args[@]}")
+  # The JSON goes to stdout, which time_once keeps in $bench_dir/last.out.
+  read -r iid_wall iid_rss panel_wall panel_rss < <(time_pair "$repeats" "--significance iid" "" "$bin" "${args[@]}")
   printf '| %s | %s | default (panel) | %.2f | %s | %.2f |\n' "$rows" "$days" "$panel_wall" "$panel_rss" \
     "$(awk -v a="$panel_wall" -v b="$iid_wall" 'BEGIN { print a / b }')"
   printf '| %s | %s | `--significance iid` | %.2f | %s | 1 |\n' "$rows" "$days" "$iid_wall" "$iid_rss"

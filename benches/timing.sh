@@ -14,18 +14,23 @@ time_once() {
   echo "$wall $rss"
 }
 
+# median_max: "wall rss" lines on stdin → "median_wall max_rss".
+median_max() {
+  sort -n -k1,1 | awk '{ w[NR] = $1; if ($2 > r) r = $2 } END { printf "%s %s\n", w[int((NR + 1) / 2)], r }'
+}
+
 # time_it N CMD... → the median wall time and the largest peak RSS of N runs.
 time_it() {
   local n=$1 runs=()
   shift
   for _ in $(seq "$n"); do runs+=("$(time_once "$@")"); done
-  printf '%s\n' "${runs[@]}" | sort -n -k1,1 | awk '{ w[NR] = $1; if ($2 > r) r = $2 } END { print w[int((NR + 1) / 2)], r }'
+  printf '%s\n' "${runs[@]}" | median_max
 }
 
 # time_pair N "A args" "B args" CMD... → "a_wall a_rss b_wall b_rss": the median wall time and
 # largest peak RSS of CMD with extra arguments A and with B, their N runs interleaved (A, B, A,
 # B, …) so that a change of machine load during the benchmark falls on both alike. A and B are
-# word-split (no spaces inside an argument).
+# word-split flags (no paths, no spaces inside an argument).
 time_pair() {
   local n=$1 a=$2 b=$3 ra=() rb=()
   shift 3
@@ -35,6 +40,5 @@ time_pair() {
     # shellcheck disable=SC2086
     rb+=("$(time_once "$@" $b)")
   done
-  local med='sort -n -k1,1 | awk '"'"'{ w[NR] = $1; if ($2 > r) r = $2 } END { printf "%s %s", w[int((NR + 1) / 2)], r }'"'"
-  echo "$(printf '%s\n' "${ra[@]}" | eval "$med") $(printf '%s\n' "${rb[@]}" | eval "$med")"
+  echo "$(printf '%s\n' "${ra[@]}" | median_max) $(printf '%s\n' "${rb[@]}" | median_max)"
 }

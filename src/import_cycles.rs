@@ -7,6 +7,10 @@
 //! (`pub use child::Item` in a `mod.rs` is an edge to `child`, so an import through a
 //! re-export is seen as the cycle it makes). Declaring a child (`pub mod child;`) is no edge.
 //! `IMPORT_EDGES=1 cargo test import_cycles -- --nocapture` prints every edge.
+//!
+//! Why by hand: `syn` (with its `full` and `visit` features) would parse the files, but it is a
+//! second build of a large crate for one test, and a path's edge still needs the resolution
+//! rules above; no crate computes a crate's module import graph from source.
 
 use std::collections::BTreeMap;
 use std::path::Path;

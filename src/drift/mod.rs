@@ -13,6 +13,8 @@ pub mod order;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;
+pub mod reconstruction;
+pub mod reconstruction_null;
 pub mod significance;
 pub mod stattests;
 

@@ -1,0 +1,477 @@
+//! Multivariate drift by PCA reconstruction, as NannyML 0.13's
+//! `DataReconstructionDriftCalculator` computes it: what per-feature PSI cannot see, a change
+//! in how the features move together. Pure math over columns; the fit and the per-row error.
+//!
+//! **The fit, on the reference's `n` rows of `p` features** (NannyML's defaults):
+//!
+//! ```text
+//! m_j   = mean of feature j's finite values                  SimpleImputer(strategy="mean")
+//! x'_ij = x_ij, or m_j where x_ij is missing
+//! s_j   = √((1/n) Σ_i (x'_ij − m_j)²)   (1 where 0)           StandardScaler (ddof 0)
+//! z_ij  = (x'_ij − m_j) / s_j
+//! C     = (1/(n − 1)) Σ_i z_i z_iᵀ                            PCA's covariance (z has mean 0)
+//! C     = Σ_j λ_j v_j v_jᵀ,  λ_1 ≥ … ≥ λ_p ≥ 0                 nalgebra's symmetric eigen
+//! k     = 1 + #{q : Σ_{j≤q} λ_j / Σ_j λ_j ≤ 0.65}             PCA(n_components=0.65)
+//! ```
+//!
+//! **Per row:** `e_i = ‖z_i − V Vᵀ z_i‖` with `V = [v_1 … v_k]`: the Euclidean distance between
+//! the scaled row and its reconstruction from the first `k` components. **Per window:** the
+//! mean of `e_i` and NannyML's sampling error `sd(e; ddof 1) / √n` (which treats rows as
+//! independent; the call does not rest on it, see [`super::reconstruction_history`]).
+//!
+//! Categorical features enter as their reference frequency ([`FrequencyEncoding`]: the most
+//! frequent value imputed first, an unseen value encoded 0), as NannyML's `CountEncoder(
+//! normalize=True)` does. Conventions where NannyML would stop: a non-finite value (±∞) is
+//! missing (scikit-learn refuses it); a feature without a finite reference value cannot be
+//! fitted ([`FitError::NoValues`]).
+//!
+//! The fit is computed from the reference's sums ([`Moments`]): the per-day sums a history of
+//! past fits reuses. Each column is shifted by a constant before it is summed (its mean over
+//! the rows the sums were taken on), so the sums lose no precision to a large mean.
+
+use std::collections::{BTreeMap, HashMap};
+
+use nalgebra::{DMatrix, SymmetricEigen};
+
+/// The share of variance the kept components explain at least (NannyML's `n_components=0.65`).
+pub const EXPLAINED_VARIANCE: f64 = 0.65;
+
+/// Why a fit is undefined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FitError {
+    /// Fewer than two features: one component explains everything, every error is 0.
+    #[error("fewer than two features")]
+    TooFewFeatures,
+    /// Fewer than two rows: no covariance.
+    #[error("fewer than two reference rows")]
+    TooFewRows,
+    /// A feature without a finite value in the rows fitted.
+    #[error("feature {0} has no finite value")]
+    NoValues(usize),
+    /// Every feature is constant: nothing to decompose.
+    #[error("every feature is constant")]
+    NoVariance,
+}
+
+/// Sums over rows from which a fit is computed: per column the finite count and shifted sum,
+/// per pair of columns the rows where both are finite, their sums and cross product. Adds and
+/// subtracts, so a window's sums are a running sum of its days'.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    p: usize,
+    /// Rows.
+    rows: f64,
+    /// Per ordered pair `(i, j)` (row-major `p×p`): rows where both are finite.
+    both: Vec<f64>,
+    /// Per `(i, j)`: `Σ (x_i − c_i)` over rows where both are finite.
+    sum: Vec<f64>,
+    /// Per `(i, j)`: `Σ (x_i − c_i)(x_j − c_j)` over rows where both are finite.
+    cross: Vec<f64>,
+}
+
+impl Moments {
+    /// Empty sums for `p` columns.
+    #[must_use]
+    pub fn new(p: usize) -> Self {
+        Self { p, rows: 0.0, both: vec![0.0; p * p], sum: vec![0.0; p * p], cross: vec![0.0; p * p] }
+    }
+
+    /// Adds one row (already shifted by the columns' constants; missing is NaN).
+    pub fn add_row(&mut self, x: &[f64]) {
+        let p = self.p;
+        self.rows += 1.0;
+        for i in 0..p {
+            let xi = x[i];
+            if !xi.is_finite() {
+                continue;
+            }
+            for (j, &xj) in x.iter().enumerate() {
+                if xj.is_finite() {
+                    let at = i * p + j;
+                    self.both[at] += 1.0;
+                    self.sum[at] += xi;
+                    self.cross[at] += xi * xj;
+                }
+            }
+        }
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` −1) another window's sums.
+    pub fn merge(&mut self, other: &Self, sign: f64) {
+        self.rows += sign * other.rows;
+        for (a, b) in [(&mut self.both, &other.both), (&mut self.sum, &other.sum), (&mut self.cross, &other.cross)] {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += sign * y;
+            }
+        }
+    }
+
+    /// Rows summed.
+    #[must_use]
+    pub fn rows(&self) -> f64 {
+        self.rows
+    }
+}
+
+/// A fitted reconstruction: imputation, scaling and the kept components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reconstruction {
+    /// Per feature: the imputed value (the finite mean), which is also the scaler's mean.
+    mean: Vec<f64>,
+    /// Per feature: the scaler's standard deviation (1 for a constant feature).
+    scale: Vec<f64>,
+    /// The kept components, `p×k`, column `j` the `j`-th largest.
+    basis: DMatrix<f64>,
+    /// Every component's explained-variance ratio, largest first.
+    ratios: Vec<f64>,
+}
+
+impl Reconstruction {
+    /// Fits on rows given as columns (missing or non-finite values NaN or ±∞), as NannyML.
+    ///
+    /// # Errors
+    /// [`FitError`] when the fit is undefined.
+    pub fn fit(columns: &[&[f64]]) -> Result<Self, FitError> {
+        let shift = column_means(columns);
+        let mut m = Moments::new(columns.len());
+        let mut row = vec![0.0; columns.len()];
+        for i in 0..columns.first().map_or(0, |c| c.len()) {
+            for (j, c) in columns.iter().enumerate() {
+                row[j] = c[i] - shift[j];
+            }
+            m.add_row(&row);
+        }
+        Self::from_moments(&m, &shift)
+    }
+
+    /// Fits from the sums of the rows, taken with each column shifted by `shift`.
+    ///
+    /// # Errors
+    /// [`FitError`] when the fit is undefined.
+    #[allow(clippy::many_single_char_names)] // the formulas' names, as in the module docs
+    pub fn from_moments(m: &Moments, shift: &[f64]) -> Result<Self, FitError> {
+        let p = m.p;
+        if p < 2 {
+            return Err(FitError::TooFewFeatures);
+        }
+        let n = m.rows;
+        if n < 2.0 {
+            return Err(FitError::TooFewRows);
+        }
+        let at = |i: usize, j: usize| i * p + j;
+        // a_j = m_j − c_j: the imputed mean, shifted.
+        let mut a = vec![0.0; p];
+        for (j, aj) in a.iter_mut().enumerate() {
+            let count = m.both[at(j, j)];
+            if count < 1.0 {
+                return Err(FitError::NoValues(j));
+            }
+            *aj = m.sum[at(j, j)] / count;
+        }
+        // Σ over rows where both are finite of (x_i − m_i)(x_j − m_j); imputed cells add 0.
+        let centred = |i: usize, j: usize| {
+            let k = at(i, j);
+            m.cross[k] - a[j] * m.sum[k] - a[i] * m.sum[at(j, i)] + a[i] * a[j] * m.both[k]
+        };
+        let scale: Vec<f64> = (0..p)
+            .map(|j| {
+                let var = centred(j, j).max(0.0) / n;
+                // scikit-learn's `_is_constant_feature`: a variance within rounding of 0 is a
+                // constant feature, which is not scaled (`_handle_zeros_in_scale`).
+                let mean = a[j] + shift[j];
+                let rounding = n * f64::EPSILON * var + (n * mean * f64::EPSILON).powi(2);
+                if var > rounding { var.sqrt() } else { 1.0 }
+            })
+            .collect();
+        let cov = DMatrix::from_fn(p, p, |i, j| centred(i, j) / ((n - 1.0) * scale[i] * scale[j]));
+        let eigen = SymmetricEigen::new(cov);
+        let mut order: Vec<usize> = (0..p).collect();
+        order.sort_by(|x, y| eigen.eigenvalues[*y].total_cmp(&eigen.eigenvalues[*x]));
+        let values: Vec<f64> = order.iter().map(|j| eigen.eigenvalues[*j].max(0.0)).collect();
+        let total: f64 = values.iter().sum();
+        if total.is_nan() || total <= 0.0 {
+            return Err(FitError::NoVariance);
+        }
+        let ratios: Vec<f64> = values.iter().map(|v| v / total).collect();
+        let k = kept_components(&ratios);
+        let basis = DMatrix::from_fn(p, k, |i, j| eigen.eigenvectors[(i, order[j])]);
+        let mean = a.iter().zip(shift).map(|(a, c)| a + c).collect();
+        Ok(Self { mean, scale, basis, ratios })
+    }
+
+    /// Features.
+    #[must_use]
+    pub fn features(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// The components kept.
+    #[must_use]
+    pub fn components(&self) -> usize {
+        self.basis.ncols()
+    }
+
+    /// The share of the reference's variance the kept components explain.
+    #[must_use]
+    pub fn explained(&self) -> f64 {
+        self.ratios[..self.components()].iter().sum()
+    }
+
+    /// A scratch buffer for [`Self::error`].
+    #[must_use]
+    pub fn scratch(&self) -> Scratch {
+        Scratch { z: vec![0.0; self.features()], y: vec![0.0; self.components()] }
+    }
+
+    /// The reconstruction error of one row (its features in fit order; missing NaN or ±∞).
+    pub fn error(&self, row: impl Fn(usize) -> f64, s: &mut Scratch) -> f64 {
+        let (p, k) = (self.features(), self.components());
+        for j in 0..p {
+            let x = row(j);
+            s.z[j] = if x.is_finite() { (x - self.mean[j]) / self.scale[j] } else { 0.0 };
+        }
+        for c in 0..k {
+            s.y[c] = (0..p).map(|j| self.basis[(j, c)] * s.z[j]).sum();
+        }
+        let mut ss = 0.0;
+        for j in 0..p {
+            let back: f64 = (0..k).map(|c| self.basis[(j, c)] * s.y[c]).sum();
+            ss += (s.z[j] - back).powi(2);
+        }
+        ss.sqrt()
+    }
+
+    /// The errors of every row of `columns` (in fit order).
+    #[must_use]
+    pub fn errors(&self, columns: &[&[f64]]) -> Vec<f64> {
+        let mut s = self.scratch();
+        (0..columns.first().map_or(0, |c| c.len())).map(|i| self.error(|j| columns[j][i], &mut s)).collect()
+    }
+}
+
+/// Scratch space for [`Reconstruction::error`].
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    z: Vec<f64>,
+    y: Vec<f64>,
+}
+
+/// `k = 1 + #{q : cumulative ratio ≤ 0.65}`, at most every component: scikit-learn's
+/// `searchsorted(cumsum, 0.65, side="right") + 1`.
+fn kept_components(ratios: &[f64]) -> usize {
+    let mut cumulative = 0.0;
+    let below = ratios
+        .iter()
+        .take_while(|r| {
+            cumulative += **r;
+            cumulative <= EXPLAINED_VARIANCE
+        })
+        .count();
+    (below + 1).min(ratios.len())
+}
+
+/// The mean of each column's finite values (0 for a column without one).
+#[must_use]
+pub fn column_means(columns: &[&[f64]]) -> Vec<f64> {
+    columns
+        .iter()
+        .map(|c| {
+            let (s, n) = c.iter().filter(|x| x.is_finite()).fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
+            if n > 0.0 { s / n } else { 0.0 }
+        })
+        .collect()
+}
+
+/// A window's reconstruction error: the mean over its rows, and NannyML's sampling error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowError {
+    /// Rows.
+    pub rows: usize,
+    /// Mean error.
+    pub mean: f64,
+    /// `sd(e; ddof 1) / √n`; `None` with one row.
+    pub sampling_error: Option<f64>,
+}
+
+impl WindowError {
+    /// The summary of `errors`; `None` without a row.
+    #[must_use]
+    pub fn of(errors: &[f64]) -> Option<Self> {
+        let n = errors.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = errors.iter().sum::<f64>() / n as f64;
+        let sampling_error = (n > 1).then(|| {
+            let ss: f64 = errors.iter().map(|e| (e - mean).powi(2)).sum();
+            (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt()
+        });
+        Some(Self { rows: n, mean, sampling_error })
+    }
+}
+
+/// A categorical feature encoded as NannyML does: a missing value imputed with the reference's
+/// most frequent value (the smallest of ties, as scikit-learn's `SimpleImputer`), then each
+/// value replaced by its share of the reference rows (`CountEncoder(normalize=True)`), an
+/// unseen value by 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrequencyEncoding {
+    share: HashMap<String, f64>,
+    mode: Option<String>,
+}
+
+impl FrequencyEncoding {
+    /// Fits on the reference's values (`None` missing).
+    #[must_use]
+    pub fn fit<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        let (mut rows, mut missing) = (0_u64, 0_u64);
+        for v in values {
+            rows += 1;
+            match v {
+                Some(v) => *counts.entry(v).or_default() += 1,
+                None => missing += 1,
+            }
+        }
+        // BTreeMap order: the first of the largest counts is the smallest value.
+        let mode = counts.iter().fold(None, |best: Option<(&str, u64)>, (v, c)| match best {
+            Some((_, b)) if b >= *c => best,
+            _ => Some((v, *c)),
+        });
+        let mode = mode.map(|(v, _)| v.to_owned());
+        let share = counts
+            .iter()
+            .map(|(v, c)| {
+                let c = if Some(*v) == mode.as_deref() { c + missing } else { *c };
+                ((*v).to_owned(), c as f64 / rows as f64)
+            })
+            .collect();
+        Self { share, mode }
+    }
+
+    /// The encoded value (NaN when the reference held no value at all).
+    #[must_use]
+    pub fn encode(&self, value: Option<&str>) -> f64 {
+        let Some(mode) = &self.mode else { return f64::NAN };
+        self.share.get(value.unwrap_or(mode)).copied().unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two perfectly correlated features and a third independent one.
+    fn columns() -> Vec<Vec<f64>> {
+        let a: Vec<f64> = (0..8).map(f64::from).collect();
+        let b: Vec<f64> = a.iter().map(|x| 2.0 * x + 1.0).collect();
+        let c = vec![1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0];
+        vec![a, b, c]
+    }
+
+    fn refs(c: &[Vec<f64>]) -> Vec<&[f64]> {
+        c.iter().map(Vec::as_slice).collect()
+    }
+
+    #[test]
+    fn two_correlated_features_are_one_component_and_reconstruct_exactly() {
+        // Scaled a and b are equal, c is uncorrelated with them (Σ a·c = 0 by construction):
+        // eigenvalues 2·8/7 and 8/7 (and 0), ratios 2/3 and 1/3. 2/3 > 0.65: one component.
+        let c = columns();
+        let fit = Reconstruction::fit(&refs(&c)).unwrap();
+        assert_eq!(fit.components(), 1);
+        assert!((fit.explained() - 2.0 / 3.0).abs() < 1e-12);
+        // The error of each row is |z_c|: c scaled by its sd of 1.
+        for e in fit.errors(&refs(&c)) {
+            assert!((e - 1.0).abs() < 1e-12, "{e}");
+        }
+        // A row where a and b disagree: z_a = (0 − 3.5)/s, z_b = (15 − 8)/(2s) = 3.5/s with
+        // s = √5.25; c at its mean 0. The reconstruction keeps (z_a + z_b)/2 = 0 on both, so
+        // the error is √(z_a² + z_b²) = 3.5·√2/√5.25.
+        let mut s = fit.scratch();
+        let e = fit.error(|j| [0.0, 15.0, 0.0][j], &mut s);
+        assert!((e - 3.5 * 2_f64.sqrt() / 5.25_f64.sqrt()).abs() < 1e-12, "{e}");
+    }
+
+    #[test]
+    fn a_missing_value_is_imputed_with_the_mean_and_counts_in_the_scale() {
+        // Feature a with a missing value: its mean is that of the others, the imputed row adds
+        // 0 to the sum of squares but counts in n (StandardScaler after SimpleImputer).
+        let mut c = columns();
+        c[0][3] = f64::NAN;
+        let fit = Reconstruction::fit(&refs(&c)).unwrap();
+        let finite: Vec<f64> = c[0].iter().copied().filter(|x| x.is_finite()).collect();
+        let m = finite.iter().sum::<f64>() / 7.0;
+        let ss: f64 = finite.iter().map(|x| (x - m).powi(2)).sum();
+        assert!((fit.mean[0] - m).abs() < 1e-12);
+        assert!((fit.scale[0] - (ss / 8.0).sqrt()).abs() < 1e-12);
+        // ±∞ is missing too.
+        c[0][3] = f64::INFINITY;
+        assert_eq!(Reconstruction::fit(&refs(&c)).unwrap(), fit);
+    }
+
+    #[test]
+    fn the_components_kept_follow_scikit_learn() {
+        assert_eq!(kept_components(&[0.5, 0.125, 0.25, 0.125]), 3);
+        assert_eq!(kept_components(&[0.75, 0.25]), 1);
+        assert_eq!(kept_components(&[0.3, 0.3, 0.3, 0.1]), 3);
+        assert_eq!(kept_components(&[0.2, 0.2]), 2);
+    }
+
+    #[test]
+    fn running_sums_give_the_fit_of_the_rows() {
+        // Moments of two halves added equal the fit of all rows; removing one gives the other.
+        let c = columns();
+        let shift = column_means(&refs(&c));
+        let half = |from: usize, to: usize| {
+            let mut m = Moments::new(3);
+            for ((a, b), x) in c[0][from..to].iter().zip(&c[1][from..to]).zip(&c[2][from..to]) {
+                m.add_row(&[a - shift[0], b - shift[1], x - shift[2]]);
+            }
+            m
+        };
+        let mut all = half(0, 4);
+        all.merge(&half(4, 8), 1.0);
+        let direct = Reconstruction::fit(&refs(&c)).unwrap();
+        let summed = Reconstruction::from_moments(&all, &shift).unwrap();
+        for (x, y) in direct.mean.iter().chain(&direct.scale).zip(summed.mean.iter().chain(&summed.scale)) {
+            assert!((x - y).abs() < 1e-12);
+        }
+        all.merge(&half(0, 4), -1.0);
+        assert_eq!(all.rows(), 4.0);
+    }
+
+    #[test]
+    fn undefined_fits_say_why() {
+        let c = columns();
+        assert_eq!(Reconstruction::fit(&refs(&c[..1])), Err(FitError::TooFewFeatures));
+        let one: Vec<Vec<f64>> = c.iter().map(|x| x[..1].to_vec()).collect();
+        assert_eq!(Reconstruction::fit(&refs(&one)), Err(FitError::TooFewRows));
+        let empty = vec![c[0].clone(), vec![f64::NAN; 8]];
+        assert_eq!(Reconstruction::fit(&refs(&empty)), Err(FitError::NoValues(1)));
+        let flat = vec![vec![1.0; 8], vec![2.0; 8]];
+        // Constant features: scale 1, covariance 0.
+        assert_eq!(Reconstruction::fit(&refs(&flat)), Err(FitError::NoVariance));
+    }
+
+    #[test]
+    fn window_error_is_the_mean_and_nannymls_sampling_error() {
+        let w = WindowError::of(&[1.0, 2.0, 3.0, 6.0]).unwrap();
+        // mean 3, sd (ddof 1) √(14/3), sampling error √(14/3)/2.
+        assert_eq!(w.mean, 3.0);
+        assert!((w.sampling_error.unwrap() - (14.0_f64 / 3.0).sqrt() / 2.0).abs() < 1e-15);
+        assert_eq!(WindowError::of(&[2.0]).unwrap().sampling_error, None);
+        assert_eq!(WindowError::of(&[]), None);
+    }
+
+    #[test]
+    fn categories_are_their_reference_share_after_the_mode_is_imputed() {
+        // a ×2, b ×2 (tie: a, the smaller, is the mode), c ×1, one missing → a.
+        let e = FrequencyEncoding::fit([Some("b"), Some("a"), Some("c"), None, Some("a"), Some("b")]);
+        assert_eq!(e.encode(Some("a")), 0.5);
+        assert_eq!(e.encode(None), 0.5);
+        assert_eq!(e.encode(Some("b")), 2.0 / 6.0);
+        assert_eq!(e.encode(Some("unseen")), 0.0);
+        assert!(FrequencyEncoding::fit([None, None]).encode(Some("x")).is_nan());
+    }
+}

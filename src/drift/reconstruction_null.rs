@@ -1,0 +1,271 @@
+//! The multivariate call, dependence-aware: the current window's reconstruction error against
+//! the errors of past window pairs of the same shape, each refitted on its own reference.
+//! Pure: rows and their days in, past errors and the call out.
+//!
+//! **Why not NannyML's threshold.** NannyML alerts when a chunk's error leaves the mean ± 3
+//! standard deviations of the reference's chunks: chunks treated as independent draws, and a
+//! reference scored by the model fitted on it (in-sample, so its errors are the smallest the
+//! model will ever see). A NEPSE panel has neither property: the rows of a day share the
+//! market, rolling features carry over for weeks, and any 20 days out of sample sit above the
+//! in-sample errors. The same lesson as the PSI's (issue 23), so the same answer.
+//!
+//! **The null: the market's own past pairs.** For every past pair of windows shaped like the
+//! comparison, `T` days scored by a reconstruction fitted on the `R` days just before them
+//! (exactly the procedure applied to the current window), the pair's statistic is its mean
+//! error `ē_s`. The rows are clustered by day through the windows themselves: a pair's
+//! statistic is a mean over whole days, so the spread of `ē_s` holds the co-movement of a day's
+//! rows and the carry-over from day to day; no row is treated as independent. The critical
+//! value is [`HistoryNull`]'s: the empirical `1 − α` quantile of the past `ē_s` where the
+//! history holds `K = ⌊D/(R + T)⌋ ≥ 7` disjoint stretches and `N ≥ 2/α` pairs, the
+//! prediction bound of one more pair (on the cube-root scale) where `3 ≤ K < 7`, and no call
+//! below three stretches. `p = (1 + #{ē_s ≥ ē})/(N + 1)`.
+//!
+//! **Span and cost.** The pairs come from the last `8·(R + T)` pooled days at most (1,120
+//! trading days, four and a half NEPSE years, for the default windows), so the history holds up
+//! to eight stretches and its cost does not grow with the source. Each pair's fit comes from
+//! running per-day sums ([`Moments`], `O(p²)` per day and step), and its score is one pass over
+//! its `T` days' rows (`O(rows·p·k)`). Pairs slide [`STEP_DAYS`] days at a time: neighbours
+//! one day apart share 19 of 20 scored days and 119 of 120 fitted ones, so sliding by one
+//! would cost five times as much for pairs that are nearly copies, and the history already
+//! counts only its disjoint stretches.
+
+use super::history::HistoryNull;
+use super::reconstruction::{Moments, Reconstruction, column_means};
+
+/// Days between neighbouring past pairs.
+pub const STEP_DAYS: usize = 4;
+
+/// The most pooled days the history uses, in window pairs (`R + T` days each).
+pub const SPAN_PAIRS: usize = 8;
+
+/// Rows grouped by trading day: the columns (in fit order, missing NaN) and each row's day as
+/// an index into the span's days in trading-day order.
+#[derive(Debug, Clone, Copy)]
+pub struct DayRows<'a> {
+    /// The feature columns, all of one length.
+    pub columns: &'a [&'a [f64]],
+    /// The day of each row, `0..days`.
+    pub day: &'a [u32],
+    /// Days in the span.
+    pub days: usize,
+}
+
+/// The past pairs' mean errors, and the disjoint stretches they rest on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastErrors {
+    /// One mean error per past pair whose fit is defined, in day order.
+    pub errors: Vec<f64>,
+    /// `K = ⌊D/(R + T)⌋`.
+    pub stretches: usize,
+}
+
+/// The mean error of every past pair of `reference_days` fitted and `current_days` scored days
+/// over the last [`SPAN_PAIRS`] pairs' days of `rows`, sliding [`STEP_DAYS`] days; `None` when
+/// the days do not hold one pair.
+#[must_use]
+pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize) -> Option<PastErrors> {
+    let pair = reference_days.checked_add(current_days)?;
+    if reference_days == 0 || current_days == 0 || rows.days < pair {
+        return None;
+    }
+    let first = rows.days.saturating_sub(SPAN_PAIRS * pair);
+    let days = rows.days - first;
+    let p = rows.columns.len();
+    // Rows by day, counting sort.
+    let mut starts = vec![0_usize; days + 1];
+    for d in rows.day {
+        if let Some(d) = (*d as usize).checked_sub(first) {
+            starts[d + 1] += 1;
+        }
+    }
+    for d in 0..days {
+        starts[d + 1] += starts[d];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0_usize; starts[days]];
+    for (i, d) in rows.day.iter().enumerate() {
+        if let Some(d) = (*d as usize).checked_sub(first) {
+            order[next[d]] = i;
+            next[d] += 1;
+        }
+    }
+    // The span's rows only: their means shift the sums.
+    let span: Vec<Vec<f64>> = rows.columns.iter().map(|c| order.iter().map(|i| c[*i]).collect()).collect();
+    let span_refs: Vec<&[f64]> = span.iter().map(Vec::as_slice).collect();
+    let shift = column_means(&span_refs);
+    let mut row = vec![0.0; p];
+    let daily: Vec<Moments> = (0..days)
+        .map(|d| {
+            let mut m = Moments::new(p);
+            for i in starts[d]..starts[d + 1] {
+                for ((r, column), c) in row.iter_mut().zip(&span).zip(&shift) {
+                    *r = column[i] - c;
+                }
+                m.add_row(&row);
+            }
+            m
+        })
+        .collect();
+    let mut fitted = Moments::new(p);
+    for m in &daily[..reference_days] {
+        fitted.merge(m, 1.0);
+    }
+    // `s` is the end (exclusive) of the pair's scored days; its fit covers [s − T − R, s − T).
+    let mut errors = Vec::new();
+    let mut s = pair;
+    loop {
+        if let Ok(fit) = Reconstruction::from_moments(&fitted, &shift) {
+            let mut scratch = fit.scratch();
+            let (from, to) = (starts[s - current_days], starts[s]);
+            if to > from {
+                let total: f64 = (from..to).map(|i| fit.error(|j| span[j][i], &mut scratch)).sum();
+                errors.push(total / (to - from) as f64);
+            }
+        }
+        if s + STEP_DAYS > days {
+            break;
+        }
+        let fit_from = s - pair;
+        for d in fit_from..fit_from + STEP_DAYS {
+            fitted.merge(&daily[d], -1.0);
+            fitted.merge(&daily[d + reference_days], 1.0);
+        }
+        s += STEP_DAYS;
+    }
+    Some(PastErrors { errors, stretches: days / pair })
+}
+
+/// How the multivariate call was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Null {
+    /// The empirical quantile of the past pairs (`K ≥ 7`, `N ≥ 2/α`).
+    History,
+    /// The prediction bound of one more pair (`3 ≤ K < 7`).
+    ShortHistory,
+}
+
+/// The multivariate call on the current window's mean error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Call {
+    /// The critical mean error.
+    pub critical: f64,
+    /// The p-value.
+    pub p_value: f64,
+    /// `error > critical`.
+    pub detected: bool,
+    /// Which null decided.
+    pub null: Null,
+}
+
+/// The call on `error` at level `alpha` against the past pairs; `None` when the history is too
+/// short to say anything (fewer than three stretches, or too few pairs).
+#[must_use]
+pub fn call(error: f64, past: &PastErrors, alpha: f64) -> Option<Call> {
+    let history = HistoryNull::new(past.errors.clone(), past.stretches);
+    let (null, (p_value, critical)) = match history.test(error, alpha) {
+        Some(t) => (Null::History, t),
+        None => (Null::ShortHistory, history.short_bound(error, alpha)?),
+    };
+    Some(Call { critical, p_value, detected: error > critical, null })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+
+    /// `days` days of `per_day` rows of three features: `a` and `b` correlated at `rho` (a day
+    /// factor common to every row of a day in `a`), `c` independent.
+    fn panel(days: usize, per_day: usize, rho: impl Fn(usize) -> f64, seed: u64) -> (Vec<Vec<f64>>, Vec<u32>) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let n = Normal::new(0.0, 1.0).unwrap();
+        let mut cols = vec![Vec::new(), Vec::new(), Vec::new()];
+        let mut day = Vec::new();
+        for d in 0..days {
+            let market = n.sample(&mut rng);
+            let r = rho(d);
+            for _ in 0..per_day {
+                let a = 0.5 * market + n.sample(&mut rng);
+                cols[0].push(a);
+                cols[1].push(r * a + (1.0 - r * r).sqrt() * n.sample(&mut rng));
+                cols[2].push(n.sample(&mut rng));
+                day.push(d as u32);
+            }
+        }
+        (cols, day)
+    }
+
+    fn rows<'a>(refs: &'a [&'a [f64]], day: &'a [u32], days: usize) -> DayRows<'a> {
+        DayRows { columns: refs, day, days }
+    }
+
+    #[test]
+    fn each_past_pair_is_the_fit_of_its_reference_scoring_its_window() {
+        let (cols, day) = panel(60, 7, |_| 0.8, 1);
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let past = past_errors(rows(&refs, &day, 60), 20, 5).unwrap();
+        // Pairs end on days 25, 29, …, 57: 9 pairs; 60 / 25 = 2 stretches.
+        assert_eq!((past.errors.len(), past.stretches), (9, 2));
+        // The third pair, fitted directly on days 8..28 and scored on 28..33.
+        let slice =
+            |from: usize, to: usize| -> Vec<Vec<f64>> { cols.iter().map(|c| c[from * 7..to * 7].to_vec()).collect() };
+        let reference = slice(8, 28);
+        let fit = Reconstruction::fit(&reference.iter().map(Vec::as_slice).collect::<Vec<_>>()).unwrap();
+        let window = slice(28, 33);
+        let e = fit.errors(&window.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        assert!((past.errors[2] - mean).abs() < 1e-10, "{} vs {mean}", past.errors[2]);
+        // Rows in any order give the same pairs.
+        let mut shuffled: Vec<usize> = (0..day.len()).collect();
+        shuffled.reverse();
+        let cols2: Vec<Vec<f64>> = cols.iter().map(|c| shuffled.iter().map(|i| c[*i]).collect()).collect();
+        let day2: Vec<u32> = shuffled.iter().map(|i| day[*i]).collect();
+        let refs2: Vec<&[f64]> = cols2.iter().map(Vec::as_slice).collect();
+        let again = past_errors(rows(&refs2, &day2, 60), 20, 5).unwrap();
+        for (x, y) in again.errors.iter().zip(&past.errors) {
+            assert!((x - y).abs() < 1e-10);
+        }
+        // Too few days for one pair.
+        assert_eq!(past_errors(rows(&refs, &day, 60), 50, 20), None);
+    }
+
+    #[test]
+    fn the_span_is_bounded_by_eight_pairs() {
+        let (cols, day) = panel(400, 3, |_| 0.8, 2);
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let past = past_errors(rows(&refs, &day, 400), 30, 10).unwrap();
+        // 8 × 40 = 320 days: pairs end on 40, 44, …, 320 of them.
+        assert_eq!((past.errors.len(), past.stretches), (71, 8));
+    }
+
+    #[test]
+    fn a_correlation_break_is_called_and_a_quiet_window_is_not() {
+        // 1,140 days (eight pairs before the current window). With the break, the last 20 days
+        // decorrelate a and b (0.8 → 0), their marginals kept; without it, they do not.
+        let (r, t) = (120, 20);
+        let days = 8 * (r + t) + t;
+        let judge = |rho_last: f64| {
+            let (cols, day) = panel(days, 30, |d| if d >= days - t { rho_last } else { 0.8 }, 3);
+            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            let split = (days - t) * 30;
+            let pooled: Vec<&[f64]> = refs.iter().map(|c| &c[..split]).collect();
+            let past = past_errors(rows(&pooled, &day[..split], days - t), r, t).unwrap();
+            assert_eq!(past.stretches, 8);
+            let reference: Vec<&[f64]> = refs.iter().map(|c| &c[(days - t - r) * 30..split]).collect();
+            let fit = Reconstruction::fit(&reference).unwrap();
+            assert_eq!(fit.components(), 2);
+            let current: Vec<&[f64]> = refs.iter().map(|c| &c[split..]).collect();
+            let e = fit.errors(&current);
+            (call(e.iter().sum::<f64>() / e.len() as f64, &past, 0.01).unwrap(), past)
+        };
+        let (broken, past) = judge(0.0);
+        assert!(broken.detected && broken.null == Null::History && broken.p_value < 0.01, "{broken:?}");
+        let (quiet, _) = judge(0.8);
+        assert!(!quiet.detected && quiet.p_value > 0.01, "{quiet:?}");
+        // A short history bounds instead; two stretches say nothing.
+        let short = PastErrors { errors: past.errors[..30].to_vec(), stretches: 4 };
+        assert_eq!(call(0.0, &short, 0.01).unwrap().null, Null::ShortHistory);
+        assert_eq!(call(0.0, &PastErrors { errors: past.errors.clone(), stretches: 2 }, 0.01), None);
+    }
+}

@@ -122,6 +122,56 @@ pub struct DriftReport {
     pub sector_mix: Option<FeatureDrift>,
     /// PSI of each feature within each sector, when `--by sector`.
     pub by_sector: Vec<SectorDrift>,
+    /// Multivariate drift: a change in how the features move together.
+    #[serde(default)]
+    pub multivariate: Option<MultivariateDrift>,
+}
+
+/// Multivariate drift by PCA reconstruction (NannyML's data reconstruction), called against
+/// the market's own past window pairs (`src/drift/reconstruction_null.rs`). Every number is
+/// `null` where undefined, and `note` says why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultivariateDrift {
+    /// The features reconstructed, in fit order.
+    pub features: Vec<String>,
+    /// Features left out of it, with why.
+    pub left_out: Vec<SkippedFeature>,
+    /// Principal components kept (the fewest explaining more than 65% of the variance).
+    pub components: Option<usize>,
+    /// The share of the reference's variance they explain.
+    pub explained_variance: Option<f64>,
+    /// The reference rows' mean reconstruction error (in sample, as NannyML reports it).
+    pub reference_error: Option<f64>,
+    /// The current window's mean reconstruction error: the statistic.
+    pub error: Option<f64>,
+    /// NannyML's sampling error of `error`, `sd / √n` over rows taken as independent (shown
+    /// for comparison; the call does not rest on it).
+    pub sampling_error: Option<f64>,
+    /// The error beyond which the window is called.
+    pub critical_error: Option<f64>,
+    /// The call's p-value.
+    pub p_value: Option<f64>,
+    /// `error > critical_error`.
+    pub detected: bool,
+    /// Which null decided: `history` (the past pairs' empirical quantile) or `short_history`
+    /// (the prediction bound of one more pair).
+    pub null: Option<MultivariateNull>,
+    /// Past window pairs the null holds.
+    pub history_pairs: usize,
+    /// The disjoint stretches they rest on (`K`).
+    pub history_stretches: usize,
+    /// Why a number is undefined, when one is.
+    pub note: Option<String>,
+}
+
+/// The null that decided the multivariate call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MultivariateNull {
+    /// The empirical quantile of the past pairs' errors.
+    History,
+    /// The prediction bound of one more pair, from a history of three to six stretches.
+    ShortHistory,
 }
 
 /// The dataset-level drift call: any feature drifted with the family-wise error rate across

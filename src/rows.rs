@@ -229,3 +229,15 @@ mod tests {
         assert_eq!(expand(&s), rows);
     }
 }
+
+/// Several features of the same rows, aligned row by row, with each row's day: what the
+/// multivariate drift takes (the per-feature drift reads one column at a time instead).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureTable {
+    /// Each row's day (days since 1970-01-01).
+    pub days: Vec<i32>,
+    /// The numeric columns asked for, in order, null → NaN.
+    pub numeric: Vec<Vec<f64>>,
+    /// The categorical columns asked for, in order, as text (`None` for null).
+    pub categorical: Vec<Vec<Option<String>>>,
+}

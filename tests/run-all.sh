@@ -75,6 +75,8 @@ echo "== cross-check of every --stattest statistic and the auto choice against E
 "$ev_venv/bin/python" tests/crosscheck/stattests.py "$bin" "$tmp/stattests" fixtures
 echo "== cross-check of the CBPE estimate against scikit-learn/numpy and NannyML 0.13.1, and the concept-drift study"
 "$nm_venv/bin/python" tests/crosscheck/cbpe.py "$bin" "$tmp/cbpe" 100
+echo "== cross-check of the multivariate drift (PCA reconstruction) against NannyML 0.13.1"
+"$nm_venv/bin/python" tests/crosscheck/multivariate.py "$bin" "$tmp/multivariate"
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
 echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run; about 12 minutes)"

@@ -120,6 +120,7 @@ pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFea
         prediction_drift: None,
         sector_mix: None,
         by_sector: Vec::new(),
+        multivariate: None,
     }
 }
 

@@ -10,6 +10,7 @@ mod error;
 mod estimate;
 mod features;
 mod grading;
+mod multivariate;
 mod parallel;
 mod sources;
 mod trend;

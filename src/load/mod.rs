@@ -26,6 +26,7 @@ mod error;
 mod keys;
 mod labels;
 mod scan;
+mod table;
 mod write;
 
 pub use error::LoadError;

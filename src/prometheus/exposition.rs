@@ -45,6 +45,10 @@ families! {
     DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed at family-wise alpha.";
     DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
     DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
+    MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved.";
+    MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha: the past window pairs' quantile (or a short history's bound); absent when undefined.";
+    MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
+    MV_DETECTED = "multivariate_drift_detected", [], "1 when the current window's reconstruction error is beyond the market's own past pairs (multivariate drift), else 0; absent when undefined.";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
     STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
@@ -230,6 +234,12 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             put(&DATASET_ADJ_P, vec![], Some(ds.adjusted_p_value));
         }
         put(&SKIPPED, vec![], Some(d.skipped.len() as f64));
+        if let Some(m) = &d.multivariate {
+            put(&MV_ERROR, vec![], m.error);
+            put(&MV_REFERENCE, vec![], m.reference_error);
+            put(&MV_CRITICAL, vec![], m.critical_error);
+            put(&MV_DETECTED, vec![], m.critical_error.map(|_| if m.detected { 1.0 } else { 0.0 }));
+        }
         if let Some(p) = &d.prediction_drift {
             put(&PRED_PSI, vec![], Some(p.psi));
             put(&PRED_CRITICAL, vec![], p.critical_psi);

@@ -99,6 +99,9 @@ fn summary(r: &RunResult) -> Markup {
                 @if let Some(d) = &r.drift.dataset {
                     div.card { "dataset call" b class={ @if d.drifted { "level-significant" } @else { "level-stable" } } { @if d.drifted { "drifted" } @else { "not drifted" } } (super::text::dataset_line(d)) }
                 }
+                @if let Some(m) = &r.drift.multivariate {
+                    div.card { "multivariate drift" b class={ @if m.detected { "level-significant" } @else { "level-stable" } } { (fmt_opt(m.error, 3)) } (super::text::multivariate_line(m)) }
+                }
                 div.card { "drifted features" b { (r.drift.drifted_features.len()) " of " (r.drift.features.len()) } "share " (fmt_pct(r.drift.drift_share)) }
                 div.card { "shifted features" b { (r.drift.shifted_features.len()) " of " (r.drift.features.len()) } "beyond sampling noise" }
                 div.card { "large PSI" b.level-significant { (count(Level::Significant)) } "PSI ≥ " (t.significant) " (a size, not a test)" }

@@ -69,6 +69,9 @@ pub fn render(r: &RunResult) -> String {
     if let Some(d) = &r.drift.dataset {
         let _ = writeln!(out, "\n{}.", super::text::dataset_line(d));
     }
+    if let Some(m) = &r.drift.multivariate {
+        let _ = writeln!(out, "\n{}.", super::text::multivariate_line(m));
+    }
     let versions = r.performance.iter().map(|p| (r.model.as_str(), p));
     for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
         performance(&mut out, model, p);

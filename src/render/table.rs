@@ -56,6 +56,9 @@ pub fn render(r: &RunResult, style: Style) -> String {
     if let Some(d) = &r.drift.dataset {
         let _ = writeln!(out, "{}", super::text::dataset_line(d));
     }
+    if let Some(m) = &r.drift.multivariate {
+        let _ = writeln!(out, "{}", super::text::multivariate_line(m));
+    }
     if let Some(p) = &r.drift.prediction_drift {
         let _ = writeln!(
             out,

@@ -62,6 +62,33 @@ pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     )
 }
 
+/// The multivariate call in one line: `multivariate drift detected: reconstruction error 2.523
+/// > critical 2.096 (PCA, 4 components explain 69.2% of 11 features; p = 0.0013, short
+/// history of 4 stretches)`, or why it is undefined.
+#[must_use]
+pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
+    let (Some(error), Some(k), Some(explained)) = (m.error, m.components, m.explained_variance) else {
+        return format!("multivariate drift undefined: {}", plain(m.note.as_deref().unwrap_or("no reconstruction")));
+    };
+    let fit = format!("PCA, {k} components explain {:.1}% of {} features", explained * 100.0, m.features.len());
+    match (m.critical_error, m.p_value, m.null) {
+        (Some(c), Some(p), Some(null)) => format!(
+            "multivariate drift {}: reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches)",
+            if m.detected { "detected" } else { "not detected" },
+            if m.detected { ">" } else { "≤" },
+            match null {
+                crate::result::MultivariateNull::History => "history",
+                crate::result::MultivariateNull::ShortHistory => "short history",
+            },
+            m.history_stretches,
+        ),
+        _ => format!(
+            "multivariate drift not called: reconstruction error {error:.3} ({fit}; {})",
+            plain(m.note.as_deref().unwrap_or("no history"))
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

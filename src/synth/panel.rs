@@ -7,7 +7,7 @@
 //! volatility clustering; a log-volume AR(1) that reacts to `|ε_t|`. Features are computed from
 //! those paths exactly as an analyst would (Wilder's RSI, MACD histogram, SMA distance, …).
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StudentT};
@@ -431,6 +431,10 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) -> Result<(), String> {
                     Box::new(move |x, b| if x > 0.0 { (b.log_median + f * (x.ln() - b.log_median)).exp() } else { x }),
                 )
             }
+            Change::Decouple { feature } => {
+                decouple(panel, feature, &inside);
+                continue;
+            }
             Change::Sector { .. } | Change::Model { .. } | Change::Bull { .. } => continue,
         };
         let Some(k) = index(name) else { continue };
@@ -468,6 +472,29 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Shuffles `name` among the rows of each day inside the range (a fixed seed per day): every
+/// day keeps exactly its values, the feature's link to each row's other features is gone.
+fn decouple(panel: &mut Panel, name: &str, inside: &[bool]) {
+    let Some(k) = FEATURES.iter().position(|f| *f == name) else { return };
+    let mut days: std::collections::BTreeMap<NaiveDate, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, (d, inside)) in panel.as_of.iter().zip(inside).enumerate() {
+        if *inside {
+            days.entry(*d).or_default().push(i);
+        }
+    }
+    for (day, rows) in days {
+        let mut rng = ChaCha8Rng::seed_from_u64(u64::from(day.num_days_from_ce().unsigned_abs()));
+        let mut values: Vec<Option<f64>> = rows.iter().map(|i| panel.features[k][*i]).collect();
+        // Fisher–Yates.
+        for j in (1..values.len()).rev() {
+            values.swap(j, rng.random_range(0..=j));
+        }
+        for (i, v) in rows.iter().zip(values) {
+            panel.features[k][*i] = v;
+        }
+    }
 }
 
 fn write_panel(panel: Panel, with_predictions: bool, versions: &[String]) -> Result<PanelFiles, WriteError> {

@@ -191,7 +191,7 @@ fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
             }
         }
     }
-    assert_eq!(panels, 9);
+    assert_eq!(panels, 10);
 }
 
 /// The log lines of a JSON-logged run whose message is `message`.

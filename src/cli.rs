@@ -166,6 +166,11 @@ pub struct FeatureArgs {
     /// Treat these columns as categorical whatever their dtype.
     #[arg(long, value_delimiter = ',')]
     pub categorical: Vec<String>,
+    /// Also compute multivariate drift: PCA reconstruction across the features, called against
+    /// the market's own past window pairs (off by default: it reads every feature row-aligned
+    /// over four and a half years).
+    #[arg(long)]
+    pub multivariate: bool,
 }
 
 /// The current and reference windows.

@@ -37,7 +37,9 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     rows_read.insert("features_current".to_owned(), cur_rows);
 
     let (profiles, mut drift) = cx.profiles_and_drift()?;
-    drift.multivariate = Some(cx.multivariate(&drift.skipped)?);
+    if settings.features.multivariate {
+        drift.multivariate = Some(cx.multivariate(&drift.skipped)?);
+    }
     if settings.by == performance::GroupBy::Sector {
         drift.sector_mix = cx.sector_mix()?;
         drift.by_sector = cx.by_sector()?;

@@ -56,8 +56,10 @@ impl Context<'_> {
         };
         let (numeric, categorical) = (usable(FeatureKind::Numeric), usable(FeatureKind::Categorical));
         let names: Vec<String> = numeric.iter().chain(&categorical).map(|s| (*s).to_owned()).collect();
+        // A profile with `--multivariate` is refused when the context opens
+        // (`Settings::needs_raw_reference`): it holds no rows.
         let Reference::Data { scan, window, pool, .. } = &self.reference else {
-            let note = "a reference profile holds no rows: multivariate drift needs the reference data (--reference-source or the features' own history)";
+            let note = "a reference profile holds no rows: multivariate drift needs the reference data";
             return Ok(undefined(names, left_out, note.to_owned()));
         };
         if names.len() < 2 {

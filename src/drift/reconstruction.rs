@@ -120,8 +120,11 @@ pub struct Reconstruction {
     mean: Vec<f64>,
     /// Per feature: the scaler's standard deviation (1 for a constant feature).
     scale: Vec<f64>,
-    /// The kept components, `p×k`, column `j` the `j`-th largest.
-    basis: DMatrix<f64>,
+    /// The kept components, `p×k` row-major (`basis[j·k + c]`: feature `j` of the `c`-th
+    /// largest component).
+    basis: Vec<f64>,
+    /// Components kept, `k`.
+    k: usize,
     /// Every component's explained-variance ratio, largest first.
     ratios: Vec<f64>,
 }
@@ -194,9 +197,10 @@ impl Reconstruction {
         }
         let ratios: Vec<f64> = values.iter().map(|v| v / total).collect();
         let k = kept_components(&ratios);
-        let basis = DMatrix::from_fn(p, k, |i, j| eigen.eigenvectors[(i, order[j])]);
+        let basis =
+            (0..p).flat_map(|j| order[..k].iter().map(move |c| (j, *c))).map(|(j, c)| eigen.eigenvectors[(j, c)]);
         let mean = a.iter().zip(shift).map(|(a, c)| a + c).collect();
-        Ok(Self { mean, scale, basis, ratios })
+        Ok(Self { mean, scale, basis: basis.collect(), k, ratios })
     }
 
     /// Features.
@@ -208,7 +212,7 @@ impl Reconstruction {
     /// The components kept.
     #[must_use]
     pub fn components(&self) -> usize {
-        self.basis.ncols()
+        self.k
     }
 
     /// The share of the reference's variance the kept components explain.
@@ -223,20 +227,23 @@ impl Reconstruction {
         Scratch { z: vec![0.0; self.features()], y: vec![0.0; self.components()] }
     }
 
-    /// The reconstruction error of one row (its features in fit order; missing NaN or ±∞).
-    pub fn error(&self, row: impl Fn(usize) -> f64, s: &mut Scratch) -> f64 {
-        let (p, k) = (self.features(), self.components());
-        for j in 0..p {
-            let x = row(j);
-            s.z[j] = if x.is_finite() { (x - self.mean[j]) / self.scale[j] } else { 0.0 };
+    /// The reconstruction error of one row (its features in fit order; missing NaN or ±∞):
+    /// `‖z − B·Bᵀz‖`, with `z` the standardised row.
+    pub fn error(&self, x: &[f64], s: &mut Scratch) -> f64 {
+        let k = self.k;
+        for (((z, x), m), sd) in s.z.iter_mut().zip(x).zip(&self.mean).zip(&self.scale) {
+            *z = if x.is_finite() { (x - m) / sd } else { 0.0 };
         }
-        for c in 0..k {
-            s.y[c] = (0..p).map(|j| self.basis[(j, c)] * s.z[j]).sum();
+        s.y.fill(0.0);
+        for (z, b) in s.z.iter().zip(self.basis.chunks_exact(k)) {
+            for (y, b) in s.y.iter_mut().zip(b) {
+                *y += b * z;
+            }
         }
         let mut ss = 0.0;
-        for j in 0..p {
-            let back: f64 = (0..k).map(|c| self.basis[(j, c)] * s.y[c]).sum();
-            ss += (s.z[j] - back).powi(2);
+        for (z, b) in s.z.iter().zip(self.basis.chunks_exact(k)) {
+            let back: f64 = b.iter().zip(&s.y).map(|(b, y)| b * y).sum();
+            ss += (z - back) * (z - back);
         }
         ss.sqrt()
     }
@@ -245,7 +252,15 @@ impl Reconstruction {
     #[must_use]
     pub fn errors(&self, columns: &[&[f64]]) -> Vec<f64> {
         let mut s = self.scratch();
-        (0..columns.first().map_or(0, |c| c.len())).map(|i| self.error(|j| columns[j][i], &mut s)).collect()
+        let mut row = vec![0.0; columns.len()];
+        (0..columns.first().map_or(0, |c| c.len()))
+            .map(|i| {
+                for (x, c) in row.iter_mut().zip(columns) {
+                    *x = c[i];
+                }
+                self.error(&row, &mut s)
+            })
+            .collect()
     }
 }
 
@@ -389,7 +404,7 @@ mod tests {
         // s = √5.25; c at its mean 0. The reconstruction keeps (z_a + z_b)/2 = 0 on both, so
         // the error is √(z_a² + z_b²) = 3.5·√2/√5.25.
         let mut s = fit.scratch();
-        let e = fit.error(|j| [0.0, 15.0, 0.0][j], &mut s);
+        let e = fit.error(&[0.0, 15.0, 0.0], &mut s);
         assert!((e - 3.5 * 2_f64.sqrt() / 5.25_f64.sqrt()).abs() < 1e-12, "{e}");
     }
 

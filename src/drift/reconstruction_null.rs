@@ -30,7 +30,7 @@
 //! counts only its disjoint stretches.
 
 use super::history::HistoryNull;
-use super::reconstruction::{Moments, Reconstruction, column_means};
+use super::reconstruction::{Moments, Reconstruction};
 
 /// Days between neighbouring past pairs.
 pub const STEP_DAYS: usize = 4;
@@ -89,17 +89,23 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
             next[d] += 1;
         }
     }
-    // The span's rows only: their means shift the sums.
-    let span: Vec<Vec<f64>> = rows.columns.iter().map(|c| order.iter().map(|i| c[*i]).collect()).collect();
-    let span_refs: Vec<&[f64]> = span.iter().map(Vec::as_slice).collect();
-    let shift = column_means(&span_refs);
+    // The span's rows only, row-major in day order (each is scored by several pairs); their
+    // means shift the sums.
+    let span: Vec<f64> = order.iter().flat_map(|i| rows.columns.iter().map(move |c| c[*i])).collect();
+    let shift: Vec<f64> = (0..p)
+        .map(|j| {
+            let finite = span.iter().skip(j).step_by(p).filter(|x| x.is_finite());
+            let (sum, n) = finite.fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
+            if n > 0.0 { sum / n } else { 0.0 }
+        })
+        .collect();
     let mut row = vec![0.0; p];
     let daily: Vec<Moments> = (0..days)
         .map(|d| {
             let mut m = Moments::new(p);
-            for i in starts[d]..starts[d + 1] {
-                for ((r, column), c) in row.iter_mut().zip(&span).zip(&shift) {
-                    *r = column[i] - c;
+            for x in span[starts[d] * p..starts[d + 1] * p].chunks_exact(p) {
+                for ((r, x), c) in row.iter_mut().zip(x).zip(&shift) {
+                    *r = x - c;
                 }
                 m.add_row(&row);
             }
@@ -118,7 +124,7 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
             let mut scratch = fit.scratch();
             let (from, to) = (starts[s - current_days], starts[s]);
             if to > from {
-                let total: f64 = (from..to).map(|i| fit.error(|j| span[j][i], &mut scratch)).sum();
+                let total: f64 = span[from * p..to * p].chunks_exact(p).map(|x| fit.error(x, &mut scratch)).sum();
                 errors.push(total / (to - from) as f64);
             }
         }

@@ -88,6 +88,8 @@ pub struct FeaturesConfig {
     /// Columns treated as categorical whatever their dtype.
     #[serde(default)]
     pub categorical: Vec<String>,
+    /// Multivariate drift (PCA reconstruction) beside the per-feature drift (default false).
+    pub multivariate: Option<bool>,
 }
 
 /// `[windows]`.

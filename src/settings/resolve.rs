@@ -256,6 +256,7 @@ impl FeatureArgs {
         FeatureSelection {
             include: or_file(&self.include, &file.features.include),
             categorical: or_file(&self.categorical, &file.features.categorical),
+            multivariate: self.multivariate || file.features.multivariate.unwrap_or(false),
         }
     }
 }
@@ -457,6 +458,7 @@ mod tests {
         ("columns", "observed_at", 's'),
         ("features", "include", 'a'),
         ("features", "categorical", 'a'),
+        ("features", "multivariate", 'b'),
         ("windows", "current_days", 'i'),
         ("windows", "reference_days", 'i'),
         ("windows", "performance_days", 'i'),
@@ -539,6 +541,7 @@ mod tests {
         let typed = match kind {
             'i' => integer().boxed(),
             'f' => float().boxed(),
+            'b' => any::<bool>().prop_map(toml::Value::Boolean).boxed(),
             'a' => prop::collection::vec(".{0,6}", 0..3)
                 .prop_map(|v| toml::Value::Array(v.into_iter().map(toml::Value::String).collect()))
                 .boxed(),

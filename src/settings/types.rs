@@ -91,6 +91,8 @@ pub struct FeatureSelection {
     pub include: Vec<String>,
     /// Columns forced categorical.
     pub categorical: Vec<String>,
+    /// Compute multivariate drift too.
+    pub multivariate: bool,
 }
 
 /// Everything a drift/performance computation needs.
@@ -151,6 +153,8 @@ impl Settings {
             Some("--binning evidently")
         } else if !self.psi.stattest.is_psi() {
             Some("--stattest")
+        } else if self.features.multivariate {
+            Some("--multivariate")
         } else {
             None
         }

@@ -77,7 +77,7 @@ INJECTIONS = {
 
 
 def report(binary, features, as_of):
-    out = run([binary, "--quiet", "report", "--features", features, "--as-of", as_of, "--format", "json"])
+    out = run([binary, "--quiet", "report", "--features", features, "--as-of", as_of, "--format", "json", "--multivariate"])
     return json.loads(out.stdout)["drift"]
 
 

@@ -41,7 +41,7 @@ failures = []
 
 def ours(binary, features, as_of):
     out = subprocess.run(
-        [binary, "--quiet", "report", "--features", str(features), "--as-of", as_of, "--format", "json"],
+        [binary, "--quiet", "report", "--features", str(features), "--as-of", as_of, "--format", "json", "--multivariate"],
         check=True, capture_output=True, text=True,
     ).stdout
     return json.loads(out)

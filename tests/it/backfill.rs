@@ -83,7 +83,8 @@ fn config(dir: &Path) -> String {
 #[test]
 fn a_backfilled_range_reaches_prometheus_one_sample_per_trading_day() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path());
+    // With multivariate drift, so that its panel has a series to draw.
+    let cfg = write_config(tmp.path(), Fixtures::All, "[features]\nmultivariate = true\n").display().to_string();
     let text = tmp.path().join("history.om");
     let (code, _, err) = run(bin().args(["backfill", "--config", &cfg, "--from", FROM, "--to", TO, "-o"]).arg(&text));
     assert_eq!(code, 0, "{err}");

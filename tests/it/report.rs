@@ -120,6 +120,26 @@ fn json_snapshot_on_fixtures() {
     insta::assert_snapshot!("fixtures_json", scrub(&out, std::path::Path::new("/nonexistent")));
 }
 
+/// `--multivariate` adds the PCA reconstruction block (its numbers equal NannyML's: see
+/// tests/crosscheck/multivariate.py), a line in the table and Markdown, and its gauges; without
+/// it the block is `null` and nothing is read for it.
+#[test]
+fn multivariate_drift_is_reported_when_asked_for() {
+    let (code, out, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json", "--multivariate"]);
+    assert_eq!(code, 0);
+    let m = &json(&out)["drift"]["multivariate"];
+    assert_eq!(m["features"].as_array().unwrap().len(), 11);
+    assert_eq!((m["components"].as_u64(), m["history_stretches"].as_u64()), (Some(4), Some(4)));
+    assert_eq!(m["null"], "short_history");
+    let (error, critical) = (m["error"].as_f64().unwrap(), m["critical_error"].as_f64().unwrap());
+    assert!((error - 2.523_115_184_826).abs() < 1e-9, "{error}");
+    assert_eq!(m["detected"], error > critical);
+    let (_, table, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--multivariate"]);
+    assert!(table.contains("multivariate drift detected: reconstruction error 2.523 > critical 2.096"), "{table}");
+    let (_, plain, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
+    assert_eq!(json(&plain)["drift"]["multivariate"], Value::Null);
+}
+
 #[test]
 fn csv_and_markdown_snapshots_on_fixtures() {
     let (_, csv, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "csv"]);

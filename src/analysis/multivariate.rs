@@ -24,6 +24,20 @@ fn columns(table: &FeatureTable, encodings: &[FrequencyEncoding]) -> Vec<Vec<f64
     out
 }
 
+/// Each categorical column's encoding, fitted on the rows `in_reference`.
+fn encodings(table: &FeatureTable, in_reference: &[bool]) -> Vec<FrequencyEncoding> {
+    table
+        .categorical
+        .iter()
+        .map(|c| FrequencyEncoding::fit(kept(c, in_reference).iter().map(|v| v.as_deref())))
+        .collect()
+}
+
+/// The values whose `keep` is true.
+fn kept<T: Clone>(values: &[T], keep: &[bool]) -> Vec<T> {
+    values.iter().zip(keep).filter(|(_, k)| **k).map(|(v, _)| v.clone()).collect()
+}
+
 fn undefined(features: Vec<String>, left_out: Vec<SkippedFeature>, note: String) -> MultivariateDrift {
     MultivariateDrift {
         features,
@@ -44,6 +58,33 @@ fn undefined(features: Vec<String>, left_out: Vec<SkippedFeature>, note: String)
 }
 
 impl Context<'_> {
+    /// The rows of `numeric` and `categorical` over the last [`SPAN_PAIRS`] pairs (of `pair`
+    /// days) of the pooled days, those of the current window, and the span's days.
+    fn rows(
+        &self,
+        scan: &crate::load::Scan,
+        pool: DateRange,
+        pair: usize,
+        numeric: &[&str],
+        categorical: &[&str],
+    ) -> Result<(FeatureTable, FeatureTable, Vec<i32>), AnalysisError> {
+        let source_days = match &self.settings.sources.reference {
+            Some(_) => scan.dates()?,
+            None => self.days.clone(),
+        };
+        let in_pool: Vec<NaiveDate> =
+            source_days.into_iter().filter(|d| *d >= pool.from() && *d <= pool.to()).collect();
+        let first = in_pool.len().saturating_sub(SPAN_PAIRS * pair);
+        let span_days: Vec<i32> = in_pool[first..].iter().map(|d| date_to_days(*d)).collect();
+        let read = DateRange::new(in_pool.get(first).copied().unwrap_or(pool.from()), pool.to()).unwrap_or(pool);
+        let (pooled, current) = std::thread::scope(|threads| {
+            let pooled = threads.spawn(|| scan.feature_table(numeric, categorical, Some(read)));
+            let current = self.current_scan.feature_table(numeric, categorical, self.current.scan_range());
+            (pooled.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), current)
+        });
+        Ok((pooled?, current?, span_days))
+    }
+
     /// The multivariate drift of the features not in `skipped`.
     pub(super) fn multivariate(&self, skipped: &[SkippedFeature]) -> Result<MultivariateDrift, AnalysisError> {
         let left_out: Vec<SkippedFeature> = skipped.to_vec();
@@ -66,38 +107,11 @@ impl Context<'_> {
             return Ok(undefined(names, left_out, "fewer than two features to reconstruct".to_owned()));
         }
         let (r, t) = (window.days.len(), self.current.days.len());
-        // The pooled days of the reference source, the last SPAN_PAIRS pairs' worth of them.
-        let source_days = match &self.settings.sources.reference {
-            Some(_) => scan.dates()?,
-            None => self.days.clone(),
-        };
-        let pooled_days: Vec<NaiveDate> =
-            source_days.into_iter().filter(|d| *d >= pool.from() && *d <= pool.to()).collect();
-        let first = pooled_days.len().saturating_sub(SPAN_PAIRS * (r + t));
-        let span_days: Vec<i32> = pooled_days[first..].iter().map(|d| date_to_days(*d)).collect();
-        let span = DateRange::new(pooled_days.get(first).copied().unwrap_or(pool.from()), pool.to()).unwrap_or(*pool);
-        let (pooled, current) = std::thread::scope(|threads| {
-            let pooled = threads.spawn(|| scan.feature_table(&numeric, &categorical, Some(span)));
-            let current = self.current_scan.feature_table(&numeric, &categorical, self.current.scan_range());
-            (pooled.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), current)
-        });
-        let (pooled, current) = (pooled?, current?);
-        let reference_from = date_to_days(window.range.from());
-        let in_reference: Vec<bool> = pooled.days.iter().map(|d| *d >= reference_from).collect();
-        let encodings: Vec<FrequencyEncoding> = pooled
-            .categorical
-            .iter()
-            .map(|c| {
-                FrequencyEncoding::fit(
-                    c.iter().zip(&in_reference).filter(|(_, keep)| **keep).map(|(v, _)| v.as_deref()),
-                )
-            })
-            .collect();
+        let (pooled, current, span_days) = self.rows(scan, *pool, r + t, &numeric, &categorical)?;
+        let in_reference: Vec<bool> = pooled.days.iter().map(|d| *d >= date_to_days(window.range.from())).collect();
+        let encodings = encodings(&pooled, &in_reference);
         let pooled_columns = columns(&pooled, &encodings);
-        let reference: Vec<Vec<f64>> = pooled_columns
-            .iter()
-            .map(|c| c.iter().zip(&in_reference).filter(|(_, keep)| **keep).map(|(v, _)| *v).collect())
-            .collect();
+        let reference: Vec<Vec<f64>> = pooled_columns.iter().map(|c| kept(c, &in_reference)).collect();
         let reference_refs: Vec<&[f64]> = reference.iter().map(Vec::as_slice).collect();
         let fit = match Reconstruction::fit(&reference_refs) {
             Ok(fit) => fit,

@@ -17,8 +17,9 @@
 //! rows and the carry-over from day to day; no row is treated as independent. The critical
 //! value is [`HistoryNull`]'s: the empirical `1 − α` quantile of the past `ē_s` where the
 //! history holds `K = ⌊D/(R + T)⌋ ≥ 7` disjoint stretches and `N ≥ 2/α` pairs, the
-//! prediction bound of one more pair (on the cube-root scale) where `3 ≤ K < 7`, and no call
-//! below three stretches. `p = (1 + #{ē_s ≥ ē})/(N + 1)`.
+//! prediction bound of one more pair (on the cube-root scale) where `3 ≤ K < 7` (or where
+//! short windows give seven stretches but fewer than `2/α` pairs: then with `K = 6`), and no
+//! call below three stretches. `p = (1 + #{ē_s ≥ ē})/(N + 1)`.
 //!
 //! **Span and cost.** The pairs come from the last `8·(R + T)` pooled days at most (1,120
 //! trading days, four and a half NEPSE years, for the default windows), so the history holds up
@@ -29,7 +30,7 @@
 //! would cost five times as much for pairs that are nearly copies, and the history already
 //! counts only its disjoint stretches.
 
-use super::history::HistoryNull;
+use super::history::{HISTORY_MIN_STRETCHES, HistoryNull};
 use super::reconstruction::{Moments, Reconstruction};
 
 /// Days between neighbouring past pairs.
@@ -168,9 +169,12 @@ pub struct Call {
 #[must_use]
 pub fn call(error: f64, past: &PastErrors, alpha: f64) -> Option<Call> {
     let history = HistoryNull::new(past.errors.clone(), past.stretches);
+    // Seven stretches but fewer than 2/α pairs (short windows): no empirical quantile, so the
+    // prediction bound, with the stretches it can count on capped where it applies.
+    let bound = HistoryNull::new(past.errors.clone(), past.stretches.min(HISTORY_MIN_STRETCHES - 1));
     let (null, (p_value, critical)) = match history.test(error, alpha) {
         Some(t) => (Null::History, t),
-        None => (Null::ShortHistory, history.short_bound(error, alpha)?),
+        None => (Null::ShortHistory, bound.short_bound(error, alpha)?),
     };
     Some(Call { critical, p_value, detected: error > critical, null })
 }

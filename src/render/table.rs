@@ -31,34 +31,7 @@ pub fn render(r: &RunResult, style: Style) -> String {
     for s in &r.drift.skipped {
         let _ = writeln!(out, "skipped {}: {}", plain(&s.feature), plain(&s.reason));
     }
-    let computed = r.drift.features.len();
-    let _ = writeln!(
-        out,
-        "\ndrifted: {} of {computed} features ({}){}",
-        r.drift.drifted_features.len(),
-        fmt_pct(r.drift.drift_share),
-        if r.drift.drifted_features.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", r.drift.drifted_features.join(", "))
-        }
-    );
-    let _ = writeln!(
-        out,
-        "shifted: {} of {computed} features (beyond sampling noise; a retraining signal){}",
-        r.drift.shifted_features.len(),
-        if r.drift.shifted_features.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", r.drift.shifted_features.join(", "))
-        }
-    );
-    if let Some(d) = &r.drift.dataset {
-        let _ = writeln!(out, "{}", super::text::dataset_line(d));
-    }
-    if let Some(m) = &r.drift.multivariate {
-        let _ = writeln!(out, "{}", super::text::multivariate_line(m));
-    }
+    calls(r, &mut out);
     if let Some(p) = &r.drift.prediction_drift {
         let _ = writeln!(
             out,
@@ -252,5 +225,38 @@ fn perf_table<'a>(out: &mut String, groups: impl Iterator<Item = &'a Performance
             fmt_opt(m.brier, 4),
             fmt_opt(m.log_loss, 4),
         );
+    }
+}
+
+/// The calls under the feature table: drifted, shifted, the dataset-level and the multivariate
+/// call.
+fn calls(r: &RunResult, out: &mut String) {
+    let computed = r.drift.features.len();
+    let _ = writeln!(
+        out,
+        "\ndrifted: {} of {computed} features ({}){}",
+        r.drift.drifted_features.len(),
+        fmt_pct(r.drift.drift_share),
+        if r.drift.drifted_features.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.drift.drifted_features.join(", "))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "shifted: {} of {computed} features (beyond sampling noise; a retraining signal){}",
+        r.drift.shifted_features.len(),
+        if r.drift.shifted_features.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.drift.shifted_features.join(", "))
+        }
+    );
+    for line in r.drift.dataset.iter().map(super::text::dataset_line) {
+        let _ = writeln!(out, "{line}");
+    }
+    for line in r.drift.multivariate.iter().map(super::text::multivariate_line) {
+        let _ = writeln!(out, "{line}");
     }
 }

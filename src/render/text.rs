@@ -62,9 +62,12 @@ pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     )
 }
 
-/// The multivariate call in one line: `multivariate drift detected: reconstruction error 2.523
-/// > critical 2.096 (PCA, 4 components explain 69.2% of 11 features; p = 0.0013, short
-/// history of 4 stretches)`, or why it is undefined.
+/// The multivariate call in one line, or why it is undefined:
+///
+/// ```text
+/// multivariate drift detected: reconstruction error 2.523 > critical 2.096 (PCA, 4 components
+/// explain 69.2% of 11 features; p = 0.0013, short history of 4 stretches)
+/// ```
 #[must_use]
 pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
     let (Some(error), Some(k), Some(explained)) = (m.error, m.components, m.explained_variance) else {

@@ -58,7 +58,11 @@ fn drift_reaches_prometheus_alerts_and_dashboard() {
 
     let tmp = tempfile::tempdir().unwrap();
     let results = tmp.path().join("results");
-    let push = format!("[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n", gw.url, results.display());
+    let push = format!(
+        "[features]\nmultivariate = true\n[push]\nurl = \"{}\"\n[output]\nresults_dir = \"{}\"\n",
+        gw.url,
+        results.display()
+    );
     let cfg = write_config(tmp.path(), Fixtures::All, &push).display().to_string();
     run_job(&cfg, "2026-11-19");
     wait_for("a scrape of the pushed gauges", || !query(&prom, "model_accuracy").is_empty());
@@ -90,7 +94,14 @@ fn drift_reaches_prometheus_alerts_and_dashboard() {
         assert_eq!(alert["metric"]["job"], "nepse_drift");
     }
 
-    // A run on non-drifted data replaces the group; the alert resolves.
+    // The injected window also moves the features' joint pattern beyond its short history's
+    // bound: MultivariateDrift (a ticket) is pending for the model.
+    let multivariate = || query(&prom, "ALERTS{alertname=\"MultivariateDrift\"}");
+    wait_for("MultivariateDrift", || !multivariate().is_empty());
+    assert_eq!(multivariate()[0]["metric"]["severity"], "ticket");
+
+    // A run on non-drifted data replaces the group; the alerts resolve.
     run_job(&cfg, "2026-09-30");
     wait_for("FeatureDriftHigh to resolve", || firing_features(&prom).is_empty());
+    wait_for("MultivariateDrift to resolve", || multivariate().is_empty());
 }

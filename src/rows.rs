@@ -1,5 +1,6 @@
 //! The plain rows and counts the loader produces and the math consumes: prediction and
-//! outcome rows, a categorical column's value counts, and the day of each row of a buffer. Shared by [`crate::load`],
+//! outcome rows, a categorical column's value counts, the day of each row of a buffer, and several
+//! features row-aligned. Shared by [`crate::load`],
 //! [`crate::drift`] and [`crate::performance`] so that the loader imports neither.
 
 use std::collections::BTreeMap;
@@ -181,6 +182,18 @@ impl DaySlots {
     }
 }
 
+/// Several features of the same rows, aligned row by row, with each row's day: what the
+/// multivariate drift takes (the per-feature drift reads one column at a time instead).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureTable {
+    /// Each row's day (days since 1970-01-01).
+    pub days: Vec<i32>,
+    /// The numeric columns asked for, in order, null → NaN.
+    pub numeric: Vec<Vec<f64>>,
+    /// The categorical columns asked for, in order, as text (`None` for null).
+    pub categorical: Vec<Vec<Option<String>>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::{DaySlots, SlotRun};
@@ -228,16 +241,4 @@ mod tests {
         assert_eq!(s.len(), 20_000);
         assert_eq!(expand(&s), rows);
     }
-}
-
-/// Several features of the same rows, aligned row by row, with each row's day: what the
-/// multivariate drift takes (the per-feature drift reads one column at a time instead).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FeatureTable {
-    /// Each row's day (days since 1970-01-01).
-    pub days: Vec<i32>,
-    /// The numeric columns asked for, in order, null → NaN.
-    pub numeric: Vec<Vec<f64>>,
-    /// The categorical columns asked for, in order, as text (`None` for null).
-    pub categorical: Vec<Vec<Option<String>>>,
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::context::{Context, Reference};
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
-use crate::drift::reconstruction::{FrequencyEncoding, Reconstruction, WindowError};
+use crate::drift::reconstruction::{FitError, FrequencyEncoding, Reconstruction, WindowError};
 use crate::drift::reconstruction_null::{self, DayRows, Null, SPAN_PAIRS, past_errors};
 use crate::load::date_to_days;
 use crate::result::{FeatureKind, MultivariateDrift, MultivariateNull, SkippedFeature};
@@ -117,9 +117,13 @@ impl Context<'_> {
             Ok(fit) => fit,
             Err(e) => {
                 let note = match e {
-                    crate::drift::reconstruction::FitError::NoValues(j) => {
+                    FitError::NoValues(j) => {
                         format!("feature `{}` has no finite value in the reference window", names[j])
                     }
+                    FitError::NotFinite(j) => format!(
+                        "feature `{}` holds a reference value too large to square (beyond about ±1e154): a bad print or a sentinel",
+                        names[j]
+                    ),
                     e => format!("the reconstruction is undefined: {e} in the reference window"),
                 };
                 return Ok(undefined(names, left_out, note));
@@ -127,20 +131,34 @@ impl Context<'_> {
         };
         let current_columns = columns(&current, &encodings);
         let current_refs: Vec<&[f64]> = current_columns.iter().map(Vec::as_slice).collect();
-        let reference_error = WindowError::of(&fit.errors(&reference_refs));
-        let current_error = WindowError::of(&fit.errors(&current_refs));
-        let day_index: Vec<u32> =
-            pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
-        let pooled_refs: Vec<&[f64]> = pooled_columns.iter().map(Vec::as_slice).collect();
-        let past = past_errors(DayRows { columns: &pooled_refs, day: &day_index, days: span_days.len() }, r, t);
+        let reference_error = WindowError::of(&fit.errors(&reference_refs)).filter(|e| e.mean.is_finite());
+        let current_error = WindowError::of(&fit.errors(&current_refs)).filter(|e| e.mean.is_finite());
+        // The past pairs are adjacent windows: a reference that is not the trading days just
+        // before the current window (a separate reference source, or a gap) has no history
+        // shaped like it.
+        let adjacent = self.settings.sources.reference.is_none() && {
+            let before = self.days.partition_point(|d| Some(d) < self.current.days.first());
+            before > 0 && self.days.get(before - 1) == window.days.last()
+        };
+        let past = adjacent.then(|| {
+            let day_index: Vec<u32> =
+                pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
+            let pooled_refs: Vec<&[f64]> = pooled_columns.iter().map(Vec::as_slice).collect();
+            past_errors(DayRows { columns: &pooled_refs, day: &day_index, days: span_days.len() }, r, t)
+        });
+        let past = past.flatten();
         let call = match (&current_error, &past) {
             (Some(e), Some(past)) => reconstruction_null::call(e.mean, past, self.psi.alpha),
             _ => None,
         };
         let note = match (&current_error, &call) {
-            (None, _) => Some("the current window has no row".to_owned()),
+            (None, _) if current.days.is_empty() => Some("the current window has no row".to_owned()),
+            (None, _) => Some("a current value is too large to square (beyond about ±1e154): a bad print or a sentinel".to_owned()),
+            (_, None) if !adjacent => Some(
+                "no call: the reference is not the trading days just before the current window (a separate reference source or a gap), and the past pairs the call rests on are adjacent windows".to_owned(),
+            ),
             (_, None) => Some(format!(
-                "no call: the pooled days hold {} disjoint window pairs of {} days (at least 3 are needed)",
+                "no call: the pooled days hold {} disjoint window pairs of {} days with a defined fit (at least 3 are needed)",
                 past.as_ref().map_or(0, |p| p.stretches),
                 r + t
             )),

@@ -18,15 +18,15 @@ use crate::settings::{self, ConfigError, ProcessEnv, Settings};
 pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut Printer<'_>) -> Result<u8, Error> {
     let file = settings::load_file(&args.analysis.config)?;
     let windows = fitted_window(&args.analysis.windows)?;
-    if args.analysis.features.multivariate {
+    let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
+    let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
+    if settings.features.multivariate {
         return Err(ConfigError::Invalid {
-            key: "--multivariate".into(),
+            key: "--multivariate (features.multivariate)".into(),
             detail: "a reference profile holds per-feature bins, not the rows multivariate drift refits: pass --multivariate to report or run with the reference data instead".into(),
         }
         .into());
     }
-    let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
-    let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     // Before anything is read: a refused path fails at once.
     let output = Output::resolve(&args.output, &Inputs::of(&settings, args.analysis.config.config.as_deref()))?;
     let profile = analysis::fit_reference(&settings)?;

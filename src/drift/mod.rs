@@ -1,4 +1,5 @@
-//! Drift: bins, PSI, significance, and one feature's drift. Pure math over slices and counts.
+//! Drift: bins, PSI, significance, one feature's drift, and multivariate drift (PCA
+//! reconstruction). Pure math over slices and counts.
 
 pub mod binning;
 pub mod column;

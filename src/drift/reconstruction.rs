@@ -17,7 +17,7 @@
 //! **Per row:** `e_i = ‖z_i − V Vᵀ z_i‖` with `V = [v_1 … v_k]`: the Euclidean distance between
 //! the scaled row and its reconstruction from the first `k` components. **Per window:** the
 //! mean of `e_i` and NannyML's sampling error `sd(e; ddof 1) / √n` (which treats rows as
-//! independent; the call does not rest on it, see [`super::reconstruction_history`]).
+//! independent; the call does not rest on it, see [`super::reconstruction_null`]).
 //!
 //! Categorical features enter as their reference frequency ([`FrequencyEncoding`]: the most
 //! frequent value imputed first, an unseen value encoded 0), as NannyML's `CountEncoder(
@@ -26,8 +26,11 @@
 //! fitted ([`FitError::NoValues`]).
 //!
 //! The fit is computed from the reference's sums ([`Moments`]): the per-day sums a history of
-//! past fits reuses. Each column is shifted by a constant before it is summed (its mean over
-//! the rows the sums were taken on), so the sums lose no precision to a large mean.
+//! past fits reuses. Each column is shifted by a constant before it is summed (its mean over the
+//! rows fitted, or its median over the history's whole span), so the sums lose little precision
+//! to a large mean; a column whose finite values are all equal is recognised exactly (its minimum equals
+//! its maximum), not through a variance that rounding leaves just above 0. A value so large that
+//! its square overflows (|x| ≳ 1e154) makes the fit undefined ([`FitError::NotFinite`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,11 +54,17 @@ pub enum FitError {
     /// Every feature is constant: nothing to decompose.
     #[error("every feature is constant")]
     NoVariance,
+    /// A value so large that the covariance overflows.
+    #[error("feature {0} holds a value too large to square (beyond about ±1e154)")]
+    NotFinite(usize),
+    /// The eigendecomposition did not converge.
+    #[error("the eigendecomposition did not converge")]
+    NoConvergence,
 }
 
-/// Sums over rows from which a fit is computed: per column the finite count and shifted sum,
-/// per pair of columns the rows where both are finite, their sums and cross product. Adds and
-/// subtracts, so a window's sums are a running sum of its days'.
+/// Sums over rows from which a fit is computed: per pair of columns the rows where both are
+/// finite, their sums and cross product, and per column its smallest and largest finite value.
+/// A window's sums are the sum of its days'.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Moments {
     p: usize,
@@ -67,13 +76,25 @@ pub struct Moments {
     sum: Vec<f64>,
     /// Per `(i, j)`: `Σ (x_i − c_i)(x_j − c_j)` over rows where both are finite.
     cross: Vec<f64>,
+    /// Per column: its smallest and largest finite value (shifted).
+    low: Vec<f64>,
+    high: Vec<f64>,
 }
 
 impl Moments {
     /// Empty sums for `p` columns.
     #[must_use]
     pub fn new(p: usize) -> Self {
-        Self { p, rows: 0.0, both: vec![0.0; p * p], sum: vec![0.0; p * p], cross: vec![0.0; p * p] }
+        let zeros = vec![0.0; p * p];
+        Self {
+            p,
+            rows: 0.0,
+            both: zeros.clone(),
+            sum: zeros.clone(),
+            cross: zeros,
+            low: vec![f64::INFINITY; p],
+            high: vec![f64::NEG_INFINITY; p],
+        }
     }
 
     /// Adds one row (already shifted by the columns' constants; missing is NaN).
@@ -85,6 +106,8 @@ impl Moments {
             if !xi.is_finite() {
                 continue;
             }
+            self.low[i] = self.low[i].min(xi);
+            self.high[i] = self.high[i].max(xi);
             for (j, &xj) in x.iter().enumerate() {
                 if xj.is_finite() {
                     let at = i * p + j;
@@ -96,13 +119,19 @@ impl Moments {
         }
     }
 
-    /// Adds (`sign` 1) or removes (`sign` −1) another window's sums.
-    pub fn merge(&mut self, other: &Self, sign: f64) {
-        self.rows += sign * other.rows;
+    /// Adds another window's sums.
+    pub fn add(&mut self, other: &Self) {
+        self.rows += other.rows;
         for (a, b) in [(&mut self.both, &other.both), (&mut self.sum, &other.sum), (&mut self.cross, &other.cross)] {
             for (x, y) in a.iter_mut().zip(b) {
-                *x += sign * y;
+                *x += y;
             }
+        }
+        for (a, b) in self.low.iter_mut().zip(&other.low) {
+            *a = a.min(*b);
+        }
+        for (a, b) in self.high.iter_mut().zip(&other.high) {
+            *a = a.max(*b);
         }
     }
 
@@ -180,14 +209,19 @@ impl Reconstruction {
             .map(|j| {
                 let var = centred(j, j).max(0.0) / n;
                 // scikit-learn's `_is_constant_feature`: a variance within rounding of 0 is a
-                // constant feature, which is not scaled (`_handle_zeros_in_scale`).
+                // constant feature, which is not scaled (`_handle_zeros_in_scale`); so is one
+                // whose finite values are all equal, whatever rounding the sums left.
                 let mean = a[j] + shift[j];
                 let rounding = n * f64::EPSILON * var + (n * mean * f64::EPSILON).powi(2);
-                if var > rounding { var.sqrt() } else { 1.0 }
+                if var > rounding && m.low[j] < m.high[j] { var.sqrt() } else { 1.0 }
             })
             .collect();
         let cov = DMatrix::from_fn(p, p, |i, j| centred(i, j) / ((n - 1.0) * scale[i] * scale[j]));
-        let eigen = SymmetricEigen::new(cov);
+        if let Some(at) = cov.iter().position(|c| !c.is_finite()) {
+            return Err(FitError::NotFinite(at % p));
+        }
+        // At most 10,000 sweeps (nalgebra's `new` has no cap); an 11×11 matrix takes a handful.
+        let eigen = SymmetricEigen::try_new(cov, f64::EPSILON, 10_000).ok_or(FitError::NoConvergence)?;
         let mut order: Vec<usize> = (0..p).collect();
         order.sort_by(|x, y| eigen.eigenvalues[*y].total_cmp(&eigen.eigenvalues[*x]));
         let values: Vec<f64> = order.iter().map(|j| eigen.eigenvalues[*j].max(0.0)).collect();
@@ -446,14 +480,18 @@ mod tests {
             m
         };
         let mut all = half(0, 4);
-        all.merge(&half(4, 8), 1.0);
+        all.add(&half(4, 8));
         let direct = Reconstruction::fit(&refs(&c)).unwrap();
         let summed = Reconstruction::from_moments(&all, &shift).unwrap();
-        for (x, y) in direct.mean.iter().chain(&direct.scale).zip(summed.mean.iter().chain(&summed.scale)) {
-            assert!((x - y).abs() < 1e-12);
+        let numbers = |r: &Reconstruction| -> Vec<f64> {
+            // The basis up to each component's sign.
+            let signed: Vec<f64> = r.basis.iter().map(|b| b.abs()).collect();
+            [r.mean.clone(), r.scale.clone(), r.ratios.clone(), signed].concat()
+        };
+        for (x, y) in numbers(&direct).iter().zip(&numbers(&summed)) {
+            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
         }
-        all.merge(&half(0, 4), -1.0);
-        assert_eq!(all.rows(), 4.0);
+        assert_eq!(all.rows(), 8.0);
     }
 
     #[test]
@@ -467,6 +505,24 @@ mod tests {
         let flat = vec![vec![1.0; 8], vec![2.0; 8]];
         // Constant features: scale 1, covariance 0.
         assert_eq!(Reconstruction::fit(&refs(&flat)), Err(FitError::NoVariance));
+        // A value whose square overflows: undefined, not a hang in the eigensolver.
+        let mut huge = c.clone();
+        huge[2][0] = 1e300;
+        assert_eq!(Reconstruction::fit(&refs(&huge)), Err(FitError::NotFinite(2)));
+    }
+
+    #[test]
+    fn a_feature_constant_in_the_rows_is_not_scaled_whatever_the_shift() {
+        // Sums shifted by a constant away from the column's value (as a past pair's are, by
+        // the span's mean): the rounding of the one-pass variance must not pass for a spread.
+        for (value, shift) in [(6.5, 6.43), (0.25, 0.1), (1234.5, 1200.1)] {
+            let mut rows = Moments::new(2);
+            for i in 0..24_000 {
+                rows.add_row(&[value - shift, f64::from(i % 7)]);
+            }
+            let fit = Reconstruction::from_moments(&rows, &[shift, 0.0]).unwrap();
+            assert_eq!(fit.scale[0], 1.0, "{value} shifted by {shift}");
+        }
     }
 
     #[test]

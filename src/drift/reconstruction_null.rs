@@ -11,7 +11,8 @@
 //!
 //! **The null: the market's own past pairs.** For every past pair of windows shaped like the
 //! comparison, `T` days scored by a reconstruction fitted on the `R` days just before them
-//! (exactly the procedure applied to the current window), the pair's statistic is its mean
+//! (the procedure applied to the current window, but for a categorical feature, which every
+//! pair encodes by the current reference's shares), the pair's statistic is its mean
 //! error `ē_s`. The rows are clustered by day through the windows themselves: a pair's
 //! statistic is a mean over whole days, so the spread of `ē_s` holds the co-movement of a day's
 //! rows and the carry-over from day to day; no row is treated as independent. The critical
@@ -27,7 +28,7 @@
 //! running per-day sums ([`Moments`], `O(p²)` per day and step), and its score is one pass over
 //! its `T` days' rows (`O(rows·p·k)`). Pairs slide [`STEP_DAYS`] days at a time: neighbours
 //! one day apart share 19 of 20 scored days and 119 of 120 fitted ones, so sliding by one
-//! would cost five times as much for pairs that are nearly copies, and the history already
+//! would cost four times as much for pairs that are nearly copies, and the history already
 //! counts only its disjoint stretches.
 
 use super::history::{HISTORY_MIN_STRETCHES, HistoryNull};
@@ -56,7 +57,8 @@ pub struct DayRows<'a> {
 pub struct PastErrors {
     /// One mean error per past pair whose fit is defined, in day order.
     pub errors: Vec<f64>,
-    /// `K = ⌊D/(R + T)⌋`.
+    /// `K`: the defined pairs that share no day (greedily, in day order): `⌊D/(R + T)⌋` when
+    /// every pair is defined, fewer when some are not (a feature absent from early days).
     pub stretches: usize,
 }
 
@@ -72,12 +74,12 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
     let first = rows.days.saturating_sub(SPAN_PAIRS * pair);
     let days = rows.days - first;
     let p = rows.columns.len();
+    // The index into the span's days of a row's day; rows outside it are left out.
+    let slot = |d: u32| (d as usize).checked_sub(first).filter(|d| *d < days);
     // Rows by day, counting sort.
     let mut starts = vec![0_usize; days + 1];
-    for d in rows.day {
-        if let Some(d) = (*d as usize).checked_sub(first) {
-            starts[d + 1] += 1;
-        }
+    for d in rows.day.iter().filter_map(|d| slot(*d)) {
+        starts[d + 1] += 1;
     }
     for d in 0..days {
         starts[d + 1] += starts[d];
@@ -85,21 +87,16 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
     let mut next = starts.clone();
     let mut order = vec![0_usize; starts[days]];
     for (i, d) in rows.day.iter().enumerate() {
-        if let Some(d) = (*d as usize).checked_sub(first) {
+        if let Some(d) = slot(*d) {
             order[next[d]] = i;
             next[d] += 1;
         }
     }
     // The span's rows only, row-major in day order (each is scored by several pairs); their
-    // means shift the sums.
+    // medians shift the sums (a median, so that one bad print of 1e300 cannot push every
+    // shifted value, and so every pair's sums, beyond what a float can square).
     let span: Vec<f64> = order.iter().flat_map(|i| rows.columns.iter().map(move |c| c[*i])).collect();
-    let shift: Vec<f64> = (0..p)
-        .map(|j| {
-            let finite = span.iter().skip(j).step_by(p).filter(|x| x.is_finite());
-            let (sum, n) = finite.fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
-            if n > 0.0 { sum / n } else { 0.0 }
-        })
-        .collect();
+    let shift: Vec<f64> = (0..p).map(|j| finite_median(span.iter().skip(j).step_by(p))).collect();
     let mut row = vec![0.0; p];
     let daily: Vec<Moments> = (0..days)
         .map(|d| {
@@ -113,33 +110,46 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
             m
         })
         .collect();
-    let mut fitted = Moments::new(p);
-    for m in &daily[..reference_days] {
-        fitted.merge(m, 1.0);
-    }
-    // `s` is the end (exclusive) of the pair's scored days; its fit covers [s − T − R, s − T).
+    // `s` is the end (exclusive) of the pair's scored days; its fit covers [s − T − R, s − T),
+    // summed afresh from the days (`R·3p²` additions, nothing next to the scoring): sums that
+    // slid by adding and subtracting would carry an extreme day's rounding for ever.
     let mut errors = Vec::new();
-    let mut s = pair;
-    loop {
-        if let Ok(fit) = Reconstruction::from_moments(&fitted, &shift) {
-            let mut scratch = fit.scratch();
-            let (from, to) = (starts[s - current_days], starts[s]);
-            if to > from {
-                let total: f64 = span[from * p..to * p].chunks_exact(p).map(|x| fit.error(x, &mut scratch)).sum();
-                errors.push(total / (to - from) as f64);
-            }
+    // The pairs defined so far that share no day, and where the last of them ends.
+    let (mut disjoint, mut free_from) = (0, 0);
+    for s in (pair..=days).step_by(STEP_DAYS) {
+        let mut fitted = Moments::new(p);
+        for m in &daily[s - pair..s - current_days] {
+            fitted.add(m);
         }
-        if s + STEP_DAYS > days {
-            break;
+        let Ok(fit) = Reconstruction::from_moments(&fitted, &shift) else { continue };
+        let mut scratch = fit.scratch();
+        let (from, to) = (starts[s - current_days], starts[s]);
+        if to == from {
+            continue;
         }
-        let fit_from = s - pair;
-        for d in fit_from..fit_from + STEP_DAYS {
-            fitted.merge(&daily[d], -1.0);
-            fitted.merge(&daily[d + reference_days], 1.0);
+        let total: f64 = span[from * p..to * p].chunks_exact(p).map(|x| fit.error(x, &mut scratch)).sum();
+        let mean = total / (to - from) as f64;
+        // A pair whose rows hold a value too large to scale says nothing about the others.
+        if !mean.is_finite() {
+            continue;
         }
-        s += STEP_DAYS;
+        errors.push(mean);
+        if s - pair >= free_from {
+            disjoint += 1;
+            free_from = s;
+        }
     }
-    Some(PastErrors { errors, stretches: days / pair })
+    Some(PastErrors { errors, stretches: disjoint })
+}
+
+/// The median of the finite values (0 without one).
+fn finite_median<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
+    let mut v: Vec<f64> = values.copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mid = v.len() / 2;
+    *v.select_nth_unstable_by(mid, f64::total_cmp).1
 }
 
 /// How the multivariate call was made.
@@ -238,6 +248,62 @@ mod tests {
         }
         // Too few days for one pair.
         assert_eq!(past_errors(rows(&refs, &day, 60), 50, 20), None);
+    }
+
+    #[test]
+    fn the_last_pair_after_many_slides_is_still_its_direct_fit() {
+        let (cols, day) = panel(300, 5, |_| 0.8, 4);
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let past = past_errors(rows(&refs, &day, 300), 40, 10).unwrap();
+        // Pairs end on 50, 54, …, 298: the last is fitted on 248..288 and scores 288..298.
+        assert_eq!(past.errors.len(), 63);
+        let slice =
+            |from: usize, to: usize| -> Vec<Vec<f64>> { cols.iter().map(|c| c[from * 5..to * 5].to_vec()).collect() };
+        let reference = slice(248, 288);
+        let fit = Reconstruction::fit(&reference.iter().map(Vec::as_slice).collect::<Vec<_>>()).unwrap();
+        let window = slice(288, 298);
+        let e = fit.errors(&window.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        assert!((past.errors[62] - mean).abs() < 1e-10, "{} vs {mean}", past.errors[62]);
+    }
+
+    #[test]
+    fn rows_outside_the_span_are_left_out_and_undefined_pairs_are_not_counted() {
+        let (mut cols, mut day) = panel(200, 4, |_| 0.8, 5);
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let clean = past_errors(rows(&refs, &day, 200), 30, 10).unwrap();
+        assert_eq!(clean.stretches, 5);
+        // A row whose day is outside the span (u32::MAX, or past the last day) changes nothing.
+        for c in &mut cols {
+            c.extend([1e6, 1e6]);
+        }
+        day.extend([u32::MAX, 200]);
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        assert_eq!(past_errors(rows(&refs, &day, 200), 30, 10).unwrap(), clean);
+        // One bad print of 1e300 on day 150: the pairs that fit or score it are undefined, the
+        // others unchanged (the shift is the span's median, which it cannot move far).
+        let mut printed = cols.clone();
+        printed[0][150 * 4] = 1e300;
+        let refs_printed: Vec<&[f64]> = printed.iter().map(Vec::as_slice).collect();
+        let hit = past_errors(rows(&refs_printed, &day, 200), 30, 10).unwrap();
+        assert!(
+            hit.errors.len() >= clean.errors.len() - 10 && hit.errors.len() < clean.errors.len(),
+            "{}",
+            hit.errors.len()
+        );
+        assert!(hit.errors.iter().all(|e| e.is_finite()));
+        // Feature c missing over the first 100 days: the pairs fitted there are undefined, and
+        // the stretches count only the defined pairs that share no day: the first is fitted on
+        // days 72..102, then those starting on days 112 and 152 (3, not 5).
+        for (c, d) in cols[2].iter_mut().zip(&day) {
+            if *d < 100 {
+                *c = f64::NAN;
+            }
+        }
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let gappy = past_errors(rows(&refs, &day, 200), 30, 10).unwrap();
+        assert_eq!(gappy.stretches, 3);
+        assert!(gappy.errors.len() < clean.errors.len());
     }
 
     #[test]

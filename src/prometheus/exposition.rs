@@ -45,7 +45,7 @@ families! {
     DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed at family-wise alpha.";
     DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
     DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
-    MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved.";
+    MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved, marginal shifts included (only with --multivariate).";
     MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha: the past window pairs' quantile (or a short history's bound); absent when undefined.";
     MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
     MV_DETECTED = "multivariate_drift_detected", [], "1 when the current window's reconstruction error is beyond the market's own past pairs (multivariate drift), else 0; absent when undefined.";

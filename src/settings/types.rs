@@ -143,7 +143,8 @@ pub struct Settings {
 
 impl Settings {
     /// What in these settings needs the raw reference data, which a fitted
-    /// `--reference-profile` does not hold (`--by sector`, `--binning evidently`, `--stattest`);
+    /// `--reference-profile` does not hold (`--by sector`, `--binning evidently`, `--stattest`,
+    /// `--multivariate`);
     /// `None` when a profile serves. `run` and `check-config` refuse the same combinations.
     #[must_use]
     pub fn needs_raw_reference(&self) -> Option<&'static str> {

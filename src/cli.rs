@@ -442,7 +442,8 @@ pub struct FixturesArgs {
     pub rows: Option<usize>,
     /// Drift spec as `FROM:TO:SPEC[;SPEC…]`, each SPEC `shift=FEATURE*SIGMAS`,
     /// `rshift=FEATURE*ROBUST_SIGMAS`, `scale=FEATURE*FACTOR`, `lscale=FEATURE*LOG_FACTOR`,
-    /// `sector=SECTOR*KEEP_FRACTION`, `model=SIGNAL_FACTOR` or `bull=DAILY_RETURN`.
+    /// `sector=SECTOR*KEEP_FRACTION`, `model=SIGNAL_FACTOR`, `bull=DAILY_RETURN` or
+    /// `decouple=FEATURE` (shuffled among each day's symbols: a correlation break).
     #[arg(long)]
     pub drift: Option<String>,
     /// Model version of the predictions before the first --release.

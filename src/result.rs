@@ -160,7 +160,8 @@ pub struct MultivariateDrift {
     pub history_pairs: usize,
     /// The disjoint stretches they rest on (`K`).
     pub history_stretches: usize,
-    /// Why a number is undefined, when one is.
+    /// Why a number is undefined, when one is, or what to know about a defined one (features
+    /// without a current value, imputed).
     pub note: Option<String>,
 }
 
@@ -673,6 +674,22 @@ pub struct TrendStep {
     /// The CBPE estimate over the step's predictions, with its band.
     #[serde(default)]
     pub estimated: Option<EstimatedBand>,
+    /// Multivariate drift over the step (with `--multivariate`).
+    #[serde(default)]
+    pub multivariate: Option<StepMultivariate>,
+}
+
+/// Multivariate drift over one step of `--every`: the step's mean reconstruction error under the
+/// reference's fit, against past pairs of the step's shape (its length, and its distance from
+/// the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepMultivariate {
+    /// The step's mean reconstruction error.
+    pub error: f64,
+    /// The error above which the step is called; `null` without a history shaped like it.
+    pub critical_error: Option<f64>,
+    /// `error > critical_error`.
+    pub detected: bool,
 }
 
 /// Estimated metrics with their band.

@@ -37,9 +37,8 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     rows_read.insert("features_current".to_owned(), cur_rows);
 
     let (profiles, mut drift) = cx.profiles_and_drift()?;
-    if settings.features.multivariate {
-        drift.multivariate = Some(cx.multivariate(&drift.skipped)?);
-    }
+    let multivariate = if settings.features.multivariate { Some(cx.multivariate(&drift.skipped)?) } else { None };
+    drift.multivariate = multivariate.as_ref().map(|m| m.result.clone());
     if settings.by == performance::GroupBy::Sector {
         drift.sector_mix = cx.sector_mix()?;
         drift.by_sector = cx.by_sector()?;
@@ -50,7 +49,9 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     rows_read.extend(graded.rows_read);
     let trend = match settings.every {
         None => Vec::new(),
-        Some(every) => cx.trend(&profiles, predictions.as_ref(), graded.live.as_deref(), every)?,
+        Some(every) => {
+            cx.trend(&profiles, predictions.as_ref(), graded.live.as_deref(), multivariate.as_ref(), every)?
+        }
     };
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,

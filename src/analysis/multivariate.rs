@@ -1,7 +1,7 @@
 //! Multivariate drift for one run: reads the features row-aligned over the pooled days and the
 //! current window, fits the reconstruction on the reference window and calls the current
-//! window against the past pairs (the math: `crate::drift::reconstruction`,
-//! `crate::drift::reconstruction_null`).
+//! window, and each step of `--every`, against the past pairs of its shape (the math:
+//! `crate::drift::reconstruction`, `crate::drift::reconstruction_null`).
 
 use chrono::NaiveDate;
 
@@ -9,9 +9,9 @@ use super::context::{Context, Reference};
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
 use crate::drift::reconstruction::{FitError, FrequencyEncoding, Reconstruction, WindowError};
-use crate::drift::reconstruction_null::{self, DayRows, Null, SPAN_PAIRS, past_errors};
+use crate::drift::reconstruction_null::{self, DayRows, Null, PastErrors, SPAN_PAIRS, Shape, past_errors};
 use crate::load::date_to_days;
-use crate::result::{FeatureKind, MultivariateDrift, MultivariateNull, SkippedFeature};
+use crate::result::{FeatureKind, MultivariateDrift, MultivariateNull, SkippedFeature, StepMultivariate};
 use crate::rows::FeatureTable;
 
 /// The features' columns as the math takes them: numeric first, then each categorical one
@@ -38,7 +38,24 @@ fn kept<T: Clone>(values: &[T], keep: &[bool]) -> Vec<T> {
     values.iter().zip(keep).filter(|(_, k)| **k).map(|(v, _)| v.clone()).collect()
 }
 
-fn undefined(features: Vec<String>, left_out: Vec<SkippedFeature>, note: String) -> MultivariateDrift {
+/// Why the reference's fit is undefined, naming the feature.
+fn left_out_note(names: &[String], e: &FitError) -> String {
+    match e {
+        FitError::NoValues(j) => format!("feature `{}` has no finite value in the reference window", names[*j]),
+        FitError::NotFinite(j) => format!(
+            "feature `{}` holds a reference value too large to square (beyond about ±1e154): a bad print or a sentinel",
+            names[*j]
+        ),
+        e => format!("{e} in the reference window"),
+    }
+}
+
+/// The features of `columns` without a finite value.
+fn without_values<'a>(names: &'a [String], columns: &[&[f64]]) -> Vec<&'a str> {
+    names.iter().zip(columns).filter(|(_, c)| !c.iter().any(|x| x.is_finite())).map(|(n, _)| n.as_str()).collect()
+}
+
+fn undefined(note: String, features: Vec<String>, left_out: Vec<SkippedFeature>) -> MultivariateDrift {
     MultivariateDrift {
         features,
         left_out,
@@ -54,6 +71,73 @@ fn undefined(features: Vec<String>, left_out: Vec<SkippedFeature>, note: String)
         history_pairs: 0,
         history_stretches: 0,
         note: Some(note),
+    }
+}
+
+/// A run's multivariate drift: the result, and what the steps of `--every` reuse.
+pub(super) struct Multivariate {
+    /// The result's block.
+    pub(super) result: MultivariateDrift,
+    fitted: Option<Fitted>,
+}
+
+/// The fit and the rows a step is scored and called with.
+struct Fitted {
+    fit: Reconstruction,
+    /// The current window's rows (encoded) and each row's day.
+    current: Vec<Vec<f64>>,
+    current_days: Vec<i32>,
+    /// The pooled span's rows (encoded), each row's day index, and the span's days.
+    pooled: Vec<Vec<f64>>,
+    day_index: Vec<u32>,
+    span_days: usize,
+    /// Reference days, and the trading days between it and the current window (`None`: a
+    /// separate reference source, no history shaped like it).
+    reference_days: usize,
+    gap: Option<usize>,
+    alpha: f64,
+    /// The past pairs of each shape asked for so far.
+    past: std::cell::RefCell<std::collections::BTreeMap<Shape, Option<PastErrors>>>,
+}
+
+impl Fitted {
+    /// The past pairs of `current` days scored `gap_after` days after the current window's
+    /// start; `None` without a history shaped like it.
+    fn past(&self, current: usize, gap_after: usize) -> Option<PastErrors> {
+        let shape = Shape { reference: self.reference_days, gap: self.gap? + gap_after, current };
+        self.past
+            .borrow_mut()
+            .entry(shape)
+            .or_insert_with(|| {
+                let columns: Vec<&[f64]> = self.pooled.iter().map(Vec::as_slice).collect();
+                past_errors(DayRows { columns: &columns, day: &self.day_index, days: self.span_days }, shape)
+            })
+            .clone()
+    }
+
+    /// The mean error of the current rows on `days`; `None` without a row, or where a value is
+    /// too large to square.
+    fn error(&self, days: &[i32]) -> Option<WindowError> {
+        let keep: Vec<bool> = self.current_days.iter().map(|d| days.binary_search(d).is_ok()).collect();
+        let rows: Vec<Vec<f64>> = self.current.iter().map(|c| kept(c, &keep)).collect();
+        let refs: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+        WindowError::of(&self.fit.errors(&refs)).filter(|e| e.mean.is_finite())
+    }
+}
+
+impl Multivariate {
+    /// The multivariate drift of one step of the current window (its days, sorted, and the
+    /// trading days of the window before it).
+    pub(super) fn step(&self, days: &[NaiveDate], after: usize) -> Option<StepMultivariate> {
+        let fitted = self.fitted.as_ref()?;
+        let days: Vec<i32> = days.iter().map(|d| date_to_days(*d)).collect();
+        let error = fitted.error(&days)?.mean;
+        let call = fitted.past(days.len(), after).and_then(|p| reconstruction_null::call(error, &p, fitted.alpha));
+        Some(StepMultivariate {
+            error,
+            critical_error: call.map(|c| c.critical),
+            detected: call.is_some_and(|c| c.detected),
+        })
     }
 }
 
@@ -86,7 +170,8 @@ impl Context<'_> {
     }
 
     /// The multivariate drift of the features not in `skipped`.
-    pub(super) fn multivariate(&self, skipped: &[SkippedFeature]) -> Result<MultivariateDrift, AnalysisError> {
+    pub(super) fn multivariate(&self, skipped: &[SkippedFeature]) -> Result<Multivariate, AnalysisError> {
+        let unfitted = |result| Ok(Multivariate { result, fitted: None });
         let left_out: Vec<SkippedFeature> = skipped.to_vec();
         let usable = |kind| {
             self.features
@@ -101,10 +186,10 @@ impl Context<'_> {
         // (`Settings::needs_raw_reference`): it holds no rows.
         let Reference::Data { scan, window, pool, .. } = &self.reference else {
             let note = "a reference profile holds no rows: multivariate drift needs the reference data";
-            return Ok(undefined(names, left_out, note.to_owned()));
+            return unfitted(undefined(note.to_owned(), names, left_out));
         };
         if names.len() < 2 {
-            return Ok(undefined(names, left_out, "fewer than two features to reconstruct".to_owned()));
+            return unfitted(undefined("fewer than two features to reconstruct".to_owned(), names, left_out));
         }
         let (r, t) = (window.days.len(), self.current.days.len());
         let (pooled, current, span_days) = self.rows(scan, *pool, r + t, &numeric, &categorical)?;
@@ -115,60 +200,61 @@ impl Context<'_> {
         let reference_refs: Vec<&[f64]> = reference.iter().map(Vec::as_slice).collect();
         let fit = match Reconstruction::fit(&reference_refs) {
             Ok(fit) => fit,
-            Err(e) => {
-                let note = match e {
-                    FitError::NoValues(j) => {
-                        format!("feature `{}` has no finite value in the reference window", names[j])
-                    }
-                    FitError::NotFinite(j) => format!(
-                        "feature `{}` holds a reference value too large to square (beyond about ±1e154): a bad print or a sentinel",
-                        names[j]
-                    ),
-                    e => format!("the reconstruction is undefined: {e} in the reference window"),
-                };
-                return Ok(undefined(names, left_out, note));
-            }
+            Err(e) => return unfitted(undefined(left_out_note(&names, &e), names, left_out)),
         };
         let current_columns = columns(&current, &encodings);
         let current_refs: Vec<&[f64]> = current_columns.iter().map(Vec::as_slice).collect();
         let reference_error = WindowError::of(&fit.errors(&reference_refs)).filter(|e| e.mean.is_finite());
-        let current_error = WindowError::of(&fit.errors(&current_refs)).filter(|e| e.mean.is_finite());
-        // The past pairs are adjacent windows: a reference that is not the trading days just
-        // before the current window (a separate reference source, or a gap) has no history
-        // shaped like it.
-        let adjacent = self.settings.sources.reference.is_none() && {
-            let before = self.days.partition_point(|d| Some(d) < self.current.days.first());
-            before > 0 && self.days.get(before - 1) == window.days.last()
+        // A feature without a finite current value is imputed with the reference mean (NannyML's
+        // convention), which lowers the error: said in the note; with none at all, no error.
+        let empty_now = without_values(&names, &current_refs);
+        let current_error =
+            WindowError::of(&fit.errors(&current_refs)).filter(|e| e.mean.is_finite() && empty_now.len() < names.len());
+        let fitted = Fitted {
+            fit,
+            current: current_columns,
+            current_days: current.days.clone(),
+            day_index: pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect(),
+            pooled: pooled_columns,
+            span_days: span_days.len(),
+            reference_days: r,
+            gap: self.gap(window),
+            alpha: self.psi.alpha,
+            past: std::cell::RefCell::default(),
         };
-        let past = adjacent.then(|| {
-            let day_index: Vec<u32> =
-                pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
-            let pooled_refs: Vec<&[f64]> = pooled_columns.iter().map(Vec::as_slice).collect();
-            past_errors(DayRows { columns: &pooled_refs, day: &day_index, days: span_days.len() }, r, t)
-        });
-        let past = past.flatten();
+        let past = fitted.past(t, 0);
         let call = match (&current_error, &past) {
             (Some(e), Some(past)) => reconstruction_null::call(e.mean, past, self.psi.alpha),
             _ => None,
         };
         let note = match (&current_error, &call) {
             (None, _) if current.days.is_empty() => Some("the current window has no row".to_owned()),
-            (None, _) => Some("a current value is too large to square (beyond about ±1e154): a bad print or a sentinel".to_owned()),
-            (_, None) if !adjacent => Some(
-                "no call: the reference is not the trading days just before the current window (a separate reference source or a gap), and the past pairs the call rests on are adjacent windows".to_owned(),
+            (None, _) if empty_now.len() == names.len() => {
+                Some("no feature has a finite value in the current window: nothing to reconstruct".to_owned())
+            }
+            (None, _) => Some(
+                "a current value is too large to square (beyond about ±1e154): a bad print or a sentinel".to_owned(),
             ),
+            (_, None) if fitted.gap.is_none() => {
+                Some("no call: a separate reference source has no history of window pairs shaped like it".to_owned())
+            }
             (_, None) => Some(format!(
                 "no call: the pooled days hold {} disjoint window pairs of {} days with a defined fit (at least 3 are needed)",
                 past.as_ref().map_or(0, |p| p.stretches),
-                r + t
+                r + fitted.gap.unwrap_or(0) + t
+            )),
+            _ if !empty_now.is_empty() => Some(format!(
+                "{} without a finite value in the current window, imputed with the reference mean (NannyML's convention): the error is lower than the data's",
+                empty_now.join(", ")
             )),
             _ => None,
         };
-        Ok(MultivariateDrift {
+        let (components, explained) = (fitted.fit.components(), fitted.fit.explained());
+        let result = MultivariateDrift {
             features: names,
             left_out,
-            components: Some(fit.components()),
-            explained_variance: Some(fit.explained()),
+            components: Some(components),
+            explained_variance: Some(explained),
             reference_error: reference_error.map(|e| e.mean),
             error: current_error.map(|e| e.mean),
             sampling_error: current_error.and_then(|e| e.sampling_error),
@@ -182,6 +268,18 @@ impl Context<'_> {
             history_pairs: past.as_ref().map_or(0, |p| p.errors.len()),
             history_stretches: past.as_ref().map_or(0, |p| p.stretches),
             note,
-        })
+        };
+        Ok(Multivariate { result, fitted: Some(fitted) })
+    }
+
+    /// The trading days between the reference window and the current one, in the features
+    /// source; `None` for a separate reference source.
+    fn gap(&self, window: &crate::windows::Window) -> Option<usize> {
+        if self.settings.sources.reference.is_some() {
+            return None;
+        }
+        let end = *window.days.last()?;
+        let start = *self.current.days.first()?;
+        Some(self.days.iter().filter(|d| **d > end && **d < start).count())
     }
 }

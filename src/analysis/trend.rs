@@ -6,6 +6,7 @@ use super::context::{Context, window_info};
 use super::error::AnalysisError;
 use super::features::Profiles;
 use super::grading::Grader;
+use super::multivariate::Multivariate;
 use crate::calendar::{steps_of, week_start, weeks_of};
 use crate::result::{StepSignificance, TrendStep};
 use crate::settings::Every;
@@ -19,6 +20,7 @@ impl Context<'_> {
         profiles: &Profiles,
         grader: Option<&Grader>,
         live: Option<&str>,
+        multivariate: Option<&Multivariate>,
         every: Every,
     ) -> Result<Vec<TrendStep>, AnalysisError> {
         let steps = match every {
@@ -26,7 +28,11 @@ impl Context<'_> {
             Every::Week => weeks_of(&self.current.days),
         };
         let mut out = Vec::with_capacity(steps.len());
+        // Trading days of the current window before the step.
+        let mut before = 0;
         for days in steps {
+            let after = before;
+            before += days.len();
             let partial = every == Every::Week
                 && days.first().is_some_and(|first| {
                     self.days.iter().filter(|d| week_start(**d) == week_start(*first)).count() != days.len()
@@ -60,6 +66,7 @@ impl Context<'_> {
                 prediction_psi,
                 performance,
                 estimated,
+                multivariate: multivariate.and_then(|m| m.step(days, after)),
             });
         }
         Ok(out)

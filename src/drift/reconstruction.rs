@@ -42,8 +42,8 @@ pub const EXPLAINED_VARIANCE: f64 = 0.65;
 /// Why a fit is undefined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FitError {
-    /// Fewer than two features: one component explains everything, every error is 0.
-    #[error("fewer than two features")]
+    /// Fewer than two features that vary: one component explains everything, every error is 0.
+    #[error("fewer than two features vary")]
     TooFewFeatures,
     /// Fewer than two rows: no covariance.
     #[error("fewer than two reference rows")]
@@ -216,6 +216,11 @@ impl Reconstruction {
                 if var > rounding && m.low[j] < m.high[j] { var.sqrt() } else { 1.0 }
             })
             .collect();
+        // A constant feature reconstructs exactly: with fewer than two that vary, every error is
+        // rounding noise.
+        if (0..p).filter(|j| m.low[*j] < m.high[*j]).count() < 2 {
+            return Err(FitError::TooFewFeatures);
+        }
         let cov = DMatrix::from_fn(p, p, |i, j| centred(i, j) / ((n - 1.0) * scale[i] * scale[j]));
         if let Some(at) = cov.iter().position(|c| !c.is_finite()) {
             return Err(FitError::NotFinite(at % p));
@@ -319,14 +324,17 @@ fn kept_components(ratios: &[f64]) -> usize {
     (below + 1).min(ratios.len())
 }
 
-/// The mean of each column's finite values (0 for a column without one).
+/// The mean of each column's finite values (0 for a column without one, or whose sum
+/// overflows).
 #[must_use]
 pub fn column_means(columns: &[&[f64]]) -> Vec<f64> {
     columns
         .iter()
         .map(|c| {
             let (s, n) = c.iter().filter(|x| x.is_finite()).fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
-            if n > 0.0 { s / n } else { 0.0 }
+            // A sum that overflows (values near ±1.8e308) shifts by nothing rather than by ±∞,
+            // which would make every value missing: the fit then says which feature overflows.
+            Some(s / n).filter(|m| n > 0.0 && m.is_finite()).unwrap_or(0.0)
         })
         .collect()
 }
@@ -503,8 +511,15 @@ mod tests {
         let empty = vec![c[0].clone(), vec![f64::NAN; 8]];
         assert_eq!(Reconstruction::fit(&refs(&empty)), Err(FitError::NoValues(1)));
         let flat = vec![vec![1.0; 8], vec![2.0; 8]];
-        // Constant features: scale 1, covariance 0.
-        assert_eq!(Reconstruction::fit(&refs(&flat)), Err(FitError::NoVariance));
+        // Constant features reconstruct exactly: fewer than two vary, every error would be 0.
+        assert_eq!(Reconstruction::fit(&refs(&flat)), Err(FitError::TooFewFeatures));
+        let one_varies = vec![vec![1.0; 8], c[0].clone()];
+        assert_eq!(Reconstruction::fit(&refs(&one_varies)), Err(FitError::TooFewFeatures));
+        // Values whose sum overflows: the fit names the feature, it does not call it empty.
+        let mut extreme = c.clone();
+        extreme[1] = (0..8).map(|i| if i % 2 == 0 { 1.7e308 } else { -1.7e308 }).collect();
+        extreme[1][0] = 1.7e308;
+        assert_eq!(Reconstruction::fit(&refs(&extreme)), Err(FitError::NotFinite(1)));
         // A value whose square overflows: undefined, not a hang in the eigensolver.
         let mut huge = c.clone();
         huge[2][0] = 1e300;
@@ -516,11 +531,11 @@ mod tests {
         // Sums shifted by a constant away from the column's value (as a past pair's are, by
         // the span's mean): the rounding of the one-pass variance must not pass for a spread.
         for (value, shift) in [(6.5, 6.43), (0.25, 0.1), (1234.5, 1200.1)] {
-            let mut rows = Moments::new(2);
+            let mut rows = Moments::new(3);
             for i in 0..24_000 {
-                rows.add_row(&[value - shift, f64::from(i % 7)]);
+                rows.add_row(&[value - shift, f64::from(i % 7), f64::from(i % 5)]);
             }
-            let fit = Reconstruction::from_moments(&rows, &[shift, 0.0]).unwrap();
+            let fit = Reconstruction::from_moments(&rows, &[shift, 0.0, 0.0]).unwrap();
             assert_eq!(fit.scale[0], 1.0, "{value} shifted by {shift}");
         }
     }

@@ -62,12 +62,25 @@ pub struct PastErrors {
     pub stretches: usize,
 }
 
-/// The mean error of every past pair of `reference_days` fitted and `current_days` scored days
-/// over the last [`SPAN_PAIRS`] pairs' days of `rows`, sliding [`STEP_DAYS`] days; `None` when
-/// the days do not hold one pair.
+/// The shape of a comparison: `reference` days fitted, then `gap` days skipped, then `current`
+/// days scored (`gap` is 0 for the default windows, and a step of `--every` after the first
+/// lies the earlier steps after the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Shape {
+    /// Days fitted.
+    pub reference: usize,
+    /// Days between the fitted and the scored ones.
+    pub gap: usize,
+    /// Days scored.
+    pub current: usize,
+}
+
+/// The mean error of every past pair shaped as `shape` over the last [`SPAN_PAIRS`] pairs'
+/// days of `rows`, sliding [`STEP_DAYS`] days; `None` when the days do not hold one pair.
 #[must_use]
-pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize) -> Option<PastErrors> {
-    let pair = reference_days.checked_add(current_days)?;
+pub fn past_errors(rows: DayRows<'_>, shape: Shape) -> Option<PastErrors> {
+    let Shape { reference: reference_days, gap, current: current_days } = shape;
+    let pair = reference_days.checked_add(gap)?.checked_add(current_days)?;
     if reference_days == 0 || current_days == 0 || rows.days < pair {
         return None;
     }
@@ -110,7 +123,8 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
             m
         })
         .collect();
-    // `s` is the end (exclusive) of the pair's scored days; its fit covers [s − T − R, s − T),
+    // `s` is the end (exclusive) of the pair's scored days; its fit covers [s − P, s − P + R)
+    // with `P = R + G + T`,
     // summed afresh from the days (`R·3p²` additions, nothing next to the scoring): sums that
     // slid by adding and subtracting would carry an extreme day's rounding for ever.
     let mut errors = Vec::new();
@@ -118,7 +132,7 @@ pub fn past_errors(rows: DayRows<'_>, reference_days: usize, current_days: usize
     let (mut disjoint, mut free_from) = (0, 0);
     for s in (pair..=days).step_by(STEP_DAYS) {
         let mut fitted = Moments::new(p);
-        for m in &daily[s - pair..s - current_days] {
+        for m in &daily[s - pair..s - pair + reference_days] {
             fitted.add(m);
         }
         let Ok(fit) = Reconstruction::from_moments(&fitted, &shift) else { continue };
@@ -216,6 +230,10 @@ mod tests {
         (cols, day)
     }
 
+    fn shape(reference: usize, current: usize) -> Shape {
+        Shape { reference, gap: 0, current }
+    }
+
     fn rows<'a>(refs: &'a [&'a [f64]], day: &'a [u32], days: usize) -> DayRows<'a> {
         DayRows { columns: refs, day, days }
     }
@@ -224,7 +242,7 @@ mod tests {
     fn each_past_pair_is_the_fit_of_its_reference_scoring_its_window() {
         let (cols, day) = panel(60, 7, |_| 0.8, 1);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let past = past_errors(rows(&refs, &day, 60), 20, 5).unwrap();
+        let past = past_errors(rows(&refs, &day, 60), shape(20, 5)).unwrap();
         // Pairs end on days 25, 29, …, 57: 9 pairs; 60 / 25 = 2 stretches.
         assert_eq!((past.errors.len(), past.stretches), (9, 2));
         // The third pair, fitted directly on days 8..28 and scored on 28..33.
@@ -242,19 +260,26 @@ mod tests {
         let cols2: Vec<Vec<f64>> = cols.iter().map(|c| shuffled.iter().map(|i| c[*i]).collect()).collect();
         let day2: Vec<u32> = shuffled.iter().map(|i| day[*i]).collect();
         let refs2: Vec<&[f64]> = cols2.iter().map(Vec::as_slice).collect();
-        let again = past_errors(rows(&refs2, &day2, 60), 20, 5).unwrap();
+        let again = past_errors(rows(&refs2, &day2, 60), shape(20, 5)).unwrap();
         for (x, y) in again.errors.iter().zip(&past.errors) {
             assert!((x - y).abs() < 1e-10);
         }
         // Too few days for one pair.
-        assert_eq!(past_errors(rows(&refs, &day, 60), 50, 20), None);
+        assert_eq!(past_errors(rows(&refs, &day, 60), shape(50, 20)), None);
+        // With a gap of 5 days: pairs end on 30, 34, …; the third is fitted on days 8..28 and
+        // scores 33..38.
+        let gapped = past_errors(rows(&refs, &day, 60), Shape { reference: 20, gap: 5, current: 5 }).unwrap();
+        let e = fit.errors(&slice(33, 38).iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        assert!((gapped.errors[2] - mean).abs() < 1e-10, "{} vs {mean}", gapped.errors[2]);
+        assert_eq!((gapped.errors.len(), gapped.stretches), (8, 1));
     }
 
     #[test]
     fn the_last_pair_after_many_slides_is_still_its_direct_fit() {
         let (cols, day) = panel(300, 5, |_| 0.8, 4);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let past = past_errors(rows(&refs, &day, 300), 40, 10).unwrap();
+        let past = past_errors(rows(&refs, &day, 300), shape(40, 10)).unwrap();
         // Pairs end on 50, 54, …, 298: the last is fitted on 248..288 and scores 288..298.
         assert_eq!(past.errors.len(), 63);
         let slice =
@@ -271,7 +296,7 @@ mod tests {
     fn rows_outside_the_span_are_left_out_and_undefined_pairs_are_not_counted() {
         let (mut cols, mut day) = panel(200, 4, |_| 0.8, 5);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let clean = past_errors(rows(&refs, &day, 200), 30, 10).unwrap();
+        let clean = past_errors(rows(&refs, &day, 200), shape(30, 10)).unwrap();
         assert_eq!(clean.stretches, 5);
         // A row whose day is outside the span (u32::MAX, or past the last day) changes nothing.
         for c in &mut cols {
@@ -279,13 +304,13 @@ mod tests {
         }
         day.extend([u32::MAX, 200]);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        assert_eq!(past_errors(rows(&refs, &day, 200), 30, 10).unwrap(), clean);
+        assert_eq!(past_errors(rows(&refs, &day, 200), shape(30, 10)).unwrap(), clean);
         // One bad print of 1e300 on day 150: the pairs that fit or score it are undefined, the
         // others unchanged (the shift is the span's median, which it cannot move far).
         let mut printed = cols.clone();
         printed[0][150 * 4] = 1e300;
         let refs_printed: Vec<&[f64]> = printed.iter().map(Vec::as_slice).collect();
-        let hit = past_errors(rows(&refs_printed, &day, 200), 30, 10).unwrap();
+        let hit = past_errors(rows(&refs_printed, &day, 200), shape(30, 10)).unwrap();
         assert!(
             hit.errors.len() >= clean.errors.len() - 10 && hit.errors.len() < clean.errors.len(),
             "{}",
@@ -301,7 +326,7 @@ mod tests {
             }
         }
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let gappy = past_errors(rows(&refs, &day, 200), 30, 10).unwrap();
+        let gappy = past_errors(rows(&refs, &day, 200), shape(30, 10)).unwrap();
         assert_eq!(gappy.stretches, 3);
         assert!(gappy.errors.len() < clean.errors.len());
     }
@@ -310,7 +335,7 @@ mod tests {
     fn the_span_is_bounded_by_eight_pairs() {
         let (cols, day) = panel(400, 3, |_| 0.8, 2);
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let past = past_errors(rows(&refs, &day, 400), 30, 10).unwrap();
+        let past = past_errors(rows(&refs, &day, 400), shape(30, 10)).unwrap();
         // 8 × 40 = 320 days: pairs end on 40, 44, …, 320 of them.
         assert_eq!((past.errors.len(), past.stretches), (71, 8));
     }
@@ -326,7 +351,7 @@ mod tests {
             let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
             let split = (days - t) * 30;
             let pooled: Vec<&[f64]> = refs.iter().map(|c| &c[..split]).collect();
-            let past = past_errors(rows(&pooled, &day[..split], days - t), r, t).unwrap();
+            let past = past_errors(rows(&pooled, &day[..split], days - t), shape(r, t)).unwrap();
             assert_eq!(past.stretches, 8);
             let reference: Vec<&[f64]> = refs.iter().map(|c| &c[(days - t - r) * 30..split]).collect();
             let fit = Reconstruction::fit(&reference).unwrap();

@@ -345,6 +345,11 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
         ),
     ];
     let has_estimate = accuracy[0].1.iter().any(Option::is_some);
+    let multivariate = vec![
+        ("reconstruction error".to_owned(), steps.iter().map(|s| s.multivariate.map(|m| m.error)).collect::<Vec<_>>()),
+        ("critical error".to_owned(), steps.iter().map(|s| s.multivariate.and_then(|m| m.critical_error)).collect()),
+    ];
+    let has_multivariate = multivariate[0].1.iter().any(Option::is_some);
     html! {
         section id="trend" {
             h2 { "Over time" }
@@ -353,6 +358,10 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
                 (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
+                }
+                @if has_multivariate {
+                    p { "Multivariate drift step by step: each step's PCA reconstruction error under the reference's fit, and the error above which it is called (past pairs of the step's length and distance from the reference)." }
+                    (PreEscaped(svg::lines(&x, &multivariate, "multivariate drift: reconstruction error and its critical value over time", "trend-multivariate")))
                 }
                 @if has_estimate {
                     p { "CBPE's estimated accuracy with its ±3 SE band, and the realized accuracy once labelled: realized below the band is concept drift." }

@@ -73,7 +73,13 @@ pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
     let (Some(error), Some(k), Some(explained)) = (m.error, m.components, m.explained_variance) else {
         return format!("multivariate drift undefined: {}", plain(m.note.as_deref().unwrap_or("no reconstruction")));
     };
-    let fit = format!("PCA, {k} components explain {:.1}% of {} features", explained * 100.0, m.features.len());
+    let fit = format!(
+        "PCA, {k} component{} explain{} {:.1}% of {} features",
+        if k == 1 { "" } else { "s" },
+        if k == 1 { "s" } else { "" },
+        explained * 100.0,
+        m.features.len()
+    );
     match (m.critical_error, m.p_value, m.null) {
         (Some(c), Some(p), Some(null)) => format!(
             "multivariate drift {}: reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches)",

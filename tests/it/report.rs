@@ -143,6 +143,24 @@ fn multivariate_drift_is_reported_when_asked_for() {
     assert!(table.lines().any(|l| l.starts_with("multivariate drift detected: reconstruction error")), "{table}");
     let (_, plain, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
     assert_eq!(json(&plain)["drift"]["multivariate"], Value::Null);
+    // With `--every week`, every step has its error and a call against pairs of its shape, and
+    // the HTML report draws them.
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("report.html");
+    let html_arg = html.display().to_string();
+    let (code, out, err) = fixtures_report(
+        Fixtures::All,
+        "2026-11-19",
+        &["--format", "json", "--multivariate", "--every", "week", "--html", &html_arg],
+    );
+    assert_eq!(code, 0, "{err}");
+    let steps = json(&out)["trend"].as_array().unwrap().clone();
+    assert_eq!(steps.len(), 6);
+    for s in &steps {
+        let m = &s["multivariate"];
+        assert!(m["error"].as_f64().unwrap() > 0.0 && m["critical_error"].as_f64().is_some(), "{s}");
+    }
+    assert!(std::fs::read_to_string(&html).unwrap().contains("trend-multivariate"));
 }
 
 #[test]

@@ -116,7 +116,8 @@ fn evidently_statistics_reach_the_gateway() {
 fn run_pushes_every_documented_gauge_with_the_json_values() {
     let Some(gw) = Server::pushgateway(None, None) else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "");
+    // With multivariate drift, whose gauges only it produces.
+    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "[features]\nmultivariate = true\n");
     let (code, out, err) = run_job(&cfg, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.is_empty(), "a real push prints nothing on stdout");
@@ -158,6 +159,15 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
         }
     }
     assert_eq!(single(fam, "feature_drift_share_ratio"), r["drift"]["drift_share"].as_f64().unwrap());
+    let mv = &r["drift"]["multivariate"];
+    for (name, json) in [
+        ("multivariate_drift_reconstruction_error", &mv["error"]),
+        ("multivariate_drift_reconstruction_error_critical", &mv["critical_error"]),
+        ("multivariate_drift_reference_reconstruction_error", &mv["reference_error"]),
+    ] {
+        assert_eq!(single(fam, name), json.as_f64().unwrap(), "{name}");
+    }
+    assert_eq!(single(fam, "multivariate_drift_detected"), if mv["detected"] == true { 1.0 } else { 0.0 });
     assert_eq!(single(fam, "prediction_drift_psi"), r["drift"]["prediction_drift"]["psi"].as_f64().unwrap());
     let g = &r["performance"]["overall"];
     let m = &g["metrics"];

@@ -16,8 +16,9 @@ use crate::rows::FeatureTable;
 
 /// The features' columns as the math takes them: numeric first, then each categorical one
 /// encoded by `encodings`.
-fn columns(table: &FeatureTable, encodings: &[FrequencyEncoding]) -> Vec<Vec<f64>> {
-    let mut out = table.numeric.clone();
+fn columns(table: &mut FeatureTable, encodings: &[FrequencyEncoding]) -> Vec<Vec<f64>> {
+    // Moved, not copied: at millions of rows a copy of every column is the largest allocation.
+    let mut out = std::mem::take(&mut table.numeric);
     for (values, encoding) in table.categorical.iter().zip(encodings) {
         out.push(values.iter().map(|v| encoding.encode(v.as_deref())).collect());
     }
@@ -192,17 +193,22 @@ impl Context<'_> {
             return unfitted(undefined("fewer than two features to reconstruct".to_owned(), names, left_out));
         }
         let (r, t) = (window.days.len(), self.current.days.len());
-        let (pooled, current, span_days) = self.rows(scan, *pool, r + t, &numeric, &categorical)?;
+        // Without a history shaped like the comparison (a separate reference source) only the
+        // reference window is read.
+        let gap = self.gap(window);
+        let pool = if gap.is_some() { *pool } else { window.range };
+        let (mut pooled, mut current, span_days) =
+            self.rows(scan, pool, r + gap.unwrap_or(0) + t, &numeric, &categorical)?;
         let in_reference: Vec<bool> = pooled.days.iter().map(|d| *d >= date_to_days(window.range.from())).collect();
         let encodings = encodings(&pooled, &in_reference);
-        let pooled_columns = columns(&pooled, &encodings);
+        let pooled_columns = columns(&mut pooled, &encodings);
         let reference: Vec<Vec<f64>> = pooled_columns.iter().map(|c| kept(c, &in_reference)).collect();
         let reference_refs: Vec<&[f64]> = reference.iter().map(Vec::as_slice).collect();
         let fit = match Reconstruction::fit(&reference_refs) {
             Ok(fit) => fit,
             Err(e) => return unfitted(undefined(left_out_note(&names, &e), names, left_out)),
         };
-        let current_columns = columns(&current, &encodings);
+        let current_columns = columns(&mut current, &encodings);
         let current_refs: Vec<&[f64]> = current_columns.iter().map(Vec::as_slice).collect();
         let reference_error = WindowError::of(&fit.errors(&reference_refs)).filter(|e| e.mean.is_finite());
         // A feature without a finite current value is imputed with the reference mean (NannyML's
@@ -213,12 +219,12 @@ impl Context<'_> {
         let fitted = Fitted {
             fit,
             current: current_columns,
-            current_days: current.days.clone(),
+            current_days: std::mem::take(&mut current.days),
             day_index: pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect(),
             pooled: pooled_columns,
             span_days: span_days.len(),
             reference_days: r,
-            gap: self.gap(window),
+            gap,
             alpha: self.psi.alpha,
             past: std::cell::RefCell::default(),
         };
@@ -228,7 +234,7 @@ impl Context<'_> {
             _ => None,
         };
         let note = match (&current_error, &call) {
-            (None, _) if current.days.is_empty() => Some("the current window has no row".to_owned()),
+            (None, _) if fitted.current_days.is_empty() => Some("the current window has no row".to_owned()),
             (None, _) if empty_now.len() == names.len() => {
                 Some("no feature has a finite value in the current window: nothing to reconstruct".to_owned())
             }

@@ -193,12 +193,14 @@ pub struct Call {
 #[must_use]
 pub fn call(error: f64, past: &PastErrors, alpha: f64) -> Option<Call> {
     let history = HistoryNull::new(past.errors.clone(), past.stretches);
-    // Seven stretches but fewer than 2/α pairs (short windows): no empirical quantile, so the
-    // prediction bound, with the stretches it can count on capped where it applies.
-    let bound = HistoryNull::new(past.errors.clone(), past.stretches.min(HISTORY_MIN_STRETCHES - 1));
-    let (null, (p_value, critical)) = match history.test(error, alpha) {
-        Some(t) => (Null::History, t),
-        None => (Null::ShortHistory, bound.short_bound(error, alpha)?),
+    let (null, (p_value, critical)) = if let Some(t) = history.test(error, alpha) {
+        (Null::History, t)
+    } else {
+        // Seven stretches but fewer than 2/α pairs (short windows): no empirical quantile, so
+        // the prediction bound, with the stretches it can count on capped where it applies.
+        let mut bound = history;
+        bound.effective_windows = past.stretches.min(HISTORY_MIN_STRETCHES - 1);
+        (Null::ShortHistory, bound.short_bound(error, alpha)?)
     };
     Some(Call { critical, p_value, detected: error > critical, null })
 }
@@ -234,6 +236,16 @@ mod tests {
         Shape { reference, gap: 0, current }
     }
 
+    /// The mean error over days `score` of a reconstruction fitted directly on days `fit`, for a
+    /// panel of `per_day` rows a day in day order.
+    fn direct(cols: &[Vec<f64>], per_day: usize, fit: std::ops::Range<usize>, score: std::ops::Range<usize>) -> f64 {
+        let days = |r: &std::ops::Range<usize>| -> Vec<&[f64]> {
+            cols.iter().map(|c| &c[r.start * per_day..r.end * per_day]).collect()
+        };
+        let e = Reconstruction::fit(&days(&fit)).unwrap().errors(&days(&score));
+        e.iter().sum::<f64>() / e.len() as f64
+    }
+
     fn rows<'a>(refs: &'a [&'a [f64]], day: &'a [u32], days: usize) -> DayRows<'a> {
         DayRows { columns: refs, day, days }
     }
@@ -246,13 +258,7 @@ mod tests {
         // Pairs end on days 25, 29, …, 57: 9 pairs; 60 / 25 = 2 stretches.
         assert_eq!((past.errors.len(), past.stretches), (9, 2));
         // The third pair, fitted directly on days 8..28 and scored on 28..33.
-        let slice =
-            |from: usize, to: usize| -> Vec<Vec<f64>> { cols.iter().map(|c| c[from * 7..to * 7].to_vec()).collect() };
-        let reference = slice(8, 28);
-        let fit = Reconstruction::fit(&reference.iter().map(Vec::as_slice).collect::<Vec<_>>()).unwrap();
-        let window = slice(28, 33);
-        let e = fit.errors(&window.iter().map(Vec::as_slice).collect::<Vec<_>>());
-        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let mean = direct(&cols, 7, 8..28, 28..33);
         assert!((past.errors[2] - mean).abs() < 1e-10, "{} vs {mean}", past.errors[2]);
         // Rows in any order give the same pairs.
         let mut shuffled: Vec<usize> = (0..day.len()).collect();
@@ -269,8 +275,7 @@ mod tests {
         // With a gap of 5 days: pairs end on 30, 34, …; the third is fitted on days 8..28 and
         // scores 33..38.
         let gapped = past_errors(rows(&refs, &day, 60), Shape { reference: 20, gap: 5, current: 5 }).unwrap();
-        let e = fit.errors(&slice(33, 38).iter().map(Vec::as_slice).collect::<Vec<_>>());
-        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let mean = direct(&cols, 7, 8..28, 33..38);
         assert!((gapped.errors[2] - mean).abs() < 1e-10, "{} vs {mean}", gapped.errors[2]);
         assert_eq!((gapped.errors.len(), gapped.stretches), (8, 1));
     }
@@ -282,13 +287,7 @@ mod tests {
         let past = past_errors(rows(&refs, &day, 300), shape(40, 10)).unwrap();
         // Pairs end on 50, 54, …, 298: the last is fitted on 248..288 and scores 288..298.
         assert_eq!(past.errors.len(), 63);
-        let slice =
-            |from: usize, to: usize| -> Vec<Vec<f64>> { cols.iter().map(|c| c[from * 5..to * 5].to_vec()).collect() };
-        let reference = slice(248, 288);
-        let fit = Reconstruction::fit(&reference.iter().map(Vec::as_slice).collect::<Vec<_>>()).unwrap();
-        let window = slice(288, 298);
-        let e = fit.errors(&window.iter().map(Vec::as_slice).collect::<Vec<_>>());
-        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let mean = direct(&cols, 5, 248..288, 288..298);
         assert!((past.errors[62] - mean).abs() < 1e-10, "{} vs {mean}", past.errors[62]);
     }
 

@@ -171,6 +171,13 @@ pub struct FeatureArgs {
     /// over four and a half years).
     #[arg(long)]
     pub multivariate: bool,
+    /// Also check data quality: per feature and side the missing share (and the significance
+    /// of its change), min, max and mean, values beyond the reference's range and 0.1–99.9%
+    /// quantiles, `ret_1d` beyond the ±10% circuit limit, symbols that came and went, and a
+    /// break call against the last year's windows (off by default: it reads every feature
+    /// again over that year).
+    #[arg(long)]
+    pub data_quality: bool,
 }
 
 /// The current and reference windows.

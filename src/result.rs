@@ -125,6 +125,126 @@ pub struct DriftReport {
     /// Multivariate drift: a change in how the features move together.
     #[serde(default)]
     pub multivariate: Option<MultivariateDrift>,
+    /// Data quality of each feature's two windows, and the break call (with `--data-quality`).
+    #[serde(default)]
+    pub data_quality: Option<DataQuality>,
+}
+
+/// Data quality beside the drift (`src/drift/quality.rs` states each convention): per feature
+/// and side, the symbols that came and went, the circuit-limit breaches of `ret_1d`, and the
+/// call of a quality break beyond the features' own history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataQuality {
+    /// Per feature, in the features' order.
+    pub features: Vec<FeatureQuality>,
+    /// Symbols of each window, and those that came and went.
+    pub symbols: SymbolChange,
+    /// `ret_1d` beyond NEPSE's ±10% circuit limit in the current window; `null` when `ret_1d`
+    /// is not a numeric feature of the run.
+    pub circuit: Option<CircuitBreaches>,
+    /// Some feature's bad share is beyond its own history at family-wise α (max-T over the
+    /// past windows): the call that alerts.
+    pub detected: bool,
+    /// The features the call names, by adjusted p-value.
+    pub broken: Vec<String>,
+    /// The family-wise α of the call (the run's α).
+    pub family_alpha: f64,
+    /// Past windows of the current window's length the call compares against.
+    pub history_windows: usize,
+    /// The disjoint stretches they rest on.
+    pub history_stretches: usize,
+    /// Why the call is undefined, when it is.
+    pub note: Option<String>,
+}
+
+/// One feature's data quality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureQuality {
+    /// Column name.
+    pub feature: String,
+    /// Numeric or categorical (a categorical feature has only rows and missing values).
+    pub kind: FeatureKind,
+    /// The reference window.
+    pub reference: SideQuality,
+    /// The current window.
+    pub current: SideQuality,
+    /// The reference's 0.1% quantile (numpy's linear), over its finite values.
+    pub reference_low: Option<f64>,
+    /// The reference's 99.9% quantile.
+    pub reference_high: Option<f64>,
+    /// Share of current rows outside the reference's [min, max] (±inf included).
+    pub out_of_range_share: Option<f64>,
+    /// Share of current rows outside the reference's [0.1%, 99.9%] quantiles.
+    pub beyond_quantiles_share: Option<f64>,
+    /// p-value of the change in the missing share, rows clustered by day.
+    pub missing_change_p_value: Option<f64>,
+    /// Share of current rows outside the reference's range widened by its width on each side,
+    /// `[min − w, max + w]`: sentinels, bad prints, unit changes.
+    pub implausible_share: Option<f64>,
+    /// Share of current rows that are missing or implausible: the break statistic.
+    pub bad_share: Option<f64>,
+    /// Its p-value against the past windows of the same length.
+    pub p_value: Option<f64>,
+    /// Its p-value adjusted across the features (max-T).
+    pub adjusted_p_value: Option<f64>,
+    /// `adjusted_p_value ≤ α`.
+    pub broken: bool,
+}
+
+/// One side of a feature's data quality.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SideQuality {
+    /// Rows.
+    pub rows: u64,
+    /// Null or NaN rows.
+    pub missing: u64,
+    /// `missing / rows`; `null` without a row.
+    pub missing_share: Option<f64>,
+    /// Smallest finite value.
+    pub min: Option<f64>,
+    /// Largest finite value.
+    pub max: Option<f64>,
+    /// Mean of the finite values.
+    pub mean: Option<f64>,
+}
+
+/// The symbols of the two windows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolChange {
+    /// Distinct symbols in the reference window.
+    pub reference: usize,
+    /// Distinct symbols in the current window.
+    pub current: usize,
+    /// In the reference, absent from the whole current window (suspended, delisted), sorted.
+    pub absent: Vec<String>,
+    /// In the current window, not in the reference (new listings), sorted.
+    pub new: Vec<String>,
+}
+
+/// `ret_1d` beyond the ±10% circuit limit: bad prints or corporate actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CircuitBreaches {
+    /// The feature checked.
+    pub feature: String,
+    /// The limit (0.10) and the tolerance for price ticks: a breach is `|ret_1d| > limit + tolerance`.
+    pub limit: f64,
+    /// See `limit`.
+    pub tolerance: f64,
+    /// Breaches in the current window.
+    pub count: usize,
+    /// The largest breaches by `|ret_1d|`, at most 100.
+    pub listed: Vec<Breach>,
+}
+
+/// One circuit-limit breach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Breach {
+    /// Ticker.
+    pub symbol: String,
+    /// Trading day.
+    pub date: NaiveDate,
+    /// `ret_1d` that day; `null` for ±inf (a bad print).
+    pub value: Option<f64>,
 }
 
 /// Multivariate drift by PCA reconstruction (NannyML's data reconstruction), called against

@@ -39,6 +39,9 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
     let (profiles, mut drift) = cx.profiles_and_drift()?;
     let multivariate = if settings.features.multivariate { Some(cx.multivariate(&drift.skipped)?) } else { None };
     drift.multivariate = multivariate.as_ref().map(|m| m.result.clone());
+    if settings.features.data_quality {
+        drift.data_quality = Some(cx.data_quality()?);
+    }
     if settings.by == performance::GroupBy::Sector {
         drift.sector_mix = cx.sector_mix()?;
         drift.by_sector = cx.by_sector()?;

@@ -121,6 +121,7 @@ pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFea
         sector_mix: None,
         by_sector: Vec::new(),
         multivariate: None,
+        data_quality: None,
     }
 }
 
@@ -537,7 +538,7 @@ impl Context<'_> {
         }
     }
 
-    fn raw_reference(&self, what: &'static str) -> Result<(&Scan, &Window), AnalysisError> {
+    pub(super) fn raw_reference(&self, what: &'static str) -> Result<(&Scan, &Window), AnalysisError> {
         match &self.reference {
             Reference::Data { scan, window, .. } => Ok((scan, window)),
             Reference::Profile { path, .. } => Err(AnalysisError::NeedsRawReference { what, path: path.clone() }),

@@ -12,6 +12,7 @@ mod features;
 mod grading;
 mod multivariate;
 mod parallel;
+mod quality;
 mod sources;
 mod trend;
 

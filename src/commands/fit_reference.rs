@@ -27,6 +27,13 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut Printer<'_>) -> R
         }
         .into());
     }
+    if settings.features.data_quality {
+        return Err(ConfigError::Invalid {
+            key: "--data-quality (features.data_quality)".into(),
+            detail: "a reference profile holds per-feature bins, not the values, days and symbols data quality compares: pass --data-quality to report or run with the reference data instead".into(),
+        }
+        .into());
+    }
     // Before anything is read: a refused path fails at once.
     let output = Output::resolve(&args.output, &Inputs::of(&settings, args.analysis.config.config.as_deref()))?;
     let profile = analysis::fit_reference(&settings)?;

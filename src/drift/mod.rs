@@ -14,6 +14,7 @@ pub mod order;
 pub mod profile;
 pub mod profile_file;
 pub mod psi;
+pub mod quality;
 pub mod reconstruction;
 pub mod reconstruction_null;
 pub mod significance;

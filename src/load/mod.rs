@@ -25,6 +25,7 @@ mod direct;
 mod error;
 mod keys;
 mod labels;
+mod quality;
 mod scan;
 mod table;
 mod write;

@@ -90,6 +90,8 @@ pub struct FeaturesConfig {
     pub categorical: Vec<String>,
     /// Multivariate drift (PCA reconstruction) beside the per-feature drift (default false).
     pub multivariate: Option<bool>,
+    /// Data quality beside the drift (default false).
+    pub data_quality: Option<bool>,
 }
 
 /// `[windows]`.

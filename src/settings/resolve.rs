@@ -257,6 +257,7 @@ impl FeatureArgs {
             include: or_file(&self.include, &file.features.include),
             categorical: or_file(&self.categorical, &file.features.categorical),
             multivariate: self.multivariate || file.features.multivariate.unwrap_or(false),
+            data_quality: self.data_quality || file.features.data_quality.unwrap_or(false),
         }
     }
 }
@@ -459,6 +460,7 @@ mod tests {
         ("features", "include", 'a'),
         ("features", "categorical", 'a'),
         ("features", "multivariate", 'b'),
+        ("features", "data_quality", 'b'),
         ("windows", "current_days", 'i'),
         ("windows", "reference_days", 'i'),
         ("windows", "performance_days", 'i'),

@@ -93,6 +93,8 @@ pub struct FeatureSelection {
     pub categorical: Vec<String>,
     /// Compute multivariate drift too.
     pub multivariate: bool,
+    /// Check data quality too.
+    pub data_quality: bool,
 }
 
 /// Everything a drift/performance computation needs.
@@ -144,7 +146,7 @@ pub struct Settings {
 impl Settings {
     /// What in these settings needs the raw reference data, which a fitted
     /// `--reference-profile` does not hold (`--by sector`, `--binning evidently`, `--stattest`,
-    /// `--multivariate`);
+    /// `--multivariate`, `--data-quality`);
     /// `None` when a profile serves. `run` and `check-config` refuse the same combinations.
     #[must_use]
     pub fn needs_raw_reference(&self) -> Option<&'static str> {
@@ -156,6 +158,8 @@ impl Settings {
             Some("--stattest")
         } else if self.features.multivariate {
             Some("--multivariate")
+        } else if self.features.data_quality {
+            Some("--data-quality")
         } else {
             None
         }

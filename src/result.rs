@@ -142,7 +142,7 @@ pub struct DataQuality {
     /// `ret_1d` beyond NEPSE's ±10% circuit limit in the current window; `null` when `ret_1d`
     /// is not a numeric feature of the run.
     pub circuit: Option<CircuitBreaches>,
-    /// Some feature's bad share is beyond its own history at family-wise α (max-T over the
+    /// Some feature's bad share is beyond its own history at family-wise α (min-p over the
     /// past windows): the call that alerts.
     pub detected: bool,
     /// The features the call names, by adjusted p-value.
@@ -185,7 +185,7 @@ pub struct FeatureQuality {
     pub bad_share: Option<f64>,
     /// Its p-value against the past windows of the same length.
     pub p_value: Option<f64>,
-    /// Its p-value adjusted across the features (max-T).
+    /// Its p-value adjusted across the features (Westfall–Young min-p).
     pub adjusted_p_value: Option<f64>,
     /// `adjusted_p_value ≤ α`.
     pub broken: bool,

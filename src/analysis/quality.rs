@@ -10,9 +10,8 @@ use chrono::NaiveDate;
 use super::context::Context;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
-use crate::drift::multiplicity::max_t;
 use crate::drift::quality::{
-    Bounds, Counts, SPAN_DAYS, daily_categorical, daily_numeric, history_p_value, history_suffices,
+    Bounds, Counts, SPAN_DAYS, daily_categorical, daily_numeric, history_p_value, history_suffices, min_p_adjust,
     missing_change_p_value, stretches, window_bad_shares,
 };
 use crate::load::date_to_days;
@@ -90,7 +89,7 @@ impl Context<'_> {
 
         let t = current_days.len();
         let mut features = Vec::with_capacity(names.len());
-        let mut family: Vec<(usize, f64, Vec<(i32, f64)>)> = Vec::new();
+        let mut family: Vec<(usize, f64, Vec<(usize, f64)>)> = Vec::new();
         let (mut windows, mut disjoint) = (usize::MAX, usize::MAX);
         for (j, name) in names.iter().enumerate() {
             let (history, now) = span_daily[j].split_at(before.len());
@@ -103,7 +102,7 @@ impl Context<'_> {
             let shares: Vec<f64> = past.iter().map(|(_, s)| *s).collect();
             let p_value = bad_share.map(|s| history_p_value(s, &shares));
             if let Some(s) = bad_share {
-                family.push((j, s, past.iter().map(|(i, s)| (*i as i32, *s)).collect()));
+                family.push((j, s, past.clone()));
             }
             features.push(FeatureQuality {
                 feature: (*name).to_owned(),
@@ -140,8 +139,8 @@ impl Context<'_> {
         let mut broken = Vec::new();
         if callable {
             let current: Vec<f64> = family.iter().map(|f| f.1).collect();
-            let pairs: Vec<&[(i32, f64)]> = family.iter().map(|f| f.2.as_slice()).collect();
-            if let Some(adjusted) = max_t(&current, &pairs, alpha) {
+            let pairs: Vec<&[(usize, f64)]> = family.iter().map(|f| f.2.as_slice()).collect();
+            if let Some(adjusted) = min_p_adjust(&current, &pairs) {
                 for ((j, _, _), q) in family.iter().zip(adjusted) {
                     let f = &mut features[*j];
                     f.adjusted_p_value = Some(q);

@@ -302,6 +302,46 @@ pub fn history_p_value(share: f64, past: &[f64]) -> f64 {
     (1 + past.iter().filter(|x| **x >= share).count()) as f64 / (past.len() + 1) as f64
 }
 
+/// Westfall–Young min-p adjusted p-values of the features' current bad shares, across the
+/// features, over the past windows every feature has (`past[f]`: feature `f`'s windows, keyed by
+/// their last day's index). Each past window gets each feature's rank p-value within its own
+/// history, `p_f(w) = #{w': s_f(w') ≥ s_f(w)} / N`, and the window's smallest over the features,
+/// `T_w = min_f p_f(w)`; a feature's adjusted p-value is `(1 + #{w: T_w ≤ p_f}) / (N + 1)`, with
+/// `p_f` its [`history_p_value`]. Ranks rather than the shares themselves put every feature on
+/// one scale, and a history of mostly clean windows (ties at 0) weighs nothing: max-T over the
+/// shares scaled by a quantile that is 0 would let one feature's rare gap inflate every other
+/// feature's adjusted p-value. `None` with no feature or no common window.
+#[must_use]
+pub fn min_p_adjust(current: &[f64], past: &[&[(usize, f64)]]) -> Option<Vec<f64>> {
+    if current.is_empty() || current.len() != past.len() {
+        return None;
+    }
+    // The windows every feature has.
+    let mut common: Vec<usize> = past[0].iter().map(|(w, _)| *w).collect();
+    for p in &past[1..] {
+        let have: std::collections::BTreeSet<usize> = p.iter().map(|(w, _)| *w).collect();
+        common.retain(|w| have.contains(w));
+    }
+    if common.is_empty() {
+        return None;
+    }
+    let n = common.len();
+    let mut t = vec![1.0_f64; n];
+    let mut own = Vec::with_capacity(past.len());
+    for (p, cur) in past.iter().zip(current) {
+        let by_window: std::collections::BTreeMap<usize, f64> = p.iter().copied().collect();
+        let shares: Vec<f64> = common.iter().map(|w| by_window[w]).collect();
+        let mut sorted = shares.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let at_least = |x: f64| (n - sorted.partition_point(|s| *s < x)) as f64;
+        for (tw, s) in t.iter_mut().zip(&shares) {
+            *tw = tw.min(at_least(*s) / n as f64);
+        }
+        own.push((1.0 + at_least(*cur)) / (n + 1) as f64);
+    }
+    Some(own.iter().map(|p| (1 + t.iter().filter(|tw| **tw <= *p).count()) as f64 / (n + 1) as f64).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +409,27 @@ mod tests {
         assert_eq!(stretches(&window_bad_shares(&days, 2), 2), 2);
         assert!(window_bad_shares(&days, 6).is_empty());
         assert!(window_bad_shares(&days, 0).is_empty());
+    }
+
+    #[test]
+    fn min_p_by_hand() {
+        // Two features over four common windows (feature b also has window 9, unused).
+        // a: 0, 0, 0.1, 0   → rank p 1, 1, 1/4, 1
+        // b: 0, 0.2, 0, 0   → rank p 1, 1/4, 1, 1;  T = 1, 1/4, 1/4, 1.
+        let a = [(0, 0.0), (1, 0.0), (2, 0.1), (3, 0.0)];
+        let b = [(0, 0.0), (1, 0.2), (2, 0.0), (3, 0.0), (9, 0.5)];
+        // a now 0.5 (beyond all): p = 1/5, T ≤ 1/5 nowhere, adjusted 1/5. b now 0.2: p = 2/5,
+        // T ≤ 2/5 in two windows: adjusted 3/5. A clean feature stays at 1.
+        let adj = min_p_adjust(&[0.5, 0.2], &[&a, &b]).unwrap();
+        assert_eq!(adj, vec![0.2, 0.6]);
+        let adj = min_p_adjust(&[0.0, 0.0], &[&a, &b]).unwrap();
+        assert_eq!(adj, vec![1.0, 1.0]);
+        // One feature's rare gap does not inflate another's extreme value.
+        let quiet = [(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.0)];
+        assert_eq!(min_p_adjust(&[0.3], &[&quiet]).unwrap(), vec![0.2]);
+        assert_eq!(min_p_adjust(&[0.3, 0.0], &[&quiet, &a]).unwrap()[0], 0.2);
+        assert_eq!(min_p_adjust(&[], &[]), None);
+        assert_eq!(min_p_adjust(&[0.1], &[&[]]), None);
     }
 
     #[test]

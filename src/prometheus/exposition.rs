@@ -49,6 +49,16 @@ families! {
     MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha: the past window pairs' quantile (or a short history's bound); absent when undefined.";
     MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
     MV_DETECTED = "multivariate_drift_detected", [], "1 when the current window's reconstruction error is beyond the market's own past pairs (multivariate drift), else 0; absent when undefined.";
+    DQ_OUT_OF_RANGE = "data_quality_out_of_range_ratio", ["feature"], "Share of the current window's rows outside the reference's [min, max], +-inf included (only with --data-quality).";
+    DQ_BEYOND_QUANTILES = "data_quality_beyond_quantiles_ratio", ["feature"], "Share of the current window's rows outside the reference's 0.1%-99.9% quantiles.";
+    DQ_IMPLAUSIBLE = "data_quality_implausible_ratio", ["feature"], "Share of the current window's rows outside the reference's range widened by its width on each side: sentinels, bad prints, unit changes.";
+    DQ_BAD = "data_quality_bad_ratio", ["feature"], "Share of the current window's rows missing or implausible: the statistic of the data-quality break call.";
+    DQ_MISSING_P = "data_quality_missing_change_p_value", ["feature"], "p-value of the change in the missing share from the reference to the current window, rows clustered by day.";
+    DQ_BREAK_P = "data_quality_break_adjusted_p_value", ["feature"], "p-value of the feature's bad share against the last year's windows of the same length, adjusted across features (Westfall-Young min-p); absent without enough history.";
+    DQ_BROKEN = "data_quality_broken", ["feature"], "1 when the feature's bad share is beyond its own history at family-wise alpha, else 0; absent without enough history.";
+    DQ_DETECTED = "data_quality_break_detected", [], "1 when some feature's data quality broke beyond its own history (the data-quality alert), else 0; absent without enough history.";
+    DQ_CIRCUIT = "data_quality_circuit_breaches", [], "Rows of ret_1d beyond NEPSE's +-10% circuit limit in the current window: bad prints or corporate actions.";
+    DQ_SYMBOLS = "data_quality_symbols", ["change"], "Symbols of the reference window absent from the whole current window (change=absent), and symbols of the current window not in the reference (change=new).";
     MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
     SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
     STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
@@ -239,6 +249,9 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             put(&MV_REFERENCE, vec![], m.reference_error);
             put(&MV_CRITICAL, vec![], m.critical_error);
             put(&MV_DETECTED, vec![], m.critical_error.map(|_| if m.detected { 1.0 } else { 0.0 }));
+        }
+        if let Some(q) = &d.data_quality {
+            quality_samples(put, q);
         }
         if let Some(p) = &d.prediction_drift {
             put(&PRED_PSI, vec![], Some(p.psi));
@@ -446,6 +459,25 @@ fn feature_samples(put: &mut Put<'_>, f: &FeatureDrift) {
     for (test, s) in &f.statistics {
         put(&STATISTIC, vec![f.feature.clone(), test.clone()], s.value);
     }
+}
+
+fn quality_samples(put: &mut Put<'_>, q: &crate::result::DataQuality) {
+    let called = q.features.iter().any(|f| f.adjusted_p_value.is_some());
+    let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
+    for f in &q.features {
+        let name = || vec![f.feature.clone()];
+        put(&DQ_OUT_OF_RANGE, name(), f.out_of_range_share);
+        put(&DQ_BEYOND_QUANTILES, name(), f.beyond_quantiles_share);
+        put(&DQ_IMPLAUSIBLE, name(), f.implausible_share);
+        put(&DQ_BAD, name(), f.bad_share);
+        put(&DQ_MISSING_P, name(), f.missing_change_p_value);
+        put(&DQ_BREAK_P, name(), f.adjusted_p_value);
+        put(&DQ_BROKEN, name(), f.adjusted_p_value.and_then(|_| flag(f.broken)));
+    }
+    put(&DQ_DETECTED, vec![], if called { flag(q.detected) } else { None });
+    put(&DQ_CIRCUIT, vec![], q.circuit.as_ref().map(|c| c.count as f64));
+    put(&DQ_SYMBOLS, vec!["absent".into()], Some(q.symbols.absent.len() as f64));
+    put(&DQ_SYMBOLS, vec!["new".into()], Some(q.symbols.new.len() as f64));
 }
 
 /// The body `POST`ed after a failed run: only the failure timestamp.

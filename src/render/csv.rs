@@ -2,7 +2,7 @@
 //! written by the `csv` crate: RFC 4180 quoting, empty cells for undefined values.
 
 use super::text::spreadsheet_text;
-use crate::result::{FeatureDrift, FeatureKind, RunResult};
+use crate::result::{FeatureDrift, FeatureKind, FeatureQuality, RunResult};
 
 const HEADER: [&str; 22] = [
     "feature",
@@ -35,11 +35,16 @@ pub fn render(r: &RunResult) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     // Evidently's tests, when the result holds any: the deciding test, then a column per test.
     let tests = super::stattest_columns::columns(r);
-    let extra: Vec<String> = if tests.is_empty() {
+    let mut extra: Vec<String> = if tests.is_empty() {
         Vec::new()
     } else {
         std::iter::once("drift_test".to_owned()).chain(tests.iter().map(ToString::to_string)).collect()
     };
+    // Data quality, when the result holds it: its columns after the tests'.
+    let quality = r.drift.data_quality.as_ref();
+    if quality.is_some() {
+        extra.extend(QUALITY_HEADER.iter().map(ToString::to_string));
+    }
     // Writing into a Vec cannot fail; a record of the header's width is always accepted.
     let _ = w.write_record(HEADER.iter().map(ToString::to_string).chain(extra.iter().cloned()));
     for f in r.drift.features.iter().chain(&r.drift.prediction_drift) {
@@ -50,10 +55,50 @@ pub fn render(r: &RunResult) -> String {
                     .map(|t| f.statistics.get(*t).and_then(|s| s.value).map_or_else(String::new, |v| v.to_string())),
             )
         });
-        let _ = w.write_record(row(f).into_iter().chain(stats.into_iter().flatten()));
+        let dq = quality.map(|q| quality_cells(q.features.iter().find(|x| x.feature == f.feature)));
+        let _ = w.write_record(row(f).into_iter().chain(stats.into_iter().flatten()).chain(dq.into_iter().flatten()));
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The data-quality columns (`--data-quality`), empty for a row without one (`predicted_proba`).
+const QUALITY_HEADER: [&str; 14] = [
+    "dq_reference_min",
+    "dq_reference_max",
+    "dq_reference_mean",
+    "dq_current_min",
+    "dq_current_max",
+    "dq_current_mean",
+    "dq_missing_change_p_value",
+    "dq_out_of_range_share",
+    "dq_beyond_quantiles_share",
+    "dq_implausible_share",
+    "dq_bad_share",
+    "dq_break_p_value",
+    "dq_break_adjusted_p_value",
+    "dq_broken",
+];
+
+fn quality_cells(f: Option<&FeatureQuality>) -> [String; 14] {
+    let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
+    let Some(f) = f else { return Default::default() };
+    [
+        opt(f.reference.min),
+        opt(f.reference.max),
+        opt(f.reference.mean),
+        opt(f.current.min),
+        opt(f.current.max),
+        opt(f.current.mean),
+        opt(f.missing_change_p_value),
+        opt(f.out_of_range_share),
+        opt(f.beyond_quantiles_share),
+        opt(f.implausible_share),
+        opt(f.bad_share),
+        opt(f.p_value),
+        opt(f.adjusted_p_value),
+        f.broken.to_string(),
+    ]
 }
 
 fn row(f: &FeatureDrift) -> [String; 22] {

@@ -64,6 +64,7 @@ pub fn render(r: &RunResult) -> String {
                     (summary(r))
                     (overview(r))
                     @if !super::stattest_columns::columns(r).is_empty() { (stattests(r)) }
+                    @if let Some(q) = &r.drift.data_quality { (quality(q)) }
                     @if let Some(p) = &r.performance { (performance(p, &r.model, r.other_versions.is_empty())) }
                     @for v in &r.other_versions { (performance(&v.performance, &v.model, false)) }
                     @if !r.trend.is_empty() { (trend(r, &r.trend)) }
@@ -99,6 +100,9 @@ fn summary(r: &RunResult) -> Markup {
                 @if let Some(d) = &r.drift.dataset {
                     div.card { "dataset call" b class={ @if d.drifted { "level-significant" } @else { "level-stable" } } { @if d.drifted { "drifted" } @else { "not drifted" } } (super::text::dataset_line(d)) }
                 }
+                @if let Some(q) = &r.drift.data_quality {
+                    div.card { "data quality" b class={ @if q.detected { "level-significant" } @else { "level-stable" } } { @if q.detected { "broken" } @else if q.note.is_some() { "not called" } @else { "not broken" } } (super::quality_rows::call_line(q)) }
+                }
                 @if let Some(m) = &r.drift.multivariate {
                     div.card { "multivariate drift" b class={ @if m.detected { "level-significant" } @else { "level-stable" } } { (fmt_opt(m.error, 3)) } (super::text::multivariate_line(m)) }
                 }
@@ -128,6 +132,41 @@ fn summary(r: &RunResult) -> Markup {
             @for s in &r.drift.skipped {
                 p { "skipped " code { (s.feature) } ": " (s.reason) }
             }
+        }
+    }
+}
+
+/// The data-quality section: a row per feature, the break call, every listed circuit-limit
+/// breach and the symbols.
+fn quality(q: &crate::result::DataQuality) -> Markup {
+    use super::quality_rows::{COLUMNS, call_line, cells, symbols_line};
+    html! {
+        section id="data-quality" {
+            h2 { "Data quality" }
+            p { (call_line(q)) }
+            table {
+                tr { @for c in COLUMNS { th { (c) } } }
+                @for f in &q.features {
+                    tr class=[f.broken.then_some("level-significant")] {
+                        @for (i, c) in cells(f).iter().enumerate() {
+                            @if i == 0 { td { code { (c) } } } @else { td { (c) } }
+                        }
+                    }
+                }
+            }
+            @if let Some(c) = &q.circuit {
+                h3 { (c.feature) " beyond the ±" (c.limit * 100.0) "% circuit limit: " (c.count) }
+                @if !c.listed.is_empty() {
+                    table {
+                        tr { th { "symbol" } th { "date" } th { (c.feature) } }
+                        @for b in &c.listed {
+                            tr { td { (b.symbol) } td { (b.date) } td { (b.value.map_or_else(|| "±inf".to_owned(), |v| format!("{:+.2}%", v * 100.0))) } }
+                        }
+                    }
+                    @if c.count > c.listed.len() { p { "and " (c.count - c.listed.len()) " more (the largest " (c.listed.len()) " are listed)" } }
+                }
+            }
+            p { (symbols_line(q)) }
         }
     }
 }

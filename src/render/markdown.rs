@@ -72,11 +72,35 @@ pub fn render(r: &RunResult) -> String {
     if let Some(m) = &r.drift.multivariate {
         let _ = writeln!(out, "\n{}.", super::text::multivariate_line(m));
     }
+    if let Some(q) = &r.drift.data_quality {
+        quality(&mut out, q);
+    }
     let versions = r.performance.iter().map(|p| (r.model.as_str(), p));
     for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
         performance(&mut out, model, p);
     }
     out
+}
+
+/// The data-quality section: a table row per feature (a broken one in bold), then the break
+/// call, the circuit-limit breaches and the symbols.
+fn quality(out: &mut String, q: &crate::result::DataQuality) {
+    use super::quality_rows::{COLUMNS, call_line, cells, circuit_line, symbols_line};
+    let cell = |s: &str| s.replace('|', "\\|").replace('`', "'");
+    let _ = writeln!(out, "\n**Data quality**\n");
+    let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(COLUMNS.len() - 1));
+    for f in &q.features {
+        let c = cells(f);
+        let name = if f.broken { format!("**`{}`**", cell(&c[0])) } else { format!("`{}`", cell(&c[0])) };
+        let rest: Vec<String> = c[1..].iter().map(|s| cell(s)).collect();
+        let _ = writeln!(out, "| {name} | {} |", rest.join(" | "));
+    }
+    let _ = writeln!(out, "\n{}.", cell(&call_line(q)));
+    if let Some(line) = circuit_line(q) {
+        let _ = writeln!(out, "\n{}.", cell(&line));
+    }
+    let _ = writeln!(out, "\n{}.", cell(&symbols_line(q)));
 }
 
 /// Realized and estimated performance of one model version.

@@ -6,6 +6,7 @@ pub mod estimate_rows;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod quality_rows;
 pub mod stattest_columns;
 pub mod svg;
 pub mod table;

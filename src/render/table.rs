@@ -32,6 +32,9 @@ pub fn render(r: &RunResult, style: Style) -> String {
         let _ = writeln!(out, "skipped {}: {}", plain(&s.feature), plain(&s.reason));
     }
     calls(r, &mut out);
+    if let Some(q) = &r.drift.data_quality {
+        quality_table(&mut out, q, style);
+    }
     if let Some(p) = &r.drift.prediction_drift {
         let _ = writeln!(
             out,
@@ -226,6 +229,56 @@ fn perf_table<'a>(out: &mut String, groups: impl Iterator<Item = &'a Performance
             fmt_opt(m.log_loss, 4),
         );
     }
+}
+
+/// The data-quality section: a row per feature (`!` marks a broken one), then the break call,
+/// the circuit-limit breaches and the symbols.
+fn quality_table(out: &mut String, q: &crate::result::DataQuality, style: Style) {
+    use super::quality_rows::{COLUMNS, call_line, cells, circuit_line, symbols_line};
+    let _ = writeln!(
+        out,
+        "
+data quality"
+    );
+    let head = format!(
+        "  {:<22} {:>11} {:>11} {:>10} {:>12} {:>15} {:>11} {:>10} {:>10} {:>10} {:>14}",
+        COLUMNS[0],
+        COLUMNS[1],
+        COLUMNS[2],
+        COLUMNS[3],
+        COLUMNS[4],
+        COLUMNS[5],
+        COLUMNS[6],
+        COLUMNS[7],
+        COLUMNS[8],
+        COLUMNS[9],
+        COLUMNS[10]
+    );
+    let _ = writeln!(out, "{head}");
+    for f in &q.features {
+        let c = cells(f);
+        let line = format!(
+            "{} {:<22} {:>11} {:>11} {:>10} {:>12} {:>15} {:>11} {:>10} {:>10} {:>10} {:>14}",
+            if f.broken { "!" } else { " " },
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6],
+            c[7],
+            c[8],
+            c[9],
+            c[10]
+        );
+        let _ = writeln!(out, "{}", style.paint(&line, f.broken, f.broken));
+    }
+    let _ = writeln!(out, "{}", call_line(q));
+    if let Some(line) = circuit_line(q) {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "{}", symbols_line(q));
 }
 
 /// The calls under the feature table: drifted, shifted, the dataset-level and the multivariate

@@ -435,6 +435,10 @@ fn inject(panel: &mut Panel, spec: &DriftSpec) -> Result<(), String> {
                 decouple(panel, feature, &inside);
                 continue;
             }
+            Change::Blank { feature, share } => {
+                blank(panel, feature, *share, &inside);
+                continue;
+            }
             Change::Sector { .. } | Change::Model { .. } | Change::Bull { .. } => continue,
         };
         let Some(k) = index(name) else { continue };
@@ -493,6 +497,18 @@ fn decouple(panel: &mut Panel, name: &str, inside: &[bool]) {
         }
         for (i, v) in rows.iter().zip(values) {
             panel.features[k][*i] = v;
+        }
+    }
+}
+
+/// Makes each of `name`'s values inside the range null with probability `share` (one fixed
+/// seed, rows in the panel's order: the same panel always loses the same values).
+fn blank(panel: &mut Panel, name: &str, share: f64, inside: &[bool]) {
+    let Some(k) = FEATURES.iter().position(|f| *f == name) else { return };
+    let mut rng = ChaCha8Rng::seed_from_u64(0x6a09_e667_f3bc_c908);
+    for (v, inside) in panel.features[k].iter_mut().zip(inside) {
+        if *inside && rng.random_bool(share) {
+            *v = None;
         }
     }
 }

@@ -77,6 +77,8 @@ echo "== cross-check of the CBPE estimate against scikit-learn/numpy and NannyML
 "$nm_venv/bin/python" tests/crosscheck/cbpe.py "$bin" "$tmp/cbpe" 100
 echo "== cross-check of the multivariate drift (PCA reconstruction) against NannyML 0.13.1"
 "$nm_venv/bin/python" tests/crosscheck/multivariate.py "$bin" "$tmp/multivariate"
+echo "== cross-check of the data-quality block against numpy/pandas/scipy"
+"$venv/bin/python" tests/crosscheck/data_quality.py "$bin" "$tmp/data_quality"
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
 echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run; about 12 minutes)"

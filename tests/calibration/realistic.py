@@ -20,6 +20,12 @@ It proves, over many seeds:
   trading days: each called `drifted` in at least 90% of runs;
 * no injection: multivariate drift (PCA reconstruction against the past pairs) is detected in
   at most 2.5% of runs (bound reported);
+* no injection: the data-quality break (missing or implausible values against the last year's
+  windows, min-p across features at family-wise alpha = 1%) is detected in at most 2.5% of runs
+  (bound reported), although the panels hold corporate actions, bad prints, listings and a
+  closure;
+* 5% of volume_ratio_20d's values dropped (null) over the last 20 trading days: the data-quality
+  break names volume_ratio_20d in at least 90% of runs;
 * without injection the market's own regimes shift some feature in well under half of the
   runs (asserted: at most 50%), so the bull run's line below is not vacuous.
 
@@ -73,12 +79,15 @@ INJECTIONS = {
     # A correlation break only multivariate drift can see: rsi_14 shuffled among each day's
     # symbols, so every day keeps exactly its values (rsi_14's PSI unchanged).
     "decouple": f"{LAST_20}:decouple=rsi_14",
+    # A feed that drops values: 5% of volume_ratio_20d's rows null, which only data quality
+    # calls as such.
+    "blank": f"{LAST_20}:blank=volume_ratio_20d*0.05",
 }
 
 
-def report(binary, features, as_of, multivariate=True):
+def report(binary, features, as_of, multivariate=True, data_quality=True):
     cmd = [binary, "--quiet", "report", "--features", features, "--as-of", as_of, "--format", "json"]
-    out = run(cmd + (["--multivariate"] if multivariate else []))
+    out = run(cmd + (["--multivariate"] if multivariate else []) + (["--data-quality"] if data_quality else []))
     return json.loads(out.stdout)["drift"]
 
 
@@ -103,8 +112,10 @@ def null_runs(binary, out_dir, seed):
 def power_run(binary, out_dir, kind, seed):
     d = panel(binary, out_dir, kind, 10_000 + seed, drift=INJECTIONS[kind])
     try:
-        # Multivariate drift (about a second a run in the test build) only where it is judged.
-        return report(binary, os.path.join(d, "features.parquet"), AS_OF[0], multivariate=kind == "decouple")
+        # Multivariate drift (about a second a run in the test build) and data quality only where
+        # they are judged.
+        return report(binary, os.path.join(d, "features.parquet"), AS_OF[0], multivariate=kind == "decouple",
+                      data_quality=kind == "blank")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -128,7 +139,7 @@ def main():
         nulls = list(pool.map(lambda s: null_runs(args.binary, args.out_dir, s), range(1, args.seeds + 1)))
         powers = {
             kind: list(pool.map(lambda s, k=kind: power_run(args.binary, args.out_dir, k, s),
-                                range(1, (args.power_seeds if kind != "log-variance" else args.power_seeds // 2) + 1)))
+                                range(1, (args.power_seeds if kind not in ("log-variance", "blank") else args.power_seeds // 2) + 1)))
             for kind in INJECTIONS
         }
 
@@ -179,6 +190,19 @@ def main():
         failures.append(f"multivariate drift: called in {len(mv)}/{n} runs only")
     elif mv_called / len(mv) > 2.5 * ALPHA:
         failures.append(f"multivariate drift: detected in {mv_called}/{len(mv)} = {mv_called / len(mv):.1%} no-injection runs (> 2.5%)")
+    dq = [r["data_quality"] for r in runs if r.get("data_quality") and r["data_quality"]["note"] is None]
+    dq_called = sum(q["detected"] for q in dq)
+    dq_named = sorted({f for q in dq for f in q["broken"]})
+    breaches = sum(q["circuit"]["count"] for q in dq if q["circuit"])
+    lines.append(
+        f"data-quality break (min-p across features, family-wise alpha = {ALPHA:.0%}): detected in {dq_called}/{len(dq)} = "
+        f"{dq_called / max(len(dq), 1):.2%} of no-injection runs (95% upper bound {upper_bound(dq_called, len(dq)):.2%})"
+        f"{'; named ' + ', '.join(dq_named) if dq_named else ''}; circuit-limit breaches of ret_1d listed: {breaches}"
+    )
+    if len(dq) < n:
+        failures.append(f"data quality: called in {len(dq)}/{n} runs only")
+    elif dq_called / len(dq) > 2.5 * ALPHA:
+        failures.append(f"data quality: broken in {dq_called}/{len(dq)} = {dq_called / len(dq):.1%} no-injection runs (> 2.5%)")
     any_shift = sum(bool(r["shifted_features"]) for r in runs)
     lines.append(f"some feature shifted without injection (the market's own regimes): {any_shift}/{n} = {any_shift / n:.1%}")
 
@@ -209,6 +233,9 @@ def main():
     dc = powers["decouple"]
     power_line("decouple", "rsi_14 decoupled from the other features (shuffled within each day), last 20 days: multivariate drift",
                sum(bool(r["multivariate"] and r["multivariate"]["detected"]) for r in dc), len(dc), False)
+    bl = powers["blank"]
+    power_line("blank", "5% of volume_ratio_20d's values dropped, last 20 days: data-quality break names it",
+               sum("volume_ratio_20d" in r["data_quality"]["broken"] for r in bl), len(bl), True)
     per = {f: sum(by_feature(r)[f]["shifted"] for r in b) for f in FEATURES}
     lines.append("")
     lines.append(f"volume_ratio_20d PSI under variance ×2 in log space: median {psis[len(psis) // 2]:.3f}, range {psis[0]:.3f}-{psis[-1]:.3f}")

@@ -15,5 +15,6 @@ mod ops;
 mod output;
 mod performance;
 mod push;
+mod quality;
 mod report;
 mod stattests;

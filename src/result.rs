@@ -181,7 +181,10 @@ pub struct FeatureQuality {
     /// Share of current rows outside the reference's range widened by its width on each side,
     /// `[min − w, max + w]`: sentinels, bad prints, unit changes.
     pub implausible_share: Option<f64>,
-    /// Share of current rows that are missing or implausible: the break statistic.
+    /// Share of current rows missing as a new symbol's warm-up (its leading nulls after its
+    /// listing): missing, but not bad.
+    pub warm_up_share: Option<f64>,
+    /// Share of current rows that are missing (not warm-up) or implausible: the break statistic.
     pub bad_share: Option<f64>,
     /// Its p-value against the past windows of the same length.
     pub p_value: Option<f64>,

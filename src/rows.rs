@@ -192,6 +192,9 @@ pub struct FeatureTable {
     pub numeric: Vec<Vec<f64>>,
     /// The categorical columns asked for, in order, as text (`None` for null).
     pub categorical: Vec<Vec<Option<String>>>,
+    /// Each row's symbol as a number (the same symbol, the same number), when asked for; rows
+    /// without a symbol get `u32::MAX`.
+    pub symbols: Vec<u32>,
 }
 
 #[cfg(test)]

@@ -163,8 +163,8 @@ impl Context<'_> {
         let span_days: Vec<i32> = in_pool[first..].iter().map(|d| date_to_days(*d)).collect();
         let read = DateRange::new(in_pool.get(first).copied().unwrap_or(pool.from()), pool.to()).unwrap_or(pool);
         let (pooled, current) = std::thread::scope(|threads| {
-            let pooled = threads.spawn(|| scan.feature_table(numeric, categorical, Some(read)));
-            let current = self.current_scan.feature_table(numeric, categorical, self.current.scan_range());
+            let pooled = threads.spawn(|| scan.feature_table(numeric, categorical, None, Some(read)));
+            let current = self.current_scan.feature_table(numeric, categorical, None, self.current.scan_range());
             (pooled.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), current)
         });
         Ok((pooled?, current?, span_days))

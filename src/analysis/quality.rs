@@ -11,8 +11,8 @@ use super::context::Context;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
 use crate::drift::quality::{
-    Bounds, Counts, SPAN_DAYS, daily_categorical, daily_numeric, history_p_value, history_suffices, min_p_adjust,
-    missing_change_p_value, stretches, window_bad_shares,
+    Bounds, BySymbol, Counts, SPAN_DAYS, daily_categorical, daily_numeric, history_p_value, history_suffices,
+    min_p_adjust, missing_change_p_value, stretches, warm_up, window_bad_shares,
 };
 use crate::load::date_to_days;
 use crate::result::{Breach, CircuitBreaches, DataQuality, FeatureKind, FeatureQuality, SideQuality, SymbolChange};
@@ -33,10 +33,18 @@ fn day_index(rows: &[i32], days: &[i32]) -> Vec<u32> {
     rows.iter().map(|d| days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect()
 }
 
-/// Each feature's per-day counts of `table` (numeric first, then categorical) over `days`.
+/// Each feature's per-day counts of `table` (numeric first, then categorical) over `days`, a
+/// new symbol's warm-up told apart when the table holds the symbols.
 fn daily(table: &FeatureTable, days: &[i32], bounds: &[Option<Bounds>]) -> Vec<Vec<Counts>> {
     let index = day_index(&table.days, days);
-    let numeric = table.numeric.iter().zip(bounds).map(|(v, b)| daily_numeric(v, &index, days.len(), b.as_ref()));
+    let by_symbol = (!table.symbols.is_empty()).then(|| BySymbol::new(&index, &table.symbols));
+    let numeric = table.numeric.iter().zip(bounds).map(|(v, b)| {
+        let warm = by_symbol.as_ref().map(|s| {
+            let missing: Vec<bool> = v.iter().map(|x| x.is_nan()).collect();
+            warm_up(&missing, &index, s)
+        });
+        daily_numeric(v, &index, days.len(), b.as_ref(), warm.as_deref())
+    });
     let categorical =
         table.categorical.iter().map(|v| daily_categorical(v.iter().map(Option::is_some), &index, days.len()));
     numeric.chain(categorical).collect()
@@ -76,8 +84,9 @@ impl Context<'_> {
             .unwrap_or(self.current.range);
 
         let (reference, pooled) = std::thread::scope(|threads| {
-            let reference = threads.spawn(|| scan.feature_table(&numeric, &categorical, window.scan_range()));
-            let pooled = self.current_scan.feature_table(&numeric, &categorical, Some(read));
+            let reference = threads.spawn(|| scan.feature_table(&numeric, &categorical, None, window.scan_range()));
+            let symbol = Some(self.settings.columns.symbol.as_str());
+            let pooled = self.current_scan.feature_table(&numeric, &categorical, symbol, Some(read));
             (reference.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), pooled)
         });
         let (reference, pooled) = (reference?, pooled?);
@@ -114,6 +123,7 @@ impl Context<'_> {
                 out_of_range_share: b.and_then(|_| c.share(c.beyond_range)),
                 beyond_quantiles_share: b.and_then(|_| c.share(c.beyond_quantiles)),
                 implausible_share: b.and_then(|_| c.share(c.implausible)),
+                warm_up_share: c.share(c.warm_up),
                 missing_change_p_value: missing_change_p_value(&reference_daily[j], now),
                 bad_share,
                 p_value,

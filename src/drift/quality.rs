@@ -12,8 +12,13 @@
 //!   width on each side, `[min − w, max + w]` with `w = max − min`: a sentinel, a bad print, a
 //!   unit change (turnover in thousands), not a market that moved a few σ (that is drift, the
 //!   PSI's job);
-//! - a row is **bad** when it is missing or implausible; a window's **bad share** is its bad rows
-//!   over its rows (a categorical feature's is its missing share). The break call rests on it.
+//! - a missing value is a symbol's **warm-up** when it belongs to the symbol's leading run of
+//!   missing values from its first row, and that first row is not on the first day read (a new
+//!   listing: a 20-day feature is undefined for its first 20 days). NEPSE lists a few symbols a
+//!   month; counted as bad, every listing would look like a feed gap;
+//! - a row is **bad** when it is missing (not warm-up) or implausible; a window's **bad share**
+//!   is its bad rows over its rows (a categorical feature's is its missing share). The break call
+//!   rests on it.
 
 use super::history::quantile_sorted;
 
@@ -87,6 +92,8 @@ pub struct Counts {
     pub beyond_range: u64,
     /// Values outside the plausible range ([`Bounds::plausible`]; ±inf included).
     pub implausible: u64,
+    /// Missing values that are a new symbol's warm-up (among `missing`).
+    pub warm_up: u64,
     /// Finite values, their sum, smallest and largest.
     pub finite: u64,
     /// Sum of the finite values (for the mean).
@@ -105,6 +112,7 @@ impl Default for Counts {
             beyond_quantiles: 0,
             beyond_range: 0,
             implausible: 0,
+            warm_up: 0,
             finite: 0,
             sum: 0.0,
             min: f64::INFINITY,
@@ -115,11 +123,12 @@ impl Default for Counts {
 
 impl Counts {
     /// Counts one numeric value against `bounds` (`None`: a reference without a finite value,
-    /// so nothing is out of range).
-    pub fn add(&mut self, x: f64, bounds: Option<&Bounds>) {
+    /// so nothing is out of range); `warm_up`: a missing value is a new symbol's warm-up.
+    pub fn add(&mut self, x: f64, bounds: Option<&Bounds>, warm_up: bool) {
         self.rows += 1;
         if x.is_nan() {
             self.missing += 1;
+            self.warm_up += u64::from(warm_up);
             return;
         }
         if let Some(b) = bounds {
@@ -149,6 +158,7 @@ impl Counts {
         self.beyond_quantiles += other.beyond_quantiles;
         self.beyond_range += other.beyond_range;
         self.implausible += other.implausible;
+        self.warm_up += other.warm_up;
         self.finite += other.finite;
         self.sum += other.sum;
         self.min = self.min.min(other.min);
@@ -165,10 +175,10 @@ impl Counts {
         out
     }
 
-    /// Bad rows: missing or implausible.
+    /// Bad rows: missing (not warm-up) or implausible.
     #[must_use]
     pub fn bad(&self) -> u64 {
-        self.missing + self.implausible
+        self.missing - self.warm_up + self.implausible
     }
 
     /// `count / rows`; `None` without a row.
@@ -187,13 +197,60 @@ impl Counts {
 }
 
 /// Each day's counts of one numeric column: `day[i]` is row `i`'s day index in `0..days`
-/// (`u32::MAX`: a row outside them, left out).
+/// (`u32::MAX`: a row outside them, left out); `warm_up[i]`, when given, marks row `i`'s missing
+/// value as warm-up ([`warm_up`]).
 #[must_use]
-pub fn daily_numeric(values: &[f64], day: &[u32], days: usize, bounds: Option<&Bounds>) -> Vec<Counts> {
+pub fn daily_numeric(
+    values: &[f64],
+    day: &[u32],
+    days: usize,
+    bounds: Option<&Bounds>,
+    warm_up: Option<&[bool]>,
+) -> Vec<Counts> {
     let mut out = vec![Counts::default(); days];
-    for (x, d) in values.iter().zip(day) {
+    for (i, (x, d)) in values.iter().zip(day).enumerate() {
         if let Some(c) = out.get_mut(*d as usize) {
-            c.add(*x, bounds);
+            c.add(*x, bounds, warm_up.is_some_and(|w| w[i]));
+        }
+    }
+    out
+}
+
+/// The rows grouped by symbol, each symbol's rows in day order: computed once per table and
+/// shared by every feature's [`warm_up`].
+#[derive(Debug, Clone, Default)]
+pub struct BySymbol {
+    /// Row indices, by (symbol, day).
+    order: Vec<usize>,
+    /// Where each symbol's rows start in `order` (and `order.len()` at the end).
+    starts: Vec<usize>,
+}
+
+impl BySymbol {
+    /// Groups the rows with a symbol and a day (`u32::MAX`: none).
+    #[must_use]
+    pub fn new(day: &[u32], symbol: &[u32]) -> Self {
+        let mut order: Vec<usize> =
+            (0..day.len().min(symbol.len())).filter(|&i| day[i] != u32::MAX && symbol[i] != u32::MAX).collect();
+        order.sort_unstable_by_key(|&i| (symbol[i], day[i]));
+        let mut starts: Vec<usize> =
+            (0..order.len()).filter(|&k| k == 0 || symbol[order[k]] != symbol[order[k - 1]]).collect();
+        starts.push(order.len());
+        Self { order, starts }
+    }
+}
+
+/// Which rows' missing values are warm-up: each symbol's leading run of missing values, when
+/// its first row is after day 0 (the first day read: a symbol already there may be mid-life).
+#[must_use]
+pub fn warm_up(missing: &[bool], day: &[u32], rows: &BySymbol) -> Vec<bool> {
+    let mut out = vec![false; missing.len()];
+    for w in rows.starts.windows(2) {
+        let run = &rows.order[w[0]..w[1]];
+        if run.first().is_some_and(|&i| day[i] > 0) {
+            for &i in run.iter().take_while(|&&i| missing[i]) {
+                out[i] = true;
+            }
         }
     }
     out
@@ -369,7 +426,7 @@ mod tests {
         let mut c = Counts::default();
         // Plausible: [-10, 20].
         for x in [0.5, 5.0, 9.5, 11.0, f64::NAN, f64::INFINITY, -10.5] {
-            c.add(x, Some(&b));
+            c.add(x, Some(&b), false);
         }
         assert_eq!(b.plausible(), (-10.0, 20.0));
         assert_eq!((c.rows, c.missing, c.beyond_quantiles, c.beyond_range, c.implausible), (7, 1, 5, 3, 2));
@@ -379,8 +436,8 @@ mod tests {
         assert_eq!(Counts::default().min_max_mean(), None);
         assert_eq!(Counts::default().share(0), None);
         let mut huge = Counts::default();
-        huge.add(f64::MAX, None);
-        huge.add(f64::MAX, None);
+        huge.add(f64::MAX, None, false);
+        huge.add(f64::MAX, None, false);
         assert_eq!(huge.min_max_mean(), None, "an overflowing mean is undefined, not inf");
     }
 
@@ -409,6 +466,23 @@ mod tests {
         assert_eq!(stretches(&window_bad_shares(&days, 2), 2), 2);
         assert!(window_bad_shares(&days, 6).is_empty());
         assert!(window_bad_shares(&days, 0).is_empty());
+    }
+
+    #[test]
+    fn warm_up_is_a_new_symbols_leading_run_of_missing_values() {
+        // Symbol 0 from day 0 (perhaps mid-life): its missing values count. Symbol 1 listed on
+        // day 1: missing on days 1 to 3 (warm-up), then a value on day 4; its last row has no
+        // day. Rows out of day order on purpose.
+        let day = [0, 1, 3, 2, 1, 4, u32::MAX];
+        let symbol = [0, 0, 1, 1, 1, 1, 1];
+        let missing = [true, true, true, true, true, false, true];
+        let rows = BySymbol::new(&day, &symbol);
+        assert_eq!(warm_up(&missing, &day, &rows), [false, false, true, true, true, false, false]);
+        // Symbol 1's day-3 value present: its warm-up ends at day 2.
+        let present_on_3 = [true, true, false, true, true, false, true];
+        assert_eq!(warm_up(&present_on_3, &day, &rows), [false, false, false, true, true, false, false]);
+        let counts = daily_numeric(&[f64::NAN, 1.0], &[0, 0], 1, None, Some(&[true, false]));
+        assert_eq!((counts[0].missing, counts[0].warm_up, counts[0].bad()), (1, 1, 0));
     }
 
     #[test]

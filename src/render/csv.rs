@@ -63,7 +63,7 @@ pub fn render(r: &RunResult) -> String {
 }
 
 /// The data-quality columns (`--data-quality`), empty for a row without one (`predicted_proba`).
-const QUALITY_HEADER: [&str; 14] = [
+const QUALITY_HEADER: [&str; 15] = [
     "dq_reference_min",
     "dq_reference_max",
     "dq_reference_mean",
@@ -74,13 +74,14 @@ const QUALITY_HEADER: [&str; 14] = [
     "dq_out_of_range_share",
     "dq_beyond_quantiles_share",
     "dq_implausible_share",
+    "dq_warm_up_share",
     "dq_bad_share",
     "dq_break_p_value",
     "dq_break_adjusted_p_value",
     "dq_broken",
 ];
 
-fn quality_cells(f: Option<&FeatureQuality>) -> [String; 14] {
+fn quality_cells(f: Option<&FeatureQuality>) -> [String; 15] {
     let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
     let Some(f) = f else { return Default::default() };
     [
@@ -94,6 +95,7 @@ fn quality_cells(f: Option<&FeatureQuality>) -> [String; 14] {
         opt(f.out_of_range_share),
         opt(f.beyond_quantiles_share),
         opt(f.implausible_share),
+        opt(f.warm_up_share),
         opt(f.bad_share),
         opt(f.p_value),
         opt(f.adjusted_p_value),

@@ -83,13 +83,26 @@ def bounds(ref):
     return {"min": mn, "max": mx, "low": lo, "high": hi, "plo": mn - (mx - mn), "phi": mx + (mx - mn)}
 
 
-def bad_mask(v, b):
+def warm_up(frame, column, first_day):
+    """Each row's missing value is a new symbol's warm-up: the symbol's leading run of missing
+    values, when its first row is after `first_day`."""
+    f = frame[["symbol", "as_of"]].copy()
+    f["missing"] = frame[column].isna().to_numpy()
+    f = f.sort_values(["symbol", "as_of"], kind="stable")
+    first = f.groupby("symbol")["as_of"].transform("min")
+    # Within a symbol, the run is leading while every row so far is missing.
+    leading = f.groupby("symbol")["missing"].cummin().astype(bool)
+    warm = leading & (first > first_day)
+    return warm.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+
+
+def bad_mask(v, b, warm=None):
     v = np.asarray(v, dtype=float)
-    missing = np.isnan(v)
+    missing = np.isnan(v) & (True if warm is None else ~warm)
     if b is None:
         return missing
     with np.errstate(invalid="ignore"):
-        return missing | (~missing & ((v < b["plo"]) | (v > b["phi"])))
+        return missing | (~np.isnan(v) & ((v < b["plo"]) | (v > b["phi"])))
 
 
 def clustered(day_rows, day_missing):
@@ -136,7 +149,9 @@ def check(binary, features, as_of, case):
     ref_days = sorted(set(ref["as_of"]))
     cur_days = sorted(set(cur["as_of"]))
     before = [d for d in source_days if d < cur_days[0]][-SPAN_DAYS:]
-    span = df[df["as_of"].isin(before)]
+    pooled = df[df["as_of"].isin(before) | df["as_of"].isin(cur_days)]
+    span = pooled[pooled["as_of"].isin(before)]
+    now = pooled[pooled["as_of"].isin(cur_days)]
     t = len(cur_days)
     ours_by = {f["feature"]: f for f in block["features"]}
     same(case, "features", sorted(ours_by), sorted(names))
@@ -161,17 +176,21 @@ def check(binary, features, as_of, case):
                      float((present & ((c < b["low"]) | (c > b["high"]))).mean()))
                 same(case, f"{name}.implausible_share", o["implausible_share"],
                      float((present & ((c < b["plo"]) | (c > b["phi"]))).mean()))
-        same(case, f"{name}.bad_share", o["bad_share"], float(bad_mask(c, b).mean()))
+        warm = warm_up(pooled, name, before[0])
+        in_span = pooled["as_of"].isin(before).to_numpy()
+        now_bad = bad_mask(now[name].to_numpy(dtype=float), b, warm[~in_span])
+        same(case, f"{name}.warm_up_share", o["warm_up_share"], float(warm[~in_span].mean()))
+        same(case, f"{name}.bad_share", o["bad_share"], float(now_bad.mean()))
         same(case, f"{name}.missing_change_p_value", o["missing_change_p_value"],
              missing_change(per_day(ref, name, ref_days), per_day(cur, name, cur_days)))
         # The history: every window of t days over the span before the current window.
-        n_d, bad_d = per_day(span, name, before, bad_mask(span[name].to_numpy(dtype=float), b))
+        n_d, bad_d = per_day(span, name, before, bad_mask(span[name].to_numpy(dtype=float), b, warm[in_span]))
         past = []
         for end in range(t - 1, len(before)):
             rows = n_d[end - t + 1:end + 1].sum()
             if rows:
                 past.append((end, bad_d[end - t + 1:end + 1].sum() / rows))
-        family.append((name, float(bad_mask(c, b).mean()), past))
+        family.append((name, float(now_bad.mean()), past))
     windows = min(len(p) for _, _, p in family)
     disjoint = []
     for _, _, p in family:
@@ -247,6 +266,9 @@ def hostile(path):
     t = t[~(cur & t["symbol"].isin(gone))]
     new = t[t["as_of"].isin(last) & (t["symbol"] == "SCB")].copy()
     new["symbol"] = "NEWCO"
+    # A 20-day feature is undefined for a new listing's first days: warm-up, not bad.
+    new.loc[new["as_of"].isin(last[:6]), ["ret_20d", "volatility_20d"]] = np.nan
+    new.loc[new["as_of"] == last[10], "ret_20d"] = np.nan
     t = pd.concat([t, new], ignore_index=True)
     # A whole day dropped before the current window.
     t = t[t["as_of"] != days[-40]]

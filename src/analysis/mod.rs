@@ -12,7 +12,7 @@ mod features;
 mod grading;
 mod multivariate;
 mod parallel;
-mod quality;
+mod data_quality;
 mod sources;
 mod trend;
 

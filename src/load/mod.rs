@@ -25,7 +25,7 @@ mod direct;
 mod error;
 mod keys;
 mod labels;
-mod quality;
+mod beyond;
 mod scan;
 mod table;
 mod write;

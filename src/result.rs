@@ -142,14 +142,13 @@ pub struct DataQuality {
     /// `ret_1d` beyond NEPSE's ±10% circuit limit in the current window; `null` when `ret_1d`
     /// is not a numeric feature of the run.
     pub circuit: Option<CircuitBreaches>,
-    /// Some feature's bad share is beyond its own history at family-wise α (min-p over the
-    /// past windows): the call that alerts.
+    /// Some feature's bad share is beyond the worst of its past windows by the margin: the call
+    /// that alerts.
     pub detected: bool,
-    /// The features the call names, by adjusted p-value.
+    /// The features the call names, the worst bad share first.
     pub broken: Vec<String>,
-    /// The family-wise α of the call (the run's α).
-    pub family_alpha: f64,
-    /// Past windows of the current window's length the call compares against.
+    /// Past windows of the current window's length the call compares against (the fewest of any
+    /// feature).
     pub history_windows: usize,
     /// The disjoint stretches they rest on.
     pub history_stretches: usize,
@@ -178,19 +177,20 @@ pub struct FeatureQuality {
     pub beyond_quantiles_share: Option<f64>,
     /// p-value of the change in the missing share, rows clustered by day.
     pub missing_change_p_value: Option<f64>,
-    /// Share of current rows outside the reference's range widened by its width on each side,
-    /// `[min − w, max + w]`: sentinels, bad prints, unit changes.
+    /// Share of current rows outside the reference's quantile range widened by its width on each
+    /// side, `[low − w, high + w]`, or not finite: sentinels, bad prints, unit changes.
     pub implausible_share: Option<f64>,
     /// Share of current rows missing as a new symbol's warm-up (its leading nulls after its
     /// listing): missing, but not bad.
     pub warm_up_share: Option<f64>,
     /// Share of current rows that are missing (not warm-up) or implausible: the break statistic.
     pub bad_share: Option<f64>,
-    /// Its p-value against the past windows of the same length.
+    /// The bad share beyond which the feature is broken: the worst past window's (over the year
+    /// before the current window), half again and at least half a percentage point more.
+    pub critical_bad_share: Option<f64>,
+    /// The share of the past windows at least as bad, counting the current one (descriptive).
     pub p_value: Option<f64>,
-    /// Its p-value adjusted across the features (Westfall–Young min-p).
-    pub adjusted_p_value: Option<f64>,
-    /// `adjusted_p_value ≤ α`.
+    /// `bad_share > critical_bad_share`.
     pub broken: bool,
 }
 
@@ -242,12 +242,14 @@ pub struct CircuitBreaches {
 /// One circuit-limit breach.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Breach {
-    /// Ticker.
-    pub symbol: String,
+    /// Ticker; `null` for a row without one (a bad print of its own).
+    pub symbol: Option<String>,
     /// Trading day.
     pub date: NaiveDate,
-    /// `ret_1d` that day; `null` for ±inf (a bad print).
+    /// `ret_1d` that day; `null` for ±inf (a bad print), whose sign `infinite` keeps.
     pub value: Option<f64>,
+    /// `"+inf"` or `"-inf"` for an infinite value, else `null`.
+    pub infinite: Option<String>,
 }
 
 /// Multivariate drift by PCA reconstruction (NannyML's data reconstruction), called against

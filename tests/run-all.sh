@@ -86,6 +86,9 @@ echo "== calibration study on a realistic, non-stationary NEPSE (no injection, i
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000
 
+echo "== smoke run of the opt-in checks' benchmark (10k rows, debug build)"
+NEPSE_DRIFT_BIN="$bin" BENCH_DIR="$tmp/bench" REPEATS=1 SKIP_REALISTIC=1 bash benches/optin.sh 10000
+
 echo "== smoke run of the days benchmark (500 trading days a side, debug build)"
 NEPSE_DRIFT_BIN="$bin" BENCH_DIR="$tmp/bench" REPEATS=1 bash benches/days.sh 20000:500
 

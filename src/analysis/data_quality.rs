@@ -11,14 +11,15 @@ use super::context::Context;
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
 use crate::drift::quality::{
-    Bounds, BySymbol, Counts, SPAN_DAYS, daily_categorical, daily_numeric, history_p_value, history_suffices,
-    min_p_adjust, missing_change_p_value, stretches, warm_up, window_bad_shares,
+    Bounds, BySymbol, Clusters, Counts, break_call, daily_categorical, daily_numeric, disjoint_windows,
+    missing_change_p_value, per_symbol, span_days, warm_up, window_bad_shares,
 };
 use crate::load::date_to_days;
 use crate::result::{Breach, CircuitBreaches, DataQuality, FeatureKind, FeatureQuality, SideQuality, SymbolChange};
 use crate::rows::FeatureTable;
 
-/// The feature whose values are checked against NEPSE's circuit limit.
+/// The feature whose values are checked against NEPSE's circuit limit: a simple close-to-close
+/// return (`close / previous close − 1`), as the data contract defines it.
 pub const CIRCUIT_FEATURE: &str = "ret_1d";
 /// NEPSE's daily price limit: ±10%.
 pub const CIRCUIT_LIMIT: f64 = 0.10;
@@ -33,32 +34,43 @@ fn day_index(rows: &[i32], days: &[i32]) -> Vec<u32> {
     rows.iter().map(|d| days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect()
 }
 
-/// Each feature's per-day counts of `table` (numeric first, then categorical) over `days`, a
-/// new symbol's warm-up told apart when the table holds the symbols.
-fn daily(table: &FeatureTable, days: &[i32], bounds: &[Option<Bounds>]) -> Vec<Vec<Counts>> {
+/// One table's counts, per feature (numeric first, then categorical): per day over `days`, and
+/// per symbol over the days from `first` on (the rows of one window).
+struct Counted {
+    daily: Vec<Vec<Counts>>,
+    symbols: Vec<Vec<(u64, u64)>>,
+}
+
+/// [`Counted`] of `table`, a new symbol's warm-up told apart (rows of the first day read are
+/// never warm-up).
+fn count(table: &FeatureTable, days: &[i32], first: usize, bounds: &[Option<Bounds>]) -> Counted {
     let index = day_index(&table.days, days);
-    let by_symbol = (!table.symbols.is_empty()).then(|| BySymbol::new(&index, &table.symbols));
-    let numeric = table.numeric.iter().zip(bounds).map(|(v, b)| {
-        let warm = by_symbol.as_ref().map(|s| {
-            let missing: Vec<bool> = v.iter().map(|x| x.is_nan()).collect();
-            warm_up(&missing, &index, s)
-        });
-        daily_numeric(v, &index, days.len(), b.as_ref(), warm.as_deref())
-    });
-    let categorical =
-        table.categorical.iter().map(|v| daily_categorical(v.iter().map(Option::is_some), &index, days.len()));
-    numeric.chain(categorical).collect()
+    let by_symbol = BySymbol::new(&index, &table.symbols);
+    let in_window: Vec<bool> = index.iter().map(|d| *d != u32::MAX && *d as usize >= first).collect();
+    let mut out = Counted { daily: Vec::new(), symbols: Vec::new() };
+    for (v, b) in table.numeric.iter().zip(bounds) {
+        let missing: Vec<bool> = v.iter().map(|x| x.is_nan()).collect();
+        let warm = warm_up(&missing, &index, &by_symbol);
+        out.daily.push(daily_numeric(v, &index, days.len(), b.as_ref(), Some(&warm)));
+        out.symbols.push(per_symbol(&missing, &table.symbols, &in_window));
+    }
+    for v in &table.categorical {
+        let missing: Vec<bool> = v.iter().map(Option::is_none).collect();
+        out.daily.push(daily_categorical(missing.iter().map(|m| !m), &index, days.len()));
+        out.symbols.push(per_symbol(&missing, &table.symbols, &in_window));
+    }
+    out
 }
 
 fn side(c: &Counts) -> SideQuality {
-    let mmm = c.min_max_mean();
+    let range = c.min_max();
     SideQuality {
         rows: c.rows,
         missing: c.missing,
         missing_share: c.share(c.missing),
-        min: mmm.map(|m| m.0),
-        max: mmm.map(|m| m.1),
-        mean: mmm.map(|m| m.2),
+        min: range.map(|r| r.0),
+        max: range.map(|r| r.1),
+        mean: c.mean(),
     }
 }
 
@@ -73,49 +85,49 @@ impl Context<'_> {
         let categorical: Vec<&str> = by_kind(FeatureKind::Categorical).collect();
         let names: Vec<&str> = numeric.iter().chain(&categorical).copied().collect();
 
-        // The span: the last SPAN_DAYS trading days of the features source before the current
-        // window, then the window.
+        // The span: the trading days of the features source before the current window (about a
+        // year, `span_days`), then the window.
         let current_days: Vec<NaiveDate> = self.current.days.clone();
+        let length = current_days.len();
         let start = current_days.first().copied().unwrap_or(self.current.range.from());
         let before: Vec<NaiveDate> = self.days.iter().copied().filter(|d| *d < start).collect();
-        let before = &before[before.len().saturating_sub(SPAN_DAYS)..];
-        let span: Vec<i32> = before.iter().chain(&current_days).map(|d| date_to_days(*d)).collect();
+        let before = &before[before.len().saturating_sub(span_days(length))..];
+        let span_day_numbers: Vec<i32> = before.iter().chain(&current_days).map(|d| date_to_days(*d)).collect();
         let read = DateRange::new(before.first().copied().unwrap_or(start), self.current.range.to())
             .unwrap_or(self.current.range);
 
+        let symbol = Some(self.settings.columns.symbol.as_str());
         let (reference, pooled) = std::thread::scope(|threads| {
-            let reference = threads.spawn(|| scan.feature_table(&numeric, &categorical, None, window.scan_range()));
-            let symbol = Some(self.settings.columns.symbol.as_str());
+            let reference = threads.spawn(|| scan.feature_table(&numeric, &categorical, symbol, window.scan_range()));
             let pooled = self.current_scan.feature_table(&numeric, &categorical, symbol, Some(read));
             (reference.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), pooled)
         });
         let (reference, pooled) = (reference?, pooled?);
         let bounds: Vec<Option<Bounds>> = reference.numeric.iter().map(|v| Bounds::of(v)).collect();
         let reference_days: Vec<i32> = window.days.iter().map(|d| date_to_days(*d)).collect();
-        let reference_daily = daily(&reference, &reference_days, &bounds);
-        let span_daily = daily(&pooled, &span, &bounds);
-        drop((reference, pooled));
+        let reference = count(&reference, &reference_days, 0, &bounds);
+        let pooled = count(&pooled, &span_day_numbers, before.len(), &bounds);
 
-        let t = current_days.len();
         let mut features = Vec::with_capacity(names.len());
-        let mut family: Vec<(usize, f64, Vec<(usize, f64)>)> = Vec::new();
         let (mut windows, mut disjoint) = (usize::MAX, usize::MAX);
+        let mut broken = Vec::new();
         for (j, name) in names.iter().enumerate() {
-            let (history, now) = span_daily[j].split_at(before.len());
-            let (r, c) = (Counts::total(&reference_daily[j]), Counts::total(now));
+            let (history, now) = pooled.daily[j].split_at(before.len());
+            let (r, c) = (Counts::total(&reference.daily[j]), Counts::total(now));
             let b = bounds.get(j).copied().flatten();
-            let past = window_bad_shares(history, t);
-            let bad_share = c.share(c.bad());
-            windows = windows.min(past.len());
-            disjoint = disjoint.min(stretches(&past, t));
+            let past = window_bad_shares(history, length);
+            let k = disjoint_windows(&past, length);
+            (windows, disjoint) = (windows.min(past.len()), disjoint.min(k));
             let shares: Vec<f64> = past.iter().map(|(_, s)| *s).collect();
-            let p_value = bad_share.map(|s| history_p_value(s, &shares));
-            if let Some(s) = bad_share {
-                family.push((j, s, past.clone()));
+            let bad_share = c.share(c.bad());
+            let call = bad_share.and_then(|s| break_call(s, &shares, k));
+            if call.is_some_and(|c| c.broken) {
+                broken.push((name.to_string(), bad_share.unwrap_or(0.0)));
             }
+            let numeric_feature = j < numeric.len();
             features.push(FeatureQuality {
                 feature: (*name).to_owned(),
-                kind: if j < numeric.len() { FeatureKind::Numeric } else { FeatureKind::Categorical },
+                kind: if numeric_feature { FeatureKind::Numeric } else { FeatureKind::Categorical },
                 reference: side(&r),
                 current: side(&c),
                 reference_low: b.map(|b| b.low),
@@ -123,54 +135,38 @@ impl Context<'_> {
                 out_of_range_share: b.and_then(|_| c.share(c.beyond_range)),
                 beyond_quantiles_share: b.and_then(|_| c.share(c.beyond_quantiles)),
                 implausible_share: b.and_then(|_| c.share(c.implausible)),
-                warm_up_share: c.share(c.warm_up),
-                missing_change_p_value: missing_change_p_value(&reference_daily[j], now),
+                warm_up_share: if numeric_feature { c.share(c.warm_up) } else { None },
+                missing_change_p_value: missing_change_p_value(
+                    Clusters { days: &reference.daily[j], symbols: &reference.symbols[j] },
+                    Clusters { days: now, symbols: &pooled.symbols[j] },
+                ),
                 bad_share,
-                p_value,
-                adjusted_p_value: None,
-                broken: false,
+                critical_bad_share: call.map(|c| c.critical),
+                p_value: call.map(|c| c.p_value),
+                broken: call.is_some_and(|c| c.broken),
             });
         }
         let (windows, disjoint) = if names.is_empty() { (0, 0) } else { (windows, disjoint) };
-        let alpha = self.psi.alpha;
-        let callable = history_suffices(windows, disjoint, alpha) && !family.is_empty();
-        let note = if callable {
+        let called = features.iter().any(|f| f.critical_bad_share.is_some());
+        let note = if called {
             None
         } else if names.is_empty() {
             Some("no feature to check".to_owned())
         } else {
             Some(format!(
-                "no break call: the {} trading days before the current window hold {windows} windows of {t} days on {disjoint} disjoint stretches (at least {} windows and {} stretches are needed)",
+                "no break call: the {} trading days before the current window hold {windows} windows of {length} days on {disjoint} disjoint stretches (at least {} are needed)",
                 before.len(),
-                (crate::drift::quality::MIN_WINDOWS_PER_ALPHA / alpha).ceil(),
-                crate::drift::quality::MIN_STRETCHES,
+                crate::drift::history::HISTORY_MIN_STRETCHES,
             ))
         };
-        let mut broken = Vec::new();
-        if callable {
-            let current: Vec<f64> = family.iter().map(|f| f.1).collect();
-            let pairs: Vec<&[(usize, f64)]> = family.iter().map(|f| f.2.as_slice()).collect();
-            if let Some(adjusted) = min_p_adjust(&current, &pairs) {
-                for ((j, _, _), q) in family.iter().zip(adjusted) {
-                    let f = &mut features[*j];
-                    f.adjusted_p_value = Some(q);
-                    f.broken = q <= alpha;
-                    if f.broken {
-                        broken.push((q, f.feature.clone()));
-                    }
-                }
-            }
-        } else {
-            features.iter_mut().for_each(|f| f.p_value = None);
-        }
-        broken.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        // The broken features, the worst first.
+        broken.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(DataQuality {
             features,
             symbols: self.symbol_change(scan, window)?,
             circuit: self.circuit(&numeric)?,
             detected: !broken.is_empty(),
-            broken: broken.into_iter().map(|b| b.1).collect(),
-            family_alpha: alpha,
+            broken: broken.into_iter().map(|b| b.0).collect(),
             history_windows: windows,
             history_stretches: disjoint,
             note,
@@ -218,7 +214,12 @@ impl Context<'_> {
             count,
             listed: rows
                 .into_iter()
-                .map(|(symbol, date, v)| Breach { symbol, date, value: v.is_finite().then_some(v) })
+                .map(|(symbol, date, v)| Breach {
+                    symbol,
+                    date,
+                    value: v.is_finite().then_some(v),
+                    infinite: v.is_infinite().then(|| if v > 0.0 { "+inf" } else { "-inf" }.to_owned()),
+                })
                 .collect(),
         }))
     }

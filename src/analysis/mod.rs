@@ -6,13 +6,13 @@
 
 mod compute;
 mod context;
+mod data_quality;
 mod error;
 mod estimate;
 mod features;
 mod grading;
 mod multivariate;
 mod parallel;
-mod data_quality;
 mod sources;
 mod trend;
 

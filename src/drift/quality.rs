@@ -1,41 +1,52 @@
 //! Data quality of one feature in one window, and the call of a quality break against the
-//! feature's own history. Pure math over a column's values and each row's day.
+//! feature's own history. Pure math over a column's values and each row's day and symbol.
 //!
 //! Conventions (README "Data quality"):
 //! - **missing**: a null or a NaN (as the PSI's missing ratio counts it);
 //! - **min, max, mean, quantiles**: over the finite values only;
 //! - **±inf** is a value, not a missing one: a bad print, beyond any finite bound, so it counts
-//!   as out of range;
+//!   as out of range and implausible;
 //! - the reference's **quantile range** is `[q0.001, q0.999]`, numpy's default linear
 //!   interpolation between order statistics;
-//! - a value is **implausible** when it lies outside the reference's range widened by its own
-//!   width on each side, `[min − w, max + w]` with `w = max − min`: a sentinel, a bad print, a
-//!   unit change (turnover in thousands), not a market that moved a few σ (that is drift, the
-//!   PSI's job);
+//! - a value is **implausible** when it lies outside the quantile range widened by its own width
+//!   on each side, `[q0.001 − w, q0.999 + w]` with `w = q0.999 − q0.001`: a sentinel, a bad
+//!   print, a unit change (turnover in thousands), not a market that moved a few σ (that is
+//!   drift, the PSI's job). Quantiles, not the min and max, so that one bad print in the
+//!   reference cannot stretch the range until nothing is implausible;
 //! - a missing value is a symbol's **warm-up** when it belongs to the symbol's leading run of
-//!   missing values from its first row, and that first row is not on the first day read (a new
-//!   listing: a 20-day feature is undefined for its first 20 days). NEPSE lists a few symbols a
-//!   month; counted as bad, every listing would look like a feed gap;
+//!   missing values from its first row, at most [`WARM_UP_DAYS`] long, and that first row is not
+//!   on the first day read (a new listing: a 20-day feature is undefined for its first 20 days).
+//!   NEPSE lists a few symbols a month; counted as bad, every listing would look like a feed gap;
 //! - a row is **bad** when it is missing (not warm-up) or implausible; a window's **bad share**
 //!   is its bad rows over its rows (a categorical feature's is its missing share). The break call
 //!   rests on it.
 
-use super::history::quantile_sorted;
+use super::history::HISTORY_MIN_STRETCHES;
 
 /// The reference quantile range's probabilities: 0.1% and 99.9%.
 pub const QUANTILE_RANGE: (f64, f64) = (0.001, 0.999);
 
-/// Past windows a break call needs at least, as a multiple of `1/α`: at α = 0.01, 200 windows,
-/// so that the `1−α` quantile has two past windows beyond it (the PSI history's rule).
-pub const MIN_WINDOWS_PER_ALPHA: f64 = 2.0;
-
-/// Disjoint past windows (effectively independent stretches) a break call needs at least.
-pub const MIN_STRETCHES: usize = 7;
-
-/// Trading days of history before the current window that past windows are drawn from: about
-/// one NEPSE year (≈ 240 trading days). Bounded, so that a listing boom or a turnover trend of
-/// years ago does not widen today's null (issue 23's lesson).
+/// Trading days of history before the current window that past windows are drawn from, at
+/// least: about one NEPSE year (≈ 240 trading days); more for a long current window, so that the
+/// history holds 8 windows of its length ([`span_days`]). Bounded, so that a listing boom or a
+/// turnover trend of years ago does not widen today's null (issue 23's lesson).
 pub const SPAN_DAYS: usize = 250;
+
+/// The longest warm-up: the longest look-back of the NEPSE features (`close_to_sma_50`'s 50 days)
+/// and a margin. A new symbol missing for longer is a feed that never delivered it.
+pub const WARM_UP_DAYS: usize = 60;
+
+/// The break's margin over the worst past window: half again, relatively ...
+pub const MARGIN_RELATIVE: f64 = 0.5;
+/// ... and at least half a percentage point (10 rows of a 2,000-row window), absolutely.
+pub const MARGIN_ABSOLUTE: f64 = 0.005;
+
+/// The trading days of history for a current window of `current_days`: [`SPAN_DAYS`], or 8
+/// windows of its length when that is more.
+#[must_use]
+pub fn span_days(current_days: usize) -> usize {
+    SPAN_DAYS.max(8 * current_days)
+}
 
 /// A reference's bounds: its finite range and its 0.1%–99.9% quantile range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,17 +62,6 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    /// The plausible range: `[min − w, max + w]`, `w = max − min` (beyond it a value is
-    /// implausible). A width too large for a float (a reference spanning ±1e308) leaves every
-    /// finite value plausible.
-    #[must_use]
-    pub fn plausible(&self) -> (f64, f64) {
-        let w = self.max - self.min;
-        (self.min - w, self.max + w)
-    }
-}
-
-impl Bounds {
     /// The bounds of `values`' finite values; `None` without one.
     #[must_use]
     pub fn of(values: &[f64]) -> Option<Self> {
@@ -73,10 +73,28 @@ impl Bounds {
         Some(Self {
             min: sorted[0],
             max: sorted[sorted.len() - 1],
-            low: quantile_sorted(&sorted, QUANTILE_RANGE.0),
-            high: quantile_sorted(&sorted, QUANTILE_RANGE.1),
+            low: quantile(&sorted, QUANTILE_RANGE.0),
+            high: quantile(&sorted, QUANTILE_RANGE.1),
         })
     }
+
+    /// The plausible range: `[low − w, high + w]`, `w = high − low` (beyond it, or not finite, a
+    /// value is implausible). A width too large for a float (quantiles near ±1e308) makes the
+    /// range infinite: every finite value plausible.
+    #[must_use]
+    pub fn plausible(&self) -> (f64, f64) {
+        let w = self.high - self.low;
+        (self.low - w, self.high + w)
+    }
+}
+
+/// The `q`-quantile of sorted finite values by numpy's linear interpolation, written
+/// `a·(1 − f) + b·f` so that values near ±1.8e308 cannot overflow (`b − a` could).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    let f = h - lo as f64;
+    if f == 0.0 { sorted[lo] } else { sorted[lo] * (1.0 - f) + sorted[hi] * f }
 }
 
 /// One day's (or one window's) counts of one feature.
@@ -135,7 +153,7 @@ impl Counts {
             self.beyond_quantiles += u64::from(x < b.low || x > b.high);
             self.beyond_range += u64::from(x < b.min || x > b.max);
             let (lo, hi) = b.plausible();
-            self.implausible += u64::from(x < lo || x > hi);
+            self.implausible += u64::from(!x.is_finite() || x < lo || x > hi);
         }
         if x.is_finite() {
             self.finite += 1;
@@ -187,12 +205,18 @@ impl Counts {
         (self.rows > 0).then(|| count as f64 / self.rows as f64)
     }
 
-    /// The finite values' smallest, largest and mean; `None` without one. A mean whose sum
-    /// overflows (values near ±1.8e308) is `None`, never inf.
+    /// The finite values' smallest and largest; `None` without one.
     #[must_use]
-    pub fn min_max_mean(&self) -> Option<(f64, f64, f64)> {
+    pub fn min_max(&self) -> Option<(f64, f64)> {
+        (self.finite > 0).then_some((self.min, self.max))
+    }
+
+    /// The finite values' mean; `None` without one, or when their sum overflows (values near
+    /// ±1.8e308), never inf.
+    #[must_use]
+    pub fn mean(&self) -> Option<f64> {
         let mean = self.sum / self.finite as f64;
-        (self.finite > 0 && mean.is_finite()).then_some((self.min, self.max, mean))
+        (self.finite > 0 && mean.is_finite()).then_some(mean)
     }
 }
 
@@ -205,14 +229,35 @@ pub fn daily_numeric(
     day: &[u32],
     days: usize,
     bounds: Option<&Bounds>,
-    warm_up: Option<&[bool]>,
+    warm: Option<&[bool]>,
 ) -> Vec<Counts> {
     let mut out = vec![Counts::default(); days];
     for (i, (x, d)) in values.iter().zip(day).enumerate() {
         if let Some(c) = out.get_mut(*d as usize) {
-            c.add(*x, bounds, warm_up.is_some_and(|w| w[i]));
+            c.add(*x, bounds, warm.is_some_and(|w| w[i]));
         }
     }
+    out
+}
+
+/// Each symbol's rows and missing values among the rows `keep` (`symbol[i]`: row `i`'s symbol
+/// number, `u32::MAX` for none; `missing[i]`: row `i` is missing): the symbol clusters of
+/// [`missing_change_p_value`].
+#[must_use]
+pub fn per_symbol(missing: &[bool], symbol: &[u32], keep: &[bool]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for ((m, s), k) in missing.iter().zip(symbol).zip(keep) {
+        if !*k || *s == u32::MAX {
+            continue;
+        }
+        let s = *s as usize;
+        if out.len() <= s {
+            out.resize(s + 1, (0, 0));
+        }
+        out[s].0 += 1;
+        out[s].1 += u64::from(*m);
+    }
+    out.retain(|c| c.0 > 0);
     out
 }
 
@@ -240,15 +285,22 @@ impl BySymbol {
     }
 }
 
-/// Which rows' missing values are warm-up: each symbol's leading run of missing values, when
-/// its first row is after day 0 (the first day read: a symbol already there may be mid-life).
+/// Which rows' missing values are warm-up: each symbol's leading run of missing values, at
+/// most [`WARM_UP_DAYS`] rows, when its first row is after day 0 (the first day read: a symbol
+/// already there may be mid-life). None at all when the new symbols outnumber half of those
+/// already there: that is a feed that renamed its symbols (lower-cased tickers), not listings.
 #[must_use]
 pub fn warm_up(missing: &[bool], day: &[u32], rows: &BySymbol) -> Vec<bool> {
     let mut out = vec![false; missing.len()];
+    let first_days = rows.starts.windows(2).map(|w| day[rows.order[w[0]]]);
+    let (old, new) = first_days.fold((0_usize, 0_usize), |(o, n), d| if d == 0 { (o + 1, n) } else { (o, n + 1) });
+    if 2 * new > old {
+        return out;
+    }
     for w in rows.starts.windows(2) {
         let run = &rows.order[w[0]..w[1]];
         if run.first().is_some_and(|&i| day[i] > 0) {
-            for &i in run.iter().take_while(|&&i| missing[i]) {
+            for &i in run.iter().take(WARM_UP_DAYS).take_while(|&&i| missing[i]) {
                 out[i] = true;
             }
         }
@@ -268,42 +320,64 @@ pub fn daily_categorical(present: impl Iterator<Item = bool>, day: &[u32], days:
     out
 }
 
+/// One side's missing values, clustered two ways: each day's and each symbol's (rows, missing).
+#[derive(Debug, Clone, Copy)]
+pub struct Clusters<'a> {
+    /// Per day (days without a row are ignored).
+    pub days: &'a [Counts],
+    /// Per symbol: (rows, missing).
+    pub symbols: &'a [(u64, u64)],
+}
+
 /// The two-sided p-value of the change in the missing share between two windows, with rows
-/// clustered by day: each side's share `p = Σm_d / Σn_d` is a ratio estimator whose
-/// cluster-robust (linearised) variance is `V = D/(D−1) · Σ_d (m_d − p·n_d)² / (Σ_d n_d)²`
-/// over its `D` days with rows; `t = (p_c − p_r) / √(V_r + V_c)` against Student's t with
-/// Welch–Satterthwaite degrees of freedom `(V_r + V_c)² / (V_r²/(D_r−1) + V_c²/(D_c−1))`.
-/// Rows of one day are not independent (a feed that drops a day drops every symbol), so the
-/// day, not the row, is the unit.
+/// clustered two ways, by day and by symbol (Cameron, Gelbach and Miller 2011): a feed that
+/// drops a day drops every symbol, and a symbol's filings are missing day after day (a loss-maker
+/// has no P/E), so neither the row nor one clustering alone is the unit. Each side's share
+/// `p = M/N` is a ratio estimator; with residuals `e = m − p·n` summed per cluster, its variance
+/// is `V = (c_D·Σ_d e_d² + c_S·Σ_s e_s² − Σ_i e_i²) / N²`, `c_G = G/(G−1)`, the row term
+/// `Σ_i e_i² = M(1−p)² + (N−M)p²` (each day-symbol pair one row); when that is negative, the
+/// larger one-way variance. `t = (p_c − p_r) / √(V_r + V_c)` against Student's t with
+/// Welch–Satterthwaite degrees of freedom, each side's `min(D, S) − 1`.
 ///
-/// When both variances are zero (every day of each side has the same share) the p-value is 1
-/// for equal shares and 0 for different ones: no day-to-day noise can explain the change.
-/// `None` when a side has fewer than two days with rows.
+/// When both variances are zero the p-value is 1 for equal shares and 0 for different ones: no
+/// noise can explain the change. `None` when a side has fewer than two days or two symbols.
 #[must_use]
-pub fn missing_change_p_value(reference: &[Counts], current: &[Counts]) -> Option<f64> {
-    let (pr, vr, dr) = clustered_share(reference)?;
-    let (pc, vc, dc) = clustered_share(current)?;
+pub fn missing_change_p_value(reference: Clusters<'_>, current: Clusters<'_>) -> Option<f64> {
+    let (pr, vr, gr) = clustered_share(reference)?;
+    let (pc, vc, gc) = clustered_share(current)?;
     let v = vr + vc;
     if v <= 0.0 {
         return Some(if pr == pc { 1.0 } else { 0.0 });
     }
-    let df = v * v / (vr * vr / (dr - 1.0) + vc * vc / (dc - 1.0));
+    let df = v * v / (vr * vr / (gr - 1.0) + vc * vc / (gc - 1.0));
     let t = (pc - pr).abs() / v.sqrt();
     let dist = statrs::distribution::StudentsT::new(0.0, 1.0, df).ok()?;
     Some((2.0 * statrs::distribution::ContinuousCDF::sf(&dist, t)).clamp(0.0, 1.0))
 }
 
-/// A side's missing share, its cluster-robust variance and its days with rows (at least 2).
-fn clustered_share(days: &[Counts]) -> Option<(f64, f64, f64)> {
-    let days: Vec<&Counts> = days.iter().filter(|c| c.rows > 0).collect();
-    if days.len() < 2 {
+/// A side's missing share, its two-way clustered variance and its clusters `min(D, S)` (at
+/// least 2).
+fn clustered_share(side: Clusters<'_>) -> Option<(f64, f64, f64)> {
+    let days: Vec<(f64, f64)> =
+        side.days.iter().filter(|d| d.rows > 0).map(|d| (d.rows as f64, d.missing as f64)).collect();
+    let symbols: Vec<(f64, f64)> =
+        side.symbols.iter().filter(|s| s.0 > 0).map(|s| (s.0 as f64, s.1 as f64)).collect();
+    let clusters = days.len().min(symbols.len());
+    if clusters < 2 {
         return None;
     }
-    let n: f64 = days.iter().map(|c| c.rows as f64).sum();
-    let p = days.iter().map(|c| c.missing as f64).sum::<f64>() / n;
-    let d = days.len() as f64;
-    let ss: f64 = days.iter().map(|c| (c.missing as f64 - p * c.rows as f64).powi(2)).sum();
-    Some((p, d / (d - 1.0) * ss / (n * n), d))
+    let rows: f64 = days.iter().map(|d| d.0).sum();
+    let missing: f64 = days.iter().map(|d| d.1).sum();
+    let share = missing / rows;
+    let one_way = |groups: &[(f64, f64)]| {
+        let k = groups.len() as f64;
+        k / (k - 1.0) * groups.iter().map(|(n, m)| (m - share * n).powi(2)).sum::<f64>()
+    };
+    let (by_day, by_symbol) = (one_way(&days), one_way(&symbols));
+    let by_row = missing * (1.0 - share).powi(2) + (rows - missing) * share * share;
+    let two_way = by_day + by_symbol - by_row;
+    let variance = if two_way < 0.0 { by_day.max(by_symbol) } else { two_way };
+    Some((share, variance / (rows * rows), clusters as f64))
 }
 
 /// The bad share of every window of `len` consecutive days of `days` that has a row, keyed by
@@ -332,7 +406,7 @@ pub fn window_bad_shares(days: &[Counts], len: usize) -> Vec<(usize, f64)> {
 /// Disjoint windows among `windows` (keyed by their last day's index, in order) of `len` days:
 /// the effectively independent stretches a history rests on (greedy from the first).
 #[must_use]
-pub fn stretches(windows: &[(usize, f64)], len: usize) -> usize {
+pub fn disjoint_windows(windows: &[(usize, f64)], len: usize) -> usize {
     let mut count = 0;
     let mut free_from = 0;
     for (end, _) in windows {
@@ -344,59 +418,36 @@ pub fn stretches(windows: &[(usize, f64)], len: usize) -> usize {
     count
 }
 
-/// Whether a history of `windows` past windows on `stretches` disjoint stretches can call at
-/// `alpha`: at least [`MIN_WINDOWS_PER_ALPHA`]`/α` windows and [`MIN_STRETCHES`] stretches.
-#[must_use]
-pub fn history_suffices(windows: usize, stretches: usize, alpha: f64) -> bool {
-    windows as f64 >= MIN_WINDOWS_PER_ALPHA / alpha && stretches >= MIN_STRETCHES
+/// The break call of one feature against its past windows' bad shares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Break {
+    /// The bad share beyond which the feature is broken: the worst past window's, half again
+    /// and at least half a percentage point more (`max(w·(1 + 0.5), w + 0.005)`).
+    pub critical: f64,
+    /// The share of the past windows at least as bad, counting the current one:
+    /// `(1 + #{past ≥ share}) / (N + 1)` (descriptive; the call is the margin's).
+    pub p_value: f64,
+    /// `share > critical`.
+    pub broken: bool,
 }
 
-/// The history p-value of a current bad share: `(1 + #{past ≥ share}) / (N + 1)` over the `N`
-/// past windows' shares (ties count against the call, so a clean window, share 0, against a
-/// clean history has p = 1).
+/// The break call of a current bad share `share` against `past` windows resting on `disjoint`
+/// disjoint stretches: `None` with fewer than [`HISTORY_MIN_STRETCHES`] (the PSI history's rule).
+///
+/// A rule, not a test at α: the current window is worse than every window of the past year by a
+/// margin. A p-value over a year of overlapping windows rests on about a dozen independent
+/// stretches, too few to control a family of features at α = 1% (the min-p adjustment would need
+/// `F/α` windows, years of history); the rule's false-alarm rate is measured instead, by the
+/// realistic study of the test command.
 #[must_use]
-pub fn history_p_value(share: f64, past: &[f64]) -> f64 {
-    (1 + past.iter().filter(|x| **x >= share).count()) as f64 / (past.len() + 1) as f64
-}
-
-/// Westfall–Young min-p adjusted p-values of the features' current bad shares, across the
-/// features, over the past windows every feature has (`past[f]`: feature `f`'s windows, keyed by
-/// their last day's index). Each past window gets each feature's rank p-value within its own
-/// history, `p_f(w) = #{w': s_f(w') ≥ s_f(w)} / N`, and the window's smallest over the features,
-/// `T_w = min_f p_f(w)`; a feature's adjusted p-value is `(1 + #{w: T_w ≤ p_f}) / (N + 1)`, with
-/// `p_f` its [`history_p_value`]. Ranks rather than the shares themselves put every feature on
-/// one scale, and a history of mostly clean windows (ties at 0) weighs nothing: max-T over the
-/// shares scaled by a quantile that is 0 would let one feature's rare gap inflate every other
-/// feature's adjusted p-value. `None` with no feature or no common window.
-#[must_use]
-pub fn min_p_adjust(current: &[f64], past: &[&[(usize, f64)]]) -> Option<Vec<f64>> {
-    if current.is_empty() || current.len() != past.len() {
+pub fn break_call(share: f64, past: &[f64], disjoint: usize) -> Option<Break> {
+    if disjoint < HISTORY_MIN_STRETCHES || past.is_empty() {
         return None;
     }
-    // The windows every feature has.
-    let mut common: Vec<usize> = past[0].iter().map(|(w, _)| *w).collect();
-    for p in &past[1..] {
-        let have: std::collections::BTreeSet<usize> = p.iter().map(|(w, _)| *w).collect();
-        common.retain(|w| have.contains(w));
-    }
-    if common.is_empty() {
-        return None;
-    }
-    let n = common.len();
-    let mut t = vec![1.0_f64; n];
-    let mut own = Vec::with_capacity(past.len());
-    for (p, cur) in past.iter().zip(current) {
-        let by_window: std::collections::BTreeMap<usize, f64> = p.iter().copied().collect();
-        let shares: Vec<f64> = common.iter().map(|w| by_window[w]).collect();
-        let mut sorted = shares.clone();
-        sorted.sort_unstable_by(f64::total_cmp);
-        let at_least = |x: f64| (n - sorted.partition_point(|s| *s < x)) as f64;
-        for (tw, s) in t.iter_mut().zip(&shares) {
-            *tw = tw.min(at_least(*s) / n as f64);
-        }
-        own.push((1.0 + at_least(*cur)) / (n + 1) as f64);
-    }
-    Some(own.iter().map(|p| (1 + t.iter().filter(|tw| **tw <= *p).count()) as f64 / (n + 1) as f64).collect())
+    let worst = past.iter().copied().fold(0.0_f64, f64::max);
+    let critical = (worst * (1.0 + MARGIN_RELATIVE)).max(worst + MARGIN_ABSOLUTE);
+    let p_value = (1 + past.iter().filter(|x| **x >= share).count()) as f64 / (past.len() + 1) as f64;
+    Some(Break { critical, p_value, broken: share > critical })
 }
 
 #[cfg(test)]
@@ -424,48 +475,96 @@ mod tests {
     fn counts_follow_the_conventions() {
         let b = Bounds { min: 0.0, max: 10.0, low: 1.0, high: 9.0 };
         let mut c = Counts::default();
-        // Plausible: [-10, 20].
+        // Plausible: [1 − 8, 9 + 8] = [-7, 17].
         for x in [0.5, 5.0, 9.5, 11.0, f64::NAN, f64::INFINITY, -10.5] {
             c.add(x, Some(&b), false);
         }
-        assert_eq!(b.plausible(), (-10.0, 20.0));
+        assert_eq!(b.plausible(), (-7.0, 17.0));
         assert_eq!((c.rows, c.missing, c.beyond_quantiles, c.beyond_range, c.implausible), (7, 1, 5, 3, 2));
         assert_eq!(c.finite, 5);
-        assert_eq!(c.min_max_mean(), Some((-10.5, 11.0, 15.5 / 5.0)));
+        assert_eq!((c.min_max(), c.mean()), (Some((-10.5, 11.0)), Some(15.5 / 5.0)));
         assert_eq!(c.bad(), 3);
-        assert_eq!(Counts::default().min_max_mean(), None);
+        assert_eq!((Counts::default().min_max(), Counts::default().mean()), (None, None));
         assert_eq!(Counts::default().share(0), None);
         let mut huge = Counts::default();
         huge.add(f64::MAX, None, false);
         huge.add(f64::MAX, None, false);
-        assert_eq!(huge.min_max_mean(), None, "an overflowing mean is undefined, not inf");
+        assert_eq!(huge.mean(), None, "an overflowing mean is undefined, not inf");
+        assert_eq!(huge.min_max(), Some((f64::MAX, f64::MAX)), "min and max stay defined");
+    }
+
+    #[test]
+    fn extreme_references_neither_overflow_nor_hide_inf() {
+        // Quantiles between -1.7e308 and 1.7e308 interpolate without overflowing.
+        let b = Bounds::of(&[-1.7e308, 1.7e308]).unwrap();
+        assert!(b.low.is_finite() && b.high.is_finite(), "{b:?}");
+        // Its width overflows: every finite value plausible, ±inf still implausible.
+        let mut c = Counts::default();
+        for x in [1e308, f64::INFINITY, f64::NEG_INFINITY] {
+            c.add(x, Some(&b), false);
+        }
+        assert_eq!(c.implausible, 2);
     }
 
     #[test]
     fn missing_change_by_hand() {
-        // Reference: 3 days of 10 rows, 1 missing each: p = 0.1, V = 0.
-        // Current: days (10, 2) and (10, 6): p = 0.4, residuals -2 and 2, V = 2/1 · 8 / 400 = 0.04.
-        // t = 0.3 / 0.2 = 1.5 with df = D_c − 1 = 1: p = 2·sf(1.5; 1) = 1 − (2/π)·atan(1.5).
-        let r = [day(10, 1), day(10, 1), day(10, 1)];
-        let c = [day(10, 2), day(10, 6)];
-        let p = missing_change_p_value(&r, &c).unwrap();
-        let expected = 1.0 - 2.0 / std::f64::consts::PI * 1.5_f64.atan();
-        assert!((p - expected).abs() < 1e-9, "{p} vs {expected}");
-        // No noise on either side: equal shares p = 1, different ones p = 0.
-        assert_eq!(missing_change_p_value(&r, &r), Some(1.0));
-        assert_eq!(missing_change_p_value(&r, &[day(10, 5), day(10, 5)]), Some(0.0));
-        // A side of one day has no day-to-day variance to estimate.
-        assert_eq!(missing_change_p_value(&r, &[day(10, 5)]), None);
-        assert_eq!(missing_change_p_value(&r, &[day(10, 5), day(0, 0)]), None);
+        // Reference: days 0 and 1, symbols A and B, A always missing: p = 1/2; day residuals 0,
+        // symbol residuals ±1: V = (0 + 2·2 − 1) / 16 = 3/16. Current: a third symbol C: p = 1/3;
+        // symbol residuals 4/3, −2/3, −2/3: V = (0 + 3/2·8/3 − 4/3) / 36 = 2/27. Each side
+        // min(D, S) = 2 clusters; scipy: 2·t.sf(|1/3 − 1/2| / √(3/16 + 2/27), 1.683) = 0.78047.
+        let r_days = [day(2, 1), day(2, 1)];
+        let c_days = [day(3, 1), day(3, 1)];
+        let reference = Clusters { days: &r_days, symbols: &[(2, 2), (2, 0)] };
+        let current = Clusters { days: &c_days, symbols: &[(2, 2), (2, 0), (2, 0)] };
+        let p = missing_change_p_value(reference, current).unwrap();
+        assert!((p - 0.780_473_035_484_518_7).abs() < 1e-9, "{p}");
+        // Clustered by day only, both variances would be 0 and the new listing a certain change.
+        // No noise on either side at all: equal shares p = 1, different ones p = 0.
+        let even = [day(2, 1), day(2, 1)];
+        let quiet = Clusters { days: &even, symbols: &[(2, 1), (2, 1)] };
+        assert_eq!(missing_change_p_value(quiet, quiet), Some(1.0));
+        let none = [day(2, 0), day(2, 0)];
+        let clean = Clusters { days: &none, symbols: &[(2, 0), (2, 0)] };
+        assert_eq!(missing_change_p_value(clean, quiet), Some(0.0));
+        // A side of one day, or of one symbol, has no variance to estimate.
+        let one_day = [day(2, 1)];
+        assert_eq!(missing_change_p_value(reference, Clusters { days: &one_day, symbols: &[(1, 1), (1, 0)] }), None);
+        assert_eq!(missing_change_p_value(reference, Clusters { days: &c_days, symbols: &[(6, 2)] }), None);
+    }
+
+    #[test]
+    fn per_symbol_counts_the_kept_rows() {
+        let missing = [true, false, true, false, true];
+        let symbol = [0, 0, 2, u32::MAX, 2];
+        assert_eq!(per_symbol(&missing, &symbol, &[true, true, true, true, false]), vec![(2, 1), (1, 1)]);
     }
 
     #[test]
     fn window_shares_slide_over_days() {
         let days = [day(10, 0), day(10, 5), day(0, 0), day(0, 0), day(10, 10)];
         assert_eq!(window_bad_shares(&days, 2), vec![(1, 0.25), (2, 0.5), (4, 1.0)]);
-        assert_eq!(stretches(&window_bad_shares(&days, 2), 2), 2);
+        assert_eq!(disjoint_windows(&window_bad_shares(&days, 2), 2), 2);
         assert!(window_bad_shares(&days, 6).is_empty());
         assert!(window_bad_shares(&days, 0).is_empty());
+    }
+
+    #[test]
+    fn a_break_is_beyond_the_worst_past_window_by_the_margin() {
+        let past = [0.0, 0.01, 0.02, 0.004];
+        // Worst 0.02: critical max(0.03, 0.025) = 0.03.
+        let b = break_call(0.031, &past, 7).unwrap();
+        assert!((b.critical - 0.03).abs() < 1e-15 && b.broken && (b.p_value - 0.2).abs() < 1e-15, "{b:?}");
+        assert!(!break_call(0.03, &past, 7).unwrap().broken);
+        // A clean history: half a percentage point is the margin.
+        let clean = [0.0; 10];
+        assert!(!break_call(0.005, &clean, 7).unwrap().broken);
+        assert!(break_call(0.0051, &clean, 7).unwrap().broken);
+        assert_eq!(break_call(0.0, &clean, 7).unwrap().p_value, 1.0);
+        // Fewer than seven disjoint stretches: no call.
+        assert_eq!(break_call(0.9, &clean, 6), None);
+        assert_eq!(break_call(0.9, &[], 9), None);
+        assert_eq!(span_days(20), 250);
+        assert_eq!(span_days(60), 480);
     }
 
     #[test]
@@ -483,36 +582,22 @@ mod tests {
         assert_eq!(warm_up(&present_on_3, &day, &rows), [false, false, false, true, true, false, false]);
         let counts = daily_numeric(&[f64::NAN, 1.0], &[0, 0], 1, None, Some(&[true, false]));
         assert_eq!((counts[0].missing, counts[0].warm_up, counts[0].bad()), (1, 1, 0));
-    }
-
-    #[test]
-    fn min_p_by_hand() {
-        // Two features over four common windows (feature b also has window 9, unused).
-        // a: 0, 0, 0.1, 0   → rank p 1, 1, 1/4, 1
-        // b: 0, 0.2, 0, 0   → rank p 1, 1/4, 1, 1;  T = 1, 1/4, 1/4, 1.
-        let a = [(0, 0.0), (1, 0.0), (2, 0.1), (3, 0.0)];
-        let b = [(0, 0.0), (1, 0.2), (2, 0.0), (3, 0.0), (9, 0.5)];
-        // a now 0.5 (beyond all): p = 1/5, T ≤ 1/5 nowhere, adjusted 1/5. b now 0.2: p = 2/5,
-        // T ≤ 2/5 in two windows: adjusted 3/5. A clean feature stays at 1.
-        let adj = min_p_adjust(&[0.5, 0.2], &[&a, &b]).unwrap();
-        assert_eq!(adj, vec![0.2, 0.6]);
-        let adj = min_p_adjust(&[0.0, 0.0], &[&a, &b]).unwrap();
-        assert_eq!(adj, vec![1.0, 1.0]);
-        // One feature's rare gap does not inflate another's extreme value.
-        let quiet = [(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.0)];
-        assert_eq!(min_p_adjust(&[0.3], &[&quiet]).unwrap(), vec![0.2]);
-        assert_eq!(min_p_adjust(&[0.3, 0.0], &[&quiet, &a]).unwrap()[0], 0.2);
-        assert_eq!(min_p_adjust(&[], &[]), None);
-        assert_eq!(min_p_adjust(&[0.1], &[&[]]), None);
-    }
-
-    #[test]
-    fn history_rule_and_p_value() {
-        assert!(history_suffices(200, 7, 0.01));
-        assert!(!history_suffices(199, 7, 0.01));
-        assert!(!history_suffices(500, 6, 0.01));
-        assert_eq!(history_p_value(0.0, &[0.0; 9]), 1.0);
-        assert_eq!(history_p_value(0.5, &[0.0; 9]), 0.1);
-        assert_eq!(history_p_value(0.5, &[0.5, 0.0, 0.0, 0.0]), 0.4);
+        // A listing missing for 70 days (beside two symbols there from day 0): the first
+        // WARM_UP_DAYS are warm-up, the rest is a feed that never delivered it.
+        let mut day: Vec<u32> = (1..=70).collect();
+        let mut symbol = vec![0; 70];
+        day.extend([0, 0]);
+        symbol.extend([1, 2]);
+        let rows = BySymbol::new(&day, &symbol);
+        let mut missing = vec![true; 70];
+        missing.extend([false, false]);
+        let warm = warm_up(&missing, &day, &rows);
+        assert_eq!(warm.iter().filter(|w| **w).count(), WARM_UP_DAYS);
+        assert!(warm[..WARM_UP_DAYS].iter().all(|w| *w));
+        // Every symbol renamed on day 1 (a feed change): new symbols outnumber half the old
+        // ones, and nothing is warm-up.
+        let day = [0, 0, 1, 1];
+        let rows = BySymbol::new(&day, &[0, 1, 2, 3]);
+        assert_eq!(warm_up(&[false, false, true, true], &day, &rows), [false; 4]);
     }
 }

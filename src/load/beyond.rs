@@ -12,8 +12,8 @@ use crate::calendar::DateRange;
 
 impl Scan {
     /// The rows of the window whose `column` is beyond `±limit` (±inf included, NaN and null
-    /// not): each row's symbol, date and value, in file order. Rows without a symbol or date
-    /// are left out.
+    /// not): each row's symbol (`None` for a null), date and value, in file order. Rows without a
+    /// date are left out (every computation leaves them out).
     ///
     /// # Errors
     /// [`LoadError`] when a column is absent or a file fails to decode.
@@ -23,7 +23,7 @@ impl Scan {
         symbol: &str,
         limit: f64,
         range: Option<DateRange>,
-    ) -> Result<Vec<(String, NaiveDate, f64)>, LoadError> {
+    ) -> Result<Vec<(Option<String>, NaiveDate, f64)>, LoadError> {
         let x = col(column).cast(DataType::Float64);
         let frame = self.window(range).filter(x.clone().gt(lit(limit)).or(x.clone().lt(lit(-limit)))).select([
             col(symbol).cast(DataType::String).alias("__symbol"),
@@ -42,7 +42,7 @@ impl Scan {
             .filter_map(|((s, d), v)| {
                 let v = v?;
                 // Polars orders NaN above every number; a NaN is missing, not a breach.
-                (v.abs() > limit).then_some((s?.to_owned(), day_to_date(d?)?, v))
+                (v.abs() > limit).then_some((s.map(str::to_owned), day_to_date(d?)?, v))
             })
             .collect())
     }

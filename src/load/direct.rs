@@ -94,6 +94,8 @@ pub(super) enum FileProblem {
     Unreadable(String),
     /// Its columns differ from the first file's (what differs).
     Schema(String),
+    /// A column of a type this build cannot decode: its name and type.
+    Unsupported(String, String),
 }
 
 impl Footers {
@@ -127,6 +129,9 @@ impl Footers {
                 read_metadata(&mut file).map_err(|e| (path.clone(), FileProblem::Unreadable(footer_problem(&e))))?;
             let schema =
                 infer_schema(&meta).map_err(|e| (path.clone(), FileProblem::Unreadable(footer_problem(&e))))?;
+            if let Some((column, dtype)) = unreadable_column(&schema) {
+                return Err((path, FileProblem::Unsupported(column, dtype)));
+            }
             if let Some(first) = footers.first()
                 && let Some(diff) = schema_difference(&first.schema, &schema, &first.path)
             {
@@ -690,6 +695,16 @@ fn footer_problem(e: &dyn std::fmt::Display) -> String {
         return "not a Parquet file, or a truncated one: it does not end with the Parquet footer".to_owned();
     }
     line.chars().map(|c| if c.is_control() || c == char::REPLACEMENT_CHARACTER { '?' } else { c }).collect()
+}
+
+/// The first column of `schema` that polars, as this crate builds it, cannot decode: decimals
+/// and half floats (their features are off), on which its scan would panic rather than fail.
+fn unreadable_column(schema: &ArrowSchema) -> Option<(String, String)> {
+    use ArrowDataType as D;
+    schema.iter_values().find_map(|field| {
+        matches!(field.dtype(), D::Float16 | D::Decimal(..) | D::Decimal32(..) | D::Decimal64(..) | D::Decimal256(..))
+            .then(|| (field.name.to_string(), format!("{:?}", field.dtype())))
+    })
 }
 
 /// How `schema` (of a later file) differs from `first` (of the file `first_path`), by polars'

@@ -21,11 +21,11 @@
 //! Sources the direct reader does not handle (hive partition columns, decimals) and everything
 //! else (categorical and key columns, predictions, outcomes) stay lazy.
 
+mod beyond;
 mod direct;
 mod error;
 mod keys;
 mod labels;
-mod beyond;
 mod scan;
 mod table;
 mod write;

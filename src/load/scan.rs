@@ -98,6 +98,13 @@ impl Scan {
                 direct::FileProblem::Empty => LoadError::EmptyFile { path },
                 direct::FileProblem::Unreadable(detail) => LoadError::Unreadable { path, detail },
                 direct::FileProblem::Schema(detail) => LoadError::SchemaMismatch { path, detail },
+                direct::FileProblem::Unsupported(column, found) => LoadError::WrongDtype {
+                    path,
+                    column,
+                    found,
+                    expected: "a float, integer, string, boolean or date (decimals and half floats cannot be read)"
+                        .to_owned(),
+                },
             }
         })?;
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;

@@ -54,8 +54,8 @@ families! {
     DQ_IMPLAUSIBLE = "data_quality_implausible_ratio", ["feature"], "Share of the current window's rows outside the reference's range widened by its width on each side: sentinels, bad prints, unit changes.";
     DQ_BAD = "data_quality_bad_ratio", ["feature"], "Share of the current window's rows missing or implausible: the statistic of the data-quality break call.";
     DQ_MISSING_P = "data_quality_missing_change_p_value", ["feature"], "p-value of the change in the missing share from the reference to the current window, rows clustered by day.";
-    DQ_BREAK_P = "data_quality_break_adjusted_p_value", ["feature"], "p-value of the feature's bad share against the last year's windows of the same length, adjusted across features (Westfall-Young min-p); absent without enough history.";
-    DQ_BROKEN = "data_quality_broken", ["feature"], "1 when the feature's bad share is beyond its own history at family-wise alpha, else 0; absent without enough history.";
+    DQ_CRITICAL = "data_quality_bad_ratio_critical", ["feature"], "Bad share above which the feature's data quality is broken: the worst window of the same length over the last year, half again and at least half a percentage point more; absent without enough history.";
+    DQ_BROKEN = "data_quality_broken", ["feature"], "1 when the feature's bad share is beyond its critical value (worse than its last year by the margin), else 0; absent without enough history.";
     DQ_DETECTED = "data_quality_break_detected", [], "1 when some feature's data quality broke beyond its own history (the data-quality alert), else 0; absent without enough history.";
     DQ_CIRCUIT = "data_quality_circuit_breaches", [], "Rows of ret_1d beyond NEPSE's +-10% circuit limit in the current window: bad prints or corporate actions.";
     DQ_SYMBOLS = "data_quality_symbols", ["change"], "Symbols of the reference window absent from the whole current window (change=absent), and symbols of the current window not in the reference (change=new).";
@@ -462,7 +462,7 @@ fn feature_samples(put: &mut Put<'_>, f: &FeatureDrift) {
 }
 
 fn quality_samples(put: &mut Put<'_>, q: &crate::result::DataQuality) {
-    let called = q.features.iter().any(|f| f.adjusted_p_value.is_some());
+    let called = q.features.iter().any(|f| f.critical_bad_share.is_some());
     let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
     for f in &q.features {
         let name = || vec![f.feature.clone()];
@@ -471,8 +471,8 @@ fn quality_samples(put: &mut Put<'_>, q: &crate::result::DataQuality) {
         put(&DQ_IMPLAUSIBLE, name(), f.implausible_share);
         put(&DQ_BAD, name(), f.bad_share);
         put(&DQ_MISSING_P, name(), f.missing_change_p_value);
-        put(&DQ_BREAK_P, name(), f.adjusted_p_value);
-        put(&DQ_BROKEN, name(), f.adjusted_p_value.and_then(|_| flag(f.broken)));
+        put(&DQ_CRITICAL, name(), f.critical_bad_share);
+        put(&DQ_BROKEN, name(), f.critical_bad_share.and_then(|_| flag(f.broken)));
     }
     put(&DQ_DETECTED, vec![], if called { flag(q.detected) } else { None });
     put(&DQ_CIRCUIT, vec![], q.circuit.as_ref().map(|c| c.count as f64));

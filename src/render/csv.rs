@@ -76,8 +76,8 @@ const QUALITY_HEADER: [&str; 15] = [
     "dq_implausible_share",
     "dq_warm_up_share",
     "dq_bad_share",
+    "dq_critical_bad_share",
     "dq_break_p_value",
-    "dq_break_adjusted_p_value",
     "dq_broken",
 ];
 
@@ -97,9 +97,10 @@ fn quality_cells(f: Option<&FeatureQuality>) -> [String; 15] {
         opt(f.implausible_share),
         opt(f.warm_up_share),
         opt(f.bad_share),
+        opt(f.critical_bad_share),
         opt(f.p_value),
-        opt(f.adjusted_p_value),
-        f.broken.to_string(),
+        // Empty when there is no call (too little history), as every undefined cell.
+        f.critical_bad_share.map_or_else(String::new, |_| f.broken.to_string()),
     ]
 }
 

@@ -139,7 +139,7 @@ fn summary(r: &RunResult) -> Markup {
 /// The data-quality section: a row per feature, the break call, every listed circuit-limit
 /// breach and the symbols.
 fn quality(q: &crate::result::DataQuality) -> Markup {
-    use super::quality_rows::{COLUMNS, call_line, cells, symbols_line};
+    use super::quality_rows::{COLUMNS, call_line, cells, symbol, symbols_line, value};
     html! {
         section id="data-quality" {
             h2 { "Data quality" }
@@ -160,7 +160,7 @@ fn quality(q: &crate::result::DataQuality) -> Markup {
                     table {
                         tr { th { "symbol" } th { "date" } th { (c.feature) } }
                         @for b in &c.listed {
-                            tr { td { (b.symbol) } td { (b.date) } td { (b.value.map_or_else(|| "±inf".to_owned(), |v| format!("{:+.2}%", v * 100.0))) } }
+                            tr { td { (symbol(b)) } td { (b.date) } td { (value(b)) } }
                         }
                     }
                     @if c.count > c.listed.len() { p { "and " (c.count - c.listed.len()) " more (the largest " (c.listed.len()) " are listed)" } }

@@ -86,7 +86,7 @@ pub fn render(r: &RunResult) -> String {
 /// call, the circuit-limit breaches and the symbols.
 fn quality(out: &mut String, q: &crate::result::DataQuality) {
     use super::quality_rows::{COLUMNS, call_line, cells, circuit_line, symbols_line};
-    let cell = |s: &str| s.replace('|', "\\|").replace('`', "'");
+    let cell = |s: &str| s.replace('|', "\\|").replace('`', "'").replace('<', "\\<");
     let _ = writeln!(out, "\n**Data quality**\n");
     let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
     let _ = writeln!(out, "|---|{}", "---:|".repeat(COLUMNS.len() - 1));

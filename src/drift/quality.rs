@@ -360,8 +360,7 @@ pub fn missing_change_p_value(reference: Clusters<'_>, current: Clusters<'_>) ->
 fn clustered_share(side: Clusters<'_>) -> Option<(f64, f64, f64)> {
     let days: Vec<(f64, f64)> =
         side.days.iter().filter(|d| d.rows > 0).map(|d| (d.rows as f64, d.missing as f64)).collect();
-    let symbols: Vec<(f64, f64)> =
-        side.symbols.iter().filter(|s| s.0 > 0).map(|s| (s.0 as f64, s.1 as f64)).collect();
+    let symbols: Vec<(f64, f64)> = side.symbols.iter().filter(|s| s.0 > 0).map(|s| (s.0 as f64, s.1 as f64)).collect();
     let clusters = days.len().min(symbols.len());
     if clusters < 2 {
         return None;
@@ -571,15 +570,23 @@ mod tests {
     fn warm_up_is_a_new_symbols_leading_run_of_missing_values() {
         // Symbol 0 from day 0 (perhaps mid-life): its missing values count. Symbol 1 listed on
         // day 1: missing on days 1 to 3 (warm-up), then a value on day 4; its last row has no
-        // day. Rows out of day order on purpose.
-        let day = [0, 1, 3, 2, 1, 4, u32::MAX];
-        let symbol = [0, 0, 1, 1, 1, 1, 1];
-        let missing = [true, true, true, true, true, false, true];
+        // day. Symbols 2 and 3 are there from day 0 too (one listing among three old symbols).
+        // Rows out of day order on purpose.
+        let day = [0, 1, 3, 2, 1, 4, u32::MAX, 0, 0];
+        let symbol = [0, 0, 1, 1, 1, 1, 1, 2, 3];
+        let missing = [true, true, true, true, true, false, true, false, false];
         let rows = BySymbol::new(&day, &symbol);
-        assert_eq!(warm_up(&missing, &day, &rows), [false, false, true, true, true, false, false]);
+        let none = [false; 2];
+        assert_eq!(
+            warm_up(&missing, &day, &rows),
+            [&[false, false, true, true, true, false, false][..], &none].concat()
+        );
         // Symbol 1's day-3 value present: its warm-up ends at day 2.
-        let present_on_3 = [true, true, false, true, true, false, true];
-        assert_eq!(warm_up(&present_on_3, &day, &rows), [false, false, false, true, true, false, false]);
+        let present_on_3 = [true, true, false, true, true, false, true, false, false];
+        assert_eq!(
+            warm_up(&present_on_3, &day, &rows),
+            [&[false, false, false, true, true, false, false][..], &none].concat()
+        );
         let counts = daily_numeric(&[f64::NAN, 1.0], &[0, 0], 1, None, Some(&[true, false]));
         assert_eq!((counts[0].missing, counts[0].warm_up, counts[0].bad()), (1, 1, 0));
         // A listing missing for 70 days (beside two symbols there from day 0): the first

@@ -116,8 +116,9 @@ fn evidently_statistics_reach_the_gateway() {
 fn run_pushes_every_documented_gauge_with_the_json_values() {
     let Some(gw) = Server::pushgateway(None, None) else { return };
     let tmp = tempfile::tempdir().unwrap();
-    // With multivariate drift, whose gauges only it produces.
-    let cfg = config(tmp.path(), &format!("url = \"{}\"", gw.url), "[features]\nmultivariate = true\n");
+    // With multivariate drift and data quality, whose gauges only they produce.
+    let cfg =
+        config(tmp.path(), &format!("url = \"{}\"", gw.url), "[features]\nmultivariate = true\ndata_quality = true\n");
     let (code, out, err) = run_job(&cfg, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.is_empty(), "a real push prints nothing on stdout");
@@ -168,6 +169,34 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
         assert_eq!(single(fam, name), json.as_f64().unwrap(), "{name}");
     }
     assert_eq!(single(fam, "multivariate_drift_detected"), if mv["detected"] == true { 1.0 } else { 0.0 });
+    let dq = &r["drift"]["data_quality"];
+    for (family, key) in [
+        ("data_quality_out_of_range_ratio", "out_of_range_share"),
+        ("data_quality_beyond_quantiles_ratio", "beyond_quantiles_share"),
+        ("data_quality_implausible_ratio", "implausible_share"),
+        ("data_quality_bad_ratio", "bad_share"),
+        ("data_quality_bad_ratio_critical", "critical_bad_share"),
+        ("data_quality_missing_change_p_value", "missing_change_p_value"),
+    ] {
+        let pushed = by_label(fam, family, "feature");
+        for f in dq["features"].as_array().unwrap() {
+            let name = f["feature"].as_str().unwrap();
+            assert_eq!(pushed.get(name).copied(), f[key].as_f64(), "{family}{{feature={name}}}");
+        }
+    }
+    let broken = by_label(fam, "data_quality_broken", "feature");
+    assert!(
+        dq["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| broken[f["feature"].as_str().unwrap()] == if f["broken"] == true { 1.0 } else { 0.0 })
+    );
+    assert_eq!(single(fam, "data_quality_break_detected"), if dq["detected"] == true { 1.0 } else { 0.0 });
+    assert_eq!(single(fam, "data_quality_circuit_breaches"), dq["circuit"]["count"].as_f64().unwrap());
+    let symbols = by_label(fam, "data_quality_symbols", "change");
+    assert_eq!(symbols["absent"], dq["symbols"]["absent"].as_array().unwrap().len() as f64);
+    assert_eq!(symbols["new"], dq["symbols"]["new"].as_array().unwrap().len() as f64);
     assert_eq!(single(fam, "prediction_drift_psi"), r["drift"]["prediction_drift"]["psi"].as_f64().unwrap());
     let g = &r["performance"]["overall"];
     let m = &g["metrics"];

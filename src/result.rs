@@ -252,8 +252,9 @@ pub struct Breach {
     pub infinite: Option<String>,
 }
 
-/// Multivariate drift by PCA reconstruction (NannyML's data reconstruction), called against
-/// the market's own past window pairs (`src/drift/reconstruction_null.rs`). Every number is
+/// Multivariate drift: PCA reconstruction (NannyML's data reconstruction) and the
+/// cross-sectional correlation break, each called against the market's own past window pairs
+/// at α/2 (`src/drift/reconstruction_null.rs`, `src/drift/cross_section.rs`). Every number is
 /// `null` where undefined, and `note` says why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultivariateDrift {
@@ -274,9 +275,21 @@ pub struct MultivariateDrift {
     pub sampling_error: Option<f64>,
     /// The error beyond which the window is called.
     pub critical_error: Option<f64>,
-    /// The call's p-value.
+    /// The reconstruction's p-value (its call is at α/2: the two statistics share α by
+    /// Bonferroni).
     pub p_value: Option<f64>,
-    /// `error > critical_error`.
+    /// The cross-sectional correlation distance: how differently the features rank each day's
+    /// symbols against one another now than in the reference (`src/drift/cross_section.rs`).
+    #[serde(default)]
+    pub correlation_distance: Option<f64>,
+    /// The distance beyond which the correlation break is called (at α/2).
+    #[serde(default)]
+    pub critical_correlation_distance: Option<f64>,
+    /// The distance's p-value against the past pairs.
+    #[serde(default)]
+    pub correlation_p_value: Option<f64>,
+    /// Either statistic beyond its critical value: `error > critical_error` or
+    /// `correlation_distance > critical_correlation_distance`.
     pub detected: bool,
     /// Which null decided: `history` (the past pairs' empirical quantile) or `short_history`
     /// (the prediction bound of one more pair).

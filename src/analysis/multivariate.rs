@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::context::{Context, Reference};
 use super::error::AnalysisError;
 use crate::calendar::DateRange;
+use crate::drift::cross_section::{self, Scores};
 use crate::drift::reconstruction::{FitError, FrequencyEncoding, Reconstruction, WindowError};
 use crate::drift::reconstruction_null::{self, DayRows, Null, PastErrors, SPAN_PAIRS, Shape, past_errors};
 use crate::load::date_to_days;
@@ -67,6 +68,9 @@ fn undefined(note: String, features: Vec<String>, left_out: Vec<SkippedFeature>)
         sampling_error: None,
         critical_error: None,
         p_value: None,
+        correlation_distance: None,
+        critical_correlation_distance: None,
+        correlation_p_value: None,
         detected: false,
         null: None,
         history_pairs: 0,
@@ -123,6 +127,73 @@ impl Fitted {
         let rows: Vec<Vec<f64>> = self.current.iter().map(|c| kept(c, &keep)).collect();
         let refs: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
         WindowError::of(&self.fit.errors(&refs)).filter(|e| e.mean.is_finite())
+    }
+}
+
+impl Fitted {
+    /// Why the reconstruction's numbers are undefined or its call missing, or what to know about
+    /// a defined one (features imputed); `pair` is the reference and current days, without the
+    /// gap.
+    fn note(
+        &self,
+        error: bool,
+        called: bool,
+        past: Option<&PastErrors>,
+        empty_now: &[&str],
+        features: usize,
+        pair: usize,
+    ) -> Option<String> {
+        match (error, called) {
+            (false, _) if self.current_days.is_empty() => Some("the current window has no row".to_owned()),
+            (false, _) if empty_now.len() == features => {
+                Some("no feature has a finite value in the current window: nothing to reconstruct".to_owned())
+            }
+            (false, _) => Some(
+                "a current value is too large to square (beyond about ±1e154): a bad print or a sentinel".to_owned(),
+            ),
+            (_, false) if self.gap.is_none() => {
+                Some("no call: a separate reference source has no history of window pairs shaped like it".to_owned())
+            }
+            (_, false) => Some(format!(
+                "no call: the pooled days hold {} disjoint window pairs of {} days with a defined fit (at least 3 are needed)",
+                past.map_or(0, |p| p.stretches),
+                pair + self.gap.unwrap_or(0)
+            )),
+            _ if !empty_now.is_empty() => Some(format!(
+                "{} without a finite value in the current window, imputed with the reference mean (NannyML's convention): the error is lower than the data's",
+                empty_now.join(", ")
+            )),
+            _ => None,
+        }
+    }
+
+    /// The cross-sectional correlation distance of the current window from the reference (the
+    /// last `reference_days` of the span), and its call against the span's past pairs.
+    fn correlation_break(
+        &self,
+        reference_days: usize,
+        current_days: usize,
+    ) -> (Option<f64>, Option<reconstruction_null::Call>) {
+        let pooled: Vec<&[f64]> = self.pooled.iter().map(Vec::as_slice).collect();
+        let span =
+            cross_section::daily_scores(DayRows { columns: &pooled, day: &self.day_index, days: self.span_days });
+        let total = |days: &[Scores]| Scores::total(pooled.len(), days);
+        let reference = total(&span[span.len().saturating_sub(reference_days)..]);
+        let mut days: Vec<i32> = self.current_days.clone();
+        days.sort_unstable();
+        days.dedup();
+        let index: Vec<u32> =
+            self.current_days.iter().map(|d| days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
+        let current_columns: Vec<&[f64]> = self.current.iter().map(Vec::as_slice).collect();
+        let current =
+            total(&cross_section::daily_scores(DayRows { columns: &current_columns, day: &index, days: days.len() }));
+        let distance = cross_section::distance(&reference, &current);
+        let call = self.gap.and_then(|gap| {
+            let past =
+                cross_section::past_distances(&span, Shape { reference: reference_days, gap, current: current_days })?;
+            reconstruction_null::call(distance?, &past, self.alpha)
+        });
+        (distance, call)
     }
 }
 
@@ -225,36 +296,17 @@ impl Context<'_> {
             span_days: span_days.len(),
             reference_days: r,
             gap,
-            alpha: self.psi.alpha,
+            // The reconstruction and the correlation break share α by Bonferroni.
+            alpha: self.psi.alpha / 2.0,
             past: std::cell::RefCell::default(),
         };
+        let correlation = fitted.correlation_break(r, t);
         let past = fitted.past(t, 0);
         let call = match (&current_error, &past) {
-            (Some(e), Some(past)) => reconstruction_null::call(e.mean, past, self.psi.alpha),
+            (Some(e), Some(past)) => reconstruction_null::call(e.mean, past, fitted.alpha),
             _ => None,
         };
-        let note = match (&current_error, &call) {
-            (None, _) if fitted.current_days.is_empty() => Some("the current window has no row".to_owned()),
-            (None, _) if empty_now.len() == names.len() => {
-                Some("no feature has a finite value in the current window: nothing to reconstruct".to_owned())
-            }
-            (None, _) => Some(
-                "a current value is too large to square (beyond about ±1e154): a bad print or a sentinel".to_owned(),
-            ),
-            (_, None) if fitted.gap.is_none() => {
-                Some("no call: a separate reference source has no history of window pairs shaped like it".to_owned())
-            }
-            (_, None) => Some(format!(
-                "no call: the pooled days hold {} disjoint window pairs of {} days with a defined fit (at least 3 are needed)",
-                past.as_ref().map_or(0, |p| p.stretches),
-                r + fitted.gap.unwrap_or(0) + t
-            )),
-            _ if !empty_now.is_empty() => Some(format!(
-                "{} without a finite value in the current window, imputed with the reference mean (NannyML's convention): the error is lower than the data's",
-                empty_now.join(", ")
-            )),
-            _ => None,
-        };
+        let note = fitted.note(current_error.is_some(), call.is_some(), past.as_ref(), &empty_now, names.len(), r + t);
         let (components, explained) = (fitted.fit.components(), fitted.fit.explained());
         let result = MultivariateDrift {
             features: names,
@@ -266,7 +318,10 @@ impl Context<'_> {
             sampling_error: current_error.and_then(|e| e.sampling_error),
             critical_error: call.map(|c| c.critical),
             p_value: call.map(|c| c.p_value),
-            detected: call.is_some_and(|c| c.detected),
+            correlation_distance: correlation.0,
+            critical_correlation_distance: correlation.1.map(|c| c.critical),
+            correlation_p_value: correlation.1.map(|c| c.p_value),
+            detected: call.is_some_and(|c| c.detected) || correlation.1.is_some_and(|c| c.detected),
             null: call.map(|c| match c.null {
                 Null::History => MultivariateNull::History,
                 Null::ShortHistory => MultivariateNull::ShortHistory,

@@ -1,8 +1,9 @@
-//! Drift: bins, PSI, significance, one feature's drift, and multivariate drift (PCA
-//! reconstruction). Pure math over slices and counts.
+//! Drift: bins, PSI, significance, one feature's drift, multivariate drift (PCA reconstruction
+//! and the cross-sectional correlation break) and data quality. Pure math over slices and counts.
 
 pub mod binning;
 pub mod column;
+pub mod cross_section;
 pub mod daily;
 pub mod dependence;
 pub mod ecdf;

@@ -48,7 +48,9 @@ families! {
     MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved, marginal shifts included (only with --multivariate).";
     MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha: the past window pairs' quantile (or a short history's bound); absent when undefined.";
     MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
-    MV_DETECTED = "multivariate_drift_detected", [], "1 when the current window's reconstruction error is beyond the market's own past pairs (multivariate drift), else 0; absent when undefined.";
+    MV_CORRELATION = "multivariate_drift_correlation_distance", [], "Distance between the current window's and the reference's correlations of the features' within-day ranks: how differently the features rank each day's symbols against one another (only with --multivariate).";
+    MV_CORRELATION_CRITICAL = "multivariate_drift_correlation_distance_critical", [], "Correlation distance above which a correlation break is called at alpha/2: the past window pairs' quantile (or a short history's bound); absent when undefined.";
+    MV_DETECTED = "multivariate_drift_detected", [], "1 when the reconstruction error or the correlation distance is beyond the market's own past pairs (each at alpha/2), else 0; absent when undefined.";
     DQ_OUT_OF_RANGE = "data_quality_out_of_range_ratio", ["feature"], "Share of the current window's rows outside the reference's [min, max], +-inf included (only with --data-quality).";
     DQ_BEYOND_QUANTILES = "data_quality_beyond_quantiles_ratio", ["feature"], "Share of the current window's rows outside the reference's 0.1%-99.9% quantiles.";
     DQ_IMPLAUSIBLE = "data_quality_implausible_ratio", ["feature"], "Share of the current window's rows outside the reference's range widened by its width on each side: sentinels, bad prints, unit changes.";
@@ -248,7 +250,10 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             put(&MV_ERROR, vec![], m.error);
             put(&MV_REFERENCE, vec![], m.reference_error);
             put(&MV_CRITICAL, vec![], m.critical_error);
-            put(&MV_DETECTED, vec![], m.critical_error.map(|_| if m.detected { 1.0 } else { 0.0 }));
+            put(&MV_CORRELATION, vec![], m.correlation_distance);
+            put(&MV_CORRELATION_CRITICAL, vec![], m.critical_correlation_distance);
+            let called = m.critical_error.is_some() || m.critical_correlation_distance.is_some();
+            put(&MV_DETECTED, vec![], called.then_some(if m.detected { 1.0 } else { 0.0 }));
         }
         if let Some(q) = &d.data_quality {
             quality_samples(put, q);

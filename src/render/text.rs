@@ -62,11 +62,25 @@ pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     )
 }
 
-/// The multivariate call in one line, or why it is undefined:
+/// The correlation break's part of [`multivariate_line`]; empty when its distance is undefined.
+fn correlation_clause(m: &crate::result::MultivariateDrift) -> String {
+    match (m.correlation_distance, m.critical_correlation_distance, m.correlation_p_value) {
+        (Some(distance), Some(critical), Some(p_value)) => format!(
+            "; correlation distance {distance:.3} {} critical {critical:.3} (p = {p_value:.4})",
+            if distance > critical { ">" } else { "≤" }
+        ),
+        (Some(distance), _, _) => format!("; correlation distance {distance:.3} (no call)"),
+        _ => String::new(),
+    }
+}
+
+/// The multivariate call in one line, or why it is undefined: the reconstruction, then the
+/// cross-sectional correlation break, each at α/2:
 ///
 /// ```text
-/// multivariate drift detected: reconstruction error 2.523 > critical 2.096 (PCA, 4 components
-/// explain 69.2% of 11 features; p = 0.0013, short history of 4 stretches)
+/// multivariate drift detected: reconstruction error 2.523 > critical 2.204 (PCA, 4 components
+/// explain 69.2% of 11 features; p = 0.0013, short history of 4 stretches); correlation distance
+/// 0.362 ≤ critical 1.727 (p = 0.8214)
 /// ```
 #[must_use]
 pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
@@ -80,11 +94,12 @@ pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
         explained * 100.0,
         m.features.len()
     );
+    let correlation = correlation_clause(m);
     match (m.critical_error, m.p_value, m.null) {
         (Some(c), Some(p), Some(null)) => format!(
-            "multivariate drift {}: reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches)",
+            "multivariate drift {}: reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches){correlation}",
             if m.detected { "detected" } else { "not detected" },
-            if m.detected { ">" } else { "≤" },
+            if error > c { ">" } else { "≤" },
             match null {
                 crate::result::MultivariateNull::History => "history",
                 crate::result::MultivariateNull::ShortHistory => "short history",
@@ -92,7 +107,7 @@ pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
             m.history_stretches,
         ),
         _ => format!(
-            "multivariate drift not called: reconstruction error {error:.3} ({fit}; {})",
+            "multivariate drift not called: reconstruction error {error:.3} ({fit}; {}){correlation}",
             plain(m.note.as_deref().unwrap_or("no history"))
         ),
     }

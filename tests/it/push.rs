@@ -112,6 +112,37 @@ fn evidently_statistics_reach_the_gateway() {
     assert_eq!(expected, 11 * 6, "six tests on each numeric feature");
 }
 
+/// Every data-quality gauge of `fam` equals the result's `dq` block.
+fn data_quality_gauges_equal_the_json(fam: &Families, dq: &serde_json::Value) {
+    for (family, key) in [
+        ("data_quality_out_of_range_ratio", "out_of_range_share"),
+        ("data_quality_beyond_quantiles_ratio", "beyond_quantiles_share"),
+        ("data_quality_implausible_ratio", "implausible_share"),
+        ("data_quality_bad_ratio", "bad_share"),
+        ("data_quality_bad_ratio_critical", "critical_bad_share"),
+        ("data_quality_missing_change_p_value", "missing_change_p_value"),
+    ] {
+        let pushed = by_label(fam, family, "feature");
+        for f in dq["features"].as_array().unwrap() {
+            let name = f["feature"].as_str().unwrap();
+            assert_eq!(pushed.get(name).copied(), f[key].as_f64(), "{family}{{feature={name}}}");
+        }
+    }
+    let broken = by_label(fam, "data_quality_broken", "feature");
+    assert!(
+        dq["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| broken[f["feature"].as_str().unwrap()] == if f["broken"] == true { 1.0 } else { 0.0 })
+    );
+    assert_eq!(single(fam, "data_quality_break_detected"), if dq["detected"] == true { 1.0 } else { 0.0 });
+    assert_eq!(single(fam, "data_quality_circuit_breaches"), dq["circuit"]["count"].as_f64().unwrap());
+    let symbols = by_label(fam, "data_quality_symbols", "change");
+    assert_eq!(symbols["absent"], dq["symbols"]["absent"].as_array().unwrap().len() as f64);
+    assert_eq!(symbols["new"], dq["symbols"]["new"].as_array().unwrap().len() as f64);
+}
+
 #[test]
 fn run_pushes_every_documented_gauge_with_the_json_values() {
     let Some(gw) = Server::pushgateway(None, None) else { return };
@@ -169,34 +200,7 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
         assert_eq!(single(fam, name), json.as_f64().unwrap(), "{name}");
     }
     assert_eq!(single(fam, "multivariate_drift_detected"), if mv["detected"] == true { 1.0 } else { 0.0 });
-    let dq = &r["drift"]["data_quality"];
-    for (family, key) in [
-        ("data_quality_out_of_range_ratio", "out_of_range_share"),
-        ("data_quality_beyond_quantiles_ratio", "beyond_quantiles_share"),
-        ("data_quality_implausible_ratio", "implausible_share"),
-        ("data_quality_bad_ratio", "bad_share"),
-        ("data_quality_bad_ratio_critical", "critical_bad_share"),
-        ("data_quality_missing_change_p_value", "missing_change_p_value"),
-    ] {
-        let pushed = by_label(fam, family, "feature");
-        for f in dq["features"].as_array().unwrap() {
-            let name = f["feature"].as_str().unwrap();
-            assert_eq!(pushed.get(name).copied(), f[key].as_f64(), "{family}{{feature={name}}}");
-        }
-    }
-    let broken = by_label(fam, "data_quality_broken", "feature");
-    assert!(
-        dq["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| broken[f["feature"].as_str().unwrap()] == if f["broken"] == true { 1.0 } else { 0.0 })
-    );
-    assert_eq!(single(fam, "data_quality_break_detected"), if dq["detected"] == true { 1.0 } else { 0.0 });
-    assert_eq!(single(fam, "data_quality_circuit_breaches"), dq["circuit"]["count"].as_f64().unwrap());
-    let symbols = by_label(fam, "data_quality_symbols", "change");
-    assert_eq!(symbols["absent"], dq["symbols"]["absent"].as_array().unwrap().len() as f64);
-    assert_eq!(symbols["new"], dq["symbols"]["new"].as_array().unwrap().len() as f64);
+    data_quality_gauges_equal_the_json(fam, &r["drift"]["data_quality"]);
     assert_eq!(single(fam, "prediction_drift_psi"), r["drift"]["prediction_drift"]["psi"].as_f64().unwrap());
     let g = &r["performance"]["overall"];
     let m = &g["metrics"];

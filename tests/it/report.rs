@@ -137,7 +137,11 @@ fn multivariate_drift_is_reported_when_asked_for() {
     let number = |k: &str| m[k].as_f64().unwrap();
     assert!((number("error") - 2.523_115_184_826).abs() < 1e-9, "{m}");
     // The fixtures' injected window (turnover, RSI, MACD) is beyond its short history's bound.
-    assert!((number("critical_error") - 2.096).abs() < 0.01 && number("p_value") < 0.01, "{m}");
+    // At α/2 (the correlation break has the other half).
+    assert!((number("critical_error") - 2.204).abs() < 0.01 && number("p_value") < 0.005, "{m}");
+    // The fixtures' drift moves levels and spreads, not how features rank a day's symbols.
+    assert!(number("correlation_distance") < number("critical_correlation_distance"), "{m}");
+    assert!(number("correlation_p_value") > 0.5, "{m}");
     assert_eq!(m["detected"], true);
     let (_, table, _) = fixtures_report(Fixtures::All, "2026-11-19", &["--multivariate"]);
     assert!(table.lines().any(|l| l.starts_with("multivariate drift detected: reconstruction error")), "{table}");
@@ -161,6 +165,38 @@ fn multivariate_drift_is_reported_when_asked_for() {
         assert!(m["error"].as_f64().unwrap() > 0.0 && m["critical_error"].as_f64().is_some(), "{s}");
     }
     assert!(std::fs::read_to_string(&html).unwrap().contains("trend-multivariate"));
+}
+
+#[test]
+fn a_correlation_break_is_called_where_the_reconstruction_is_deaf() {
+    // The fixtures' panel with `rsi_14` shuffled among each day's symbols over the last 20
+    // trading days: every day keeps its values (PSI unchanged), its link to the other features
+    // is gone. The within-day ranks see it.
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(bin().args(["fixtures", "--out"]).arg(tmp.path()).args([
+        "--start",
+        "2024-05-01",
+        "--end",
+        "2026-11-19",
+        "--drift",
+        "2026-10-23:2026-11-19:decouple=rsi_14",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(bin().args(["report", "--features"]).arg(tmp.path().join("features.parquet")).args([
+        "--as-of",
+        "2026-11-19",
+        "--format",
+        "json",
+        "--multivariate",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let r = json(&out);
+    let m = &r["drift"]["multivariate"];
+    let number = |k: &str| m[k].as_f64().unwrap();
+    assert!(number("correlation_distance") > number("critical_correlation_distance"), "{m}");
+    assert!(number("correlation_p_value") < 0.005 && m["detected"] == true, "{m}");
+    let rsi = r["drift"]["features"].as_array().unwrap().iter().find(|f| f["feature"] == "rsi_14").unwrap();
+    assert_eq!(rsi["drifted"], false, "the shuffle leaves rsi_14's values, and its PSI, alone: {rsi}");
 }
 
 #[test]

@@ -42,11 +42,7 @@ printf '| data | opt-in | default wall s | default RSS MiB | opt-in wall s | opt
 printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
   dir="$bench_dir/$n"
-  if [ ! -f "$dir/ref/features.parquet" ] || [ ! -f "$dir/cur/features.parquet" ]; then
-    "$bin" fixtures --force --rows "$n" --out "$dir/ref" --seed 1 --start 2025-01-01 --end 2025-12-31 >/dev/null
-    "$bin" fixtures --force --rows "$n" --out "$dir/cur" --seed 2 --start 2026-01-01 --end 2026-12-31 \
-      --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
-  fi
+  scale_files "$n"
   for flag in --data-quality --multivariate; do
     read -r dw dr ow or < <(time_pair "$repeats" "" "$flag" "$bin" --quiet report --features "$dir/cur/features.parquet" \
       --reference-source "$dir/ref/features.parquet" --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/optin.json")

@@ -54,11 +54,7 @@ printf '| rows per side | tool | wall s | peak RSS MiB | nepse-drift wall ratio 
 printf '|---:|---|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
   dir="$bench_dir/$n"
-  if [ ! -f "$dir/ref/features.parquet" ] || [ ! -f "$dir/cur/features.parquet" ]; then
-    "$bin" fixtures --force --rows "$n" --out "$dir/ref" --seed 1 --start 2025-01-01 --end 2025-12-31 >/dev/null
-    "$bin" fixtures --force --rows "$n" --out "$dir/cur" --seed 2 --start 2026-01-01 --end 2026-12-31 \
-      --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
-  fi
+  scale_files "$n"
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
   stattest="${STATTEST:-psi}"
   read -r nd_wall nd_rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \

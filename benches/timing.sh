@@ -1,4 +1,5 @@
-# Timing helpers shared by the benchmark scripts (sourced, not run). Needs `bench_dir` set.
+# Timing helpers shared by the benchmark scripts (sourced, not run). Needs `bench_dir` set, and
+# `bin` for `scale_files`.
 
 # time_once CMD... → "wall_seconds peak_rss_mib" of one run on stdout; fails loudly if CMD fails.
 time_once() {
@@ -41,4 +42,15 @@ time_pair() {
     rb+=("$(time_once "$@" $b)")
   done
   echo "$(printf '%s\n' "${ra[@]}" | median_max) $(printf '%s\n' "${rb[@]}" | median_max)"
+}
+
+# scale_files N: the scale benchmark's files of N rows a side in $bench_dir/N/{ref,cur} (a year a
+# side of 11 NEPSE features, the current side drifted), written once and reused.
+scale_files() {
+  local n=$1 dir="$bench_dir/$1"
+  if [ ! -f "$dir/ref/features.parquet" ] || [ ! -f "$dir/cur/features.parquet" ]; then
+    "$bin" fixtures --force --rows "$n" --out "$dir/ref" --seed 1 --start 2025-01-01 --end 2025-12-31 >/dev/null
+    "$bin" fixtures --force --rows "$n" --out "$dir/cur" --seed 2 --start 2026-01-01 --end 2026-12-31 \
+      --drift "2026-01-01:2026-12-31:shift=rsi_14*0.5;scale=macd_hist*1.5;shift=log_turnover_npr*0.3" >/dev/null
+  fi
 }

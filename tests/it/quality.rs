@@ -6,7 +6,7 @@ use std::path::Path;
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
-use crate::util::{Fixtures, bin, fixture, fixtures_report, run, trading_days, write_config};
+use crate::util::{Fixtures, bin, fixtures_report, run, trading_days};
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("JSON")
@@ -170,29 +170,5 @@ fn every_number_of_a_hand_built_file() {
 
 #[test]
 fn data_quality_needs_the_reference_data() {
-    let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("profile.json");
-    let features = fixture("features.parquet");
-    let fit = |extra: &[&str]| {
-        run(bin()
-            .args(["fit-reference", "--features"])
-            .arg(&features)
-            .args(["--as-of", "2026-10-13", "-o"])
-            .arg(&profile)
-            .args(extra))
-    };
-    let (code, _, err) = fit(&["--data-quality"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--data-quality") && err.contains("hint:"), "{err}");
-    let cfg = write_config(tmp.path(), Fixtures::All, "[features]\ndata_quality = true\n");
-    assert_eq!(fit(&["--config", cfg.to_str().unwrap()]).0, 2);
-    assert_eq!(fit(&[]).0, 0);
-    let (code, _, err) = run(bin()
-        .args(["report", "--features"])
-        .arg(&features)
-        .arg("--reference-profile")
-        .arg(&profile)
-        .args(["--as-of", "2026-11-19", "--data-quality"]));
-    assert_eq!(code, 3, "{err}");
-    assert!(err.contains("--data-quality needs the raw reference data") && err.contains("hint:"), "{err}");
+    crate::util::refused_with_a_profile("--data-quality", "data_quality");
 }

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::util::{
-    Fixtures, bad, bin, d, features_file, fixture, fixtures_report, run, scrub, trading_days, write_config,
-};
+use crate::util::{Fixtures, bad, bin, d, features_file, fixture, fixtures_report, run, scrub, trading_days};
 use nepse_drift::load::{OutColumn, write_parquet};
 use serde_json::Value;
 
@@ -201,32 +199,7 @@ fn a_correlation_break_is_called_where_the_reconstruction_is_deaf() {
 
 #[test]
 fn multivariate_drift_needs_the_reference_rows() {
-    let tmp = tempfile::tempdir().unwrap();
-    let profile = tmp.path().join("profile.json");
-    let features = fixture("features.parquet");
-    let fit = |extra: &[&str]| {
-        run(bin()
-            .args(["fit-reference", "--features"])
-            .arg(&features)
-            .args(["--as-of", "2026-10-13", "-o"])
-            .arg(&profile)
-            .args(extra))
-    };
-    let (code, _, err) = fit(&["--multivariate"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--multivariate") && err.contains("hint:"), "{err}");
-    let cfg = write_config(tmp.path(), Fixtures::All, "[features]\nmultivariate = true\n");
-    let (code, _, err) = fit(&["--config", cfg.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
-    assert_eq!(fit(&[]).0, 0);
-    let (code, _, err) = run(bin()
-        .args(["report", "--features"])
-        .arg(&features)
-        .arg("--reference-profile")
-        .arg(&profile)
-        .args(["--as-of", "2026-11-19", "--multivariate"]));
-    assert_eq!(code, 3, "{err}");
-    assert!(err.contains("--multivariate needs the raw reference data") && err.contains("hint:"), "{err}");
+    crate::util::refused_with_a_profile("--multivariate", "multivariate");
 }
 
 #[test]

@@ -163,3 +163,35 @@ pub fn features_file(path: &Path, rows: &[(NaiveDate, &str, Option<f64>)]) {
 pub fn scrub(text: &str, tmp: &Path) -> String {
     text.replace(&tmp.display().to_string(), "[TMP]").replace(&root().display().to_string(), "[ROOT]")
 }
+
+/// `flag`, and its config key `[features] key = true`, need the reference rows: `fit-reference`
+/// refuses them (exit 2) and `report` refuses them with a fitted profile (exit 3), each with a
+/// hint.
+pub fn refused_with_a_profile(flag: &str, key: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("profile.json");
+    let features = fixture("features.parquet");
+    let fit = |extra: &[&str]| {
+        run(bin()
+            .args(["fit-reference", "--features"])
+            .arg(&features)
+            .args(["--as-of", "2026-10-13", "-o"])
+            .arg(&profile)
+            .args(extra))
+    };
+    let (code, _, err) = fit(&[flag]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(flag) && err.contains("hint:"), "{err}");
+    let cfg = write_config(tmp.path(), Fixtures::All, &format!("[features]\n{key} = true\n"));
+    let (code, _, err) = fit(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(fit(&[]).0, 0);
+    let (code, _, err) = run(bin()
+        .args(["report", "--features"])
+        .arg(&features)
+        .arg("--reference-profile")
+        .arg(&profile)
+        .args(["--as-of", "2026-11-19", flag]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&format!("{flag} needs the raw reference data")) && err.contains("hint:"), "{err}");
+}

@@ -288,6 +288,11 @@ pub struct MultivariateDrift {
     /// The distance's p-value against the past pairs.
     #[serde(default)]
     pub correlation_p_value: Option<f64>,
+    /// Why the distance or its call is undefined, or which features it left out (those with a
+    /// cross-section in one window but not the other); `history_pairs` and `history_stretches`
+    /// describe the reconstruction's past pairs.
+    #[serde(default)]
+    pub correlation_note: Option<String>,
     /// Either statistic beyond its critical value: `error > critical_error` or
     /// `correlation_distance > critical_correlation_distance`.
     pub detected: bool,

@@ -71,6 +71,7 @@ fn undefined(note: String, features: Vec<String>, left_out: Vec<SkippedFeature>)
         correlation_distance: None,
         critical_correlation_distance: None,
         correlation_p_value: None,
+        correlation_note: None,
         detected: false,
         null: None,
         history_pairs: 0,
@@ -101,6 +102,8 @@ struct Fitted {
     reference_days: usize,
     gap: Option<usize>,
     alpha: f64,
+    /// The level of `--every`'s steps, which run the reconstruction only: α.
+    step_alpha: f64,
     /// The past pairs of each shape asked for so far.
     past: std::cell::RefCell<std::collections::BTreeMap<Shape, Option<PastErrors>>>,
 }
@@ -166,35 +169,6 @@ impl Fitted {
             _ => None,
         }
     }
-
-    /// The cross-sectional correlation distance of the current window from the reference (the
-    /// last `reference_days` of the span), and its call against the span's past pairs.
-    fn correlation_break(
-        &self,
-        reference_days: usize,
-        current_days: usize,
-    ) -> (Option<f64>, Option<reconstruction_null::Call>) {
-        let pooled: Vec<&[f64]> = self.pooled.iter().map(Vec::as_slice).collect();
-        let span =
-            cross_section::daily_scores(DayRows { columns: &pooled, day: &self.day_index, days: self.span_days });
-        let total = |days: &[Scores]| Scores::total(pooled.len(), days);
-        let reference = total(&span[span.len().saturating_sub(reference_days)..]);
-        let mut days: Vec<i32> = self.current_days.clone();
-        days.sort_unstable();
-        days.dedup();
-        let index: Vec<u32> =
-            self.current_days.iter().map(|d| days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
-        let current_columns: Vec<&[f64]> = self.current.iter().map(Vec::as_slice).collect();
-        let current =
-            total(&cross_section::daily_scores(DayRows { columns: &current_columns, day: &index, days: days.len() }));
-        let distance = cross_section::distance(&reference, &current);
-        let call = self.gap.and_then(|gap| {
-            let past =
-                cross_section::past_distances(&span, Shape { reference: reference_days, gap, current: current_days })?;
-            reconstruction_null::call(distance?, &past, self.alpha)
-        });
-        (distance, call)
-    }
 }
 
 impl Multivariate {
@@ -204,12 +178,98 @@ impl Multivariate {
         let fitted = self.fitted.as_ref()?;
         let days: Vec<i32> = days.iter().map(|d| date_to_days(*d)).collect();
         let error = fitted.error(&days)?.mean;
-        let call = fitted.past(days.len(), after).and_then(|p| reconstruction_null::call(error, &p, fitted.alpha));
+        let call = fitted.past(days.len(), after).and_then(|p| reconstruction_null::call(error, &p, fitted.step_alpha));
         Some(StepMultivariate {
             error,
             critical_error: call.map(|c| c.critical),
             detected: call.is_some_and(|c| c.detected),
         })
+    }
+}
+
+/// The correlation break's inputs: the numeric columns of the span and of the current window,
+/// with their days, and the comparison's shape.
+struct BreakInput<'a> {
+    names: &'a [String],
+    span: &'a [&'a [f64]],
+    span_day: &'a [u32],
+    span_days: usize,
+    current: &'a [&'a [f64]],
+    current_day: &'a [i32],
+    shape: Shape,
+    /// The trading days between the reference and the current window; `None` for a separate
+    /// reference source (no history shaped like it).
+    gap: Option<usize>,
+    alpha: f64,
+}
+
+/// The cross-sectional correlation break (`crate::drift::cross_section`): the current window's
+/// distance from the reference (the last `shape.reference` days of the span: the pool ends with
+/// the reference window), its call against the span's past pairs over the same feature pairs
+/// (on the squared distance, the critical value reported as a distance), and its note.
+fn correlation_break(input: &BreakInput<'_>) -> CorrelationBreak {
+    let p = input.span.len();
+    let span = cross_section::daily_scores(DayRows { columns: input.span, day: input.span_day, days: input.span_days });
+    let reference = Scores::total(p, &span[span.len().saturating_sub(input.shape.reference)..]);
+    let mut days: Vec<i32> = input.current_day.to_vec();
+    days.sort_unstable();
+    days.dedup();
+    let index: Vec<u32> =
+        input.current_day.iter().map(|d| days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
+    let current = Scores::total(
+        p,
+        &cross_section::daily_scores(DayRows { columns: input.current, day: &index, days: days.len() }),
+    );
+    let over = cross_section::defined_pairs(&reference, &current);
+    let squared = cross_section::squared_distance(&reference, &current, &over);
+    let call = input.gap.zip(squared).and_then(|(gap, squared)| {
+        let past = cross_section::past_squared_distances(&span, Shape { gap, ..input.shape }, &over)?;
+        reconstruction_null::call(squared, &past, input.alpha)
+            .map(|c| reconstruction_null::Call { critical: c.critical.sqrt(), ..c })
+    });
+    let (before, now) = (cross_section::varying(&reference), cross_section::varying(&current));
+    let changed: Vec<&str> = input
+        .names
+        .iter()
+        .zip(before.iter().zip(&now))
+        .filter(|(_, (b, n))| b != n)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let note = if squared.is_none() {
+        Some("correlation distance undefined: no two numeric features vary within the days of both windows (one symbol a day, or values equal across a day's symbols)".to_owned())
+    } else if !changed.is_empty() {
+        Some(format!(
+            "correlation distance without {}: a cross-section in one window but not the other (all missing, or equal across a day's symbols)",
+            changed.join(", ")
+        ))
+    } else if call.is_none() && input.gap.is_none() {
+        Some(
+            "no correlation call: a separate reference source has no history of window pairs shaped like it".to_owned(),
+        )
+    } else if call.is_none() {
+        Some("no correlation call: too few past window pairs".to_owned())
+    } else {
+        None
+    };
+    CorrelationBreak { distance: squared.map(f64::sqrt), call, note }
+}
+
+/// The correlation break's numbers, and its call (at α/2).
+struct CorrelationBreak {
+    distance: Option<f64>,
+    call: Option<reconstruction_null::Call>,
+    note: Option<String>,
+}
+
+impl CorrelationBreak {
+    /// `m` with the break's numbers, and detected when the break is.
+    fn apply(&self, mut m: MultivariateDrift) -> MultivariateDrift {
+        m.correlation_distance = self.distance;
+        m.critical_correlation_distance = self.call.map(|c| c.critical);
+        m.correlation_p_value = self.call.map(|c| c.p_value);
+        m.correlation_note.clone_from(&self.note);
+        m.detected |= self.call.is_some_and(|c| c.detected);
+        m
     }
 }
 
@@ -273,13 +333,30 @@ impl Context<'_> {
         let in_reference: Vec<bool> = pooled.days.iter().map(|d| *d >= date_to_days(window.range.from())).collect();
         let encodings = encodings(&pooled, &in_reference);
         let pooled_columns = columns(&mut pooled, &encodings);
+        let current_columns = columns(&mut current, &encodings);
+        let day_index: Vec<u32> =
+            pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect();
+        // The correlation break ranks the numeric features only, and needs no fit: a reference
+        // the reconstruction cannot fit (a print of 1e300) still gets it.
+        let span_numeric: Vec<&[f64]> = pooled_columns[..numeric.len()].iter().map(Vec::as_slice).collect();
+        let current_numeric: Vec<&[f64]> = current_columns[..numeric.len()].iter().map(Vec::as_slice).collect();
+        let correlation = correlation_break(&BreakInput {
+            names: &names[..numeric.len()],
+            span: &span_numeric,
+            span_day: &day_index,
+            span_days: span_days.len(),
+            current: &current_numeric,
+            current_day: &current.days,
+            shape: Shape { reference: r, gap: 0, current: t },
+            gap,
+            alpha: self.psi.alpha / 2.0,
+        });
         let reference: Vec<Vec<f64>> = pooled_columns.iter().map(|c| kept(c, &in_reference)).collect();
         let reference_refs: Vec<&[f64]> = reference.iter().map(Vec::as_slice).collect();
         let fit = match Reconstruction::fit(&reference_refs) {
             Ok(fit) => fit,
-            Err(e) => return unfitted(undefined(left_out_note(&names, &e), names, left_out)),
+            Err(e) => return unfitted(correlation.apply(undefined(left_out_note(&names, &e), names, left_out))),
         };
-        let current_columns = columns(&mut current, &encodings);
         let current_refs: Vec<&[f64]> = current_columns.iter().map(Vec::as_slice).collect();
         let reference_error = WindowError::of(&fit.errors(&reference_refs)).filter(|e| e.mean.is_finite());
         // A feature without a finite current value is imputed with the reference mean (NannyML's
@@ -291,16 +368,16 @@ impl Context<'_> {
             fit,
             current: current_columns,
             current_days: std::mem::take(&mut current.days),
-            day_index: pooled.days.iter().map(|d| span_days.binary_search(d).map_or(u32::MAX, |i| i as u32)).collect(),
+            day_index,
             pooled: pooled_columns,
             span_days: span_days.len(),
             reference_days: r,
             gap,
             // The reconstruction and the correlation break share α by Bonferroni.
             alpha: self.psi.alpha / 2.0,
+            step_alpha: self.psi.alpha,
             past: std::cell::RefCell::default(),
         };
-        let correlation = fitted.correlation_break(r, t);
         let past = fitted.past(t, 0);
         let call = match (&current_error, &past) {
             (Some(e), Some(past)) => reconstruction_null::call(e.mean, past, fitted.alpha),
@@ -318,10 +395,11 @@ impl Context<'_> {
             sampling_error: current_error.and_then(|e| e.sampling_error),
             critical_error: call.map(|c| c.critical),
             p_value: call.map(|c| c.p_value),
-            correlation_distance: correlation.0,
-            critical_correlation_distance: correlation.1.map(|c| c.critical),
-            correlation_p_value: correlation.1.map(|c| c.p_value),
-            detected: call.is_some_and(|c| c.detected) || correlation.1.is_some_and(|c| c.detected),
+            correlation_distance: None,
+            critical_correlation_distance: None,
+            correlation_p_value: None,
+            correlation_note: None,
+            detected: call.is_some_and(|c| c.detected),
             null: call.map(|c| match c.null {
                 Null::History => MultivariateNull::History,
                 Null::ShortHistory => MultivariateNull::ShortHistory,
@@ -330,7 +408,7 @@ impl Context<'_> {
             history_stretches: past.as_ref().map_or(0, |p| p.stretches),
             note,
         };
-        Ok(Multivariate { result, fitted: Some(fitted) })
+        Ok(Multivariate { result: correlation.apply(result), fitted: Some(fitted) })
     }
 
     /// The trading days between the reference window and the current one, in the features

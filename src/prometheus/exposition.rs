@@ -46,7 +46,7 @@ families! {
     DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
     DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
     MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved, marginal shifts included (only with --multivariate).";
-    MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha: the past window pairs' quantile (or a short history's bound); absent when undefined.";
+    MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha/2 (the correlation break has the other half): the past window pairs' quantile (or a short history's bound); absent when undefined.";
     MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
     MV_CORRELATION = "multivariate_drift_correlation_distance", [], "Distance between the current window's and the reference's correlations of the features' within-day ranks: how differently the features rank each day's symbols against one another (only with --multivariate).";
     MV_CORRELATION_CRITICAL = "multivariate_drift_correlation_distance_critical", [], "Correlation distance above which a correlation break is called at alpha/2: the past window pairs' quantile (or a short history's bound); absent when undefined.";

@@ -62,20 +62,21 @@ pub fn dataset_line(d: &crate::result::DatasetDrift) -> String {
     )
 }
 
-/// The correlation break's part of [`multivariate_line`]; empty when its distance is undefined.
+/// The correlation break's part of [`multivariate_line`], with its note when it has one.
 fn correlation_clause(m: &crate::result::MultivariateDrift) -> String {
+    let note = m.correlation_note.as_deref().map_or_else(String::new, |n| format!("; {}", plain(n)));
     match (m.correlation_distance, m.critical_correlation_distance, m.correlation_p_value) {
         (Some(distance), Some(critical), Some(p_value)) => format!(
-            "; correlation distance {distance:.3} {} critical {critical:.3} (p = {p_value:.4})",
+            "; correlation distance {distance:.3} {} critical {critical:.3} (p = {p_value:.4}){note}",
             if distance > critical { ">" } else { "≤" }
         ),
-        (Some(distance), _, _) => format!("; correlation distance {distance:.3} (no call)"),
-        _ => String::new(),
+        (Some(distance), _, _) => format!("; correlation distance {distance:.3}{note}"),
+        _ => note,
     }
 }
 
-/// The multivariate call in one line, or why it is undefined: the reconstruction, then the
-/// cross-sectional correlation break, each at α/2:
+/// The multivariate call in one line: the headline (either statistic), the reconstruction, then
+/// the cross-sectional correlation break, each at α/2, or why one is undefined:
 ///
 /// ```text
 /// multivariate drift detected: reconstruction error 2.523 > critical 2.204 (PCA, 4 components
@@ -84,33 +85,40 @@ fn correlation_clause(m: &crate::result::MultivariateDrift) -> String {
 /// ```
 #[must_use]
 pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {
-    let (Some(error), Some(k), Some(explained)) = (m.error, m.components, m.explained_variance) else {
-        return format!("multivariate drift undefined: {}", plain(m.note.as_deref().unwrap_or("no reconstruction")));
+    let called = m.critical_error.is_some() || m.critical_correlation_distance.is_some();
+    let headline = match (m.detected, called) {
+        (true, _) => "detected",
+        (false, true) => "not detected",
+        (false, false) => "not called",
     };
-    let fit = format!(
-        "PCA, {k} component{} explain{} {:.1}% of {} features",
-        if k == 1 { "" } else { "s" },
-        if k == 1 { "s" } else { "" },
-        explained * 100.0,
-        m.features.len()
-    );
-    let correlation = correlation_clause(m);
-    match (m.critical_error, m.p_value, m.null) {
-        (Some(c), Some(p), Some(null)) => format!(
-            "multivariate drift {}: reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches){correlation}",
-            if m.detected { "detected" } else { "not detected" },
-            if error > c { ">" } else { "≤" },
-            match null {
-                crate::result::MultivariateNull::History => "history",
-                crate::result::MultivariateNull::ShortHistory => "short history",
-            },
-            m.history_stretches,
-        ),
-        _ => format!(
-            "multivariate drift not called: reconstruction error {error:.3} ({fit}; {}){correlation}",
-            plain(m.note.as_deref().unwrap_or("no history"))
-        ),
-    }
+    let reconstruction = match (m.error, m.components, m.explained_variance) {
+        (Some(error), Some(k), Some(explained)) => {
+            let fit = format!(
+                "PCA, {k} component{} explain{} {:.1}% of {} features",
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "s" } else { "" },
+                explained * 100.0,
+                m.features.len()
+            );
+            match (m.critical_error, m.p_value, m.null) {
+                (Some(c), Some(p), Some(null)) => format!(
+                    "reconstruction error {error:.3} {} critical {c:.3} ({fit}; p = {p:.4}, {} of {} stretches)",
+                    if error > c { ">" } else { "≤" },
+                    match null {
+                        crate::result::MultivariateNull::History => "history",
+                        crate::result::MultivariateNull::ShortHistory => "short history",
+                    },
+                    m.history_stretches,
+                ),
+                _ => format!(
+                    "reconstruction error {error:.3} ({fit}; {})",
+                    plain(m.note.as_deref().unwrap_or("no history"))
+                ),
+            }
+        }
+        _ => format!("reconstruction undefined ({})", plain(m.note.as_deref().unwrap_or("no reconstruction"))),
+    };
+    format!("multivariate drift {headline}: {reconstruction}{}", correlation_clause(m))
 }
 
 #[cfg(test)]

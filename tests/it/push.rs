@@ -196,6 +196,8 @@ fn run_pushes_every_documented_gauge_with_the_json_values() {
         ("multivariate_drift_reconstruction_error", &mv["error"]),
         ("multivariate_drift_reconstruction_error_critical", &mv["critical_error"]),
         ("multivariate_drift_reference_reconstruction_error", &mv["reference_error"]),
+        ("multivariate_drift_correlation_distance", &mv["correlation_distance"]),
+        ("multivariate_drift_correlation_distance_critical", &mv["critical_correlation_distance"]),
     ] {
         assert_eq!(single(fam, name), json.as_f64().unwrap(), "{name}");
     }

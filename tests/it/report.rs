@@ -193,6 +193,7 @@ fn a_correlation_break_is_called_where_the_reconstruction_is_deaf() {
     let number = |k: &str| m[k].as_f64().unwrap();
     assert!(number("correlation_distance") > number("critical_correlation_distance"), "{m}");
     assert!(number("correlation_p_value") < 0.005 && m["detected"] == true, "{m}");
+    assert!(number("error") <= number("critical_error"), "the reconstruction alone misses it: {m}");
     let rsi = r["drift"]["features"].as_array().unwrap().iter().find(|f| f["feature"] == "rsi_14").unwrap();
     assert_eq!(rsi["drifted"], false, "the shuffle leaves rsi_14's values, and its PSI, alone: {rsi}");
 }

@@ -81,7 +81,7 @@ fn correlation_clause(m: &crate::result::MultivariateDrift) -> String {
 /// ```text
 /// multivariate drift detected: reconstruction error 2.523 > critical 2.204 (PCA, 4 components
 /// explain 69.2% of 11 features; p = 0.0013, short history of 4 stretches); correlation distance
-/// 0.362 ≤ critical 1.727 (p = 0.8214)
+/// 0.364 ≤ critical 1.518 (p = 0.8238)
 /// ```
 #[must_use]
 pub fn multivariate_line(m: &crate::result::MultivariateDrift) -> String {

@@ -195,6 +195,8 @@ pub struct FeatureTable {
     /// Each row's symbol as a number (the same symbol, the same number), when asked for; rows
     /// without a symbol get `u32::MAX`.
     pub symbols: Vec<u32>,
+    /// The symbols those numbers stand for: `symbol_names[n]` is number `n`'s.
+    pub symbol_names: Vec<String>,
 }
 
 #[cfg(test)]

@@ -62,6 +62,26 @@ fn count(table: &FeatureTable, days: &[i32], first: usize, bounds: &[Option<Boun
     out
 }
 
+/// The symbols of `table`'s rows on `days` from index `first` on (a window's rows).
+fn symbols_on<'t>(table: &'t FeatureTable, days: &[i32], first: usize) -> BTreeSet<&'t str> {
+    day_index(&table.days, days)
+        .iter()
+        .zip(&table.symbols)
+        .filter(|(d, s)| **d != u32::MAX && **d as usize >= first && **s != u32::MAX)
+        .map(|(_, s)| table.symbol_names[*s as usize].as_str())
+        .collect()
+}
+
+/// The symbols of both windows, and those that came and went.
+fn symbol_change(reference: &BTreeSet<&str>, current: &BTreeSet<&str>) -> SymbolChange {
+    SymbolChange {
+        reference: reference.len(),
+        current: current.len(),
+        absent: reference.difference(current).map(|s| (*s).to_owned()).collect(),
+        new: current.difference(reference).map(|s| (*s).to_owned()).collect(),
+    }
+}
+
 fn side(c: &Counts) -> SideQuality {
     let range = c.min_max();
     SideQuality {
@@ -105,6 +125,11 @@ impl Context<'_> {
         let (reference, pooled) = (reference?, pooled?);
         let bounds: Vec<Option<Bounds>> = reference.numeric.iter().map(|v| Bounds::of(v)).collect();
         let reference_days: Vec<i32> = window.days.iter().map(|d| date_to_days(*d)).collect();
+        // The symbols come from the rows already read: no third and fourth scan.
+        let symbols = symbol_change(
+            &symbols_on(&reference, &reference_days, 0),
+            &symbols_on(&pooled, &span_day_numbers, before.len()),
+        );
         let reference = count(&reference, &reference_days, 0, &bounds);
         let pooled = count(&pooled, &span_day_numbers, before.len(), &bounds);
 
@@ -163,32 +188,13 @@ impl Context<'_> {
         broken.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(DataQuality {
             features,
-            symbols: self.symbol_change(scan, window)?,
+            symbols,
             circuit: self.circuit(&numeric)?,
             detected: !broken.is_empty(),
             broken: broken.into_iter().map(|b| b.0).collect(),
             history_windows: windows,
             history_stretches: disjoint,
             note,
-        })
-    }
-
-    /// The symbols of both windows.
-    fn symbol_change(
-        &self,
-        scan: &crate::load::Scan,
-        window: &crate::windows::Window,
-    ) -> Result<SymbolChange, AnalysisError> {
-        let symbol = self.settings.columns.symbol.as_str();
-        let reference = scan.categorical(symbol, window.scan_range())?;
-        let current = self.current_scan.categorical(symbol, self.current.scan_range())?;
-        let (r, c): (BTreeSet<&String>, BTreeSet<&String>) =
-            (reference.counts.keys().collect(), current.counts.keys().collect());
-        Ok(SymbolChange {
-            reference: r.len(),
-            current: c.len(),
-            absent: r.difference(&c).map(|s| (*s).clone()).collect(),
-            new: c.difference(&r).map(|s| (*s).clone()).collect(),
         })
     }
 

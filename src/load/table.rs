@@ -56,6 +56,11 @@ impl Scan {
                     })
                 })
                 .collect();
+            let mut names = vec![String::new(); numbers.len()];
+            for (name, n) in numbers {
+                name.clone_into(&mut names[n as usize]);
+            }
+            table.symbol_names = names;
         }
         Ok(table)
     }

@@ -27,7 +27,7 @@
 //! `crate::drift::reconstruction_null::call` judges the current one against them, on the
 //! squared distance (a sum of squares, which the short history's cube-root bound expects).
 
-use super::reconstruction_null::{DayRows, PastErrors, SPAN_PAIRS, STEP_DAYS, Shape};
+use super::reconstruction_null::{DayRows, Disjoint, PastErrors, SPAN_PAIRS, STEP_DAYS, Shape};
 
 /// One day's (or a window's) sums of the rank scores, pairwise complete: per unordered pair of
 /// features `i < j`, over the rows where both have a value, the rows `n`, `Σzᵢ`, `Σzⱼ`, `Σzᵢ²`,
@@ -196,18 +196,15 @@ pub fn past_squared_distances(daily: &[Scores], shape: Shape, over: &[bool]) -> 
         return None;
     }
     let daily = &daily[daily.len().saturating_sub(SPAN_PAIRS * pair)..];
-    let (mut errors, mut disjoint, mut free_from) = (Vec::new(), 0, 0);
+    let (mut errors, mut disjoint) = (Vec::new(), Disjoint::default());
     for s in (pair..=daily.len()).step_by(STEP_DAYS) {
         let reference = Scores::total(p, &daily[s - pair..s - pair + reference_days]);
         let current = Scores::total(p, &daily[s - current_days..s]);
         let Some(d) = squared_distance(&reference, &current, over) else { continue };
         errors.push(d);
-        if s - pair >= free_from {
-            disjoint += 1;
-            free_from = s;
-        }
+        disjoint.offer(s - pair, s);
     }
-    Some(PastErrors { errors, stretches: disjoint })
+    Some(PastErrors { errors, stretches: disjoint.count })
 }
 
 #[cfg(test)]

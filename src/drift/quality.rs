@@ -22,6 +22,7 @@
 //!   rests on it.
 
 use super::history::HISTORY_MIN_STRETCHES;
+use super::reconstruction_null::Disjoint;
 
 /// The reference quantile range's probabilities: 0.1% and 99.9%.
 pub const QUANTILE_RANGE: (f64, f64) = (0.001, 0.999);
@@ -406,15 +407,11 @@ pub fn window_bad_shares(days: &[Counts], len: usize) -> Vec<(usize, f64)> {
 /// the effectively independent stretches a history rests on (greedy from the first).
 #[must_use]
 pub fn disjoint_windows(windows: &[(usize, f64)], len: usize) -> usize {
-    let mut count = 0;
-    let mut free_from = 0;
+    let mut disjoint = Disjoint::default();
     for (end, _) in windows {
-        if end + 1 >= free_from + len {
-            count += 1;
-            free_from = end + 1;
-        }
+        disjoint.offer((end + 1).saturating_sub(len), end + 1);
     }
-    count
+    disjoint.count
 }
 
 /// The break call of one feature against its past windows' bad shares.

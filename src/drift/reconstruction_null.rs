@@ -52,6 +52,26 @@ pub struct DayRows<'a> {
     pub days: usize,
 }
 
+/// Counts the stretches `[start, end)` that share no day with an earlier counted one, greedily
+/// in day order: the effectively independent stretches a history rests on (the multivariate
+/// pairs', the correlation break's and data quality's windows alike).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Disjoint {
+    /// Stretches counted.
+    pub count: usize,
+    free_from: usize,
+}
+
+impl Disjoint {
+    /// Offers the stretch `[start, end)` (in day order).
+    pub fn offer(&mut self, start: usize, end: usize) {
+        if start >= self.free_from {
+            self.count += 1;
+            self.free_from = end;
+        }
+    }
+}
+
 /// The past pairs' mean errors, and the disjoint stretches they rest on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PastErrors {
@@ -129,7 +149,7 @@ pub fn past_errors(rows: DayRows<'_>, shape: Shape) -> Option<PastErrors> {
     // slid by adding and subtracting would carry an extreme day's rounding for ever.
     let mut errors = Vec::new();
     // The pairs defined so far that share no day, and where the last of them ends.
-    let (mut disjoint, mut free_from) = (0, 0);
+    let mut disjoint = Disjoint::default();
     for s in (pair..=days).step_by(STEP_DAYS) {
         let mut fitted = Moments::new(p);
         for m in &daily[s - pair..s - pair + reference_days] {
@@ -148,12 +168,9 @@ pub fn past_errors(rows: DayRows<'_>, shape: Shape) -> Option<PastErrors> {
             continue;
         }
         errors.push(mean);
-        if s - pair >= free_from {
-            disjoint += 1;
-            free_from = s;
-        }
+        disjoint.offer(s - pair, s);
     }
-    Some(PastErrors { errors, stretches: disjoint })
+    Some(PastErrors { errors, stretches: disjoint.count })
 }
 
 /// The median of the finite values (0 without one).

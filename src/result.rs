@@ -580,6 +580,10 @@ pub struct CriticalByNull {
     pub model: f64,
     /// From the feature's own history, when the source held enough of it.
     pub history: Option<f64>,
+    /// From the feature's ordinary history (its most extreme past event set aside), which
+    /// bounds `shifted`, when the history holds enough stretches without it.
+    #[serde(default)]
+    pub ordinary_history: Option<f64>,
 }
 
 /// The Rao–Scott design effect of each window: the variance of its bin proportions over what

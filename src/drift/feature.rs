@@ -42,9 +42,10 @@ pub fn with_panel_significance(
     let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
     let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
     let pairs = pair_psis(daily, windows.reference_days, windows.current_days, options.epsilon);
-    let history = pairs
-        .as_ref()
-        .map(|p| HistoryNull::new(p.clone(), stretches(daily.len(), windows.reference_days, windows.current_days)));
+    let history = pairs.as_ref().map(|p| {
+        let k = stretches(daily.len(), windows.reference_days, windows.current_days);
+        HistoryNull::of_pairs(p.clone(), k, windows.reference_days, windows.current_days)
+    });
     let input = PanelInput {
         reference: &reference,
         current: &current,
@@ -74,8 +75,11 @@ pub fn with_panel_significance(
             drift.null_method = Some(s.null);
             drift.history_windows = s.history_windows;
             drift.history_stretches = s.history_stretches;
-            drift.critical_psi_by_null =
-                Some(CriticalByNull { model: s.model_critical_psi, history: s.history_critical_psi });
+            drift.critical_psi_by_null = Some(CriticalByNull {
+                model: s.model_critical_psi,
+                history: s.history_critical_psi,
+                ordinary_history: s.ordinary_history_critical_psi,
+            });
             drift.history_p_value = s.history_p_value;
             // The past pairs by the first day of their current window, for the dataset-level
             // call's calibration across features (see `drift::multiplicity`), whenever the

@@ -33,10 +33,26 @@ use super::psi::psi_quantile;
 /// `K ≥` [`HISTORY_MIN_STRETCHES`] and `N ≥ 2/α` (at least two pairs beyond the quantile);
 /// otherwise the dependence model decides. (Overlapping neighbours, those two pairs may be one
 /// event: the rule keeps the quantile inside the data, `K` says how much it rests on.)
+///
+/// **The ordinary history, for `shifted`** ([`Self::ordinary_test`]). A 20-day current window
+/// sliding one day puts one event (the reopening after a closure, a crash) in about `R + T`
+/// pairs, 1–7% of them, so a single event can set the `1−α` quantile: on a realistic panel the
+/// closure's reopening alone put `rsi_14`'s 99th percentile at 4.0 where the rest of its
+/// history's is 1.6. For `drifted` that is kept, because the question is whether today is
+/// unusual for everything this market has shown (setting the event aside put six features at
+/// 3–4% false alarms on the realistic study). For `shifted` it is not: the history bounds the
+/// model's *sampling noise* from above, and an extraordinary event is not sampling noise. So
+/// the pairs of the most extreme event are set aside: every pair that shares a day with the
+/// pair of the largest past PSI (whichever of its days made it, every pair that can hold them),
+/// `2(R + T) − 1` pairs, about two stretches' worth. The rest, resting on `K − 2` stretches
+/// under the same small-sample rule, give the ordinary quantile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryNull {
     /// The past pairs' PSIs, sorted.
     sorted: Vec<f64>,
+    /// The past pairs' PSIs without the most extreme event's, sorted (see the type's docs);
+    /// `None` when the pairs' order was not given.
+    ordinary: Option<Vec<f64>>,
     /// `K`: the disjoint window pairs the history holds, the independent stretches it rests on.
     pub effective_windows: usize,
     /// Mean and standard deviation of the pairs' `∛PSI`, for [`Self::short_bound`] (`None`
@@ -59,7 +75,23 @@ impl HistoryNull {
             let ss: f64 = psis.iter().map(|p| (p.max(0.0).cbrt() - mean).powi(2)).sum();
             (mean, (ss / (n - 1.0)).sqrt())
         });
-        Self { sorted: psis, effective_windows, roots }
+        Self { sorted: psis, ordinary: None, effective_windows, roots }
+    }
+
+    /// A history of past pairs' PSIs in day order (the `i`-th pair's current window starting
+    /// on day `R + i`, as [`pair_psis`] gives them), which also sets the most extreme event's
+    /// pairs aside for [`Self::ordinary_test`].
+    #[must_use]
+    pub fn of_pairs(pairs: Vec<f64>, effective_windows: usize, reference_days: usize, current_days: usize) -> Self {
+        let worst = (0..pairs.len()).max_by(|a, b| pairs[*a].total_cmp(&pairs[*b]));
+        let span = reference_days + current_days;
+        let ordinary = worst.map(|w| {
+            let mut kept: Vec<f64> =
+                pairs.iter().enumerate().filter(|(i, _)| i.abs_diff(w) >= span).map(|(_, p)| *p).collect();
+            kept.sort_by(f64::total_cmp);
+            kept
+        });
+        Self { ordinary, ..Self::new(pairs, effective_windows) }
     }
 
     /// Past window pairs.
@@ -84,6 +116,22 @@ impl HistoryNull {
         let at_least = n - self.sorted.partition_point(|p| *p < psi);
         let p = (1 + at_least) as f64 / (n + 1) as f64;
         Some((p, quantile_sorted(&self.sorted, 1.0 - alpha)))
+    }
+}
+
+impl HistoryNull {
+    /// The p-value of `psi` and the critical PSI at `alpha` of the ordinary history (the pairs
+    /// without the most extreme event's, see the type's docs), which bounds `shifted`; `None`
+    /// when the pairs' order was not given, or when the `K − 2` stretches and the pairs left
+    /// fail the small-sample rule (`K − 2` stretches: the event's pairs span about two).
+    pub(crate) fn ordinary_test(&self, psi: f64, alpha: f64) -> Option<(f64, f64)> {
+        let ordinary = self.ordinary.as_ref()?;
+        let n = ordinary.len();
+        if self.effective_windows.saturating_sub(2) < HISTORY_MIN_STRETCHES || (n as f64) < 2.0 / alpha {
+            return None;
+        }
+        let at_least = n - ordinary.partition_point(|p| *p < psi);
+        Some(((1 + at_least) as f64 / (n + 1) as f64, quantile_sorted(ordinary, 1.0 - alpha)))
     }
 }
 
@@ -227,6 +275,40 @@ mod tests {
         assert_eq!(HistoryNull::new(vec![0.1; 50], HISTORY_MIN_STRETCHES).short_bound(0.2, 0.01), None);
         assert_eq!(HistoryNull::new(vec![0.1; 50], SHORT_HISTORY_MIN_STRETCHES - 1).short_bound(0.2, 0.01), None);
         assert!(HistoryNull::new(vec![0.1, 0.2], SHORT_HISTORY_MIN_STRETCHES).short_bound(0.2, 0.01).is_some());
+    }
+
+    #[test]
+    fn the_ordinary_history_sets_the_most_extreme_event_aside() {
+        // 2,000 pairs in day order over 0..1 (99th percentile 0.99); one event puts 40 pairs
+        // (2%) at 5.0 from pair 1,000 on, the largest (6.0) at pair 1,039.
+        let (reference, current) = (120, 20);
+        let mut pairs: Vec<f64> = (0..2000).map(|i| f64::from(i % 100) / 100.0).collect();
+        pairs[1000..1040].fill(5.0);
+        pairs[1039] = 6.0;
+        let history = HistoryNull::of_pairs(pairs.clone(), 14, reference, current);
+        // All pairs: the event sets the quantile.
+        assert_eq!(history.test(0.0, 0.01).map(|(_, critical)| critical), Some(5.0));
+        // Set aside: every pair sharing a day with pair 1,039 (900 to 1,178), the event whole.
+        let mut kept: Vec<f64> = pairs[..900].iter().chain(&pairs[1179..]).copied().collect();
+        assert_eq!(kept.len(), 2000 - 279);
+        kept.sort_by(f64::total_cmp);
+        let (p_value, critical) = history.ordinary_test(0.985, 0.01).unwrap();
+        assert_eq!(critical, quantile_sorted(&kept, 0.99));
+        assert!((0.98..=0.99).contains(&critical), "{critical}");
+        // Pairs at least 0.985: the 0.99 of each hundred kept, 9 + 9 of them.
+        assert_eq!(p_value, 19.0 / 1722.0);
+        // K − 2 stretches must still pass the small-sample rule; unordered pairs have none.
+        assert_eq!(
+            HistoryNull::of_pairs(pairs.clone(), HISTORY_MIN_STRETCHES + 1, reference, current)
+                .ordinary_test(0.0, 0.01),
+            None
+        );
+        assert!(
+            HistoryNull::of_pairs(pairs.clone(), HISTORY_MIN_STRETCHES + 2, reference, current)
+                .ordinary_test(0.0, 0.01)
+                .is_some()
+        );
+        assert_eq!(HistoryNull::new(pairs, 14).ordinary_test(0.0, 0.01), None);
     }
 
     #[test]

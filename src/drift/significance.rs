@@ -45,7 +45,9 @@
 //!
 //! **Two calls, one null each** (see [`PanelSignificance`]):
 //!
-//! * `shifted` ⇔ `PSI > min(c_model, c_history)` where the history decides `drifted`,
+//! * `shifted` ⇔ `PSI > min(c_model, c_history, c_ordinary)` where the history decides `drifted`
+//!   (`c_ordinary` the history's quantile with its most extreme past event set aside, see
+//!   [`HistoryNull`]),
 //!   `PSI > max(c_model, c_bound)` where a short history bounds the model (below), `c_model`
 //!   alone otherwise: the current window is not where the reference
 //!   was, beyond the sampling noise of windows of this size under short-range dependence. A
@@ -271,6 +273,9 @@ pub struct PanelSignificance {
     /// fields above are then its empirical quantile and rank p-value, not a short history's
     /// bound): the dataset-level call calibrates only on such a history.
     pub history_tested: bool,
+    /// The ordinary history's critical PSI (its most extreme past event set aside, see
+    /// [`HistoryNull`]), which bounds `shifted`, when it passes the small-sample rule.
+    pub ordinary_history_critical_psi: Option<f64>,
     /// The dependence model's own p-value.
     pub model_p_value: f64,
     /// The dependence model's own critical PSI.
@@ -360,10 +365,15 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
     // PSIs hold the noise and the regimes): where the model's null is, it overstates, and the
     // history's decides `shifted` instead (its p-value with it). So a drift is always a shift.
     // With a short history both calls take the larger of the model and the bound.
+    // The bound is the ordinary history's where it has one (the most extreme past event is not
+    // sampling noise: see `HistoryNull`'s docs), never wider than all the pairs'.
+    let ordinary = input.history.and_then(|h| h.ordinary_test(psi, input.alpha));
     let (shift_p_value, shift_critical_psi) = match (deciding, short) {
-        (Some((p, c)), _) if c < model.1 => (p, c),
+        (Some(all), _) => {
+            [model, all, ordinary.unwrap_or(all)].into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or(model)
+        }
         (None, Some(_)) => (p_value, critical_psi),
-        _ => model,
+        (None, None) => model,
     };
     Ok(PanelSignificance {
         degrees_of_freedom: live - 1,
@@ -383,6 +393,7 @@ pub fn panel(psi: f64, input: &PanelInput<'_>) -> Result<PanelSignificance, Stri
         history_critical_psi: history.or(short).map(|(_, c)| c),
         history_p_value: history.or(short).map(|(p, _)| p),
         history_tested: history.is_some(),
+        ordinary_history_critical_psi: ordinary.map(|(_, c)| c),
         model_p_value: model.0,
         model_critical_psi: model.1,
     })
@@ -527,6 +538,33 @@ mod tests {
         // Design effect 1 (the floor): exactly the iid test.
         let iid = significance(0.0, 120_000, 20_000, 10, 0.01).unwrap();
         assert!((s.critical_psi - iid.critical_psi).abs() < 1e-12, "{s:?}");
+    }
+
+    #[test]
+    fn one_past_event_sets_drifted_but_not_the_bound_of_shifted() {
+        let dep = Dependence::estimate(&leaning_days(200, 5), 200).unwrap();
+        // 2,000 past pairs in day order over 0.0000…0.0099, one event's 40 pairs at 5.0.
+        let mut pairs: Vec<f64> = (0..2000).map(|i| f64::from(i % 100) / 10_000.0).collect();
+        pairs[1000..1040].fill(5.0);
+        let history = HistoryNull::of_pairs(pairs, 14, 120, 20);
+        let input = PanelInput { history: Some(&history), ..input(&dep) };
+        let s = panel(0.5, &input).unwrap();
+        // `drifted`: every pair, so the event sets the quantile and 0.5 is not unusual.
+        assert_eq!(s.drift_null, DriftNull::History);
+        assert_eq!(s.critical_psi, 5.0);
+        // `shifted`: the event set aside (the 1,721 pairs sharing no day with pair 1,039), the
+        // bound is the ordinary pairs' 99% quantile, 0.00988 (numpy), under the model's.
+        let (_, ordinary) = history.ordinary_test(0.5, 0.01).unwrap();
+        assert!((ordinary - 0.00988).abs() < 1e-12 && ordinary < s.model_critical_psi, "{ordinary} {s:?}");
+        assert_eq!((s.shift_critical_psi, s.ordinary_history_critical_psi), (ordinary, Some(ordinary)));
+        // Without the order of the pairs there is no ordinary history: the bound is all pairs'.
+        let unordered = HistoryNull::new(
+            (0..2000).map(|i| if (1000..1040).contains(&i) { 5.0 } else { f64::from(i % 100) / 10_000.0 }).collect(),
+            14,
+        );
+        let s = panel(0.5, &PanelInput { history: Some(&unordered), ..input }).unwrap();
+        assert_eq!(s.ordinary_history_critical_psi, None);
+        assert_eq!(s.shift_critical_psi, s.model_critical_psi);
     }
 
     #[test]

@@ -444,7 +444,8 @@ pub struct FeatureDrift {
     /// Degrees of freedom of the χ² test (bins taking part − 1).
     pub degrees_of_freedom: Option<usize>,
     /// The p-value of the null that decides `shifted`: the dependence model's, the history's
-    /// where it decides `drifted` and its critical PSI is the smaller, or the larger of the
+    /// (or its ordinary history's, an extraordinary past event set aside) where it decides
+    /// `drifted` and its critical PSI is the smaller, or the larger of the
     /// model's and a short history's bound (`drift_null: model_and_short_history`); the χ² of
     /// independent rows under `--significance iid`.
     #[serde(default)]
@@ -507,9 +508,10 @@ pub struct FeatureDrift {
     /// decides `drifted`): what the dataset-level call adjusts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_p_value: Option<f64>,
-    /// The two critical PSIs: the dependence model's own and the history's (when its
-    /// small-sample rule allows a test); `drift_null` says which decided `drifted`, and
-    /// `shift_critical_psi` is the smaller of them where the history decides.
+    /// The critical PSIs: the dependence model's own, the history's (when its small-sample
+    /// rule allows a test) and the ordinary history's (an extraordinary past event set aside);
+    /// `drift_null` says which decided `drifted`, and `shift_critical_psi` is the smallest of
+    /// the model's and the (ordinary) history's where the history decides.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
     /// The PSI of every past window pair of the history null, by the first day of the pair's
@@ -580,8 +582,9 @@ pub struct CriticalByNull {
     pub model: f64,
     /// From the feature's own history, when the source held enough of it.
     pub history: Option<f64>,
-    /// From the feature's ordinary history (its most extreme past event set aside), which
-    /// bounds `shifted`, when the history holds enough stretches without it.
+    /// From the feature's ordinary history (its extraordinary past event set aside, never
+    /// above `history`), which bounds `shifted`, when there is such an event and the history
+    /// holds enough stretches without it.
     #[serde(default)]
     pub ordinary_history: Option<f64>,
 }

@@ -5,7 +5,7 @@ use super::binning::{histogram_counts, sturges_edges};
 use super::column::{Column, FeatureError};
 use super::daily::DailyCounts;
 use super::dependence::Dependence;
-use super::history::{HistoryNull, pair_psis, stretches};
+use super::history::{HistoryNull, pair_psis};
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::{PanelInput, panel, significance};
@@ -42,10 +42,9 @@ pub fn with_panel_significance(
     let daily = windows.daily.map(|d| d.counts.as_slice()).unwrap_or_default();
     let dependence = Dependence::estimate(daily, windows.reference_days.max(windows.current_days));
     let pairs = pair_psis(daily, windows.reference_days, windows.current_days, options.epsilon);
-    let history = pairs.as_ref().map(|p| {
-        let k = stretches(daily.len(), windows.reference_days, windows.current_days);
-        HistoryNull::of_pairs(p.clone(), k, windows.reference_days, windows.current_days)
-    });
+    let history = pairs
+        .as_ref()
+        .map(|p| HistoryNull::of_day_ordered_pairs(p.clone(), windows.reference_days, windows.current_days));
     let input = PanelInput {
         reference: &reference,
         current: &current,

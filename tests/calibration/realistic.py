@@ -29,14 +29,17 @@ It proves, over many seeds:
   and a closure;
 * 5% of volume_ratio_20d's values dropped (null) over the last 20 trading days: the data-quality
   break names volume_ratio_20d in at least 90% of runs;
-* a bull run over the last 60 trading days (the market's mean daily return +0.8%, the pace of
-  NEPSE's steepest stretch of the 2020-21 run, twice its average): some feature `shifted`
-  (beyond the sampling noise) in at least 90% of runs. It was 85% while the history bounded the
-  model with every past pair: the closure's reopening alone set the 99th percentile of the
-  price features (rsi_14 at 4.0 where the rest of its history's is 1.6). The bound of `shifted`
-  now sets the most extreme past event aside (src/drift/history.rs); `drifted` keeps every pair;
 * without injection the market's own regimes shift some feature in well under half of the
-  runs (asserted: at most 50%), so the bull run's line is not vacuous.
+  runs (asserted: at most 50%), so the bull run's line below is not vacuous.
+
+Reported, not asserted (the claim the issue asks for does not hold out of sample; see issue
+23's closing note): a bull run over the last 60 trading days (the market's mean daily return
++0.8%, the pace of NEPSE's steepest stretch of the 2020-21 run, twice its average), `shifted`
+(some feature beyond the sampling noise). Here 37/40; on 80 other seeds (10040-10119) 69/80, so
+about 88% over 120 (86% before the bound of `shifted` set an extraordinary past event aside,
+such as the closure's reopening, which alone set rsi_14's 99th percentile at 4.0 where the rest
+of its history's is 1.6). Setting the largest event aside always reached 91% over the 120, but
+raised the `shifted` rate of a stationary market with a long history from 4.0% to 6.6%.
 
 The four as-of dates of a panel share its history, so its four runs are not independent: the
 Clopper-Pearson bounds, which assume they are, are optimistic.
@@ -224,7 +227,7 @@ def main():
     psis = sorted(by_feature(r)["volume_ratio_20d"]["psi"] for r in v)
     b = powers["bull"]
     power_line("bull", "bull run, market +0.8% a day over the last 60 days: some feature shifted",
-               sum(bool(r["shifted_features"]) for r in b), len(b), True)
+               sum(bool(r["shifted_features"]) for r in b), len(b), False)
     # Not vacuous: without the injection the market's own regimes shift some feature far less
     # often.
     if any_shift / n > 0.5:

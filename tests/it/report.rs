@@ -52,6 +52,65 @@ fn fixtures_flag_exactly_the_injected_features() {
     assert_eq!(v["drift"]["prediction_drift"]["drifted"], false);
 }
 
+#[test]
+fn an_extraordinary_past_event_does_not_cap_shifted_but_still_counts_for_drifted() {
+    // Nine years of the realistic market (K = 16 stretches), whose closure's reopening in 2019
+    // put the price features' past PSIs far beyond everything else, and a 60-day bull run.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("panel");
+    let out = out.to_str().unwrap();
+    let (code, _, err) = run(bin().args([
+        "fixtures",
+        "--out",
+        out,
+        "--seed",
+        "10017",
+        "--start",
+        "2018-01-01",
+        "--end",
+        "2026-11-19",
+        "--market",
+        "realistic",
+        "--symbols",
+        "100",
+        "--drift",
+        "2026-08-23:2026-11-19:bull=0.008",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let features = format!("{out}/features.parquet");
+    let (code, stdout, err) =
+        run(bin().args(["--quiet", "report", "--features", &features, "--as-of", "2026-11-19", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let v = json(&stdout);
+    let number = |f: &Value, key: &str| f["critical_psi_by_null"][key].as_f64();
+    // The reopening set rsi_14's and close_to_sma_50's 99th percentile of every past pair; set
+    // aside, the ordinary history's is less than half of it, and it caps `shifted`.
+    for name in ["rsi_14", "close_to_sma_50"] {
+        let f = feature(&v, name);
+        let (history, ordinary) = (number(f, "history").unwrap(), number(f, "ordinary_history").unwrap());
+        assert!(ordinary < history / 2.0, "{name}: {ordinary} against {history}");
+        assert_eq!(f["critical_psi"].as_f64(), Some(history), "{name}: drifted keeps every pair");
+    }
+    for f in v["drift"]["features"].as_array().unwrap() {
+        assert_eq!(f["drift_null"], "history", "{f}");
+        assert_eq!(f["history_stretches"], 16);
+        let (model, history) = (number(f, "model").unwrap(), number(f, "history").unwrap());
+        let bound = number(f, "ordinary_history").unwrap_or(history);
+        assert!(bound <= history, "{f}");
+        assert_eq!(f["shift_critical_psi"].as_f64(), Some(model.min(bound)), "{f}");
+        if f["drifted"] == true {
+            assert_eq!(f["shifted"], true, "every drift is a shift: {f}");
+        }
+    }
+    // Not every feature's history holds an extraordinary event.
+    let plain = v["drift"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["critical_psi_by_null"]["ordinary_history"].is_null());
+    assert!(plain.count() >= 3);
+}
+
 fn feature<'a>(v: &'a Value, name: &str) -> &'a Value {
     v["drift"]["features"].as_array().unwrap().iter().find(|f| f["feature"] == name).unwrap()
 }

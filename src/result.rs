@@ -583,8 +583,8 @@ pub struct CriticalByNull {
     /// From the feature's own history, when the source held enough of it.
     pub history: Option<f64>,
     /// From the feature's ordinary history (its extraordinary past event set aside, never
-    /// above `history`), which bounds `shifted`, when there is such an event and the history
-    /// holds enough stretches without it.
+    /// above `history`), which bounds `shifted` where `drift_null` is `history`, when there is
+    /// such an event and the history holds enough stretches without it.
     #[serde(default)]
     pub ordinary_history: Option<f64>,
 }

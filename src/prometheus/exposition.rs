@@ -40,7 +40,7 @@ families! {
     DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and unusual for the market's own history), else 0.";
     SHIFTED = "feature_drift_shifted", ["feature"], "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
     SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], "PSI above which the feature is called shifted at alpha (the dependence model's critical value, capped by the market's ordinary history).";
-    SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the dependence model (the shifted call's).";
+    SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the null that decides the shifted call (the dependence model, or the market's ordinary history where its critical value is smaller).";
     DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some drifted feature confirmed at family-wise alpha (max-T over the market's history, Holm without one), else 0.";
     DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed at family-wise alpha.";
     DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";

@@ -105,15 +105,21 @@ impl HistoryNull {
     pub fn of_day_ordered_pairs(pairs: Vec<f64>, reference_days: usize, current_days: usize) -> Self {
         let span = reference_days + current_days;
         let days = if pairs.is_empty() { 0 } else { pairs.len() + span - 1 };
-        let worst = (0..pairs.len()).max_by(|a, b| pairs[*a].total_cmp(&pairs[*b]));
+        let effective_windows = stretches(days, reference_days, current_days);
+        // Only where [`Self::ordinary_test`] can pass its rule, and only an extraordinary event
+        // is copied and sorted (most histories hold none).
+        let usable = effective_windows.saturating_sub(2) >= HISTORY_MIN_STRETCHES;
+        let worst = (0..pairs.len()).filter(|_| usable).max_by(|a, b| pairs[*a].total_cmp(&pairs[*b]));
         let ordinary = worst.and_then(|w| {
-            let mut kept: Vec<f64> =
-                pairs.iter().enumerate().filter(|(i, _)| i.abs_diff(w) >= span).map(|(_, p)| *p).collect();
-            kept.sort_by(f64::total_cmp);
-            let largest = kept.last().copied()?;
-            (pairs[w] > 0.0 && pairs[w] >= EXTRAORDINARY_RATIO * largest).then_some(kept)
+            let outside = || pairs.iter().enumerate().filter(move |(i, _)| i.abs_diff(w) >= span).map(|(_, p)| *p);
+            let largest = outside().max_by(f64::total_cmp)?;
+            (pairs[w] > 0.0 && pairs[w] >= EXTRAORDINARY_RATIO * largest).then(|| {
+                let mut kept: Vec<f64> = outside().collect();
+                kept.sort_by(f64::total_cmp);
+                kept
+            })
         });
-        Self { ordinary, ..Self::new(pairs, stretches(days, reference_days, current_days)) }
+        Self { ordinary, ..Self::new(pairs, effective_windows) }
     }
 
     /// Past window pairs.

@@ -438,8 +438,9 @@ pub struct FeatureDrift {
     /// The p-value of the null that decides `drifted` (`drift_null`); `null` when the test is
     /// undefined (fewer than two bins, a one-day window, too little history).
     pub p_value: Option<f64>,
-    /// PSI above which `drifted` is called (with the level at least `moderate`); `null` when
-    /// the test is undefined.
+    /// PSI above which `drifted` is called (with the level at least `moderate`): with the
+    /// within-day view, the level PSI's critical value under the joint test (`within_day`);
+    /// `null` when the test is undefined.
     pub critical_psi: Option<f64>,
     /// Degrees of freedom of the χ² test (bins taking part − 1).
     pub degrees_of_freedom: Option<usize>,
@@ -458,7 +459,8 @@ pub struct FeatureDrift {
     #[serde(alias = "shift_is_significant")]
     pub shifted: bool,
     /// Unusual for this market's own history: `psi > critical_psi` and the level at least
-    /// `moderate` (or, with the significance undefined, the level alone under `iid`).
+    /// `moderate`, or the same of the within-day view (`within_day`) where it applies (or, with
+    /// the significance undefined, the level alone under `iid`).
     pub drifted: bool,
     /// The null that decided `drifted`: `history`, `model_and_short_history` or `model` (panel
     /// test).
@@ -505,7 +507,8 @@ pub struct FeatureDrift {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_stretches: Option<usize>,
     /// The history's p-value, when its small-sample rule allows a test (whether or not it
-    /// decides `drifted`): what the dataset-level call adjusts.
+    /// decides `drifted`; the joint test's with the within-day view): what the dataset-level
+    /// call adjusts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_p_value: Option<f64>,
     /// The critical PSIs: the dependence model's own, the history's (when its small-sample
@@ -514,11 +517,17 @@ pub struct FeatureDrift {
     /// the model's and the (ordinary) history's where the history decides.
     #[serde(default)]
     pub critical_psi_by_null: Option<CriticalByNull>,
-    /// The PSI of every past window pair of the history null, by the first day of the pair's
-    /// current window (days since 1970-01-01), when the history decided `drifted`: what the
-    /// dataset-level call is calibrated on. Not serialised.
+    /// The PSI of every past window pair of the history null (the joint test's statistic with
+    /// the within-day view), by the first day of the pair's current window (days since
+    /// 1970-01-01), when the history can test: what the dataset-level call is calibrated on.
+    /// Not serialised.
     #[serde(skip)]
     pub history_pairs: Vec<(i32, f64)>,
+    /// The within-day view (each value centred on its day's median), where it entered
+    /// `drifted` through the joint history test (see `drift::within_day`): only where the
+    /// history decides a numeric feature from the reference data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_day: Option<WithinDayDrift>,
     /// Evidently's drift tests computed for this feature (`--stattest`), by name; absent by
     /// default.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -573,6 +582,47 @@ pub struct StepSignificance {
     /// The step's `drifted` call.
     #[serde(default)]
     pub drifted: bool,
+}
+
+/// The within-day view of a feature: its values centred on their trading day's median, so that
+/// a market-wide move leaves it flat and a change in how the symbols differ within a day does
+/// not. It enters `drifted` through a joint history test with the feature's own PSI: `drifted`
+/// when either PSI exceeds its critical value and is at least `moderate` (each critical value is
+/// the joint test's `c_T` times the view's own history quantile; `p_value` is the joint test's).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WithinDayDrift {
+    /// The scale the values were centred on: `log` (every reference value positive) or `level`.
+    pub scale: CentreScale,
+    /// The PSI of the centred values, over the quantiles of the reference window's (as many
+    /// bins as the feature's own).
+    pub psi: f64,
+    /// The within-day PSI above which `drifted` is called.
+    pub critical_psi: f64,
+    /// The joint test's statistic: the larger of the two PSIs over their history quantiles.
+    pub joint_statistic: f64,
+    /// The joint test's critical value `c_T` (the 1−α quantile of the past pairs' statistics).
+    pub joint_critical: f64,
+}
+
+/// The scale a feature's values are centred on in the within-day view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CentreScale {
+    /// The natural log: every finite reference value is positive.
+    Log,
+    /// The value itself.
+    Level,
+}
+
+impl CentreScale {
+    /// Its name in the result.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Log => "log",
+            Self::Level => "level",
+        }
+    }
 }
 
 /// The critical PSI of each null of the panel test.

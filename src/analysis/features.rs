@@ -9,17 +9,19 @@ use super::error::AnalysisError;
 use super::parallel::{cores, fitting_workers, parallel_map};
 use crate::calendar::DateRange;
 use crate::drift::daily::align_categories;
+use crate::drift::history::{HISTORY_MIN_STRETCHES, stretches};
 use crate::drift::multiplicity::{Member, adjust};
+use crate::drift::within_day::{ByDay, CentredPool};
 use crate::drift::{
     BinEdges, Column, DailyCounts, DayCounter, FeatureError, FeatureProfile, PanelWindows, ProfileBins, compare,
-    count_by_slot, feature_drift, with_panel_significance,
+    count_by_slot, feature_drift, with_panel_significance, with_within_day,
 };
 use crate::drift::{Samples, order, stattests};
 use crate::load::{LoadError, Scan, date_to_days};
 use crate::options::{BinningMode, SignificanceTest};
 use crate::progress::Progress;
 use crate::result::{
-    DatasetDrift, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
+    DatasetDrift, DriftNull, DriftReport, DriftTest, FeatureDrift, FeatureKind, SectorDrift, SkippedFeature, Statistic,
 };
 use crate::rows::DaySlots;
 use crate::windows::Window;
@@ -138,8 +140,10 @@ fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
         .iter()
         .map(|f| Member {
             p_value: f.p_value.unwrap_or(1.0),
+            // With the within-day view, the pairs are the joint test's statistics, and so is
+            // the current window's.
             history: (f.history_p_value.is_some() && !f.history_pairs.is_empty())
-                .then_some((f.psi, f.history_pairs.as_slice())),
+                .then_some((f.within_day.map_or(f.psi, |w| w.joint_statistic), f.history_pairs.as_slice())),
         })
         .collect();
     let (adjusted, method) = adjust(&members, alpha);
@@ -234,6 +238,7 @@ impl Context<'_> {
                     daily = older;
                 }
                 profile.daily = Some(daily);
+                self.fit_within_day(scan, pool, &mut profile)?;
                 Ok(Ok(profile))
             });
         }
@@ -248,8 +253,27 @@ impl Context<'_> {
         let Ok(mut profile) = fitted else { return Ok(fitted.map_err(|e| skip(&f.name, &e))) };
         if panel {
             profile.daily = Some(daily_counts(scan, &profile, pool)?);
+            if f.kind == FeatureKind::Numeric {
+                self.fit_within_day(scan, pool, &mut profile)?;
+            }
         }
         Ok(Ok(profile))
+    }
+
+    /// The within-day view's reference side ([`CentredPool`]) of a numeric feature whose pooled
+    /// days hold enough disjoint window pairs for its history to decide (with the current
+    /// window's length): one more read of the feature over the pooled days, by day, once per
+    /// run (each step of `--every` reuses it).
+    fn fit_within_day(&self, scan: &Scan, pool: DateRange, profile: &mut FeatureProfile) -> Result<(), LoadError> {
+        let Some(daily) = &profile.daily else { return Ok(()) };
+        let reference_days = self.reference.days();
+        if stretches(daily.len(), reference_days, self.current.days.len()) < HISTORY_MIN_STRETCHES {
+            return Ok(());
+        }
+        let mut by_day = ByDay::default();
+        scan.numeric_dated_chunks(&profile.feature, Some(pool), |values, days| by_day.add(values, days))?;
+        profile.within_day = CentredPool::fit(by_day, &daily.days, reference_days, self.psi.bins);
+        Ok(())
     }
 
     /// The day of every reference row, in the order the direct reader yields them: decoded once
@@ -488,21 +512,46 @@ impl Context<'_> {
             (_, _, Some(Err(skipped))) => Err(skipped.clone()),
             (_, _, Some(Ok(profile))) => {
                 let current = self.current_side(f, profile, window, keep)?;
-                compare(profile, &current, options).map_err(|e| skip(&f.name, &e)).map(|drift| {
-                    match options.significance {
+                match compare(profile, &current, options) {
+                    Err(e) => Err(skip(&f.name, &e)),
+                    Ok(drift) => Ok(match options.significance {
                         SignificanceTest::Panel => {
                             let windows = PanelWindows {
                                 daily: profile.daily.as_ref(),
                                 reference_days: self.reference.days(),
                                 current_days: window.days.len(),
                             };
-                            with_panel_significance(drift, &windows, options)
+                            let drift = with_panel_significance(drift, &windows, options);
+                            self.with_within_day_view(f, drift, profile, window)?
                         }
                         SignificanceTest::Iid => drift,
-                    }
-                })
+                    }),
+                }
             }
             (_, _, None) => unreachable!("quantile mode fits one profile per feature"),
+        })
+    }
+
+    /// The within-day view of a numeric feature whose history decided `drifted` (see
+    /// [`crate::drift::within_day`]), against its profile's fitted pool: one more read of the
+    /// current window, by day. A saved profile holds no pool (it does not hold the rows the
+    /// view centres), so with `--reference-profile` the level view decides alone.
+    fn with_within_day_view(
+        &self,
+        f: &FeatureSpec,
+        drift: FeatureDrift,
+        profile: &FeatureProfile,
+        window: &Window,
+    ) -> Result<FeatureDrift, LoadError> {
+        let (Some(pool), Some(DriftNull::History)) = (&profile.within_day, drift.drift_null) else {
+            return Ok(drift);
+        };
+        let mut current = ByDay::default();
+        self.current_scan
+            .numeric_dated_chunks(&f.name, window.scan_range(), |values, days| current.add(values, days))?;
+        Ok(match pool.compare(current, self.reference.days(), window.days.len(), self.psi.epsilon) {
+            Some(view) => with_within_day(drift, &view, &self.psi),
+            None => drift,
         })
     }
 

@@ -5,12 +5,13 @@ use super::binning::{histogram_counts, sturges_edges};
 use super::column::{Column, FeatureError};
 use super::daily::DailyCounts;
 use super::dependence::Dependence;
-use super::history::{HistoryNull, pair_psis};
+use super::history::{HistoryNull, joint_test, pair_psis};
 use super::profile::{FeatureProfile, ProfileBins, union_categories};
 use super::psi::{PsiTerms, psi_evidently, psi_quantile};
 use super::significance::{PanelInput, panel, significance};
+use super::within_day::WithinDay;
 use crate::options::{BinningMode, Level, PsiOptions, SignificanceTest};
-use crate::result::{Bin, CriticalByNull, DesignEffect, FeatureDrift, FeatureKind};
+use crate::result::{Bin, CriticalByNull, DesignEffect, DriftNull, FeatureDrift, FeatureKind, WithinDayDrift};
 use crate::rows::CategoryCounts;
 
 /// The windows' shape and the pooled per-day counts the panel test needs.
@@ -100,6 +101,43 @@ pub fn with_panel_significance(
             drift.significance_note = Some(reason);
         }
     }
+    drift
+}
+
+/// Adds the within-day view `within` to a feature whose history decided `drifted` (see
+/// [`super::within_day`]): the joint history test of the two views ([`super::history::Joint`]) replaces the
+/// history's own. `p_value` is the joint test's, `critical_psi` the level PSI's critical value
+/// under it, and `drifted` is called when either view's PSI is beyond its critical value and
+/// at least `moderate` (its own size, as the level view alone asks of its PSI). `shifted` is
+/// left as it is: a within-day drift moved the symbols' spread, not the market's level, so it
+/// is a drift without a shift. The past pairs the dataset-level call calibrates on become the
+/// joint statistics. Unchanged when the joint test is undefined (see [`joint_test`]).
+#[must_use]
+pub fn with_within_day(mut drift: FeatureDrift, within: &WithinDay, options: &PsiOptions) -> FeatureDrift {
+    let (Some(DriftNull::History), Some(stretches)) = (drift.drift_null, drift.history_stretches) else {
+        return drift;
+    };
+    let level_pairs: Vec<f64> = drift.history_pairs.iter().map(|(_, p)| *p).collect();
+    let Some(joint) = joint_test((drift.psi, &level_pairs), (within.psi, &within.pairs), stretches, options.alpha)
+    else {
+        return drift;
+    };
+    let sized = |psi: f64| options.thresholds.level(psi) != Level::Stable;
+    drift.p_value = Some(joint.p_value);
+    drift.history_p_value = Some(joint.p_value);
+    drift.critical_psi = Some(joint.level_critical_psi);
+    drift.drifted = (sized(drift.psi) && drift.psi > joint.level_critical_psi)
+        || (sized(within.psi) && within.psi > joint.within_critical_psi);
+    for (pair, t) in drift.history_pairs.iter_mut().zip(&joint.pairs) {
+        pair.1 = *t;
+    }
+    drift.within_day = Some(WithinDayDrift {
+        scale: within.scale,
+        psi: within.psi,
+        critical_psi: joint.within_critical_psi,
+        joint_statistic: joint.statistic,
+        joint_critical: joint.critical,
+    });
     drift
 }
 
@@ -234,6 +272,7 @@ fn finish(
         history_stretches: None,
         critical_psi_by_null: None,
         history_pairs: Vec::new(),
+        within_day: None,
         history_p_value: None,
         statistics: std::collections::BTreeMap::new(),
         drift_test: None,
@@ -360,6 +399,41 @@ mod tests {
     fn numeric(name: &str, r: Vec<f64>, c: Vec<f64>, mode: BinningMode) -> FeatureDrift {
         let options = PsiOptions { mode, ..PsiOptions::default() };
         feature_drift(name, Column::Numeric(r), &Column::Numeric(c), &options).unwrap()
+    }
+
+    #[test]
+    fn the_within_day_view_calls_drifted_on_its_own_size_and_leaves_shifted_alone() {
+        // A feature whose history decided: 1,000 past pairs over 10 stretches, the level
+        // view's 99th percentile 0.9801, the within-day view's 0.09801 (see history's tests).
+        let level: Vec<f64> = (0..1000).map(|i| f64::from(i % 100) / 100.0).collect();
+        let within: Vec<f64> = (0..1000).map(|i| f64::from((i + 50) % 100) / 1000.0).collect();
+        let mut base =
+            numeric("x", (0..100).map(f64::from).collect(), (0..100).map(f64::from).collect(), BinningMode::Quantile);
+        base.drift_null = Some(DriftNull::History);
+        base.history_stretches = Some(10);
+        base.history_pairs = level.iter().enumerate().map(|(i, p)| (i as i32, *p)).collect();
+        base.psi = 0.05;
+        base.level = Level::Stable;
+        let options = PsiOptions::default();
+        let view = |psi: f64| WithinDay { scale: crate::result::CentreScale::Level, psi, pairs: within.clone() };
+        // The within-day PSI 0.3: beyond its critical PSI and moderate. Drifted, not shifted; the
+        // pairs become the joint statistics.
+        let d = with_within_day(base.clone(), &view(0.3), &options);
+        let w = d.within_day.unwrap();
+        assert!(d.drifted && !d.shifted);
+        assert!((w.joint_statistic - 0.3 / 0.09801).abs() < 1e-9);
+        assert_eq!(d.p_value, Some(1.0 / 1001.0));
+        assert!((d.critical_psi.unwrap() - w.joint_critical * 0.9801).abs() < 1e-9);
+        assert!((d.history_pairs[49].1 - (0.49_f64 / 0.9801).max(0.099 / 0.09801)).abs() < 1e-12);
+        // 0.09 is beyond its critical PSI too, but not moderate: not drifted.
+        assert!(!with_within_day(base.clone(), &view(0.09), &options).drifted);
+        // Nor does a moderate level PSI that is not beyond its own critical PSI lend it size.
+        let mut moderate = base.clone();
+        (moderate.psi, moderate.level) = (0.15, Level::Moderate);
+        assert!(!with_within_day(moderate, &view(0.09), &options).drifted);
+        // A within-day view that never moved: the feature is left as it was.
+        let flat = WithinDay { scale: crate::result::CentreScale::Level, psi: 0.3, pairs: vec![0.0; 1000] };
+        assert_eq!(with_within_day(base.clone(), &flat, &options), base);
     }
 
     fn cat_counts(s: &str) -> Column {

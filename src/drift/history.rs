@@ -162,6 +162,70 @@ fn rank_test(sorted: &[f64], stretches: usize, psi: f64, alpha: f64) -> Option<(
     Some(((1 + at_least) as f64 / (n + 1) as f64, quantile_sorted(sorted, 1.0 - alpha)))
 }
 
+/// The joint history test of a feature's two views, its level PSI and its within-day PSI
+/// ([`super::within_day`]), over the same past pairs.
+///
+/// `drifted` asks whether the current window is unusual for this market in either view. Two
+/// tests at α each would call about 2α; Bonferroni at α/2 each would cost the level view power
+/// for nothing where the two views move together. So one max-T over the two views (Westfall
+/// and Young 1993, as the dataset-level call across features): each view's PSI is standardised
+/// by its own history's `1−α` quantile `q`, each past pair's statistic is the larger of its two,
+/// `T = max(PSI/q_level, PSI_w/q_within)`, and the current window's `T₀` is judged against the
+/// past pairs' by [`rank_test`] (empirical `1−α` quantile `c_T`, rank p-value, small-sample
+/// rule). `T₀ > c_T` exactly when either PSI exceeds `c_T` times its view's `q`, its critical
+/// PSI under the joint test. `c_T ≥ 1` (the maximum is at least each view); on the realistic
+/// study's panels it is 1.0–1.3.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joint {
+    /// `(1 + #{past T ≥ T₀}) / (N + 1)`.
+    pub p_value: f64,
+    /// `c_T`: the `1−α` quantile of the past pairs' joint statistics.
+    pub critical: f64,
+    /// The current window's joint statistic `T₀`.
+    pub statistic: f64,
+    /// The level PSI's critical value, `c_T·q_level`.
+    pub level_critical_psi: f64,
+    /// The within-day PSI's critical value, `c_T·q_within`.
+    pub within_critical_psi: f64,
+    /// Every past pair's joint statistic, in day order.
+    pub pairs: Vec<f64>,
+}
+
+/// The joint test (see [`Joint`]) of `level` and `within`, each a PSI and its past pairs' PSIs
+/// in the same day order, resting on `stretches`. `None` when the pairs differ in number or are
+/// none, either view's quantile is 0 (a view that never moved, as a day-constant feature's
+/// within-day view, cannot be standardised), or the small-sample rule fails.
+#[must_use]
+pub fn joint_test(level: (f64, &[f64]), within: (f64, &[f64]), stretches: usize, alpha: f64) -> Option<Joint> {
+    let ((psi, level_pairs), (psi_w, within_pairs)) = (level, within);
+    if level_pairs.len() != within_pairs.len() || level_pairs.is_empty() {
+        return None;
+    }
+    let quantile = |pairs: &[f64]| {
+        let mut sorted = pairs.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        quantile_sorted(&sorted, 1.0 - alpha)
+    };
+    let (q_level, q_within) = (quantile(level_pairs), quantile(within_pairs));
+    if !(q_level > 0.0 && q_within > 0.0) {
+        return None;
+    }
+    let statistic = |l: f64, w: f64| (l / q_level).max(w / q_within);
+    let pairs: Vec<f64> = level_pairs.iter().zip(within_pairs).map(|(l, w)| statistic(*l, *w)).collect();
+    let mut sorted = pairs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let t0 = statistic(psi, psi_w);
+    let (p_value, critical) = rank_test(&sorted, stretches, t0, alpha)?;
+    Some(Joint {
+        p_value,
+        critical,
+        statistic: t0,
+        level_critical_psi: critical * q_level,
+        within_critical_psi: critical * q_within,
+        pairs,
+    })
+}
+
 /// The fewest disjoint window pairs from which a history too short to decide still bounds the
 /// model's calls ([`HistoryNull::short_bound`]). Not two: a t with one degree of freedom
 /// (`t₁(0.99) = 31.8`) would put the bound beyond any PSI the ε rule allows, silencing both
@@ -348,6 +412,32 @@ mod tests {
             HistoryNull::of_day_ordered_pairs(vec![0.0; 2000], reference, current).ordinary_test(0.0, 0.01),
             None
         );
+    }
+
+    #[test]
+    fn the_joint_test_standardises_each_view_by_its_own_history() {
+        // 1,000 pairs, each hundredth 10 times; the 99th percentiles interpolate between the
+        // 990th and 991st values: 0.9801 for the level view, 0.09801 for the within view.
+        let level: Vec<f64> = (0..1000).map(|i| f64::from(i % 100) / 100.0).collect();
+        let within: Vec<f64> = (0..1000).map(|i| f64::from((i + 50) % 100) / 1000.0).collect();
+        let (q, q_w) = (0.9801_f64, 0.09801_f64);
+        let j = joint_test((0.5, &level), (0.5, &within), 10, 0.01).unwrap();
+        // T₀ = max(0.5/0.9801, 0.5/0.09801) = 5.1: beyond every past pair.
+        assert!((j.statistic - 0.5 / q_w).abs() < 1e-9, "{}", j.statistic);
+        assert_eq!(j.p_value, 1.0 / 1001.0);
+        // Pair i's statistic is the larger of its two standardised PSIs.
+        assert!((j.pairs[49] - (0.49 / q).max(0.099 / q_w)).abs() < 1e-12);
+        // The past maximum of two standardised views that never peak together is about 1.
+        assert!((1.0..1.02).contains(&j.critical), "{}", j.critical);
+        assert!((j.level_critical_psi - j.critical * q).abs() < 1e-9);
+        assert!((j.within_critical_psi - j.critical * q_w).abs() < 1e-9);
+        // Two views that move together: the joint critical value is exactly 1.
+        let same = joint_test((0.5, &level), (0.05, &level.iter().map(|x| x / 10.0).collect::<Vec<_>>()), 10, 0.01);
+        assert!((same.unwrap().critical - 1.0).abs() < 1e-12);
+        // A view that never moved, different lengths, or too few stretches: no joint test.
+        assert_eq!(joint_test((0.5, &level), (0.0, &[0.0; 1000]), 10, 0.01), None);
+        assert_eq!(joint_test((0.5, &level), (0.5, &within[1..]), 10, 0.01), None);
+        assert_eq!(joint_test((0.5, &level), (0.5, &within), 6, 0.01), None);
     }
 
     #[test]

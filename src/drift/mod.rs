@@ -20,12 +20,13 @@ pub mod reconstruction;
 pub mod reconstruction_null;
 pub mod significance;
 pub mod stattests;
+pub mod within_day;
 
 pub use binning::{BinEdges, MAX_BINS};
 pub use column::{Column, FeatureError};
 pub use daily::{DailyCategories, DailyCounts, DayCounter, count_by_slot};
 pub use dependence::Dependence;
-pub use feature::{PanelWindows, compare, feature_drift, with_panel_significance};
+pub use feature::{PanelWindows, compare, feature_drift, with_panel_significance, with_within_day};
 pub use profile::{FeatureProfile, ProfileBins};
 pub use profile_file::{PROFILE_SCHEMA_VERSION, ProfileError, ReferenceProfile};
 pub use psi::Psi;

@@ -363,8 +363,46 @@ fn finite_cmp(a: &f64, b: &f64) -> Ordering {
     }
 }
 
+/// The median of the finite values, 0 without one: for an even count the upper of the two
+/// middle values (a value the data holds).
+pub fn upper_finite_median<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
+    let mut v: Vec<f64> = values.copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mid = v.len() / 2;
+    *v.select_nth_unstable_by(mid, f64::total_cmp).1
+}
+
+/// The median of the finite values as numpy's `median` computes it (for an even count the mean
+/// of the two middle values), 0 without one.
+pub fn finite_median<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
+    let mut v: Vec<f64> = values.copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mid = v.len() / 2;
+    let upper = *v.select_nth_unstable_by(mid, f64::total_cmp).1;
+    if v.len() % 2 == 1 {
+        return upper;
+    }
+    // The lower middle value is the largest of those below the upper one.
+    f64::midpoint(v[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max), upper)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn medians_of_the_finite_values() {
+        let v = [1.0, f64::NAN, 3.0, 2.0, f64::INFINITY, 10.0];
+        // The finite values 1, 2, 3, 10: numpy's median 2.5, the upper one 3.
+        assert_eq!(finite_median(v.iter()), 2.5);
+        assert_eq!(upper_finite_median(v.iter()), 3.0);
+        assert_eq!(finite_median(v[..3].iter()), 2.0);
+        assert_eq!(finite_median([f64::NAN].iter()), 0.0);
+    }
+
     use proptest::strategy::Strategy as _;
 
     use super::*;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use super::binning::{BinEdges, BinningError};
 use super::column::{Column, FeatureError};
 use super::daily::DailyCounts;
+use super::within_day::CentredPool;
 use crate::rows::CategoryCounts;
 
 /// One feature's fitted reference.
@@ -31,6 +32,11 @@ pub struct FeatureProfile {
     /// dependence-aware significance needs from the reference; `None` when not counted.
     #[serde(default)]
     pub daily: Option<DailyCounts>,
+    /// The within-day view's reference side ([`CentredPool`]), fitted from the reference data
+    /// where the history can decide; not saved in a profile file (it does not hold the rows the
+    /// view centres), so a saved profile has none.
+    #[serde(skip)]
+    pub within_day: Option<CentredPool>,
 }
 
 /// The bins of a fitted feature.
@@ -70,6 +76,7 @@ impl FeatureProfile {
                     missing: c.missing,
                     bins: ProfileBins::Categorical { counts: c.counts },
                     daily: None,
+                    within_day: None,
                 })
             }
         }
@@ -93,7 +100,14 @@ impl FeatureProfile {
     pub fn from_counts(feature: &str, edges: BinEdges, mut counts: Vec<u64>) -> Self {
         let rows = counts.iter().sum();
         let missing = counts.pop().unwrap_or(0);
-        Self { feature: feature.to_owned(), rows, missing, bins: ProfileBins::Numeric { edges, counts }, daily: None }
+        Self {
+            feature: feature.to_owned(),
+            rows,
+            missing,
+            bins: ProfileBins::Numeric { edges, counts },
+            daily: None,
+            within_day: None,
+        }
     }
 
     /// Counts numeric `values` over given `edges` (for a partition of the reference).
@@ -107,6 +121,7 @@ impl FeatureProfile {
             missing,
             bins: ProfileBins::Numeric { edges, counts },
             daily: None,
+            within_day: None,
         }
     }
 
@@ -141,6 +156,7 @@ impl FeatureProfile {
             bins,
             // Per-day counts of partitions are not additive by day order; re-count them.
             daily: None,
+            within_day: None,
         })
     }
 

@@ -32,6 +32,7 @@
 //! counts only its disjoint stretches.
 
 use super::history::{HISTORY_MIN_STRETCHES, HistoryNull};
+use super::order::upper_finite_median;
 use super::reconstruction::{Moments, Reconstruction};
 
 /// Days between neighbouring past pairs.
@@ -129,7 +130,7 @@ pub fn past_errors(rows: DayRows<'_>, shape: Shape) -> Option<PastErrors> {
     // medians shift the sums (a median, so that one bad print of 1e300 cannot push every
     // shifted value, and so every pair's sums, beyond what a float can square).
     let span: Vec<f64> = order.iter().flat_map(|i| rows.columns.iter().map(move |c| c[*i])).collect();
-    let shift: Vec<f64> = (0..p).map(|j| finite_median(span.iter().skip(j).step_by(p))).collect();
+    let shift: Vec<f64> = (0..p).map(|j| upper_finite_median(span.iter().skip(j).step_by(p))).collect();
     let mut row = vec![0.0; p];
     let daily: Vec<Moments> = (0..days)
         .map(|d| {
@@ -171,16 +172,6 @@ pub fn past_errors(rows: DayRows<'_>, shape: Shape) -> Option<PastErrors> {
         disjoint.offer(s - pair, s);
     }
     Some(PastErrors { errors, stretches: disjoint.count })
-}
-
-/// The median of the finite values (0 without one).
-fn finite_median<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
-    let mut v: Vec<f64> = values.copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return 0.0;
-    }
-    let mid = v.len() / 2;
-    *v.select_nth_unstable_by(mid, f64::total_cmp).1
 }
 
 /// How the multivariate call was made.

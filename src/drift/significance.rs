@@ -56,7 +56,8 @@
 //!   sampling noise *and* the market's regimes, so a model null wider than the history's
 //!   overstates the noise (the local estimate still holds some regime variation, and its F
 //!   correction is wide with few days), and the history's quantile is used instead. It follows
-//!   that every drift is also a shift.
+//!   that every drift is also a shift (of the level view: a within-day drift, see
+//!   [`super::within_day`], need not be).
 //! * `drifted` ⇔ `PSI > c_history` (and the PSI at least `moderate`): this pair of windows is
 //!   unusual for this market, whose own past pairs already hold its regimes and trends. The
 //!   model decides `drifted` only when the history cannot: fewer than

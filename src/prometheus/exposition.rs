@@ -32,12 +32,14 @@ macro_rules! families {
 
 families! {
     PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
-    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha: the history null; without enough history the dependence model, or the larger of it and the short history's bound (drift_null in the result says which); absent when undefined.";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha: the history null (with the within-day view, its quantile times the joint test's critical value); without enough history the dependence model, or the larger of it and the short history's bound (drift_null in the result says which); absent when undefined.";
+    WITHIN_PSI = "feature_drift_within_day_psi", ["feature"], "PSI of the feature's values centred on their trading day's median (in logs for a positive feature): how the symbols' spread within a day moved, market-wide moves removed; absent where the view does not apply (the history does not decide, a saved profile, a day-constant feature).";
+    WITHIN_CRITICAL = "feature_drift_within_day_psi_critical", ["feature"], "Within-day PSI above which the feature is called drifted at alpha (its history quantile times the joint test's critical value); absent where the view does not apply.";
     PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
     P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test.";
     EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
     DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], "Rao-Scott design effect of the window's bin proportions (reference, current).";
-    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (level at least moderate and unusual for the market's own history), else 0.";
+    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (its PSI, or its within-day PSI, at least moderate and beyond its critical value: unusual for the market's own history), else 0.";
     SHIFTED = "feature_drift_shifted", ["feature"], "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
     SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], "PSI above which the feature is called shifted at alpha (the dependence model's critical value, capped by the market's ordinary history).";
     SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the null that decides the shifted call (the dependence model, or the market's ordinary history where its critical value is smaller).";
@@ -449,6 +451,8 @@ fn feature_samples(put: &mut Put<'_>, f: &FeatureDrift) {
     put(&PSI, name(), Some(f.psi));
     put(&PSI_CRITICAL, name(), f.critical_psi);
     put(&PSI_EXPECTED, name(), f.expected_psi);
+    put(&WITHIN_PSI, name(), f.within_day.map(|w| w.psi));
+    put(&WITHIN_CRITICAL, name(), f.within_day.map(|w| w.critical_psi));
     let side = |s: &str| vec![f.feature.clone(), s.to_owned()];
     put(&EFFECTIVE_ROWS, side("reference"), f.effective_reference_rows);
     put(&EFFECTIVE_ROWS, side("current"), f.effective_current_rows);

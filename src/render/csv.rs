@@ -4,7 +4,7 @@
 use super::text::spreadsheet_text;
 use crate::result::{FeatureDrift, FeatureKind, FeatureQuality, RunResult};
 
-const HEADER: [&str; 22] = [
+const HEADER: [&str; 24] = [
     "feature",
     "kind",
     "psi",
@@ -27,6 +27,8 @@ const HEADER: [&str; 22] = [
     "design_effect_reference",
     "design_effect_current",
     "history_stretches",
+    "within_day_psi",
+    "within_day_critical_psi",
 ];
 
 /// Renders the per-feature table as CSV.
@@ -104,7 +106,7 @@ fn quality_cells(f: Option<&FeatureQuality>) -> [String; 15] {
     ]
 }
 
-fn row(f: &FeatureDrift) -> [String; 22] {
+fn row(f: &FeatureDrift) -> [String; 24] {
     let opt = |x: Option<f64>| x.map_or_else(String::new, |v| v.to_string());
     let kind = match f.kind {
         FeatureKind::Numeric => "numeric",
@@ -133,6 +135,8 @@ fn row(f: &FeatureDrift) -> [String; 22] {
         opt(f.design_effect.map(|d| d.reference)),
         opt(f.design_effect.map(|d| d.current)),
         f.history_stretches.map_or_else(String::new, |k| k.to_string()),
+        opt(f.within_day.map(|w| w.psi)),
+        opt(f.within_day.map(|w| w.critical_psi)),
     ]
 }
 

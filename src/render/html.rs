@@ -245,6 +245,11 @@ fn feature(f: &FeatureDrift) -> Markup {
                 @if let Some(n) = f.drift_null { " (" (n.as_str()) " null)" }
                 " · p-value " (f.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3e}")))
                 " · shift critical PSI " (fmt_opt(f.shift_critical_psi, 4))
+                @if let Some(w) = f.within_day {
+                    " · within-day PSI (" (w.scale.as_str()) " scale, centred on each day's median) "
+                    b { (format!("{:.4}", w.psi)) } ", critical " (format!("{:.4}", w.critical_psi))
+                    @if super::within_day_notes::called(f) { ": the symbols' spread within a day moved" }
+                }
                 " · expected PSI under no drift " (fmt_opt(f.expected_psi, 4)) " (" (f.significance_test.as_str()) " test)"
                 @if let (Some(n), Some(m), Some(d)) = (f.effective_reference_rows, f.effective_current_rows, f.design_effect) {
                     " · effective rows " (format!("{n:.0}")) " / " (format!("{m:.0}")) " (design effect "

@@ -41,6 +41,13 @@ pub fn render(r: &RunResult) -> String {
             fmt_pct(Some(f.current_missing_ratio)),
         );
     }
+    let within = super::within_day_notes::lines(&r.drift.features);
+    if !within.is_empty() {
+        let _ = writeln!(out);
+        for line in within {
+            let _ = writeln!(out, "- {}", line.replace('|', "\\|").replace('`', "'"));
+        }
+    }
     let tests = super::stattest_columns::columns(r);
     if !tests.is_empty() {
         let _ = writeln!(out, "\n**Evidently's drift tests** (`--stattest {}`)\n", r.psi_options.stattest.name());

@@ -11,6 +11,7 @@ pub mod stattest_columns;
 pub mod svg;
 pub mod table;
 pub mod text;
+pub mod within_day_notes;
 
 pub use json::json;
 pub use text::{Style, fmt_opt, fmt_pct, plain, spreadsheet_text};

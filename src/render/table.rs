@@ -159,6 +159,9 @@ fn feature_table(out: &mut String, features: &[FeatureDrift], style: Style) {
         );
         let _ = writeln!(out, "{}", style.paint(&line, f.drifted, f.level == Level::Significant));
     }
+    for line in super::within_day_notes::lines(features) {
+        let _ = writeln!(out, "  * {line}");
+    }
 }
 
 fn fmt_p(p: f64) -> String {

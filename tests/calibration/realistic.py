@@ -142,7 +142,7 @@ def main():
         nulls = list(pool.map(lambda s: null_runs(args.binary, args.out_dir, s), range(1, args.seeds + 1)))
         powers = {
             kind: list(pool.map(lambda s, k=kind: power_run(args.binary, args.out_dir, k, s),
-                                range(1, (args.power_seeds if kind not in ("log-variance", "blank") else args.power_seeds // 2) + 1)))
+                                range(1, (args.power_seeds if kind != "blank" else args.power_seeds // 2) + 1)))
             for kind in INJECTIONS
         }
 
@@ -224,7 +224,7 @@ def main():
                sum(by_feature(r)["volume_ratio_20d"]["drifted"] for r in d), len(d), True)
     v = powers["log-variance"]
     power_line("log-variance", "volume_ratio_20d variance ×2 in log space, last 20 days: drifted",
-               sum(by_feature(r)["volume_ratio_20d"]["drifted"] for r in v), len(v), False)
+               sum(by_feature(r)["volume_ratio_20d"]["drifted"] for r in v), len(v), True)
     psis = sorted(by_feature(r)["volume_ratio_20d"]["psi"] for r in v)
     b = powers["bull"]
     power_line("bull", "bull run, market +0.8% a day over the last 60 days: some feature shifted",

@@ -89,7 +89,12 @@ fn an_extraordinary_past_event_does_not_cap_shifted_but_still_counts_for_drifted
         let f = feature(&v, name);
         let (history, ordinary) = (number(f, "history").unwrap(), number(f, "ordinary_history").unwrap());
         assert!(ordinary < history / 2.0, "{name}: {ordinary} against {history}");
-        assert_eq!(f["critical_psi"].as_f64(), Some(history), "{name}: drifted keeps every pair");
+        // `drifted` keeps every pair: its critical PSI is the history's quantile times the
+        // joint test's critical value with the within-day view (1 ≤ c_T, about 1.1).
+        let joint = f["within_day"]["joint_critical"].as_f64().unwrap();
+        assert!((1.0..1.5).contains(&joint), "{name}: {joint}");
+        let critical = f["critical_psi"].as_f64().unwrap();
+        assert!((critical - history * joint).abs() < 1e-9 * critical, "{name}: drifted keeps every pair");
     }
     for f in v["drift"]["features"].as_array().unwrap() {
         assert_eq!(f["drift_null"], "history", "{f}");
@@ -98,8 +103,10 @@ fn an_extraordinary_past_event_does_not_cap_shifted_but_still_counts_for_drifted
         let bound = number(f, "ordinary_history").unwrap_or(history);
         assert!(bound <= history, "{f}");
         assert_eq!(f["shift_critical_psi"].as_f64(), Some(model.min(bound)), "{f}");
-        if f["drifted"] == true {
-            assert_eq!(f["shifted"], true, "every drift is a shift: {f}");
+        // Every drift of the level view is a shift (a within-day drift moves the spread, not
+        // the level, and need not be).
+        if f["drifted"] == true && f["psi"].as_f64() > f["critical_psi"].as_f64() {
+            assert_eq!(f["shifted"], true, "every drift of the level is a shift: {f}");
         }
     }
     // Not every feature's history holds an extraordinary event.
@@ -109,6 +116,89 @@ fn an_extraordinary_past_event_does_not_cap_shifted_but_still_counts_for_drifted
         .iter()
         .filter(|f| f["critical_psi_by_null"]["ordinary_history"].is_null());
     assert!(plain.count() >= 3);
+}
+
+#[test]
+fn a_wider_spread_within_each_day_is_called_drifted_where_market_wide_swells_hide_it() {
+    // Nine years of the realistic market, whose bull runs swell every symbol's turnover
+    // together: `volume_ratio_20d`'s history holds PSIs up to about 0.45. Over the last 20
+    // trading days its variance in log space is doubled (PSI about 0.13), which that history
+    // cannot call; centred on each day's median, the swells are gone from the history.
+    let tmp = tempfile::tempdir().unwrap();
+    let report = |name: &str, drift: Option<&str>| {
+        let out = tmp.path().join(name);
+        let out = out.to_str().unwrap();
+        let mut args = vec!["fixtures", "--out", out, "--seed", "1", "--start", "2018-01-01", "--end", "2026-11-19"];
+        args.extend(["--market", "realistic", "--symbols", "100"]);
+        if let Some(d) = drift {
+            args.extend(["--drift", d]);
+        }
+        let (code, _, err) = run(bin().args(&args));
+        assert_eq!(code, 0, "{err}");
+        let features = format!("{out}/features.parquet");
+        let (code, stdout, err) = run(bin().args([
+            "--quiet",
+            "report",
+            "--features",
+            &features,
+            "--as-of",
+            "2026-11-19",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(code, 0, "{err}");
+        json(&stdout)
+    };
+    let quiet = report("quiet", None);
+    let wider = report("wider", Some("2026-10-14:2026-11-19:lscale=volume_ratio_20d*1.4142135623730951"));
+    let number = |f: &Value, key: &str| f[key].as_f64().unwrap();
+    let within = |f: &Value| (number(&f["within_day"], "psi"), number(&f["within_day"], "critical_psi"));
+    let (q, w) = (feature(&quiet, "volume_ratio_20d"), feature(&wider, "volume_ratio_20d"));
+    // The level view alone would not call it: its PSI is below its history's quantile.
+    assert!(number(w, "psi") < w["critical_psi_by_null"]["history"].as_f64().unwrap(), "{w}");
+    // The within-day view does: centred on the log scale (the feature is positive), its PSI is
+    // several times its critical value, while the quiet panel's is below it.
+    assert_eq!(w["within_day"]["scale"], "log");
+    let (psi, critical) = within(w);
+    assert!(psi > 2.0 * critical, "{w}");
+    let (psi, critical) = within(q);
+    assert!(psi < critical, "{q}");
+    assert_eq!((q["drifted"].as_bool(), w["drifted"].as_bool()), (Some(false), Some(true)));
+    // The joint statistic is the within-day PSI over its history quantile (its critical PSI
+    // over c_T), beyond c_T; the page fires on it.
+    let (joint, c_t) = (number(&w["within_day"], "joint_statistic"), number(&w["within_day"], "joint_critical"));
+    let (psi, critical) = within(w);
+    assert!((joint - psi / (critical / c_t)).abs() < 1e-9 * joint && joint > c_t, "{w}");
+    assert_eq!(wider["drift"]["dataset"]["confirmed"], serde_json::json!(["volume_ratio_20d"]));
+    // `run` pushes gauges with the same numbers.
+    let features = tmp.path().join("wider/features.parquet");
+    let results = tmp.path().join("results");
+    let (code, exposition, err) = run(bin().args([
+        "run",
+        "--features",
+        features.to_str().unwrap(),
+        "--as-of",
+        "2026-11-19",
+        "--results-dir",
+        results.to_str().unwrap(),
+        "--dry-run",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    for (family, value) in [("feature_drift_within_day_psi", psi), ("feature_drift_within_day_psi_critical", critical)]
+    {
+        let prefix = format!("{family}{{feature=\"volume_ratio_20d\"");
+        let line = exposition.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{family}"));
+        let gauge: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!((gauge - value).abs() <= 1e-12 * value, "{line} against {value}");
+    }
+    assert_eq!(quiet["drift"]["dataset"]["drifted"], false);
+    // Every other feature reads the same in both panels; a day-constant feature has no
+    // within-day view.
+    for f in quiet["drift"]["features"].as_array().unwrap().iter().filter(|f| f["feature"] != "volume_ratio_20d") {
+        assert_eq!(f, feature(&wider, f["feature"].as_str().unwrap()));
+    }
+    assert!(feature(&quiet, "nepse_index_ret_1d").get("within_day").is_none());
+    assert_eq!(feature(&quiet, "ret_1d")["within_day"]["scale"], "level");
 }
 
 fn feature<'a>(v: &'a Value, name: &str) -> &'a Value {

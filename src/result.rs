@@ -591,7 +591,8 @@ pub struct StepSignificance {
 /// the joint test's `c_T` times the view's own history quantile; `p_value` is the joint test's).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WithinDayDrift {
-    /// The scale the values were centred on: `log` (every reference value positive) or `level`.
+    /// The scale the values were centred on: `log` (a positive feature: at most 1% of the
+    /// reference values ≤ 0) or `level`.
     pub scale: CentreScale,
     /// The PSI of the centred values, over the quantiles of the reference window's (as many
     /// bins as the feature's own).
@@ -602,13 +603,17 @@ pub struct WithinDayDrift {
     pub joint_statistic: f64,
     /// The joint test's critical value `c_T` (the 1−α quantile of the past pairs' statistics).
     pub joint_critical: f64,
+    /// This view's own call: its PSI beyond its critical value and at least `moderate`.
+    #[serde(default)]
+    pub drifted: bool,
 }
 
 /// The scale a feature's values are centred on in the within-day view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CentreScale {
-    /// The natural log: every finite reference value is positive.
+    /// The natural log: at most 1% of the finite reference values are ≤ 0 (those below every
+    /// other value).
     Log,
     /// The value itself.
     Level,

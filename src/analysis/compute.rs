@@ -94,7 +94,9 @@ pub fn analyse_days(
 /// [`AnalysisError`] when the reference cannot be read.
 pub fn fit_reference(settings: &Settings) -> Result<ReferenceProfile, AnalysisError> {
     let sources = Sources::files();
-    let cx = Context::open(settings, &sources, None)?;
+    let mut cx = Context::open(settings, &sources, None)?;
+    // A profile file does not keep the within-day view's pool: not read for it.
+    cx.within_day = false;
     let (info, _) = cx.reference_info()?;
     let profiles = cx.profiles()?;
     let (features, mut skipped) = profiles.into_parts();

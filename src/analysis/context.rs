@@ -88,6 +88,9 @@ pub(super) struct Context<'a> {
     pub(super) days: Vec<NaiveDate>,
     /// The day of every reference row as the direct reader yields them, decoded once.
     pub(super) reference_slots: std::sync::OnceLock<Option<DaySlots>>,
+    /// Whether the fit builds the within-day view's pool (not for a profile file, which does
+    /// not keep it).
+    pub(super) within_day: bool,
 }
 
 pub(super) fn window_info(w: &Window, rows: u64, source: &str) -> WindowInfo {
@@ -182,6 +185,7 @@ impl<'a> Context<'a> {
             unusable,
             days,
             reference_slots: std::sync::OnceLock::new(),
+            within_day: true,
         })
     }
 

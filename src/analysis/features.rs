@@ -129,8 +129,9 @@ pub(super) fn summarise(mut features: Vec<FeatureDrift>, skipped: Vec<SkippedFea
 
 /// The dataset-level call over the features whose drift p-value is defined (the
 /// adjustment: [`crate::drift::multiplicity::adjust`]). A feature is confirmed when its
-/// adjusted p-value is at most α and it drifted on its own (so its level is at least
-/// `moderate`). `None` when no feature has a p-value.
+/// adjusted p-value is at most α and it drifted on its own (so its PSI, or its within-day PSI,
+/// is at least `moderate`). Where the within-day view applies, the feature's statistic and its
+/// past pairs are the joint test's. `None` when no feature has a p-value.
 fn dataset_call(features: &[FeatureDrift], alpha: f64) -> Option<DatasetDrift> {
     let tested: Vec<&FeatureDrift> = features.iter().filter(|f| f.p_value.is_some()).collect();
     if tested.is_empty() {
@@ -261,13 +262,14 @@ impl Context<'_> {
     }
 
     /// The within-day view's reference side ([`CentredPool`]) of a numeric feature whose pooled
-    /// days hold enough disjoint window pairs for its history to decide (with the current
-    /// window's length): one more read of the feature over the pooled days, by day, once per
-    /// run (each step of `--every` reuses it).
+    /// days could hold enough disjoint window pairs for its history to decide (with a current
+    /// window of one day, the shortest: a step of `--every` may be shorter than the current
+    /// window): one more read of the feature over the pooled days, by day, once per run (each
+    /// step reuses it). Not for a profile file, which does not keep it.
     fn fit_within_day(&self, scan: &Scan, pool: DateRange, profile: &mut FeatureProfile) -> Result<(), LoadError> {
         let Some(daily) = &profile.daily else { return Ok(()) };
         let reference_days = self.reference.days();
-        if stretches(daily.len(), reference_days, self.current.days.len()) < HISTORY_MIN_STRETCHES {
+        if !self.within_day || stretches(daily.len(), reference_days, 1) < HISTORY_MIN_STRETCHES {
             return Ok(());
         }
         let mut by_day = ByDay::default();

@@ -126,8 +126,8 @@ pub fn with_within_day(mut drift: FeatureDrift, within: &WithinDay, options: &Ps
     drift.p_value = Some(joint.p_value);
     drift.history_p_value = Some(joint.p_value);
     drift.critical_psi = Some(joint.level_critical_psi);
-    drift.drifted = (sized(drift.psi) && drift.psi > joint.level_critical_psi)
-        || (sized(within.psi) && within.psi > joint.within_critical_psi);
+    let within_drifted = sized(within.psi) && within.psi > joint.within_critical_psi;
+    drift.drifted = (sized(drift.psi) && drift.psi > joint.level_critical_psi) || within_drifted;
     for (pair, t) in drift.history_pairs.iter_mut().zip(&joint.pairs) {
         pair.1 = *t;
     }
@@ -137,6 +137,7 @@ pub fn with_within_day(mut drift: FeatureDrift, within: &WithinDay, options: &Ps
         critical_psi: joint.within_critical_psi,
         joint_statistic: joint.statistic,
         joint_critical: joint.critical,
+        drifted: within_drifted,
     });
     drift
 }
@@ -420,13 +421,14 @@ mod tests {
         // pairs become the joint statistics.
         let d = with_within_day(base.clone(), &view(0.3), &options);
         let w = d.within_day.unwrap();
-        assert!(d.drifted && !d.shifted);
+        assert!(d.drifted && !d.shifted && w.drifted);
         assert!((w.joint_statistic - 0.3 / 0.09801).abs() < 1e-9);
         assert_eq!(d.p_value, Some(1.0 / 1001.0));
         assert!((d.critical_psi.unwrap() - w.joint_critical * 0.9801).abs() < 1e-9);
         assert!((d.history_pairs[49].1 - (0.49_f64 / 0.9801).max(0.099 / 0.09801)).abs() < 1e-12);
         // 0.09 is beyond its critical PSI too, but not moderate: not drifted.
-        assert!(!with_within_day(base.clone(), &view(0.09), &options).drifted);
+        let small = with_within_day(base.clone(), &view(0.09), &options);
+        assert!(!small.drifted && !small.within_day.unwrap().drifted);
         // Nor does a moderate level PSI that is not beyond its own critical PSI lend it size.
         let mut moderate = base.clone();
         (moderate.psi, moderate.level) = (0.15, Level::Moderate);

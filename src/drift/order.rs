@@ -393,6 +393,10 @@ pub fn finite_median<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
 #[cfg(test)]
 mod tests {
 
+    use proptest::strategy::Strategy as _;
+
+    use super::*;
+
     #[test]
     fn medians_of_the_finite_values() {
         let v = [1.0, f64::NAN, 3.0, 2.0, f64::INFINITY, 10.0];
@@ -402,10 +406,6 @@ mod tests {
         assert_eq!(finite_median(v[..3].iter()), 2.0);
         assert_eq!(finite_median([f64::NAN].iter()), 0.0);
     }
-
-    use proptest::strategy::Strategy as _;
-
-    use super::*;
 
     proptest::proptest! {
         #![proptest_config(crate::test_support::fuzz_config(256))]

@@ -58,7 +58,9 @@
 //!   correction is wide with few days), and the history's quantile is used instead. It follows
 //!   that every drift is also a shift (of the level view: a within-day drift, see
 //!   [`super::within_day`], need not be).
-//! * `drifted` ⇔ `PSI > c_history` (and the PSI at least `moderate`): this pair of windows is
+//! * `drifted` ⇔ `PSI > c_history` (and the PSI at least `moderate`; where the within-day view
+//!   applies, [`super::history::joint_test`] replaces this with its joint test of both views
+//!   after this module): this pair of windows is
 //!   unusual for this market, whose own past pairs already hold its regimes and trends. The
 //!   model decides `drifted` only when the history cannot: fewer than
 //!   [`super::history::HISTORY_MIN_STRETCHES`] disjoint pairs, or a feature whose rows are close to independent

@@ -35,9 +35,10 @@ pub use crate::result::CentreScale as Scale;
 pub const MIN_DAY_ROWS: usize = 2;
 
 /// The largest share of the reference window's finite values that may be ≤ 0 on the log
-/// scale: a bad print or two must not switch a positive feature to the plain scale, where its
-/// market-wide swells are back.
-pub const LOG_SCALE_NON_POSITIVE_SHARE: f64 = 0.001;
+/// scale: bad prints, or a bad feed day or so of zeros (under 1% of a 120-day window), must not
+/// switch a positive feature to the plain scale, where its market-wide swells are back. A
+/// signed feature (returns: about half ≤ 0) is far beyond it.
+pub const LOG_SCALE_NON_POSITIVE_SHARE: f64 = 0.01;
 
 impl Scale {
     /// `Log` when at most [`LOG_SCALE_NON_POSITIVE_SHARE`] of the finite values of `reference`
@@ -225,11 +226,12 @@ mod tests {
         assert_eq!(Scale::of_reference(&[-0.01, 2.0]), Scale::Level);
         assert_eq!(Scale::of_reference(&[f64::NAN]), Scale::Level);
         assert_eq!(Scale::of_reference(&[0.0, 0.0]), Scale::Level);
-        // One zero in 1,000 values (0.1%) keeps the log; two do not.
+        // Ten values ≤ 0 in 1,000 (1%) keep the log; eleven do not.
         let mut values = vec![1.5; 1000];
-        values[7] = 0.0;
+        values[..9].fill(0.0);
+        values[9] = -2.0;
         assert_eq!(Scale::of_reference(&values), Scale::Log);
-        values[8] = -2.0;
+        values[10] = 0.0;
         assert_eq!(Scale::of_reference(&values), Scale::Level);
         // Missing and infinite values are left out of the days.
         let d = by_day(&[(1, f64::NAN), (1, f64::INFINITY), (1, 3.0)]);

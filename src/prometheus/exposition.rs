@@ -36,7 +36,7 @@ families! {
     WITHIN_PSI = "feature_drift_within_day_psi", ["feature"], "PSI of the feature's values centred on their trading day's median (in logs for a positive feature): how the symbols' spread within a day moved, market-wide moves removed; absent where the view does not apply (the history does not decide, a saved profile, a day-constant feature).";
     WITHIN_CRITICAL = "feature_drift_within_day_psi_critical", ["feature"], "Within-day PSI above which the feature is called drifted at alpha (its history quantile times the joint test's critical value); absent where the view does not apply.";
     PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
-    P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test.";
+    P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test (where the within-day view applies, the joint test's of both views).";
     EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
     DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], "Rao-Scott design effect of the window's bin proportions (reference, current).";
     DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (its PSI, or its within-day PSI, at least moderate and beyond its critical value: unusual for the market's own history), else 0.";

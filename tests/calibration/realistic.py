@@ -242,6 +242,11 @@ def main():
     per = {f: sum(by_feature(r)[f]["shifted"] for r in b) for f in FEATURES}
     lines.append("")
     lines.append(f"volume_ratio_20d PSI under variance ×2 in log space: median {psis[len(psis) // 2]:.3f}, range {psis[0]:.3f}-{psis[-1]:.3f}")
+    # The misses' within-day view: its PSI and critical PSI (a miss below `moderate` is the size
+    # rule's, one below its critical PSI the test's).
+    missed = [by_feature(r)["volume_ratio_20d"].get("within_day") for r in v if not by_feature(r)["volume_ratio_20d"]["drifted"]]
+    lines.append("variance ×2 in log space, missed runs' within-day PSI / critical PSI: "
+                 + (", ".join(f"{w['psi']:.4f} / {w['critical_psi']:.4f}" if w else "no view" for w in missed) or "none"))
     lines.append("bull run, shifted per feature: " + ", ".join(f"{f} {k}/{len(b)}" for f, k in per.items() if k))
     table = "\n".join(lines)
     print(table)

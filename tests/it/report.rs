@@ -103,8 +103,9 @@ fn an_extraordinary_past_event_does_not_cap_shifted_but_still_counts_for_drifted
         let bound = number(f, "ordinary_history").unwrap_or(history);
         assert!(bound <= history, "{f}");
         assert_eq!(f["shift_critical_psi"].as_f64(), Some(model.min(bound)), "{f}");
-        // Every drift of the level view is a shift (a within-day drift moves the spread, not
-        // the level, and need not be).
+        // Every drift of the level view is a shift: its critical PSI is never below the shift's
+        // (a within-day drift moves the spread, not the level, and need not be one).
+        assert!(f["shift_critical_psi"].as_f64() <= f["critical_psi"].as_f64(), "{f}");
         if f["drifted"] == true && f["psi"].as_f64() > f["critical_psi"].as_f64() {
             assert_eq!(f["shifted"], true, "every drift of the level is a shift: {f}");
         }
@@ -199,6 +200,30 @@ fn a_wider_spread_within_each_day_is_called_drifted_where_market_wide_swells_hid
     }
     assert!(feature(&quiet, "nepse_index_ret_1d").get("within_day").is_none());
     assert_eq!(feature(&quiet, "ret_1d")["within_day"]["scale"], "level");
+    // A saved profile does not hold the rows the view centres: from it, the level view decides
+    // alone, and does not call the wider spread.
+    let profile = tmp.path().join("profile.json");
+    let (features_arg, profile_arg) = (features.to_str().unwrap(), profile.to_str().unwrap());
+    let (code, _, err) =
+        run(bin().args(["fit-reference", "--features", features_arg, "--as-of", "2026-11-19", "-o", profile_arg]));
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = run(bin().args([
+        "--quiet",
+        "report",
+        "--features",
+        features_arg,
+        "--as-of",
+        "2026-11-19",
+        "--reference-profile",
+        profile_arg,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let from_profile = json(&stdout);
+    let level_only = feature(&from_profile, "volume_ratio_20d");
+    assert!(level_only.get("within_day").is_none() && level_only["drifted"] == false, "{level_only}");
+    assert_eq!(level_only["psi"], w["psi"]);
 }
 
 fn feature<'a>(v: &'a Value, name: &str) -> &'a Value {

@@ -81,7 +81,7 @@ echo "== cross-check of the data-quality block against numpy/pandas/scipy"
 "$venv/bin/python" tests/crosscheck/data_quality.py "$bin" "$tmp/data_quality"
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift; a few minutes)"
 "$venv/bin/python" tests/calibration/study.py "$bin" "$tmp/calibration" --seeds 160 --power-seeds 60
-echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run; about 12 minutes)"
+echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run; about 25 minutes in a debug build)"
 "$venv/bin/python" tests/calibration/realistic.py "$bin" "$tmp/realistic" --seeds 80 --power-seeds 40
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000

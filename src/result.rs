@@ -582,6 +582,10 @@ pub struct StepSignificance {
     /// The step's `drifted` call.
     #[serde(default)]
     pub drifted: bool,
+    /// The step's within-day view, where it applies (as [`FeatureDrift::within_day`]): its
+    /// numbers at the step's own length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_day: Option<WithinDayDrift>,
 }
 
 /// The within-day view of a feature: its values centred on their trading day's median, so that

@@ -58,6 +58,7 @@ impl Context<'_> {
                             shift_critical_psi: f.shift_critical_psi,
                             shifted: f.shifted,
                             drifted: f.drifted,
+                            within_day: f.within_day,
                         };
                         (f.feature.clone(), s)
                     })

@@ -356,11 +356,15 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
     let x: Vec<String> =
         steps.iter().map(|s| format!("{}{}", s.window.to, if s.partial { " (partial)" } else { "" })).collect();
     // PSI over the step's own critical PSI: a short step has a high critical value, so it does
-    // not dominate the scale the way its raw PSI would. Above 1: beyond chance.
+    // not dominate the scale the way its raw PSI would. Above 1: beyond chance. Where the
+    // within-day view applies, the larger of its ratio and the level's (as the dashboard's).
     let ratio = |s: &TrendStep, feature: &str| {
         let psi = s.psi.get(feature)?;
-        let critical = s.significance.get(feature)?.critical_psi?;
-        (critical > 0.0).then(|| psi / critical)
+        let significance = s.significance.get(feature)?;
+        let critical = significance.critical_psi?;
+        let level = (critical > 0.0).then(|| psi / critical)?;
+        let within = significance.within_day.filter(|w| w.critical_psi > 0.0).map(|w| w.psi / w.critical_psi);
+        Some(within.map_or(level, |w| w.max(level)))
     };
     let psi: Vec<(String, Vec<Option<f64>>)> = r
         .drift

@@ -192,6 +192,7 @@ fn a_wider_spread_within_each_day_is_called_drifted_where_market_wide_swells_hid
         let gauge: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!((gauge - value).abs() <= 1e-12 * value, "{line} against {value}");
     }
+    steps_carry_their_within_day_view(&features, w);
     assert_eq!(quiet["drift"]["dataset"]["drifted"], false);
     // Every other feature reads the same in both panels; a day-constant feature has no
     // within-day view.
@@ -230,6 +231,28 @@ fn feature<'a>(v: &'a Value, name: &str) -> &'a Value {
     v["drift"]["features"].as_array().unwrap().iter().find(|f| f["feature"] == name).unwrap()
 }
 
+/// `--every` carries each step's within-day numbers: one step of the whole window reads as the
+/// report (`w`, its `volume_ratio_20d`), and steps of half the window each have their own, with
+/// a wider critical PSI (half the days).
+fn steps_carry_their_within_day_view(features: &std::path::Path, w: &Value) {
+    let every = |n: &str| {
+        let args = ["--quiet", "report", "--features", features.to_str().unwrap(), "--as-of", "2026-11-19"];
+        let (code, stdout, err) = run(bin().args(args).args(["--every", n, "--format", "json"]));
+        assert_eq!(code, 0, "{err}");
+        json(&stdout)
+    };
+    let whole = every("20");
+    let step = &whole["trend"][0]["significance"]["volume_ratio_20d"];
+    assert_eq!((&step["within_day"], &step["drifted"]), (&w["within_day"], &w["drifted"]), "{step}");
+    let critical = w["within_day"]["critical_psi"].as_f64().unwrap();
+    let halves = every("10");
+    let steps = halves["trend"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    for s in steps {
+        let view = &s["significance"]["volume_ratio_20d"]["within_day"];
+        assert!(view["psi"].as_f64().unwrap() > 0.0 && view["critical_psi"].as_f64().unwrap() > critical, "{view}");
+    }
+}
 #[test]
 fn a_day_constant_feature_is_worth_one_row_per_day() {
     let (code, out, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--format", "json"]);

@@ -99,14 +99,11 @@ pub fn reference(
     feature_days: &[NaiveDate],
     reference_days: Option<&[NaiveDate]>,
 ) -> Result<Window, EmptyWindow> {
+    // A separate reference source is used whole unless a window is asked of it (settings
+    // resolve to `WholeSource` then); "the N trading days before the current window" are its
+    // days before the current window's first, as within one source.
     let days = reference_days.unwrap_or(feature_days);
     let empty = |asked: String| EmptyWindow { which: "reference", asked };
-    let spec = match (spec, reference_days) {
-        // "N days before the current window" only makes sense within one source: a separate
-        // reference source is used whole.
-        (ReferenceWindow::Before(_), Some(_)) => ReferenceWindow::WholeSource,
-        (spec, _) => spec,
-    };
     match spec {
         ReferenceWindow::Range(r) => Window::within(r, days)
             .map(|w| w.marked_whole(days))

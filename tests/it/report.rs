@@ -723,6 +723,45 @@ fn mismatched_dtypes_between_reference_and_current() {
     ");
 }
 
+#[test]
+fn reference_last_takes_its_days_from_a_separate_reference_source() {
+    // A training snapshot is used whole by default; `--reference-last N` takes its N trading
+    // days before the current window, as within one source (it was silently ignored).
+    let features = fixture("features.parquet");
+    let report = |extra: &[&str]| {
+        let args = ["--quiet", "report", "--features", &features, "--as-of", "2026-11-19", "--format", "json"];
+        let (code, out, err) = run(bin().args(args).args(extra));
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    let whole = report(&["--reference-source", &features]);
+    assert_eq!(whole["windows"]["reference"]["trading_days"], 658);
+    let last = report(&["--reference-source", &features, "--reference-last", "60"]);
+    let within_one_source = report(&["--reference-last", "60"]);
+    assert_eq!(last["windows"]["reference"]["trading_days"], 60);
+    assert_eq!(last["windows"]["reference"], within_one_source["windows"]["reference"]);
+    for f in last["drift"]["features"].as_array().unwrap() {
+        let name = f["feature"].as_str().unwrap();
+        assert_eq!(f["psi"], feature(&within_one_source, name)["psi"], "{name}");
+    }
+    // A snapshot with no day before the current window: a clear error, exit 3.
+    let (code, _, err) = run(bin().args([
+        "report",
+        "--features",
+        &features,
+        "--reference-source",
+        &features,
+        "--reference-last",
+        "60",
+        "--last",
+        "1",
+        "--as-of",
+        "2024-05-01",
+    ]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("the 60 trading days before"), "{err}");
+}
+
 // ---------------------------------------------------------------- reference profile
 
 #[test]

@@ -79,8 +79,9 @@ echo "== cross-check of the multivariate drift (PCA reconstruction) against Nann
 "$nm_venv/bin/python" tests/crosscheck/multivariate.py "$bin" "$tmp/multivariate"
 echo "== cross-check of the data-quality block against numpy/pandas/scipy"
 "$venv/bin/python" tests/crosscheck/data_quality.py "$bin" "$tmp/data_quality"
-# The studies run thousands of reports: on an optimised build they take a third of the test
-# build's time (with the build cache, the release build is the crate alone, a minute or two).
+# The studies run thousands of reports: on an optimised build they take a few minutes where the
+# test build took half an hour. With the build cache the release build is the crate alone (under
+# a minute); on a fresh machine it also compiles the dependencies optimised, about 15 minutes.
 echo "== cargo build --release (for the calibration studies)"
 cargo build --release --locked --bin nepse-drift
 release_bin="$CARGO_TARGET_DIR/release/nepse-drift"

@@ -11,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::svg::{self, HeatCell, PsiBar};
 use super::text::{fmt_opt, fmt_pct};
 use crate::options::Level;
-use crate::result::{FeatureDrift, FeatureKind, Metrics, PerformanceReport, RunResult, TrendStep};
+use crate::result::{FeatureDrift, FeatureKind, Metrics, PerformanceReport, RunResult, StepSignificance, TrendStep};
 
 const STYLE: &str = r#"
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
@@ -355,17 +355,7 @@ fn performance(p: &PerformanceReport, model: &str, only: bool) -> Markup {
 fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
     let x: Vec<String> =
         steps.iter().map(|s| format!("{}{}", s.window.to, if s.partial { " (partial)" } else { "" })).collect();
-    // PSI over the step's own critical PSI: a short step has a high critical value, so it does
-    // not dominate the scale the way its raw PSI would. Above 1: beyond chance. Where the
-    // within-day view applies, the larger of its ratio and the level's (as the dashboard's).
-    let ratio = |s: &TrendStep, feature: &str| {
-        let psi = s.psi.get(feature)?;
-        let significance = s.significance.get(feature)?;
-        let critical = significance.critical_psi?;
-        let level = (critical > 0.0).then(|| psi / critical)?;
-        let within = significance.within_day.filter(|w| w.critical_psi > 0.0).map(|w| w.psi / w.critical_psi);
-        Some(within.map_or(level, |w| w.max(level)))
-    };
+    let ratio = |s: &TrendStep, feature: &str| step_ratio(*s.psi.get(feature)?, s.significance.get(feature)?);
     let psi: Vec<(String, Vec<Option<f64>>)> = r
         .drift
         .features
@@ -402,7 +392,7 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
         section id="trend" {
             h2 { "Over time" }
             div.charts {
-                p { "Each feature's PSI over its own critical PSI, step by step: above 1 the step's shift is beyond chance for its effective sample." }
+                p { "Each feature's PSI over its own critical PSI, step by step (where the within-day view applies, the larger of its ratio and the level's): above 1 the step is beyond chance in that view for its effective sample." }
                 (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
@@ -422,6 +412,16 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
 
 /// A heatmap cell coloured by the call: a sector holds only a few symbols, so its PSI is noisy
 /// and the level alone would paint a realistic panel red.
+/// A step's PSI over its own critical PSI: a short step has a high critical value, so it does
+/// not dominate the scale the way its raw PSI would. Above 1: beyond chance. Where the
+/// within-day view applies, the larger of its ratio and the level's (as the dashboard's panel),
+/// so a level drift is never hidden. `None` without a positive critical PSI or a finite ratio.
+fn step_ratio(psi: f64, s: &StepSignificance) -> Option<f64> {
+    let ratio = |psi: f64, critical: f64| Some(psi / critical).filter(|r| critical > 0.0 && r.is_finite());
+    let level = ratio(psi, s.critical_psi?)?;
+    Some(s.within_day.and_then(|w| ratio(w.psi, w.critical_psi)).map_or(level, |w| w.max(level)))
+}
+
 fn heat_cell(f: &FeatureDrift) -> HeatCell {
     let colour = if f.drifted {
         "#c62828"
@@ -461,5 +461,45 @@ fn sectors(r: &RunResult) -> Markup {
                 (PreEscaped(svg::heatmap(&rows, &cols, &values, t.significant)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_ratio;
+    use crate::result::{CentreScale, StepSignificance, WithinDayDrift};
+
+    fn step(critical_psi: Option<f64>, within: Option<(f64, f64)>) -> StepSignificance {
+        StepSignificance {
+            critical_psi,
+            expected_psi: None,
+            effective_current_rows: None,
+            shift_critical_psi: None,
+            shifted: false,
+            drifted: false,
+            within_day: within.map(|(psi, critical_psi)| WithinDayDrift {
+                scale: CentreScale::Log,
+                psi,
+                critical_psi,
+                joint_statistic: 0.0,
+                joint_critical: 0.0,
+                drifted: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_trend_ratio_is_the_larger_of_the_two_views() {
+        // Level 0.2 / 0.4 = 0.5; within-day 0.75 / 0.25 = 3.
+        assert_eq!(step_ratio(0.2, &step(Some(0.4), None)), Some(0.5));
+        assert_eq!(step_ratio(0.2, &step(Some(0.4), Some((0.75, 0.25)))), Some(3.0));
+        // A larger level ratio is never hidden by the view.
+        assert_eq!(step_ratio(0.8, &step(Some(0.4), Some((0.125, 0.25)))), Some(2.0));
+        // No positive critical PSI, or an infinite ratio: no point (the view's alone is ignored).
+        assert_eq!(step_ratio(0.2, &step(None, Some((0.09, 0.03)))), None);
+        assert_eq!(step_ratio(0.2, &step(Some(0.0), None)), None);
+        assert_eq!(step_ratio(0.2, &step(Some(0.4), Some((0.09, 0.0)))), Some(0.5));
+        assert_eq!(step_ratio(f64::INFINITY, &step(Some(0.4), None)), None);
+        assert_eq!(step_ratio(0.2, &step(Some(0.4), Some((0.09, 1e-320)))), Some(0.5));
     }
 }

@@ -264,7 +264,8 @@ impl FeatureArgs {
 
 impl WindowArgs {
     /// The current and reference windows: flags, then `[windows]`, then 20 and 120 trading
-    /// days. A separate reference source without dates is used whole.
+    /// days. A separate reference source is used whole unless a reference range or a day
+    /// count is given (by a flag or `[windows]`).
     fn resolve(
         &self,
         w: &WindowsConfig,

@@ -28,6 +28,15 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Resul
         ..args.analysis.groups()
     };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
+    // CSV holds one row per feature: without a page for them, the steps would go nowhere.
+    if args.every.is_some() && args.format == Format::Csv && args.html.is_none() {
+        return Err(settings::ConfigError::Invalid {
+            key: "--every with --format csv".into(),
+            detail: "CSV holds one row per feature and no steps: use --format json, markdown or table, or add --html"
+                .into(),
+        }
+        .into());
+    }
     // Before anything is read: a refused path fails at once.
     let inputs = Inputs::of(&settings, args.analysis.config.config.as_deref());
     let html = args.html.as_deref().map(|path| Output::resolve(path, &inputs)).transpose()?;
@@ -37,7 +46,7 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Resul
         html.apart_from(&output, "-o")?;
     }
     let result = analyse(&settings)?;
-    super::notices::warn(&result);
+    super::notices::warn(&result, settings.current);
     if let Some(html) = &html {
         out.write(html, render::html::render(&result).as_bytes())?;
     }

@@ -388,12 +388,18 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
         ("critical error".to_owned(), steps.iter().map(|s| s.multivariate.and_then(|m| m.critical_error)).collect()),
     ];
     let has_multivariate = multivariate[0].1.iter().any(Option::is_some);
+    // One-day steps have no critical PSI (their dependence cannot be judged): no chart of none.
+    let has_ratio = psi.iter().any(|(_, v)| v.iter().any(Option::is_some));
     html! {
         section id="trend" {
             h2 { "Over time" }
             div.charts {
-                p { "Each feature's PSI over its own critical PSI, step by step (where the within-day view applies, the larger of its ratio and the level's): above 1 the step is beyond chance in that view for its effective sample." }
-                (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
+                @if has_ratio {
+                    p { "Each feature's PSI over its own critical PSI, step by step (where the within-day view applies, the larger of its ratio and the level's): above 1 the step is beyond chance in that view for its effective sample." }
+                    (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
+                } @else {
+                    p { "No step has a critical PSI (a one-day step's dependence cannot be judged): see each step's PSI in the JSON." }
+                }
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))
                 }

@@ -86,7 +86,45 @@ pub fn render(r: &RunResult) -> String {
     for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
         performance(&mut out, model, p);
     }
+    trend(&mut out, r);
     out
+}
+
+/// The steps of `--every`: a row per step, each feature's PSI (in bold where the step drifted),
+/// the prediction PSI and the accuracy.
+fn trend(out: &mut String, r: &RunResult) {
+    if r.trend.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = r.drift.features.iter().map(|f| f.feature.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "\n**Over time** (`--every`: each step against the same reference; PSI in bold where the step drifted)\n"
+    );
+    let header: Vec<String> =
+        names.iter().map(|n| format!("`{}`", plain(n).replace('|', "\\|").replace('`', "'"))).collect();
+    let _ = writeln!(out, "| window | {} | prediction PSI | accuracy |", header.join(" | "));
+    let _ = writeln!(out, "|---|{}---:|---:|", "---:|".repeat(names.len()));
+    for step in &r.trend {
+        let cells: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let psi = fmt_opt(step.psi.get(*n).copied(), 4);
+                if step.significance.get(*n).is_some_and(|s| s.drifted) { format!("**{psi}**") } else { psi }
+            })
+            .collect();
+        let accuracy = step.performance.as_ref().and_then(|p| p.metrics.accuracy);
+        let _ = writeln!(
+            out,
+            "| {} … {}{} | {} | {} | {} |",
+            step.window.from,
+            step.window.to,
+            if step.partial { " (partial)" } else { "" },
+            cells.join(" | "),
+            fmt_opt(step.prediction_psi, 4),
+            fmt_opt(accuracy, 4),
+        );
+    }
 }
 
 /// The data-quality section: a table row per feature (a broken one in bold), then the break

@@ -235,6 +235,19 @@ impl SourceArgs {
                     .into(),
             });
         }
+        let reference = self.reference_source.clone().or_else(|| s.reference.clone());
+        let reference_profile = self.reference_profile.clone().or_else(|| s.reference_profile.clone());
+        // Two keys for one reference (as two flags, the argument parser refuses them): the
+        // profile would win and the source be dropped silently.
+        if let (Some(source), Some(profile)) = (&reference, &reference_profile) {
+            return Err(ConfigError::Invalid {
+                key: "sources.reference with sources.reference_profile".into(),
+                detail: format!(
+                    "the reference is either the data `{source}` or the profile {}: drop one (from the config file, the NEPSE_DRIFT_* variables or the flags)",
+                    profile.display()
+                ),
+            });
+        }
         Ok(Sources {
             features: self
                 .features
@@ -243,8 +256,8 @@ impl SourceArgs {
                 .ok_or_else(|| ConfigError::Missing { key: "sources.features (--features)".into() })?,
             predictions,
             outcomes,
-            reference: self.reference_source.clone().or_else(|| s.reference.clone()),
-            reference_profile: self.reference_profile.clone().or_else(|| s.reference_profile.clone()),
+            reference,
+            reference_profile,
         })
     }
 }
@@ -276,6 +289,13 @@ impl WindowArgs {
             (_, _, Some(n)) => CurrentWindow::Last(positive(n, "--last")?),
             _ => CurrentWindow::Last(positive(w.current_days.unwrap_or(20), "windows.current_days")?),
         };
+        // As the flags, `[windows]` names the reference by a day count or by a range, not both.
+        if w.reference_days.is_some() && (w.reference_from.is_some() || w.reference_to.is_some()) {
+            return Err(ConfigError::Invalid {
+                key: "windows.reference_days with windows.reference_from/to".into(),
+                detail: "the reference window is either a number of trading days or a date range: drop one".into(),
+            });
+        }
         let reference = match (self.reference_from, self.reference_to, self.reference_last) {
             (Some(from), Some(to), _) => ReferenceWindow::Range(range(from, to, "--reference-from/--reference-to")?),
             (_, _, Some(n)) => ReferenceWindow::Before(positive(n, "--reference-last")?),

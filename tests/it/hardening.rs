@@ -276,6 +276,12 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
         assert_eq!(code, 0, "{err}");
         assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
     }
+    // A window asked for by dates is reported as asked, and the data after it is not missing:
+    // no warning (it said the newest day in the features was five days old).
+    let (code, _, err) =
+        fixtures_report(Fixtures::Features, "2026-11-19", &["--from", "2026-11-08", "--to", "2026-11-12"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("stale data"), "{err}");
 }
 
 #[test]
@@ -874,6 +880,34 @@ fn a_categorical_override_for_a_column_that_is_not_there_is_refused() {
     let (code, _, err) = fixtures_report(Fixtures::Features, "2026-11-19", &["--categorical", "sectr"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("requested feature `sectr` is not a column (has: as_of, symbol, sector,"), "{err}");
+}
+
+#[test]
+fn a_config_that_names_two_references_is_refused_not_half_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = fitted_profile(tmp.path());
+    let profile = profile.to_str().unwrap();
+    // `sources.reference` in the config beside `--reference-profile` (as two flags, or the
+    // variable and the flag, it is refused by the argument parser): the source was dropped.
+    let line = format!("reference = \"{}\"\n", fixture("features.parquet"));
+    let cfg = write_config(tmp.path(), Fixtures::Features, &line);
+    for command in ["report", "check-config"] {
+        let (code, _, err) = run(bin()
+            .args([command, "--config", cfg.to_str().unwrap(), "--reference-profile", profile])
+            .args(["--as-of", "2026-11-19"]));
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(err.contains("sources.reference with sources.reference_profile"), "{command}: {err}");
+        assert!(err.contains("hint:"), "{err}");
+    }
+    // `[windows]` with a day count and a range: the day count was dropped (as flags, refused).
+    let cfg = write_config(
+        tmp.path(),
+        Fixtures::Features,
+        "[windows]\nreference_days = 60\nreference_from = 2026-01-01\nreference_to = 2026-06-30\n",
+    );
+    let (code, _, err) = run(bin().args(["report", "--config", cfg.to_str().unwrap(), "--as-of", "2026-11-19"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("windows.reference_days"), "{err}");
 }
 
 #[test]

@@ -100,6 +100,49 @@ fn every_gives_drift_and_performance_over_time() {
     assert_eq!(weeks["trend"][1]["partial"], false);
 }
 
+#[test]
+fn every_is_rendered_in_markdown_and_refused_where_csv_would_drop_it() {
+    let args = |format: &str| -> Vec<String> {
+        let mut a: Vec<String> =
+            ["--features", &fixture("features.parquet"), "--predictions"].map(String::from).to_vec();
+        a.extend([fixture("predictions.parquet"), "--outcomes".into(), fixture("outcomes.parquet")]);
+        a.extend(["--as-of", "2026-11-19", "--last", "40", "--every", "10", "--format", format].map(String::from));
+        a
+    };
+    // Markdown: a table of the steps, one row each, PSI per feature, the drifted ones in bold.
+    let (code, md, err) = run(bin().arg("report").args(args("markdown")));
+    assert_eq!(code, 0, "{err}");
+    let (_, v, _) = report("2026-11-19", &["--last", "40", "--every", "10"]);
+    assert!(md.contains("**Over time**"), "{md}");
+    for step in v["trend"].as_array().unwrap() {
+        let (from, to) = (step["window"]["from"].as_str().unwrap(), step["window"]["to"].as_str().unwrap());
+        let row = md.lines().find(|l| l.starts_with(&format!("| {from} … {to} |"))).unwrap_or_else(|| panic!("{md}"));
+        let turnover = format!("{:.4}", step["psi"]["log_turnover_npr"].as_f64().unwrap());
+        let drifted = step["significance"]["log_turnover_npr"]["drifted"].as_bool().unwrap();
+        let cell = if drifted { format!("**{turnover}**") } else { turnover };
+        assert!(row.contains(&format!("| {cell} |")), "{row}");
+        assert!(row.contains(&format!("{:.4}", step["performance"]["metrics"]["accuracy"].as_f64().unwrap())), "{row}");
+    }
+    // CSV holds one row per feature: without --html the steps would go nowhere, so refused
+    // before anything is read (exit 2); with --html they go there.
+    let (code, _, err) = run(bin().arg("report").args(args("csv")));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--every with --format csv") && err.contains("hint:"), "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("trend.html");
+    let (code, csv, err) = run(bin().arg("report").args(args("csv")).args(["--html", page.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(csv.starts_with("feature,kind,psi") && html.contains("trend-psi"), "{html}");
+    // One-day steps have no critical PSI: no empty chart of ratios, a line saying why.
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--as-of", "2026-11-19", "--format", "json"])
+        .args(["--every", "1", "--last", "5", "--html", page.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("No step has a critical PSI") && !html.contains("points=\"\""), "{html}");
+}
+
 // ---------------------------------------------------------------- bad input
 
 fn days() -> Vec<chrono::NaiveDate> {

@@ -18,7 +18,7 @@ use crate::settings::{self, ConfigError, ProcessEnv, Settings};
 pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut Printer<'_>) -> Result<u8, Error> {
     let file = settings::load_file(&args.analysis.config)?;
     let windows = fitted_window(&args.analysis.windows)?;
-    let groups = settings::Groups { progress, windows: Some(&windows), ..args.analysis.groups() };
+    let groups = settings::Groups { progress, windows: Some(&windows), fits_reference: true, ..args.analysis.groups() };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
     if settings.features.multivariate {
         return Err(ConfigError::Invalid {

@@ -15,20 +15,28 @@ pub fn warn(result: &RunResult, asked: CurrentWindow) {
     // Sunday–Thursday days from the current window's last day to the as-of date, as pushed in
     // `nepse_drift_data_lag_trading_days`. Holidays in between count (they are not known until
     // the data shows them), which is why the alert on it has a budget.
-    // A window asked for by dates (`--from/--to`) is reported as asked, and the days after it
-    // are not missing: only a window ending at the as-of date can be stale.
-    if let CurrentWindow::Range(_) = asked {
+    let lag = trading_days_between(result.windows.current.to, result.as_of);
+    if lag == 0 {
         return;
     }
-    let lag = trading_days_between(result.windows.current.to, result.as_of);
-    if lag > 0 {
-        tracing::warn!(
+    match asked {
+        // A window asked for by dates is reported as asked (its `to`, not its newest day in the
+        // data): the gauge counts the same days, so say what they are, not that data is missing.
+        CurrentWindow::Range(_) => tracing::warn!(
+            as_of = %result.as_of,
+            to = %result.windows.current.to,
+            lag_trading_days = lag,
+            "the window asked for (--to {}) ends {lag} trading day(s) before the as-of date, as the \
+             data lag gauge says; the data after it is not used",
+            result.windows.current.to
+        ),
+        CurrentWindow::Last(_) => tracing::warn!(
             as_of = %result.as_of,
             last_day = %result.windows.current.to,
             lag_trading_days = lag,
             source = %result.windows.current.source,
             "stale data: the newest day in the features is {lag} trading day(s) before the as-of date; \
              the numbers describe the window that ends on that day"
-        );
+        ),
     }
 }

@@ -388,8 +388,15 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
         ("critical error".to_owned(), steps.iter().map(|s| s.multivariate.and_then(|m| m.critical_error)).collect()),
     ];
     let has_multivariate = multivariate[0].1.iter().any(Option::is_some);
-    // One-day steps have no critical PSI (their dependence cannot be judged): no chart of none.
+    // One-day steps have no critical PSI (their dependence cannot be judged): no chart of none,
+    // the raw PSIs instead.
     let has_ratio = psi.iter().any(|(_, v)| v.iter().any(Option::is_some));
+    let raw: Vec<(String, Vec<Option<f64>>)> = r
+        .drift
+        .features
+        .iter()
+        .map(|f| (f.feature.clone(), steps.iter().map(|s| s.psi.get(&f.feature).copied()).collect()))
+        .collect();
     html! {
         section id="trend" {
             h2 { "Over time" }
@@ -398,7 +405,8 @@ fn trend(r: &RunResult, steps: &[TrendStep]) -> Markup {
                     p { "Each feature's PSI over its own critical PSI, step by step (where the within-day view applies, the larger of its ratio and the level's): above 1 the step is beyond chance in that view for its effective sample." }
                     (PreEscaped(svg::lines(&x, &psi, "PSI / critical PSI per feature over time (above 1: beyond chance)", "trend-psi")))
                 } @else {
-                    p { "No step has a critical PSI (a one-day step's dependence cannot be judged): see each step's PSI in the JSON." }
+                    p { "No step has a critical PSI (a one-day step's dependence cannot be judged): each feature's PSI as it is." }
+                    (PreEscaped(svg::lines(&x, &raw, "PSI per feature over time (no critical PSI)", "trend-psi-raw")))
                 }
                 @if has_perf {
                     (PreEscaped(svg::lines(&x, &perf, "accuracy, precision and recall over time", "trend-performance")))

@@ -103,8 +103,12 @@ fn trend(out: &mut String, r: &RunResult) {
     );
     let header: Vec<String> =
         names.iter().map(|n| format!("`{}`", plain(n).replace('|', "\\|").replace('`', "'"))).collect();
-    let _ = writeln!(out, "| window | {} | prediction PSI | accuracy |", header.join(" | "));
-    let _ = writeln!(out, "|---|{}---:|---:|", "---:|".repeat(names.len()));
+    let header: Vec<String> = std::iter::once("window".to_owned())
+        .chain(header)
+        .chain(["prediction PSI".to_owned(), "accuracy".to_owned()])
+        .collect();
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(header.len() - 1));
     for step in &r.trend {
         let cells: Vec<String> = names
             .iter()
@@ -114,16 +118,13 @@ fn trend(out: &mut String, r: &RunResult) {
             })
             .collect();
         let accuracy = step.performance.as_ref().and_then(|p| p.metrics.accuracy);
-        let _ = writeln!(
-            out,
-            "| {} … {}{} | {} | {} | {} |",
-            step.window.from,
-            step.window.to,
-            if step.partial { " (partial)" } else { "" },
-            cells.join(" | "),
-            fmt_opt(step.prediction_psi, 4),
-            fmt_opt(accuracy, 4),
-        );
+        let window =
+            format!("{} … {}{}", step.window.from, step.window.to, if step.partial { " (partial)" } else { "" });
+        let row: Vec<String> = std::iter::once(window)
+            .chain(cells)
+            .chain([fmt_opt(step.prediction_psi, 4), fmt_opt(accuracy, 4)])
+            .collect();
+        let _ = writeln!(out, "| {} |", row.join(" | "));
     }
 }
 

@@ -48,6 +48,9 @@ pub struct Groups<'a> {
     pub results_dir: Option<&'a Path>,
     /// Whether progress bars may be shown (not under `--quiet` or JSON logs).
     pub progress: bool,
+    /// `fit-reference`: it fits the reference data into a profile and reads no profile, so a
+    /// `reference_profile` beside the reference source (the file the daily runs read) is fine.
+    pub fits_reference: bool,
 }
 
 impl JobArgs {
@@ -121,7 +124,7 @@ impl Settings {
             windows.resolve(&file.windows, file.sources.reference.is_some() || sources.reference_source.is_some())?;
         let perf = groups.perf.cloned().unwrap_or_default();
         let (positive_label, threshold) = perf.resolve(file)?;
-        let resolved_sources = sources.resolve(file)?;
+        let resolved_sources = sources.resolve(file, !groups.fits_reference)?;
         // A fitted profile carries its own reference window: a reference window asked for
         // beside it would be silently ignored, so it is refused.
         if let Some(profile) = &resolved_sources.reference_profile
@@ -224,7 +227,7 @@ impl SourceArgs {
     }
 
     /// The sources: flag, then `[sources]`; the features source is required.
-    fn resolve(&self, file: &FileConfig) -> Result<Sources, ConfigError> {
+    fn resolve(&self, file: &FileConfig, reads_profile: bool) -> Result<Sources, ConfigError> {
         let s = &file.sources;
         let predictions = self.predictions.clone().or_else(|| s.predictions.clone());
         let outcomes = self.outcomes.clone().or_else(|| s.outcomes.clone());
@@ -237,9 +240,10 @@ impl SourceArgs {
         }
         let reference = self.reference_source.clone().or_else(|| s.reference.clone());
         let reference_profile = self.reference_profile.clone().or_else(|| s.reference_profile.clone());
-        // Two keys for one reference (as two flags, the argument parser refuses them): the
-        // profile would win and the source be dropped silently.
-        if let (Some(source), Some(profile)) = (&reference, &reference_profile) {
+        // Two keys for one reference, from any layers (as two flags, the argument parser
+        // refuses them): they are different keys, so neither overrides the other, and the
+        // profile would win with the source dropped silently.
+        if reads_profile && let (Some(source), Some(profile)) = (&reference, &reference_profile) {
             return Err(ConfigError::Invalid {
                 key: "sources.reference with sources.reference_profile".into(),
                 detail: format!(

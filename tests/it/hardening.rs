@@ -277,11 +277,16 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
         assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
     }
     // A window asked for by dates is reported as asked, and the data after it is not missing:
-    // no warning (it said the newest day in the features was five days old).
+    // not "stale data" (it said the newest day in the features was five days old), but the
+    // days the lag gauge counts, said as what they are.
     let (code, _, err) =
         fixtures_report(Fixtures::Features, "2026-11-19", &["--from", "2026-11-08", "--to", "2026-11-12"]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("stale data"), "{err}");
+    assert!(
+        err.contains("the window asked for (--to 2026-11-12) ends 5 trading day(s) before the as-of date"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -908,6 +913,20 @@ fn a_config_that_names_two_references_is_refused_not_half_ignored() {
     let (code, _, err) = run(bin().args(["report", "--config", cfg.to_str().unwrap(), "--as-of", "2026-11-19"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("windows.reference_days"), "{err}");
+    // `fit-reference` reads no profile: a config naming the profile the daily runs read, and a
+    // reference source to fit it from, is its natural use.
+    let line = format!("reference_profile = \"{profile}\"\n");
+    let cfg = write_config(tmp.path(), Fixtures::Features, &line);
+    let fitted = tmp.path().join("fitted.json");
+    let (code, _, err) = run(bin().args(["fit-reference", "--config", cfg.to_str().unwrap()]).args([
+        "--reference-source",
+        &fixture("features.parquet"),
+        "--as-of",
+        "2026-11-19",
+        "-o",
+        fitted.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

@@ -140,7 +140,8 @@ fn every_is_rendered_in_markdown_and_refused_where_csv_would_drop_it() {
         .args(["--every", "1", "--last", "5", "--html", page.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("No step has a critical PSI") && !html.contains("points=\"\""), "{html}");
+    assert!(html.contains("No step has a critical PSI") && html.contains("trend-psi-raw"), "{html}");
+    assert!(!html.contains("points=\"\""), "{html}");
 }
 
 // ---------------------------------------------------------------- bad input

@@ -28,12 +28,18 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Resul
         ..args.analysis.groups()
     };
     let settings = Settings::resolve(&groups, &ProcessEnv, &file, Utc::now())?;
-    // CSV holds one row per feature: without a page for them, the steps would go nowhere.
-    if args.every.is_some() && args.format == Format::Csv && args.html.is_none() {
+    // CSV holds one row per feature: without a page for them, the steps of `--every` and the
+    // breakdown of `--by` would go nowhere.
+    let dropped = [(args.every.is_some(), "--every", "steps"), (args.by.is_some(), "--by", "breakdown")];
+    if args.format == Format::Csv
+        && args.html.is_none()
+        && let Some((_, flag, what)) = dropped.into_iter().find(|(given, ..)| *given)
+    {
         return Err(settings::ConfigError::Invalid {
-            key: "--every with --format csv".into(),
-            detail: "CSV holds one row per feature and no steps: use --format json, markdown or table, or add --html"
-                .into(),
+            key: format!("{flag} with --format csv"),
+            detail: format!(
+                "CSV holds one row per feature and no {what}: use --format json, markdown or table, or add --html"
+            ),
         }
         .into());
     }

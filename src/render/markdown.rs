@@ -86,8 +86,75 @@ pub fn render(r: &RunResult) -> String {
     for (model, p) in versions.chain(r.other_versions.iter().map(|v| (v.model.as_str(), &v.performance))) {
         performance(&mut out, model, p);
     }
+    sectors(&mut out, r);
     trend(&mut out, r);
     out
+}
+
+/// A Markdown cell of free text (a sector or group name, a feature): no pipe or backtick
+/// can break the table.
+fn text_cell(text: &str) -> String {
+    plain(text).replace('|', "\\|").replace('`', "'")
+}
+
+/// `--by sector`: the sector mix, and each feature's PSI within each sector.
+fn sectors(out: &mut String, r: &RunResult) {
+    if let Some(m) = &r.drift.sector_mix {
+        let drifted = if m.drifted { ", drifted" } else { "" };
+        let _ = writeln!(out, "\nSector mix: PSI {:.4} ({}{drifted}).", m.psi, m.level.as_str());
+    }
+    if r.drift.by_sector.is_empty() {
+        return;
+    }
+    let _ =
+        writeln!(out, "\n**PSI by sector** (each feature within each sector, against the same sector's reference)\n");
+    let _ = writeln!(out, "| sector | feature | PSI | level | critical PSI | drifted |");
+    let _ = writeln!(out, "|---|---|---:|---|---:|---|");
+    for s in &r.drift.by_sector {
+        for f in &s.features {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {:.4} | {} | {} | {} |",
+                text_cell(&s.sector),
+                text_cell(&f.feature),
+                f.psi,
+                f.level.as_str(),
+                fmt_opt(f.critical_psi, 4),
+                if f.drifted { "**yes**" } else { "no" },
+            );
+        }
+    }
+}
+
+/// `--by model-version|sector|symbol`: a row per group beside the overall one.
+fn groups(out: &mut String, p: &PerformanceReport) {
+    if p.groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| {} | predictions | labelled | pending | accuracy | ± SE | precision | recall | F1 | AUC |",
+        p.by
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for g in std::iter::once(&p.overall).chain(&p.groups) {
+        let m = &g.metrics;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            text_cell(&g.key),
+            g.predictions,
+            g.labelled,
+            g.pending,
+            fmt_opt(m.accuracy, 4),
+            fmt_opt(m.accuracy_std_error, 4),
+            fmt_opt(m.precision, 4),
+            fmt_opt(m.recall, 4),
+            fmt_opt(m.f1, 4),
+            fmt_opt(m.roc_auc, 4),
+        );
+    }
+    let _ = writeln!(out);
 }
 
 /// The steps of `--every`: a row per step, each feature's PSI (in bold where the step drifted),
@@ -160,6 +227,7 @@ fn performance(out: &mut String, model: &str, p: &PerformanceReport) {
         g.labelled,
         g.pending
     );
+    groups(out, p);
     let rows = super::estimate_rows::rows(p);
     if rows.is_empty() {
         let _ = writeln!(

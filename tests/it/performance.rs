@@ -144,6 +144,40 @@ fn every_is_rendered_in_markdown_and_refused_where_csv_would_drop_it() {
     assert!(!html.contains("points=\"\""), "{html}");
 }
 
+#[test]
+fn by_is_rendered_in_markdown_and_refused_where_csv_would_drop_it() {
+    let (_, v, _) = report("2026-11-19", &["--by", "sector"]);
+    let (code, md, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--by", "sector", "--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    // Each feature's PSI within each sector, and the sector mix.
+    assert!(md.contains("**PSI by sector**") && md.contains("Sector mix: PSI"), "{md}");
+    let sectors = v["drift"]["by_sector"].as_array().unwrap();
+    assert!(sectors.len() >= 3);
+    for s in sectors {
+        let f = &s["features"][0];
+        let row = format!(
+            "| {} | `{}` | {:.4} |",
+            s["sector"].as_str().unwrap(),
+            f["feature"].as_str().unwrap(),
+            f["psi"].as_f64().unwrap()
+        );
+        assert!(md.contains(&row), "{row} not in {md}");
+    }
+    // A row per performance group beside the overall one.
+    let groups = v["performance"]["groups"].as_array().unwrap();
+    assert!(!groups.is_empty());
+    for g in groups {
+        let accuracy = g["metrics"]["accuracy"].as_f64().map_or("–".to_owned(), |a| format!("{a:.4}"));
+        let key = g["key"].as_str().unwrap();
+        let row = md.lines().find(|l| l.starts_with(&format!("| {key} |"))).unwrap_or_else(|| panic!("{key}: {md}"));
+        assert!(row.contains(&format!("| {accuracy} |")), "{row}");
+    }
+    // CSV: one row per feature, no breakdown; refused without --html to hold it.
+    let (code, _, err) = fixtures_report(Fixtures::All, "2026-11-19", &["--by", "sector", "--format", "csv"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--by with --format csv") && err.contains("hint:"), "{err}");
+}
+
 // ---------------------------------------------------------------- bad input
 
 fn days() -> Vec<chrono::NaiveDate> {

@@ -126,9 +126,10 @@ fn sectors(out: &mut String, r: &RunResult) {
     }
 }
 
-/// `--by model-version|sector|symbol`: a row per group beside the overall one.
+/// `--by model-version|sector|symbol`: a row per group beside the overall one (one group is the
+/// overall one again: no table).
 fn groups(out: &mut String, p: &PerformanceReport) {
-    if p.groups.is_empty() {
+    if p.groups.len() < 2 {
         return;
     }
     let _ = writeln!(

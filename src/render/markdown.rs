@@ -132,28 +132,15 @@ fn groups(out: &mut String, p: &PerformanceReport) {
     if p.groups.len() < 2 {
         return;
     }
-    let _ = writeln!(
-        out,
-        "| {} | predictions | labelled | pending | accuracy | ± SE | precision | recall | F1 | AUC |",
-        p.by
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // The table's cells, the first column named after the breakdown.
+    let mut header = super::group_rows::COLUMNS.map(String::from);
+    header[0].clone_from(&p.by);
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(header.len() - 1));
     for g in std::iter::once(&p.overall).chain(&p.groups) {
-        let m = &g.metrics;
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            text_cell(&g.key),
-            g.predictions,
-            g.labelled,
-            g.pending,
-            fmt_opt(m.accuracy, 4),
-            fmt_opt(m.accuracy_std_error, 4),
-            fmt_opt(m.precision, 4),
-            fmt_opt(m.recall, 4),
-            fmt_opt(m.f1, 4),
-            fmt_opt(m.roc_auc, 4),
-        );
+        let mut cells = super::group_rows::cells(g);
+        cells[0] = text_cell(&cells[0]);
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     let _ = writeln!(out);
 }

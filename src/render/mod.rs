@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod estimate_rows;
+pub mod group_rows;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -195,42 +195,17 @@ fn estimate_table(out: &mut String, p: &PerformanceReport) {
 }
 
 fn perf_table<'a>(out: &mut String, groups: impl Iterator<Item = &'a PerformanceGroup>) {
-    let _ = writeln!(
-        out,
-        "  {:<16} {:>7} {:>8} {:>7} {:>8} {:>8} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8}",
-        "group",
-        "preds",
-        "labelled",
-        "pending",
-        "coverage",
-        "accuracy",
-        "±se",
-        "precision",
-        "recall",
-        "f1",
-        "auc",
-        "brier",
-        "log_loss"
-    );
+    use super::group_rows::{COLUMNS, WIDTHS, cells};
+    let row = |out: &mut String, cells: &[String]| {
+        let _ = write!(out, "  {:<w$}", cells[0], w = WIDTHS[0]);
+        for (c, w) in cells.iter().zip(WIDTHS).skip(1) {
+            let _ = write!(out, " {c:>w$}");
+        }
+        let _ = writeln!(out);
+    };
+    row(out, &COLUMNS.map(String::from));
     for g in groups {
-        let m = &g.metrics;
-        let _ = writeln!(
-            out,
-            "  {:<16} {:>7} {:>8} {:>7} {:>8} {:>8} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8}",
-            g.key,
-            g.predictions,
-            g.labelled,
-            g.pending,
-            fmt_pct(g.label_coverage),
-            fmt_opt(m.accuracy, 4),
-            fmt_opt(m.accuracy_std_error, 4),
-            fmt_opt(m.precision, 4),
-            fmt_opt(m.recall, 4),
-            fmt_opt(m.f1, 4),
-            fmt_opt(m.roc_auc, 4),
-            fmt_opt(m.brier, 4),
-            fmt_opt(m.log_loss, 4),
-        );
+        row(out, &cells(g));
     }
 }
 

@@ -28,6 +28,12 @@ pub struct RunResult {
     pub as_of: NaiveDate,
     /// The windows that were compared.
     pub windows: Windows,
+    /// Sunday–Thursday days from the newest day in the features (the current window's end) to
+    /// the as-of date: 0 when the data is up to date. `null` when the current window was asked
+    /// for by dates (`--from/--to`): such a window ends where it was asked to, which says
+    /// nothing about how fresh the data is.
+    #[serde(default)]
+    pub data_lag_trading_days: Option<u32>,
     /// The PSI settings that produced the numbers.
     pub psi_options: PsiOptions,
     /// Feature and prediction drift.

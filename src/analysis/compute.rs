@@ -9,10 +9,11 @@ use chrono::NaiveDate;
 use super::error::AnalysisError;
 use super::parallel::{cores, parallel_map};
 use super::sources::Sources;
+use crate::calendar::trading_days_between;
 use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
 use crate::performance;
 use crate::result::{RunResult, SCHEMA_VERSION, Windows};
-use crate::settings::Settings;
+use crate::settings::{CurrentWindow, Settings};
 
 /// Computes the complete result for `settings`, with the reference from the data or, when
 /// `sources.reference_profile` is set, from that fitted profile.
@@ -56,16 +57,19 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
             cx.trend(&profiles, predictions.as_ref(), graded.live.as_deref(), multivariate.as_ref(), every)?
         }
     };
+    let current = window_info(&cx.current, cur_rows, cx.current_scan.path());
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         model: graded.model,
         as_of: settings.as_of,
-        windows: Windows {
-            reference: reference_info,
-            current: window_info(&cx.current, cur_rows, cx.current_scan.path()),
-            performance: graded.window,
+        // Holidays in between count (they are not known until the data shows them), which is
+        // why the alert on the pushed gauge has a budget.
+        data_lag_trading_days: match settings.current {
+            CurrentWindow::Last(_) => Some(trading_days_between(current.to, settings.as_of)),
+            CurrentWindow::Range(_) => None,
         },
+        windows: Windows { reference: reference_info, current, performance: graded.window },
         psi_options: cx.psi,
         drift,
         performance: graded.report,

@@ -287,6 +287,34 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
         err.contains("the window asked for (--to 2026-11-12) ends 5 trading day(s) before the as-of date"),
         "{err}"
     );
+    // Nor is it pushed as stale: a window asked for by dates says nothing about how fresh the
+    // data is, so `run` leaves the lag gauge out (it paged DriftDataStale) and JSON has null.
+    let (code, out, err) = run(bin().args([
+        "run",
+        "--features",
+        &features,
+        "--as-of",
+        "2026-11-19",
+        "--from",
+        "2026-11-08",
+        "--to",
+        "2026-11-12",
+        "--dry-run",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("nepse_drift_as_of_timestamp_seconds"), "{out}");
+    assert!(!out.contains("nepse_drift_data_lag_trading_days"), "{out}");
+    let (code, out, err) = fixtures_report(
+        Fixtures::Features,
+        "2026-11-19",
+        &["--from", "2026-11-08", "--to", "2026-11-12", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["data_lag_trading_days"], serde_json::Value::Null);
+    let (_, out, _) = fixtures_report(Fixtures::Features, "2026-11-26", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["data_lag_trading_days"], 5);
 }
 
 #[test]

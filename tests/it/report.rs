@@ -796,3 +796,34 @@ fn reference_profile_round_trip_gives_identical_drift() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("content_hash does not match its features"), "{err}");
 }
+
+#[test]
+fn a_reference_that_overlaps_the_current_window_is_warned_about() {
+    // The current window's days inside the reference are compared with themselves, which hides
+    // drift: said on one line, naming both windows, the overlap and how to end the reference
+    // before the current window.
+    let features = fixture("features.parquet");
+    let report = |extra: &[&str]| {
+        let args = ["report", "--features", &features, "--as-of", "2026-11-19", "--format", "json"];
+        let (code, out, err) = run(bin().args(args).args(extra));
+        assert_eq!(code, 0, "{err}");
+        (json(&out)["windows"]["current"]["from"].as_str().unwrap().to_owned(), err)
+    };
+    let (from, err) = report(&["--reference-source", &features]);
+    let line = err.lines().find(|l| l.contains("overlaps the current window")).expect(&err);
+    assert!(
+        line.contains(&format!("({from} to 2026-11-19)")) && line.contains(&format!("on {from} to 2026-11-19")),
+        "{line}"
+    );
+    assert!(line.contains("hint:") && line.contains(&format!("before {from}")), "{line}");
+    let (_, err) = report(&["--reference-from", "2026-06-01", "--reference-to", "2026-11-05"]);
+    let line = err.lines().find(|l| l.contains("overlaps the current window")).expect(&err);
+    assert!(
+        line.contains("(2026-06-01 to 2026-11-05)") && line.contains(&format!("on {from} to 2026-11-05")),
+        "{line}"
+    );
+    // Adjacent windows (the default) and a reference that ends before the current one: no
+    // warning.
+    assert!(!report(&[]).1.contains("overlaps"));
+    assert!(!report(&["--reference-from", "2026-06-01", "--reference-to", "2026-10-01"]).1.contains("overlaps"));
+}

@@ -15,7 +15,6 @@ pub fn warn(result: &RunResult, asked: CurrentWindow) {
     }
     overlap(result);
     match (asked, result.data_lag_trading_days) {
-        (_, Some(0)) => {}
         // A window asked for by dates is reported as asked (its `to`, not the newest day in the
         // data): say that it ends before the as-of date, not that data is missing. No lag gauge
         // is pushed for it.
@@ -33,7 +32,7 @@ pub fn warn(result: &RunResult, asked: CurrentWindow) {
             }
         }
         // As pushed in `nepse_drift_data_lag_trading_days`.
-        (CurrentWindow::Last(_), Some(lag)) => tracing::warn!(
+        (CurrentWindow::Last(_), Some(lag)) if lag > 0 => tracing::warn!(
             as_of = %result.as_of,
             last_day = %result.windows.current.to,
             lag_trading_days = lag,
@@ -41,7 +40,7 @@ pub fn warn(result: &RunResult, asked: CurrentWindow) {
             "stale data: the newest day in the features is {lag} trading day(s) before the as-of date; \
              the numbers describe the window that ends on that day"
         ),
-        (CurrentWindow::Last(_), None) => {}
+        (CurrentWindow::Last(_), _) => {}
     }
 }
 

@@ -251,17 +251,23 @@ pub fn lines_with_band(
         let color = PALETTE[k % PALETTE.len()];
         // Past the palette, the colours repeat dashed so that every series stays distinct.
         let dash = if k >= PALETTE.len() { r#" stroke-dasharray="6 3""# } else { "" };
-        let points: Vec<String> = values
+        let points: Vec<(f64, f64)> = values
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| {
-                v.map(|v| format!("{:.1},{:.1}", left + step * i as f64, plot_h - v / max * (plot_h - 10.0)))
-            })
+            .filter_map(|(i, v)| v.map(|v| (left + step * i as f64, plot_h - v / max * (plot_h - 10.0))))
             .collect();
+        // A single point is no line: it is drawn as a dot (a trend of one step).
+        if let [(x, y)] = points.as_slice() {
+            let _ = write!(
+                s,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{color}"><title>{}</title></circle>"#,
+                esc(name)
+            );
+        }
         let _ = write!(
             s,
             r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}><title>{}</title></polyline><text x="{:.1}" y="{:.1}" class="legend" style="fill:{color}">{}</text>"#,
-            points.join(" "),
+            points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" "),
             esc(name),
             left + plot_w + 12.0,
             14.0 + 14.0 * k as f64,
@@ -427,6 +433,18 @@ mod tests {
         let first = svg.split("translate(").nth(1).and_then(|t| t.split(',').next()?.parse::<f64>().ok()).unwrap();
         let reach = labels[0].chars().count() as f64 * 6.5 * 35f64.to_radians().cos();
         assert!(first - reach >= 0.0, "label starts at {} px", first - reach);
+    }
+
+    #[test]
+    fn a_series_of_one_point_is_drawn_as_a_dot() {
+        // A polyline of one point draws nothing: a trend of a single step showed an empty chart.
+        let series = vec![("ret_1d".to_owned(), vec![Some(0.2)]), ("rsi_14".to_owned(), vec![None])];
+        let svg = lines(&["2026-11-19".to_owned()], &series, "PSI", "trend");
+        assert_eq!(svg.matches("<circle").count(), 1, "{svg}");
+        assert!(svg.contains(r#"<circle cx="130.0" cy="10.0" r="3.5""#), "{svg}");
+        // Two points or more are a line, without dots.
+        let two = vec![("ret_1d".to_owned(), vec![Some(0.2), Some(0.1)])];
+        assert_eq!(lines(&["a".to_owned(), "b".to_owned()], &two, "PSI", "trend").matches("<circle").count(), 0);
     }
 
     #[test]

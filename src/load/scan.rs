@@ -210,6 +210,14 @@ impl Scan {
         }
     }
 
+    /// `column` as the text of its categories: a float column's NaN is its missing value (null),
+    /// not a category of its own.
+    pub(super) fn category(&self, column: &str) -> Expr {
+        let c = col(column);
+        let c = if self.schema.get(column).is_some_and(DataType::is_float) { c.fill_nan(lit(NULL)) } else { c };
+        c.cast(DataType::String)
+    }
+
     pub(super) fn collect(&self, frame: LazyFrame) -> Result<DataFrame, LoadError> {
         frame.collect().map_err(|e| reading(&self.path, &e))
     }
@@ -434,7 +442,7 @@ impl Scan {
     ) -> Result<BTreeMap<i32, CategoryCounts>, LoadError> {
         let frame = self.window(range).select([
             col(self.date_column.as_str()).cast(DataType::Int32).alias("__day"),
-            col(column).cast(DataType::String).alias("__value"),
+            self.category(column).alias("__value"),
         ]);
         let df = self.collect(frame)?;
         let err = |e: PolarsError| reading(&self.path, &e);
@@ -521,7 +529,7 @@ impl Scan {
         group: Option<&str>,
         range: Option<DateRange>,
     ) -> Result<BTreeMap<String, CategoryCounts>, LoadError> {
-        let mut exprs = vec![col(column).cast(DataType::String).alias("__value")];
+        let mut exprs = vec![self.category(column).alias("__value")];
         if let Some(g) = group {
             exprs.push(col(g).cast(DataType::String).alias("__group"));
         }

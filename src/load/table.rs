@@ -25,7 +25,7 @@ impl Scan {
         let alias = |kind: &str, i: usize| format!("__{kind}{i}");
         let mut exprs = vec![col(self.date_column.as_str()).cast(DataType::Int32).alias("__day")];
         exprs.extend(numeric.iter().enumerate().map(|(i, c)| col(*c).cast(DataType::Float64).alias(alias("n", i))));
-        exprs.extend(categorical.iter().enumerate().map(|(i, c)| col(*c).cast(DataType::String).alias(alias("c", i))));
+        exprs.extend(categorical.iter().enumerate().map(|(i, c)| self.category(c).alias(alias("c", i))));
         if let Some(s) = symbol {
             exprs.push(col(s).cast(DataType::String).alias("__symbol"));
         }

@@ -215,3 +215,46 @@ fn bad_choices_are_refused() {
     assert_eq!(code, 3);
     insta::assert_snapshot!("stattest_with_a_profile", scrub(&err, tmp.path()));
 }
+
+#[test]
+fn a_float_column_read_as_categorical_counts_nan_as_missing() {
+    // NaN is a float's missing value: as a category of its own ("NaN") it was compared as if it
+    // were a grade, and the missing share read 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = trading_days("2026-01-04", 60);
+    let (mut dates, mut symbols, mut grade) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, day) in days.iter().enumerate() {
+        for s in 0..30 {
+            dates.push(*day);
+            symbols.push(format!("S{s}"));
+            grade.push(Some(match (i + s) % 5 {
+                0 => f64::NAN,
+                1 | 2 => 1.0,
+                _ => 2.0,
+            }));
+        }
+    }
+    let path = tmp.path().join("f.parquet");
+    write_parquet(
+        &path,
+        vec![
+            ("as_of".into(), OutColumn::Date(dates)),
+            ("symbol".into(), OutColumn::Str(symbols)),
+            ("grade".into(), OutColumn::F64(grade)),
+        ],
+        4096,
+    )
+    .unwrap();
+    let last = days[days.len() - 1].to_string();
+    let args = ["--as-of", &last, "--reference-last", "40", "--categorical", "grade", "--format", "json"];
+    let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args(args));
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&json).unwrap();
+    let f = &r["drift"]["features"][0];
+    assert_eq!(f["feature"], "grade");
+    assert_eq!(f["kind"], "categorical");
+    let labels: Vec<&str> = f["bins"].as_array().unwrap().iter().filter_map(|b| b["label"].as_str()).collect();
+    assert!(!labels.iter().any(|l| l.eq_ignore_ascii_case("nan")), "{labels:?}");
+    assert_eq!(f["reference_missing_ratio"], 0.2);
+    assert_eq!(f["current_missing_ratio"], 0.2);
+}

@@ -28,10 +28,10 @@ pub struct RunResult {
     pub as_of: NaiveDate,
     /// The windows that were compared.
     pub windows: Windows,
-    /// Sunday–Thursday days from the newest day in the features (the current window's end) to
-    /// the as-of date: 0 when the data is up to date. `null` when the current window was asked
-    /// for by dates (`--from/--to`): such a window ends where it was asked to, which says
-    /// nothing about how fresh the data is.
+    /// Sunday–Thursday days from the newest day of the current window in the features to the
+    /// day it should reach: the as-of date, or the end asked for by `--to`. 0 when the data is
+    /// up to date. `null` only in a result saved before it was recorded (the lag is then
+    /// counted from the window's end, as it was).
     #[serde(default)]
     pub data_lag_trading_days: Option<u32>,
     /// The PSI settings that produced the numbers.
@@ -87,6 +87,21 @@ pub struct Windows {
     pub current: WindowInfo,
     /// The window of predictions graded for performance, when computed.
     pub performance: Option<WindowInfo>,
+    /// The trading days of the current window the reference holds too (a reference that runs
+    /// into it), when any: compared with themselves, they hide drift.
+    #[serde(default)]
+    pub overlap: Option<Overlap>,
+}
+
+/// Trading days that two windows share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overlap {
+    /// The first shared day.
+    pub from: NaiveDate,
+    /// The last shared day.
+    pub to: NaiveDate,
+    /// Shared trading days.
+    pub trading_days: usize,
 }
 
 /// A resolved date window.

@@ -14,6 +14,7 @@ use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
 use crate::performance;
 use crate::result::{RunResult, SCHEMA_VERSION, Windows};
 use crate::settings::{CurrentWindow, Settings};
+use crate::windows::Window;
 
 /// Computes the complete result for `settings`, with the reference from the data or, when
 /// `sources.reference_profile` is set, from that fitted profile.
@@ -63,13 +64,8 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         model: graded.model,
         as_of: settings.as_of,
-        // Holidays in between count (they are not known until the data shows them), which is
-        // why the alert on the pushed gauge has a budget.
-        data_lag_trading_days: match settings.current {
-            CurrentWindow::Last(_) => Some(trading_days_between(current.to, settings.as_of)),
-            CurrentWindow::Range(_) => None,
-        },
-        windows: Windows { reference: reference_info, current, performance: graded.window },
+        data_lag_trading_days: Some(data_lag(&cx.current, settings)),
+        windows: Windows { reference: reference_info, current, performance: graded.window, overlap: cx.overlap() },
         psi_options: cx.psi,
         drift,
         performance: graded.report,
@@ -79,6 +75,18 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         rows_read,
         run: None,
     })
+}
+
+/// Sunday–Thursday days from the current window's newest day in the data to the day it should
+/// reach: the as-of date, or the end asked for by `--to` (a window chosen to end earlier is not
+/// stale). Holidays in between count (they are not known until the data shows them), which is
+/// why the alert on the pushed gauge has a budget.
+fn data_lag(current: &Window, settings: &Settings) -> u32 {
+    let end = match settings.current {
+        CurrentWindow::Last(_) => settings.as_of,
+        CurrentWindow::Range(r) => r.to().min(settings.as_of),
+    };
+    current.days.last().map_or(0, |newest| trading_days_between(*newest, end))
 }
 
 /// [`analyse_with`] at every as-of date of `days`, the days computed side by side on the

@@ -13,7 +13,7 @@ use crate::drift::ReferenceProfile;
 use crate::load::{ColumnType, Scan};
 use crate::options::PsiOptions;
 use crate::performance;
-use crate::result::{FeatureKind, SkippedFeature, WindowInfo};
+use crate::result::{FeatureKind, Overlap, SkippedFeature, WindowInfo};
 use crate::rows::DaySlots;
 use crate::settings::ReferenceWindow;
 use crate::settings::Settings;
@@ -219,6 +219,20 @@ impl<'a> Context<'a> {
     }
 
     /// The reference window's description, and the rows read from it (0 from a profile).
+    /// The current window's trading days that the reference holds too: its days in the
+    /// reference window's (from data), or inside the profile's fitted dates.
+    pub(super) fn overlap(&self) -> Option<Overlap> {
+        let shared: Vec<NaiveDate> = match &self.reference {
+            Reference::Data { window, .. } => {
+                self.current.days.iter().copied().filter(|d| window.days.binary_search(d).is_ok()).collect()
+            }
+            Reference::Profile { profile, .. } => {
+                self.current.days.iter().copied().filter(|d| (profile.from..=profile.to).contains(d)).collect()
+            }
+        };
+        Some(Overlap { from: *shared.first()?, to: *shared.last()?, trading_days: shared.len() })
+    }
+
     pub(super) fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
         let need = 2 * self.psi.bins as u64;
         let (info, read) = match &self.reference {

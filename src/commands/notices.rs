@@ -1,68 +1,88 @@
 //! Warnings about a computed result, logged on stderr the same way by every command and in
-//! every output format (`--format json` included): one line per feature that was skipped, and
-//! one when the newest data is older than the as-of date, and one when the reference overlaps the
-//! current window.
+//! every output format (`--format json` included): one line per feature that was skipped, one
+//! when the data stops short of the day the current window should reach, one when that window
+//! was asked to end before the as-of date, and one when the reference overlaps it.
 
 use crate::calendar::trading_days_between;
 use crate::result::RunResult;
-use crate::settings::CurrentWindow;
+use crate::settings::{CurrentWindow, ReferenceWindow, Settings};
 
-/// Logs the result's warnings; `asked` is the current window the settings asked for.
-pub fn warn(result: &RunResult, asked: CurrentWindow) {
+/// Logs the result's warnings; `settings` are those it was computed with.
+pub fn warn(result: &RunResult, settings: &Settings) {
     for s in &result.drift.skipped {
         // Escaped: a column name is data, and must not drive the terminal or split the log line.
         tracing::warn!(feature = %s.feature.escape_debug(), reason = %s.reason, "feature skipped");
     }
-    overlap(result);
-    match (asked, result.data_lag_trading_days) {
-        // A window asked for by dates is reported as asked (its `to`, not the newest day in the
-        // data): say that it ends before the as-of date, not that data is missing. No lag gauge
-        // is pushed for it.
-        (CurrentWindow::Range(_), _) => {
-            let before = trading_days_between(result.windows.current.to, result.as_of);
-            if before > 0 {
-                tracing::warn!(
-                    as_of = %result.as_of,
-                    to = %result.windows.current.to,
-                    trading_days = before,
-                    "the window asked for (--to {}) ends {before} trading day(s) before the as-of date; \
-                     the data after it is not used",
-                    result.windows.current.to
-                );
-            }
-        }
-        // As pushed in `nepse_drift_data_lag_trading_days`.
-        (CurrentWindow::Last(_), Some(lag)) if lag > 0 => tracing::warn!(
+    overlap(result, settings);
+    let current = &result.windows.current;
+    // As pushed in `nepse_drift_data_lag_trading_days`.
+    let lag = result.data_lag_trading_days.unwrap_or(0);
+    match settings.current {
+        CurrentWindow::Last(_) if lag > 0 => tracing::warn!(
             as_of = %result.as_of,
-            last_day = %result.windows.current.to,
+            last_day = %current.to,
             lag_trading_days = lag,
-            source = %result.windows.current.source,
+            source = %current.source,
             "stale data: the newest day in the features is {lag} trading day(s) before the as-of date; \
              the numbers describe the window that ends on that day"
         ),
-        (CurrentWindow::Last(_), _) => {}
+        CurrentWindow::Last(_) => {}
+        CurrentWindow::Range(_) => {
+            if lag > 0 {
+                tracing::warn!(
+                    to = %current.to,
+                    lag_trading_days = lag,
+                    source = %current.source,
+                    "stale data: the features' newest day in the window asked for is {lag} trading day(s) before \
+                     its end (--to {}); the numbers describe the days the data holds",
+                    current.to
+                );
+            }
+            // A window asked for by dates is reported as asked: say that it ends before the
+            // as-of date, not that data is missing.
+            let before = trading_days_between(current.to, result.as_of);
+            if before > 0 {
+                tracing::warn!(
+                    as_of = %result.as_of,
+                    to = %current.to,
+                    trading_days = before,
+                    "the window asked for (--to {}) ends {before} trading day(s) before the as-of date; \
+                     the data after it is not used",
+                    current.to
+                );
+            }
+        }
     }
 }
 
-/// Warns when the reference window overlaps the current one (a whole reference source that
-/// runs into it, or dates asked for): the days they share are compared with themselves, which
-/// hides drift. Allowed, since a user may mean it, but never silent.
-fn overlap(result: &RunResult) {
+/// Warns when the reference holds some of the current window's trading days (a whole reference
+/// source that runs into it, dates asked for, a profile fitted over it): they are compared with
+/// themselves, which hides drift. Allowed, since a user may mean it, but never silent. The hint
+/// says how to end this kind of reference before the current window.
+fn overlap(result: &RunResult, settings: &Settings) {
+    let Some(o) = result.windows.overlap else { return };
     let (r, c) = (&result.windows.reference, &result.windows.current);
-    let (from, to) = (r.from.max(c.from), r.to.min(c.to));
-    if from > to {
-        return;
-    }
+    let how = if settings.sources.reference_profile.is_some() {
+        "fit the profile again on a window that ends before it (fit-reference --from/--to)"
+    } else {
+        match settings.reference {
+            ReferenceWindow::WholeSource => {
+                "--reference-last N for the N trading days before it, or --reference-from/--reference-to"
+            }
+            ReferenceWindow::Range(_) | ReferenceWindow::Before(_) => "--reference-from/--reference-to",
+        }
+    };
     tracing::warn!(
-        reference = %format_args!("{} to {}", r.from, r.to),
-        current = %format_args!("{} to {}", c.from, c.to),
-        "the reference window ({} to {}) overlaps the current window ({} to {}) on {from} to {to}: those days \
-         are compared with themselves, which hides drift; hint: end the reference before {} (--reference-to, \
-         or --reference-last N for the N trading days before it)",
+        shared_trading_days = o.trading_days,
+        "the reference window ({} to {}) overlaps the current window ({} to {}) on {} trading day(s), {} to {}: \
+         those days are compared with themselves, which hides drift; hint: end the reference before {} ({how})",
         r.from,
         r.to,
         c.from,
         c.to,
+        o.trading_days,
+        o.from,
+        o.to,
         c.from
     );
 }

@@ -52,7 +52,7 @@ pub fn report(args: &ReportArgs, progress: bool, out: &mut Printer<'_>) -> Resul
         html.apart_from(&output, "-o")?;
     }
     let result = analyse(&settings)?;
-    super::notices::warn(&result, settings.current);
+    super::notices::warn(&result, &settings);
     if let Some(html) = &html {
         out.write(html, render::html::render(&result).as_bytes())?;
     }

@@ -80,7 +80,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
             return Err(e);
         }
     };
-    log_result(&result, settings.current);
+    log_result(&result, &settings);
     match results_dir {
         // A dry run writes nothing: a later `push --result latest.json` must not push it.
         Some(dir) if !args.dry_run => match store::save(dir, &result, &Inputs::for_results(&settings, config)) {
@@ -137,7 +137,7 @@ fn report_failure(push: &PushSettings, model: &str, dry_run: bool) {
     }
 }
 
-fn log_result(r: &RunResult, asked: crate::settings::CurrentWindow) {
+fn log_result(r: &RunResult, settings: &Settings) {
     let w = &r.windows;
     tracing::info!(
         reference_from = %w.reference.from, reference_to = %w.reference.to, reference_rows = w.reference.rows,
@@ -151,7 +151,7 @@ fn log_result(r: &RunResult, asked: crate::settings::CurrentWindow) {
         seconds = r.run.as_ref().map_or(0.0, |x| x.duration_seconds),
         "computed"
     );
-    super::notices::warn(r, asked);
+    super::notices::warn(r, settings);
 }
 
 fn unix_now() -> f64 {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use ::prometheus::{Encoder, GaugeVec, Opts, Registry, TextEncoder};
 use chrono::NaiveDate;
 
-use crate::calendar::NEPAL_OFFSET_SECONDS;
+use crate::calendar::{NEPAL_OFFSET_SECONDS, trading_days_between};
 use crate::result::{FeatureDrift, PerformanceReport, RunResult, VersionPerformance};
 
 /// A metric family: name, help, label names.
@@ -104,7 +104,7 @@ families! {
     LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], "Unix time the last successful run finished computing.";
     DURATION = "nepse_drift_run_duration_seconds", [], "Wall time of the last successful run's computation.";
     ROWS = "nepse_drift_rows_read", ["dataset"], "Rows read per dataset by the last successful run.";
-    DATA_LAG = "nepse_drift_data_lag_trading_days", [], "Sunday-Thursday days from the newest day in the features (the current window's end) to the as-of date: 0 when the data is up to date. Not pushed for a window asked for by dates (--from/--to).";
+    DATA_LAG = "nepse_drift_data_lag_trading_days", [], "Sunday-Thursday days from the current window's newest day in the features to the as-of date (or the end asked for by --to): 0 when the data is up to date.";
     AS_OF = "nepse_drift_as_of_timestamp_seconds", [], "The run's as-of date, midnight Nepal time, as Unix time.";
     WINDOW_START = "nepse_drift_window_start_timestamp_seconds", ["window"], "First day of each window (reference, current, performance), midnight Nepal time.";
     WINDOW_END = "nepse_drift_window_end_timestamp_seconds", ["window"], "Last day of each window, midnight Nepal time.";
@@ -283,7 +283,11 @@ pub fn samples(result: &RunResult) -> Result<Vec<Sample>, MetricsError> {
             put(&ROWS, vec![dataset.clone()], Some(*rows as f64));
         }
         put(&AS_OF, vec![], Some(nepal_midnight(result.as_of)));
-        put(&DATA_LAG, vec![], result.data_lag_trading_days.map(f64::from));
+        // A result saved before the lag was recorded: counted from its window's end, as then.
+        let lag = result
+            .data_lag_trading_days
+            .unwrap_or_else(|| trading_days_between(result.windows.current.to, result.as_of));
+        put(&DATA_LAG, vec![], Some(f64::from(lag)));
         let w = &result.windows;
         for (name, win) in
             [("reference", Some(&w.reference)), ("current", Some(&w.current)), ("performance", w.performance.as_ref())]

@@ -144,11 +144,28 @@ impl Settings {
                 ),
             });
         }
+        let as_of = windows.as_of.unwrap_or_else(|| nepal_date(now));
+        // The current window's features must be known on the as-of date (`fit-reference`'s
+        // `--from/--to` name the fitted window instead, which has no as-of date to respect).
+        if let CurrentWindow::Range(r) = current
+            && r.to() > as_of
+            && !groups.fits_reference
+        {
+            return Err(ConfigError::Invalid {
+                key: "--to".into(),
+                detail: format!(
+                    "--to {} is after the as-of date {as_of}, and features after it are not known on that date: \
+                     give --as-of {} (or later), or end the window by {as_of}",
+                    r.to(),
+                    r.to()
+                ),
+            });
+        }
         Ok(Self {
             columns: sources.columns(file)?,
             sources: resolved_sources,
             features: groups.features.cloned().unwrap_or_default().resolve(file),
-            as_of: windows.as_of.unwrap_or_else(|| nepal_date(now)),
+            as_of,
             current,
             reference,
             performance_days: file

@@ -276,9 +276,8 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
         assert_eq!(code, 0, "{err}");
         assert_eq!(err.lines().filter(|l| l.contains("stale data")).count(), 1, "{format}: {err}");
     }
-    // A window asked for by dates is reported as asked, and the data after it is not missing:
-    // not "stale data" (it said the newest day in the features was five days old), but the
-    // days the lag gauge counts, said as what they are.
+    // A window asked for by dates that ends before the as-of date is reported as asked, and
+    // the data after it is not missing: not "stale data", but said as what it is.
     let (code, _, err) =
         fixtures_report(Fixtures::Features, "2026-11-19", &["--from", "2026-11-08", "--to", "2026-11-12"]);
     assert_eq!(code, 0, "{err}");
@@ -287,34 +286,61 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
         err.contains("the window asked for (--to 2026-11-12) ends 5 trading day(s) before the as-of date"),
         "{err}"
     );
-    // Nor is it pushed as stale: a window asked for by dates says nothing about how fresh the
-    // data is, so `run` leaves the lag gauge out (it paged DriftDataStale) and JSON has null.
-    let (code, out, err) = run(bin().args([
-        "run",
-        "--features",
-        &features,
-        "--as-of",
-        "2026-11-19",
-        "--from",
-        "2026-11-08",
-        "--to",
-        "2026-11-12",
-        "--dry-run",
-    ]));
+    // Nor is it pushed as stale (it paged DriftDataStale): the lag of such a window counts from
+    // its newest day in the data to its own end, 0 when the data reaches it.
+    let dated_run = |as_of: &str, to: &str| {
+        let args = ["run", "--features", &features, "--as-of", as_of, "--from", "2026-11-08", "--to", to, "--dry-run"];
+        let (code, out, err) = run(bin().args(args));
+        assert_eq!(code, 0, "{err}");
+        let line = out.lines().find(|l| l.starts_with("nepse_drift_data_lag_trading_days ")).expect(&out).to_owned();
+        (line, err)
+    };
+    assert_eq!(dated_run("2026-11-19", "2026-11-12").0, "nepse_drift_data_lag_trading_days 0");
+    // A window asked for beyond the data (which ends on 2026-11-19) is stale all the same.
+    let (line, err) = dated_run("2026-11-26", "2026-11-26");
+    assert_eq!(line, "nepse_drift_data_lag_trading_days 5");
+    let warning = err.lines().find(|l| l.contains("stale data")).expect(&err);
+    assert!(warning.contains("--to 2026-11-26") && warning.contains("5 trading day"), "{warning}");
+    // JSON carries the gauge's value.
+    let json_lag = |as_of: &str, extra: &[&str]| {
+        let (code, out, err) = fixtures_report(Fixtures::Features, as_of, &[extra, &["--format", "json"]].concat());
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json.get("data_lag_trading_days").cloned()
+    };
+    assert_eq!(json_lag("2026-11-19", &["--from", "2026-11-08", "--to", "2026-11-12"]), Some(0.into()));
+    assert_eq!(json_lag("2026-11-26", &[]), Some(5.into()));
+    // A window that ends after the as-of date reads features not known on it: refused.
+    let (code, _, err) =
+        fixtures_report(Fixtures::Features, "2026-11-10", &["--from", "2026-11-08", "--to", "2026-11-19"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--to 2026-11-19 is after the as-of date 2026-11-10") && err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
+    // `push --result` re-pushes exactly: a result file written before `data_lag_trading_days`
+    // existed still pushes the lag it had (from its window's end), not none (which would clear
+    // a firing DriftDataStale).
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let features = fixture("features.parquet");
+    let (code, _, err) = run(bin()
+        .args(["run", "--features", &features, "--as-of", "2026-11-26"])
+        .args(["--results-dir", results.to_str().unwrap()]));
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("nepse_drift_as_of_timestamp_seconds"), "{out}");
-    assert!(!out.contains("nepse_drift_data_lag_trading_days"), "{out}");
-    let (code, out, err) = fixtures_report(
-        Fixtures::Features,
-        "2026-11-19",
-        &["--from", "2026-11-08", "--to", "2026-11-12", "--format", "json"],
-    );
+    let latest = std::fs::read_dir(&results)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a saved result");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&latest).unwrap()).unwrap();
+    assert_eq!(json.as_object_mut().unwrap().remove("data_lag_trading_days"), Some(5.into()));
+    let old = tmp.path().join("old.json");
+    std::fs::write(&old, json.to_string()).unwrap();
+    let (code, out, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
     assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json["data_lag_trading_days"], serde_json::Value::Null);
-    let (_, out, _) = fixtures_report(Fixtures::Features, "2026-11-26", &["--format", "json"]);
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json["data_lag_trading_days"], 5);
+    assert!(out.lines().any(|l| l == "nepse_drift_data_lag_trading_days 5"), "{out}");
 }
 
 #[test]

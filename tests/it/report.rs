@@ -799,31 +799,61 @@ fn reference_profile_round_trip_gives_identical_drift() {
 
 #[test]
 fn a_reference_that_overlaps_the_current_window_is_warned_about() {
-    // The current window's days inside the reference are compared with themselves, which hides
-    // drift: said on one line, naming both windows, the overlap and how to end the reference
-    // before the current window.
+    // The trading days in both windows are compared with themselves (or, from a separate
+    // source, with its rows of the same dates), which hides drift: said on one line, naming both
+    // windows, the days they share and how to end this kind of reference before the current
+    // window.
     let features = fixture("features.parquet");
     let report = |extra: &[&str]| {
         let args = ["report", "--features", &features, "--as-of", "2026-11-19", "--format", "json"];
         let (code, out, err) = run(bin().args(args).args(extra));
         assert_eq!(code, 0, "{err}");
-        (json(&out)["windows"]["current"]["from"].as_str().unwrap().to_owned(), err)
+        let json = json(&out);
+        (json["windows"]["current"]["from"].as_str().unwrap().to_owned(), json["windows"]["overlap"].clone(), err)
     };
-    let (from, err) = report(&["--reference-source", &features]);
+    let (from, overlap, err) = report(&["--reference-source", &features]);
     let line = err.lines().find(|l| l.contains("overlaps the current window")).expect(&err);
+    assert!(line.contains(&format!("({from} to 2026-11-19)")), "{line}");
+    assert!(line.contains(&format!("20 trading day(s), {from} to 2026-11-19")), "{line}");
     assert!(
-        line.contains(&format!("({from} to 2026-11-19)")) && line.contains(&format!("on {from} to 2026-11-19")),
+        line.contains(&format!("hint: end the reference before {from}")) && line.contains("--reference-last"),
         "{line}"
     );
-    assert!(line.contains("hint:") && line.contains(&format!("before {from}")), "{line}");
-    let (_, err) = report(&["--reference-from", "2026-06-01", "--reference-to", "2026-11-05"]);
+    assert_eq!(overlap["trading_days"], 20, "{overlap}");
+    // The fixtures hold no trading on 2026-11-09 and 11-10 (a holiday): the days shared end on
+    // the last trading day before them.
+    let (_, overlap, err) = report(&["--reference-from", "2026-06-01", "--reference-to", "2026-11-10"]);
     let line = err.lines().find(|l| l.contains("overlaps the current window")).expect(&err);
-    assert!(
-        line.contains("(2026-06-01 to 2026-11-05)") && line.contains(&format!("on {from} to 2026-11-05")),
-        "{line}"
-    );
-    // Adjacent windows (the default) and a reference that ends before the current one: no
-    // warning.
-    assert!(!report(&[]).1.contains("overlaps"));
-    assert!(!report(&["--reference-from", "2026-06-01", "--reference-to", "2026-10-01"]).1.contains("overlaps"));
+    assert_eq!(overlap["to"], "2026-11-08", "{overlap}");
+    assert!(line.contains("(2026-06-01 to 2026-11-10)") && line.contains(&format!("{from} to 2026-11-08")), "{line}");
+    assert!(line.contains("--reference-from/--reference-to"), "{line}");
+    // A fitted profile's window is changed by fitting it again.
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.json");
+    let fit = ["fit-reference", "--features", &features, "--from", "2026-06-01", "--to", "2026-11-19", "-o"];
+    let (code, _, err) = run(bin().args(fit).arg(&profile));
+    assert_eq!(code, 0, "{err}");
+    let (_, _, err) = report(&["--reference-profile", profile.to_str().unwrap()]);
+    let line = err.lines().find(|l| l.contains("overlaps the current window")).expect(&err);
+    assert!(line.contains("fit-reference") && !line.contains("--reference-last"), "{line}");
+    // Adjacent windows (the default), a reference that ends before the current one, and one
+    // that shares only dates without trading (a Friday and a Saturday): no warning, no overlap.
+    for extra in [
+        &[][..],
+        &["--reference-from", "2026-06-01", "--reference-to", "2026-10-01"],
+        &[
+            "--reference-from",
+            "2026-06-01",
+            "--reference-to",
+            "2026-11-07",
+            "--from",
+            "2026-11-06",
+            "--to",
+            "2026-11-19",
+        ],
+    ] {
+        let (_, overlap, err) = report(extra);
+        assert!(!err.contains("overlaps"), "{extra:?}: {err}");
+        assert_eq!(overlap, serde_json::Value::Null, "{extra:?}");
+    }
 }

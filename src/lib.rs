@@ -46,4 +46,5 @@ pub mod store;
 pub mod synth;
 #[cfg(test)]
 mod test_support;
+pub mod text_file;
 pub mod windows;

@@ -201,7 +201,8 @@ fn write_atomically(path: &Path, text: &str, inputs: &Inputs) -> Result<(), Stor
 /// [`StoreError::Read`] for an unreadable file, invalid JSON or another schema version.
 pub fn read(path: &Path) -> Result<RunResult, StoreError> {
     let fail = |detail: String| StoreError::Read { path: path.display().to_string(), detail };
-    let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text = crate::text_file::read_capped(path, 256 * crate::text_file::MIB, "a saved result")
+        .map_err(|e| fail(e.to_string()))?;
     let result: RunResult = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
     if result.schema_version != SCHEMA_VERSION {
         return Err(fail(format!("schema_version {} is not {SCHEMA_VERSION}", result.schema_version)));

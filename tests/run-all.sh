@@ -29,7 +29,7 @@ fi
 # The Debian package starts a system pushgateway/prometheus on the default ports; the tests
 # start their own on free ports and do not need those.
 
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, pandas, pyarrow, kubernetes_validate' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, scipy, pandas, pyarrow, kubernetes_validate' 2>/dev/null; then
   echo "== installing the Python test tools into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r tests/requirements.txt

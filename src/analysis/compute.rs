@@ -9,12 +9,10 @@ use chrono::NaiveDate;
 use super::error::AnalysisError;
 use super::parallel::{cores, parallel_map};
 use super::sources::Sources;
-use crate::calendar::trading_days_between;
 use crate::drift::{PROFILE_SCHEMA_VERSION, ReferenceProfile};
 use crate::performance;
 use crate::result::{RunResult, SCHEMA_VERSION, Windows};
-use crate::settings::{CurrentWindow, Settings};
-use crate::windows::Window;
+use crate::settings::Settings;
 
 /// Computes the complete result for `settings`, with the reference from the data or, when
 /// `sources.reference_profile` is set, from that fitted profile.
@@ -64,7 +62,7 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         model: graded.model,
         as_of: settings.as_of,
-        data_lag_trading_days: Some(data_lag(&cx.current, settings)),
+        data_lag_trading_days: Some(cx.data_lag()),
         windows: Windows { reference: reference_info, current, performance: graded.window, overlap: cx.overlap() },
         psi_options: cx.psi,
         drift,
@@ -75,18 +73,6 @@ pub fn analyse_with(settings: &Settings, sources: &Sources) -> Result<RunResult,
         rows_read,
         run: None,
     })
-}
-
-/// Sunday–Thursday days from the current window's newest day in the data to the day it should
-/// reach: the as-of date, or the end asked for by `--to` (a window chosen to end earlier is not
-/// stale). Holidays in between count (they are not known until the data shows them), which is
-/// why the alert on the pushed gauge has a budget.
-fn data_lag(current: &Window, settings: &Settings) -> u32 {
-    let end = match settings.current {
-        CurrentWindow::Last(_) => settings.as_of,
-        CurrentWindow::Range(r) => r.to().min(settings.as_of),
-    };
-    current.days.last().map_or(0, |newest| trading_days_between(*newest, end))
 }
 
 /// [`analyse_with`] at every as-of date of `days`, the days computed side by side on the

@@ -8,15 +8,15 @@ use chrono::NaiveDate;
 
 use super::error::AnalysisError;
 use super::sources::Sources;
-use crate::calendar::DateRange;
+use crate::calendar::{DateRange, trading_days_between};
 use crate::drift::ReferenceProfile;
 use crate::load::{ColumnType, Scan};
 use crate::options::PsiOptions;
 use crate::performance;
 use crate::result::{FeatureKind, Overlap, SkippedFeature, WindowInfo};
 use crate::rows::DaySlots;
-use crate::settings::ReferenceWindow;
 use crate::settings::Settings;
+use crate::settings::{CurrentWindow, ReferenceWindow};
 use crate::windows::{self, EmptyWindow, Window};
 
 /// One feature's name and kind.
@@ -219,6 +219,24 @@ impl<'a> Context<'a> {
     }
 
     /// The reference window's description, and the rows read from it (0 from a profile).
+    /// Sunday–Thursday days from the current window's newest day in the data to the day it
+    /// should reach: the as-of date, or the end asked for by `--to` (a window chosen to end
+    /// earlier is not stale). 0 when the features hold a later day: the days between were then
+    /// no trading days (a holiday in the data's history), not data yet to come. Otherwise
+    /// holidays count (they are not known until the data shows them), which is why the alert on
+    /// the pushed gauge has a budget.
+    pub(super) fn data_lag(&self) -> u32 {
+        let end = match self.settings.current {
+            CurrentWindow::Last(_) => self.settings.as_of,
+            CurrentWindow::Range(r) => r.to().min(self.settings.as_of),
+        };
+        match (self.current.days.last(), self.days.last()) {
+            (Some(_), Some(newest)) if *newest > end => 0,
+            (Some(last), _) => trading_days_between(*last, end),
+            (None, _) => 0,
+        }
+    }
+
     /// The current window's trading days that the reference holds too: its days in the
     /// reference window's (from data), or inside the profile's fitted dates.
     pub(super) fn overlap(&self) -> Option<Overlap> {

@@ -47,7 +47,7 @@ pub fn warn(result: &RunResult, settings: &Settings) {
                     to = %current.to,
                     trading_days = before,
                     "the window asked for (--to {}) ends {before} trading day(s) before the as-of date; \
-                     the data after it is not used",
+                     any data after it is not used",
                     current.to
                 );
             }

@@ -72,7 +72,8 @@ impl ReferenceProfile {
     /// [`ProfileError`] for an unreadable, foreign or altered file.
     pub fn read(path: &Path) -> Result<Self, ProfileError> {
         let fail = |detail: String| ProfileError { path: path.display().to_string(), detail };
-        let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        let text = crate::text_file::read_capped(path, 256 * crate::text_file::MIB, "a reference profile")
+            .map_err(|e| fail(e.to_string()))?;
         let profile: Self = serde_json::from_str(&text).map_err(|e| fail(format!("not a reference profile ({e})")))?;
         if profile.schema_version != PROFILE_SCHEMA_VERSION {
             return Err(fail(format!(

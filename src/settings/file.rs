@@ -198,7 +198,7 @@ impl FileConfig {
     /// # Errors
     /// [`ConfigError::Read`] or [`ConfigError::Parse`].
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs_err::read_to_string(path)
+        let text = crate::text_file::read_capped(path, 16 * crate::text_file::MIB, "a config file")
             .map_err(|e| ConfigError::Read { path: path.to_owned(), detail: e.to_string() })?;
         toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),

@@ -169,7 +169,7 @@ impl Grouping {
 /// configuration error, not a failed push to retry. Never printed.
 fn auth(p: &PushConfig, env: &dyn Env) -> Result<Auth, ConfigError> {
     let read_secret = |path: &Path| -> Result<String, ConfigError> {
-        fs_err::read_to_string(path)
+        crate::text_file::read_capped(path, crate::text_file::MIB, "a credential file")
             .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| ConfigError::Credential { path: path.to_owned(), detail: e.to_string() })
     };

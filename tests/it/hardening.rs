@@ -310,6 +310,12 @@ fn stale_data_is_pushed_as_stale_and_warned_about_in_every_format() {
     };
     assert_eq!(json_lag("2026-11-19", &["--from", "2026-11-08", "--to", "2026-11-12"]), Some(0.into()));
     assert_eq!(json_lag("2026-11-26", &[]), Some(5.into()));
+    // Inside the data's history a gap is a holiday, not stale data: the features hold later
+    // days (Dashain: no trading from 2026-10-19 to 10-22, trading again on 10-25).
+    assert_eq!(json_lag("2026-10-22", &[]), Some(0.into()));
+    let (code, _, err) = fixtures_report(Fixtures::Features, "2026-10-22", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("stale data"), "{err}");
     // A window that ends after the as-of date reads features not known on it: refused.
     let (code, _, err) =
         fixtures_report(Fixtures::Features, "2026-11-10", &["--from", "2026-11-08", "--to", "2026-11-19"]);
@@ -1272,5 +1278,20 @@ fn a_decimal_or_half_float_column_is_refused_by_name_not_a_panic() {
             err.contains(&format!("column `{column}` has dtype")) && err.contains("hint: cast the column"),
             "{err}"
         );
+    }
+}
+
+#[test]
+fn an_endless_file_as_a_small_input_is_refused_not_read_forever() {
+    // `/dev/zero` as the result, config or profile grew to gigabytes and never ended.
+    for (args, code) in [
+        (vec!["push", "--result", "/dev/zero", "--dry-run"], 3),
+        (vec!["check-config", "--config", "/dev/zero"], 2),
+        (vec!["report", "--features", &fixture("features.parquet"), "--reference-profile", "/dev/zero"], 3),
+    ] {
+        let (got, _, err) = run(bin().args(&args));
+        assert_eq!(got, code, "{args:?}: {err}");
+        let line = err.lines().find(|l| l.contains("/dev/zero")).expect(&err);
+        assert!(line.contains("larger than") && line.contains("MiB"), "{args:?}: {line}");
     }
 }

@@ -1,0 +1,51 @@
+//! Reading the small text files a user names (the config, a credential, a reference profile, a
+//! saved result) with a bound on their size: a device such as `/dev/zero` given in their place
+//! would otherwise be read until memory runs out.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+/// One mebibyte.
+pub const MIB: u64 = 1 << 20;
+
+/// Reads `path` as UTF-8 text of at most `limit` bytes. `what` names the kind of file for the
+/// error ("a config file").
+///
+/// # Errors
+/// The open or read error (naming the path), or [`io::ErrorKind::InvalidData`] when the file
+/// holds more than `limit` bytes or is not UTF-8.
+pub fn read_capped(path: &Path, limit: u64, what: &str) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    fs_err::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is larger than {} MiB, more than {what} ever holds: is it a device or another file?",
+                path.display(),
+                limit / MIB
+            ),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{} is not UTF-8 text: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_within_the_limit_is_read_whole_and_one_byte_over_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, vec![b'x'; MIB as usize]).unwrap();
+        assert_eq!(read_capped(&path, MIB, "a config file").unwrap().len(), MIB as usize);
+        std::fs::write(&path, vec![b'x'; MIB as usize + 1]).unwrap();
+        let e = read_capped(&path, MIB, "a config file").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("larger than 1 MiB, more than a config file ever holds"), "{e}");
+        std::fs::write(&path, [0xff, 0xfe]).unwrap();
+        assert!(read_capped(&path, MIB, "a config file").unwrap_err().to_string().contains("not UTF-8"));
+    }
+}

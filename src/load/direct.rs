@@ -467,15 +467,17 @@ impl DirectColumn<'_> {
     ///
     /// # Errors
     /// The file and the reason when a chunk cannot be read or decoded.
-    pub(super) fn distinct_days(&self) -> Result<Vec<i32>, (PathBuf, String)> {
-        let mut days = std::collections::BTreeSet::new();
+    pub(super) fn distinct_days(&self) -> Result<(Vec<i32>, u64), (PathBuf, String)> {
+        let (mut days, mut undated) = (std::collections::BTreeSet::new(), 0);
         self.for_each_group(&mut |Group { file, part: Part { field, .. }, chunk, .. }| {
             for a in decode(file, chunk, field)? {
-                add_days(as_days(a.as_ref())?, &mut days);
+                let a = as_days(a.as_ref())?;
+                undated += a.null_count() as u64;
+                add_days(a, &mut days);
             }
             Ok(())
         })?;
-        Ok(days.into_iter().collect())
+        Ok((days.into_iter().collect(), undated))
     }
 
     /// Rows the window keeps (every row without a window), from the statistics where they

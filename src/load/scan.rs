@@ -222,22 +222,41 @@ impl Scan {
         frame.collect().map_err(|e| reading(&self.path, &e))
     }
 
-    /// Distinct dates of the date column, sorted.
+    /// Distinct dates of the date column, sorted. Every row needs one: a row without a date
+    /// belongs to no trading day, and would be counted only where a window reads the source
+    /// whole.
     ///
     /// # Errors
-    /// [`LoadError::Unreadable`] when a file fails to decode.
+    /// [`LoadError::UndatedRows`] when the date column holds a null; [`LoadError::Unreadable`]
+    /// when a file fails to decode.
     pub fn dates(&self) -> Result<Vec<NaiveDate>, LoadError> {
+        match self.dates_and_undated()? {
+            (days, 0) => Ok(days),
+            (_, rows) => {
+                Err(LoadError::UndatedRows { path: self.path.clone(), column: self.date_column.clone(), rows })
+            }
+        }
+    }
+
+    /// The distinct dates, sorted, and the rows without a date.
+    fn dates_and_undated(&self) -> Result<(Vec<NaiveDate>, u64), LoadError> {
         let c = self.date_column.as_str();
         if let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date, None)) {
-            let days = direct.distinct_days().map_err(Self::direct_failed(c))?;
-            return Ok(days.into_iter().filter_map(day_to_date).collect());
+            let (days, undated) = direct.distinct_days().map_err(Self::direct_failed(c))?;
+            return Ok((days.into_iter().filter_map(day_to_date).collect(), undated));
         }
         let df = self.collect(self.frame.clone().select([col(c)]).unique(None, UniqueKeepStrategy::Any))?;
-        let mut days = dates_of(&df, c).map_err(|e| reading(&self.path, &e))?;
-        days.retain(Option::is_some);
+        let days = dates_of(&df, c).map_err(|e| reading(&self.path, &e))?;
+        // Rare, so counted only then, in a second pass.
+        let undated = if days.contains(&None) {
+            let counted = self.collect(self.frame.clone().select([col(c).null_count().cast(DataType::UInt64)]))?;
+            counted[0].u64().ok().and_then(|ca| ca.get(0)).unwrap_or(1)
+        } else {
+            0
+        };
         let mut days: Vec<NaiveDate> = days.into_iter().flatten().collect();
         days.sort_unstable();
-        Ok(days)
+        Ok((days, undated))
     }
 
     /// Rows in the window.
@@ -737,7 +756,10 @@ mod tests {
                     assert_eq!(bits(windowed), bits(lazy(&scan, column, Some(range))), "{column}, days {from}..={to}");
                 }
             }
-            let days = scan.dates().unwrap();
+            // Two rows (one a file) hold no date: refused, and counted on either path.
+            assert!(matches!(scan.dates(), Err(LoadError::UndatedRows { rows: 2, .. })));
+            let (days, undated) = scan.dates_and_undated().unwrap();
+            assert_eq!(undated, 2);
             let lazy_days = {
                 let df = scan
                     .collect(scan.frame.clone().select([col("as_of")]).unique(None, UniqueKeepStrategy::Any))
@@ -776,8 +798,8 @@ mod tests {
         let first_five = files.count_rows(Some(DateRange::new(day(0), day(4)).unwrap())).unwrap();
         assert_eq!(rows, first_five + 2, "days up to the bound, and the rows without a date");
         assert!(whole.footers().is_none() && !whole.reads_directly("f64", None));
-        assert_eq!(whole.dates().unwrap(), files.dates().unwrap());
-        assert_eq!(upto.dates().unwrap(), (0..=4).map(day).collect::<Vec<_>>());
+        assert_eq!(whole.dates_and_undated().unwrap(), files.dates_and_undated().unwrap());
+        assert_eq!(upto.dates_and_undated().unwrap(), ((0..=4).map(day).collect::<Vec<_>>(), 2));
         for column in ["f64", "f32", "i64", "i32", "u32"] {
             for (from, to) in [(0, 1), (1, 1), (4, 4), (2, 5), (0, 9), (7, 9)] {
                 let range = Some(DateRange::new(day(from), day(to)).unwrap());

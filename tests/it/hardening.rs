@@ -1295,3 +1295,36 @@ fn an_endless_file_as_a_small_input_is_refused_not_read_forever() {
         assert!(line.contains("larger than") && line.contains("MiB"), "{args:?}: {line}");
     }
 }
+
+#[test]
+fn rows_without_a_date_are_refused_naming_the_file_and_column() {
+    // A row without its trading day belongs to no window: it was dropped silently from a
+    // window's scan (and counted when the window took the whole source).
+    let tmp = tempfile::tempdir().unwrap();
+    let days = crate::util::trading_days("2026-01-04", 60);
+    let (mut dates, mut symbols, mut x) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, day) in days.iter().enumerate() {
+        for s in 0..30 {
+            dates.push(((i, s) != (10, 3)).then_some(*day));
+            symbols.push(format!("S{s}"));
+            x.push(Some(((i * 31 + s * 7) % 17) as f64));
+        }
+    }
+    let path = tmp.path().join("undated.parquet");
+    let columns = vec![
+        ("as_of".into(), OutColumn::OptDate(dates)),
+        ("symbol".into(), OutColumn::Str(symbols)),
+        ("x".into(), OutColumn::F64(x)),
+    ];
+    write_parquet(&path, columns, 4096).unwrap();
+    let last = days[days.len() - 1].to_string();
+    let file = path.to_str().unwrap();
+    for extra in [&["--features", file][..], &["--features", &fixture("features.parquet"), "--reference-source", file]]
+    {
+        let (code, _, err) = run(bin().arg("report").args(extra).args(["--as-of", &last, "--reference-last", "40"]));
+        assert_eq!(code, 3, "{extra:?}: {err}");
+        let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+        assert!(line.contains("undated.parquet") && line.contains("1 row") && line.contains("as_of"), "{line}");
+        assert!(err.contains("hint:"), "{err}");
+    }
+}

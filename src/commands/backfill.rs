@@ -55,6 +55,7 @@ pub fn backfill(args: &BackfillArgs, out: &mut Printer<'_>) -> Result<u8, Error>
     let mut history = History::new();
     let (mut written, mut skipped_days, mut partial) = (0_usize, 0_usize, false);
     let mut first_skip = None;
+    let (mut overlapped, mut first_overlap) = (0_usize, None);
     for (day, computed) in analyse_days(&settings, &sources, &days) {
         let result = match computed {
             Ok(result) => result,
@@ -67,6 +68,10 @@ pub fn backfill(args: &BackfillArgs, out: &mut Printer<'_>) -> Result<u8, Error>
             Err(e) => return Err(Error::Analysis(e)),
         };
         partial |= !result.drift.skipped.is_empty();
+        if let Some(o) = result.windows.overlap {
+            overlapped += 1;
+            first_overlap.get_or_insert((day, o));
+        }
         let mut labels = vec![("job".to_owned(), grouping.job.clone()), ("model".to_owned(), result.model.clone())];
         labels.extend(grouping.labels.iter().cloned());
         history.add(nepal_instant(day, args.at), &labels, exposition::samples(&result)?);
@@ -76,6 +81,9 @@ pub fn backfill(args: &BackfillArgs, out: &mut Printer<'_>) -> Result<u8, Error>
             history.add(nepal_instant(day, args.at), &labels, exposition::version_samples(&result, other)?);
         }
         written += 1;
+    }
+    if let Some(first) = first_overlap {
+        super::notices::overlaps_in_backfill(overlapped, written, first, &settings);
     }
     if partial {
         tracing::warn!("some features could not be computed on some days: see `report --as-of DAY` for the reasons");

@@ -4,7 +4,9 @@
 //! was asked to end before the as-of date, and one when the reference overlaps it.
 
 use crate::calendar::trading_days_between;
-use crate::result::RunResult;
+use chrono::NaiveDate;
+
+use crate::result::{Overlap, RunResult};
 use crate::settings::{CurrentWindow, ReferenceWindow, Settings};
 
 /// Logs the result's warnings; `settings` are those it was computed with.
@@ -62,7 +64,25 @@ pub fn warn(result: &RunResult, settings: &Settings) {
 fn overlap(result: &RunResult, settings: &Settings) {
     let Some(o) = result.windows.overlap else { return };
     let (r, c) = (&result.windows.reference, &result.windows.current);
-    let how = if settings.sources.reference_profile.is_some() {
+    tracing::warn!(
+        shared_trading_days = o.trading_days,
+        "the reference window ({} to {}) overlaps the current window ({} to {}) on {} trading day(s), {} to {}: \
+         those days are compared with themselves, which hides drift; hint: end the reference before {} ({})",
+        r.from,
+        r.to,
+        c.from,
+        c.to,
+        o.trading_days,
+        o.from,
+        o.to,
+        c.from,
+        overlap_hint(settings)
+    );
+}
+
+/// How to end the reference of `settings` before the current window.
+fn overlap_hint(settings: &Settings) -> &'static str {
+    if settings.sources.reference_profile.is_some() {
         "fit the profile again on a window that ends before it (fit-reference --from/--to)"
     } else {
         match settings.reference {
@@ -71,18 +91,22 @@ fn overlap(result: &RunResult, settings: &Settings) {
             }
             ReferenceWindow::Range(_) | ReferenceWindow::Before(_) => "--reference-from/--reference-to",
         }
-    };
+    }
+}
+
+/// The backfill's one line for the days whose reference overlapped their current window
+/// (`overlapped` of `days`; `first` the first such day and its overlap), instead of one a day.
+pub fn overlaps_in_backfill(overlapped: usize, days: usize, first: (NaiveDate, Overlap), settings: &Settings) {
+    let (day, o) = first;
     tracing::warn!(
-        shared_trading_days = o.trading_days,
-        "the reference window ({} to {}) overlaps the current window ({} to {}) on {} trading day(s), {} to {}: \
-         those days are compared with themselves, which hides drift; hint: end the reference before {} ({how})",
-        r.from,
-        r.to,
-        c.from,
-        c.to,
+        overlapped_days = overlapped,
+        "the reference overlaps the current window on {overlapped} of the {days} days backfilled (on {}: \
+         {} trading day(s), {} to {}): those days are compared with themselves, which hides drift; hint: end the \
+         reference before each current window ({})",
+        day,
         o.trading_days,
         o.from,
         o.to,
-        c.from
+        overlap_hint(settings)
     );
 }

@@ -345,3 +345,23 @@ fn the_sample_time_is_configurable_and_stdout_takes_the_text() {
         ))
     );
 }
+
+#[test]
+fn a_reference_that_overlaps_the_days_is_warned_about_once() {
+    // `run` warns of a reference overlapping its current window; a backfill of the same
+    // settings said nothing, on any day. One line for the range, not one a day.
+    let tmp = tempfile::tempdir().unwrap();
+    let features = crate::util::fixture("features.parquet");
+    let out = tmp.path().join("x.om");
+    let reference = ["--reference-from", "2026-06-01", "--reference-to", "2026-11-12"];
+    let args = ["--features", &features, "--from", "2026-11-15", "--to", "2026-11-19", "-o"];
+    let (code, _, err) = run(bin().arg("backfill").args(reference).args(args).arg(&out));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("overlaps")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("on 5 of the 5 days backfilled") && lines[0].contains("hint:"), "{}", lines[0]);
+    // The default reference, the days before each current window: no warning.
+    let (code, _, err) = run(bin().arg("backfill").args(args).arg(&out));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("overlaps"), "{err}");
+}

@@ -92,7 +92,9 @@ impl Error {
         match self {
             Self::Config(e) => e.hint(),
             Self::Analysis(e) => e.hint(),
-            Self::Output { .. } | Self::Fixtures(_) => "check that the directory exists and is writable",
+            Self::Output { .. } | Self::Fixtures(_) => {
+                "check that the directory exists, is writable and has space left"
+            }
             Self::OutputRefused(e) => e.hint(),
             Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the --drift and --release syntax",
             Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",

@@ -136,7 +136,7 @@ impl OutputError {
                 "choose an output path that is none of the run's inputs (config file, sources, reference profile, \
                  results directory)"
             }
-            Self::Write { .. } => "check that the directory exists and is writable",
+            Self::Write { .. } => "check that the directory exists, is writable and has space left",
         }
     }
 

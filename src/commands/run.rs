@@ -75,7 +75,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let (result, groups) = match computed {
         Ok(ok) => ok,
         Err(e) => {
-            tracing::error!(error = %e, "run failed; pushing only the failure timestamp");
+            tracing::error!(error = %e, "run failed; {}", failure_push(&push_settings, args.dry_run));
             report_failure(&push_settings, &failure_model(&settings), args.dry_run);
             return Err(e);
         }
@@ -87,7 +87,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
             Ok(path) => tracing::info!(path = %path.display(), "result saved"),
             Err(e) => {
                 // Not pushed: every pushed result can be re-pushed from its file.
-                tracing::error!(error = %e, "result not saved; pushing only the failure timestamp");
+                tracing::error!(error = %e, "result not saved; {}", failure_push(&push_settings, args.dry_run));
                 report_failure(&push_settings, &result.model, args.dry_run);
                 return Err(e.into());
             }
@@ -121,6 +121,15 @@ fn failure_model(settings: &Settings) -> String {
             scan.last_model_version(&settings.columns, settings.as_of).ok()?
         })
         .unwrap_or_else(|| DEFAULT_MODEL.to_owned())
+}
+
+/// What [`report_failure`] will do, for the log line that announces it.
+fn failure_push(push: &PushSettings, dry_run: bool) -> &'static str {
+    match (push.url.is_some(), dry_run) {
+        (_, true) => "nothing pushed (--dry-run)",
+        (false, false) => "nothing pushed (no Pushgateway URL)",
+        (true, false) => "pushing only the failure timestamp",
+    }
 }
 
 /// Best effort: POST only the failure timestamp, so the last good values stay visible.

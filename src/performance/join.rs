@@ -70,8 +70,8 @@ pub enum RowError {
         /// Sample of offending keys.
         sample: String,
     },
-    /// A probability outside [0, 1] or NaN.
-    #[error("column `predicted_proba` holds values outside [0, 1] or NaN (e.g. {sample})")]
+    /// A probability that is null, NaN or outside [0, 1].
+    #[error("column `predicted_proba` holds values that are null, NaN or outside [0, 1] (e.g. {sample})")]
     ProbaOutOfRange {
         /// Sample of offending keys.
         sample: String,

@@ -496,7 +496,10 @@ fn predictions_and_outcomes_are_validated_wherever_they_are_read() {
         .arg(tmp.path().join("p.parquet"))
         .args(["--as-of", &days[59].to_string(), "--last", "20", "--reference-last", "40"]));
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("column `predicted_proba` holds values outside [0, 1] or NaN (e.g. S0"), "{err}");
+    assert!(
+        err.contains("column `predicted_proba` holds values that are null, NaN or outside [0, 1] (e.g. S0"),
+        "{err}"
+    );
     // An outcome with a null observed_at: named, counted, not dropped.
     let outcomes = tmp.path().join("o.parquet");
     let n = 4;
@@ -1327,4 +1330,26 @@ fn rows_without_a_date_are_refused_naming_the_file_and_column() {
         assert!(line.contains("undated.parquet") && line.contains("1 row") && line.contains("as_of"), "{line}");
         assert!(err.contains("hint:"), "{err}");
     }
+}
+
+#[test]
+fn a_failed_dry_run_does_not_say_it_pushes() {
+    // It logged "pushing only the failure timestamp" and pushed nothing (rightly: a dry run).
+    let (code, _, err) =
+        run(bin().args(["run", "--features", &fixture("features.parquet"), "--as-of", "2020-01-01", "--dry-run"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("run failed") && !err.contains("pushing"), "{err}");
+    assert!(err.contains("nothing pushed (--dry-run)"), "{err}");
+}
+
+#[test]
+fn fixtures_over_days_without_trading_are_refused_not_written_empty() {
+    // A Friday and a Saturday: 0 rows were written, exit 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("gen");
+    let (code, _, err) =
+        run(bin().args(["fixtures", "--out"]).arg(&out).args(["--start", "2026-11-20", "--end", "2026-11-21"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2026-11-20") && err.contains("no trading day"), "{err}");
+    assert!(!out.join("features.parquet").exists());
 }

@@ -245,7 +245,7 @@ fn probabilities_outside_unit_interval_or_nan() {
         let err = bad(&mut graded(&p, &o), 3, tmp.path());
         assert!(
             err.starts_with(
-                "error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. "
+                "error: [TMP]/predictions.parquet: column `predicted_proba` holds values that are null, NaN or outside [0, 1] (e.g. "
             ),
             "{err}"
         );
@@ -479,7 +479,7 @@ fn a_bad_probability_in_the_calibration_window_is_an_error() {
         tmp.path(),
     );
     insta::assert_snapshot!(err, @r"
-    error: [TMP]/predictions.parquet: column `predicted_proba` holds values outside [0, 1] or NaN (e.g. NABIL 2026-11-12 m1)
+    error: [TMP]/predictions.parquet: column `predicted_proba` holds values that are null, NaN or outside [0, 1] (e.g. NABIL 2026-11-12 m1)
     hint: fix the offending rows at the source; labels are 0/1 and probabilities in [0, 1]
     ");
 }

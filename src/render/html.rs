@@ -96,6 +96,9 @@ fn summary(r: &RunResult) -> Markup {
                     }
                 }
             }
+            @if let Some(line) = super::text::overlap_line(w) {
+                p class="overlap" { "Warning: " (line) "." }
+            }
             div.cards {
                 @if let Some(d) = &r.drift.dataset {
                     div.card { "dataset call" b class={ @if d.drifted { "level-significant" } @else { "level-stable" } } { @if d.drifted { "drifted" } @else { "not drifted" } } (super::text::dataset_line(d)) }

@@ -15,6 +15,9 @@ pub fn render(r: &RunResult) -> String {
         "**Drift of `{}` as of {}** — reference {} … {} ({} rows), current {} … {} ({} rows)\n",
         r.model, r.as_of, rf.from, rf.to, rf.rows, cur.from, cur.to, cur.rows
     );
+    if let Some(line) = super::text::overlap_line(&r.windows) {
+        let _ = writeln!(out, "> **Warning:** {line}.\n");
+    }
     let _ = writeln!(
         out,
         "| feature | PSI | level | expected PSI | critical PSI | p-value | drifted | shift critical PSI | shifted | effective rows (ref / cur) | design effect (ref / cur) | missing ref | missing cur |"

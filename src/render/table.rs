@@ -20,6 +20,9 @@ pub fn render(r: &RunResult, style: Style) -> String {
             win.from, win.to, win.trading_days, win.rows
         );
     }
+    if let Some(line) = super::text::overlap_line(w) {
+        let _ = writeln!(out, "warning: {line}");
+    }
     let _ = writeln!(out, "significance: {} test at α = {}", r.psi_options.significance.as_str(), r.psi_options.alpha);
     let _ = writeln!(out);
     feature_table(&mut out, &r.drift.features, style);

@@ -48,6 +48,18 @@ pub fn fmt_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// The reference's overlap with the current window in one line, when they share trading days.
+#[must_use]
+pub fn overlap_line(w: &crate::result::Windows) -> Option<String> {
+    w.overlap.map(|o| {
+        format!(
+            "the reference overlaps the current window on {} trading day(s), {} to {}: compared with themselves, \
+             they hide drift",
+            o.trading_days, o.from, o.to
+        )
+    })
+}
+
 /// The dataset-level call in one line: `dataset drifted (max_t, family-wise α = 0.01 over 11
 /// features): ret_1d`.
 #[must_use]

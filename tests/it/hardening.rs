@@ -1138,7 +1138,7 @@ fn rows_dated_beyond_the_calendar_are_never_counted_in_a_window() {
         for extra in [&[][..], &["--significance", "iid"][..]] {
             let (code, out, err) = run(bin()
                 .args(["report", "--features", path.to_str().unwrap(), "--format", "json"])
-                .args(["--from", &from, "--to", &to, "--reference-from", &days[0].to_string()])
+                .args(["--from", &from, "--to", &to, "--as-of", &to, "--reference-from", &days[0].to_string()])
                 .args(["--reference-to", &days[19].to_string()])
                 .args(extra));
             assert_eq!(code, 0, "{err}");

@@ -664,6 +664,8 @@ fn window_with_no_rows() {
         "2027-01-01",
         "--to",
         "2027-01-31",
+        "--as-of",
+        "2027-01-31",
     ]));
     assert_eq!(code, 3);
     insta::assert_snapshot!(scrub(&err, std::path::Path::new("/none")), @r"
@@ -820,6 +822,17 @@ fn a_reference_that_overlaps_the_current_window_is_warned_about() {
         "{line}"
     );
     assert_eq!(overlap["trading_days"], 20, "{overlap}");
+    // A saved report says it too, not only the log.
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("r.html");
+    for format in ["table", "markdown"] {
+        let args = ["report", "--features", &features, "--reference-source", &features, "--as-of", "2026-11-19"];
+        let (code, out, err) = run(bin().args(args).args(["--format", format, "--html"]).arg(&html));
+        assert_eq!(code, 0, "{err}");
+        let said = format!("the reference overlaps the current window on 20 trading day(s), {from} to 2026-11-19");
+        assert!(out.contains(&said), "{format}: {out}");
+        assert!(std::fs::read_to_string(&html).unwrap().contains(&said), "html");
+    }
     // The fixtures hold no trading on 2026-11-09 and 11-10 (a holiday): the days shared end on
     // the last trading day before them.
     let (_, overlap, err) = report(&["--reference-from", "2026-06-01", "--reference-to", "2026-11-10"]);

@@ -203,7 +203,7 @@ pub fn read(path: &Path) -> Result<RunResult, StoreError> {
     let fail = |detail: String| StoreError::Read { path: path.display().to_string(), detail };
     let text = crate::text_file::read_capped(path, 256 * crate::text_file::MIB, "a saved result")
         .map_err(|e| fail(e.to_string()))?;
-    let result: RunResult = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let result: RunResult = crate::text_file::from_json(&text).map_err(fail)?;
     if result.schema_version != SCHEMA_VERSION {
         return Err(fail(format!("schema_version {} is not {SCHEMA_VERSION}", result.schema_version)));
     }

@@ -1,6 +1,7 @@
 //! Reading the small text files a user names (the config, a credential, a reference profile, a
 //! saved result) with a bound on their size: a device such as `/dev/zero` given in their place
-//! would otherwise be read until memory runs out.
+//! would otherwise be read until memory runs out. And parsing the JSON ones so that an error
+//! says where in the file it is.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -29,6 +30,20 @@ pub fn read_capped(path: &Path, limit: u64, what: &str) -> io::Result<String> {
     }
     String::from_utf8(bytes)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{} is not UTF-8 text: {e}", path.display())))
+}
+
+/// Parses JSON text as `T`; an error names where in the file it is (`windows.current.rows`: a
+/// line and column say little in a one-line file).
+///
+/// # Errors
+/// What is wrong, prefixed with its path in the document when it is not the top level.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text)).map_err(|e| {
+        match e.path().to_string() {
+            p if p == "." => e.inner().to_string(),
+            p => format!("`{p}`: {}", e.inner()),
+        }
+    })
 }
 
 #[cfg(test)]

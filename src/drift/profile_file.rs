@@ -74,7 +74,8 @@ impl ReferenceProfile {
         let fail = |detail: String| ProfileError { path: path.display().to_string(), detail };
         let text = crate::text_file::read_capped(path, 256 * crate::text_file::MIB, "a reference profile")
             .map_err(|e| fail(e.to_string()))?;
-        let profile: Self = serde_json::from_str(&text).map_err(|e| fail(format!("not a reference profile ({e})")))?;
+        let profile: Self =
+            crate::text_file::from_json(&text).map_err(|e| fail(format!("not a reference profile ({e})")))?;
         if profile.schema_version != PROFILE_SCHEMA_VERSION {
             return Err(fail(format!(
                 "schema_version {} is not {PROFILE_SCHEMA_VERSION} (fitted by an older nepse-drift, without the per-day counts the significance test needs)",

@@ -347,6 +347,23 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
     let (code, out, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
     assert_eq!(code, 0, "{err}");
     assert!(out.lines().any(|l| l == "nepse_drift_data_lag_trading_days 5"), "{out}");
+    // A value of the wrong type is named by its place in the file, not only by a column of a
+    // one-line file.
+    for (field, bad) in [("data_lag_trading_days", serde_json::json!("4")), ("as_of", serde_json::json!(-3))] {
+        json[field] = bad;
+        std::fs::write(&old, json.to_string()).unwrap();
+        let (code, _, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
+        assert_eq!(code, 3, "{err}");
+        let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+        assert!(line.contains(&format!("`{field}`")), "{line}");
+        json[field] = if field == "as_of" { "2026-11-26".into() } else { 5.into() };
+    }
+    // Deeper down, the whole path.
+    json["windows"]["current"]["rows"] = serde_json::json!("many");
+    std::fs::write(&old, json.to_string()).unwrap();
+    let (code, _, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("`windows.current.rows`"), "{err}");
 }
 
 #[test]

@@ -96,7 +96,9 @@ impl Error {
                 "check that the directory exists, is writable and has space left"
             }
             Self::OutputRefused(e) => e.hint(),
-            Self::FixturesSpec(_) => "see `nepse-drift fixtures --help` for the --drift and --release syntax",
+            Self::FixturesSpec(_) => {
+                "see `nepse-drift fixtures --help` for --start/--end and the --drift and --release syntax"
+            }
             Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",
             Self::Push(e) => e.hint(),
             Self::Metrics(_) => "rename the column so that it is non-empty text without control characters",

@@ -35,7 +35,7 @@ impl Window {
 
     /// The date predicate a scan needs: `None` when the window spans every trading day of its
     /// source (reading everything is then the same rows, without decoding and filtering the
-    /// date column; rows without a date, which belong to no day, are then included too).
+    /// date column; a source with rows without a date is refused before any window is read).
     #[must_use]
     pub fn scan_range(&self) -> Option<DateRange> {
         (!self.whole).then_some(self.range)

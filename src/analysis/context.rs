@@ -218,20 +218,23 @@ impl<'a> Context<'a> {
         Ok(Reference::Data { scan, window, rows, pool })
     }
 
-    /// The reference window's description, and the rows read from it (0 from a profile).
     /// Sunday–Thursday days from the current window's newest day in the data to the day it
     /// should reach: the as-of date, or the end asked for by `--to` (a window chosen to end
-    /// earlier is not stale). 0 when the features hold a later day: the days between were then
-    /// no trading days (a holiday in the data's history), not data yet to come. Otherwise
-    /// holidays count (they are not known until the data shows them), which is why the alert on
-    /// the pushed gauge has a budget.
+    /// earlier is not stale). 0 when the features hold a later day that is already past (by
+    /// today's date in Nepal): the days between were then no trading days (a holiday in the
+    /// data's history), not data yet to come. A day dated after today is no such evidence (a
+    /// typo, a row written ahead), so it cannot silence the alert. Otherwise holidays count
+    /// (they are not known until the data shows them), which is why the alert on the pushed
+    /// gauge has a budget.
     pub(super) fn data_lag(&self) -> u32 {
-        let end = match self.settings.current {
-            CurrentWindow::Last(_) => self.settings.as_of,
-            CurrentWindow::Range(r) => r.to().min(self.settings.as_of),
+        let s = self.settings;
+        let end = match s.current {
+            CurrentWindow::Last(_) => s.as_of,
+            CurrentWindow::Range(r) => r.to().min(s.as_of),
         };
-        match (self.current.days.last(), self.days.last()) {
-            (Some(_), Some(newest)) if *newest > end => 0,
+        let next = self.days.get(self.days.partition_point(|d| *d <= end));
+        match (self.current.days.last(), next) {
+            (Some(_), Some(later)) if *later <= s.today => 0,
             (Some(last), _) => trading_days_between(*last, end),
             (None, _) => 0,
         }
@@ -251,6 +254,7 @@ impl<'a> Context<'a> {
         Some(Overlap { from: *shared.first()?, to: *shared.last()?, trading_days: shared.len() })
     }
 
+    /// The reference window's description, and the rows read from it (0 from a profile).
     pub(super) fn reference_info(&self) -> Result<(WindowInfo, u64), AnalysisError> {
         let need = 2 * self.psi.bins as u64;
         let (info, read) = match &self.reference {

@@ -86,6 +86,9 @@ impl Context<'_> {
         let s = self.settings;
         let Some(path) = &s.sources.predictions else { return Ok(None) };
         let scan = self.sources.open(path, &s.columns.date)?;
+        // As the features: a prediction or outcome without its day belongs to no window, and
+        // refusing it is the one rule (it was skipped where a window was read, kept elsewhere).
+        scan.dates()?;
         let reference_range = self.reference.range();
         let first = self.days.first().copied().unwrap_or(reference_range.from()).min(reference_range.from());
         let pool = DateRange::new(first, reference_range.to()).unwrap_or(reference_range);
@@ -94,6 +97,9 @@ impl Context<'_> {
         validate_predictions(&pooled).map_err(|error| AnalysisError::Rows { path: path.clone(), error })?;
         let reference: Vec<Prediction> = pooled.iter().filter(|p| reference_range.contains(p.as_of)).cloned().collect();
         let outcomes = s.sources.outcomes.as_deref().map(|o| self.sources.open(o, &s.columns.date)).transpose()?;
+        if let Some(o) = &outcomes {
+            o.dates()?;
+        }
         let estimators = match &outcomes {
             Some(o) => Some(self.estimators(&scan, &reference, o, &self.eval_options())?),
             None => None,

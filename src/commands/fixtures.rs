@@ -45,6 +45,13 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         versions: versions(&args.model_version, &args.release)?,
         market: args.market,
     };
+    if !spec.has_trading_day() {
+        return Err(Error::FixturesSpec(format!(
+            "--start {} to --end {} holds no trading day (NEPSE trades Sunday to Thursday, and the synthetic \
+             calendar keeps its holidays): nothing to write",
+            args.start, args.end
+        )));
+    }
     // Each output path is decided by the one rule (crate::output, `resolve_data`) before
     // anything is made; without --force an existing name is kept.
     if args.out.exists() && !args.out.is_dir() {
@@ -64,13 +71,6 @@ pub fn fixtures(args: &FixturesArgs, out: &mut Printer<'_>) -> Result<u8, Error>
         synth::SynthError::Spec(why) => Error::FixturesSpec(why),
         synth::SynthError::Write(e) => Error::Fixtures(e),
     })?;
-    if rows == 0 {
-        return Err(Error::FixturesSpec(format!(
-            "--start {} to --end {} holds no trading day (NEPSE trades Sunday to Thursday, and the synthetic \
-             calendar keeps its holidays): nothing to write",
-            args.start, args.end
-        )));
-    }
     // Together: a failure before the renames (a full disk, `/dev/full`) leaves every file as
     // it was (see `write_together`).
     let items: Vec<(&Output, &[u8])> = outputs

@@ -17,7 +17,8 @@ pub fn warn(result: &RunResult, settings: &Settings) {
     }
     overlap(result, settings);
     let current = &result.windows.current;
-    // As pushed in `nepse_drift_data_lag_trading_days`.
+    // The lag this result pushes in `nepse_drift_data_lag_trading_days` (every result computed
+    // now holds it).
     let lag = result.data_lag_trading_days.unwrap_or(0);
     match settings.current {
         CurrentWindow::Last(_) if lag > 0 => tracing::warn!(
@@ -83,7 +84,7 @@ fn overlap(result: &RunResult, settings: &Settings) {
 /// How to end the reference of `settings` before the current window.
 fn overlap_hint(settings: &Settings) -> &'static str {
     if settings.sources.reference_profile.is_some() {
-        "fit the profile again on a window that ends before it (fit-reference --from/--to)"
+        "fit the profile again on a window that ends before it: fit-reference --from/--to"
     } else {
         match settings.reference {
             ReferenceWindow::WholeSource => {

@@ -75,8 +75,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     let (result, groups) = match computed {
         Ok(ok) => ok,
         Err(e) => {
-            tracing::error!(error = %e, "run failed; {}", failure_push(&push_settings, args.dry_run));
-            report_failure(&push_settings, &failure_model(&settings), args.dry_run);
+            report_failure(&push_settings, &failure_model(&settings), args.dry_run, "run failed", &e);
             return Err(e);
         }
     };
@@ -87,8 +86,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
             Ok(path) => tracing::info!(path = %path.display(), "result saved"),
             Err(e) => {
                 // Not pushed: every pushed result can be re-pushed from its file.
-                tracing::error!(error = %e, "result not saved; {}", failure_push(&push_settings, args.dry_run));
-                report_failure(&push_settings, &result.model, args.dry_run);
+                report_failure(&push_settings, &result.model, args.dry_run, "result not saved", &e);
                 return Err(e.into());
             }
         },
@@ -123,20 +121,16 @@ fn failure_model(settings: &Settings) -> String {
         .unwrap_or_else(|| DEFAULT_MODEL.to_owned())
 }
 
-/// What [`report_failure`] will do, for the log line that announces it.
-fn failure_push(push: &PushSettings, dry_run: bool) -> &'static str {
-    match (push.url.is_some(), dry_run) {
-        (_, true) => "nothing pushed (--dry-run)",
-        (false, false) => "nothing pushed (no Pushgateway URL)",
-        (true, false) => "pushing only the failure timestamp",
-    }
-}
-
-/// Best effort: POST only the failure timestamp, so the last good values stay visible.
-fn report_failure(push: &PushSettings, model: &str, dry_run: bool) {
-    if push.url.is_none() || dry_run {
+/// Logs `what` failed with `error`, and what is pushed for it: best effort, only the failure
+/// timestamp (POST), so the last good values stay visible; nothing on a dry run or without a
+/// Pushgateway.
+fn report_failure(push: &PushSettings, model: &str, dry_run: bool, what: &str, error: &dyn std::fmt::Display) {
+    if dry_run || push.url.is_none() {
+        let why = if dry_run { "--dry-run" } else { "no Pushgateway URL" };
+        tracing::error!(error = %error, "{what}; nothing pushed ({why})");
         return;
     }
+    tracing::error!(error = %error, "{what}; pushing only the failure timestamp");
     match exposition::failure(unix_now()) {
         Ok(body) => match push::push(push, model, Method::Post, &body) {
             Ok(_) => tracing::info!("pushed the failure timestamp"),

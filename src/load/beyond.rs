@@ -13,7 +13,7 @@ use crate::calendar::DateRange;
 impl Scan {
     /// The rows of the window whose `column` is beyond `±limit` (±inf included, NaN and null
     /// not): each row's symbol (`None` for a null), date and value, in file order. Rows without a
-    /// date are left out (every computation leaves them out).
+    /// date are left out (a source with any is refused before, by [`Scan::dates`]).
     ///
     /// # Errors
     /// [`LoadError`] when a column is absent or a file fails to decode.

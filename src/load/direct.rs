@@ -463,7 +463,8 @@ impl DirectColumn<'_> {
         })
     }
 
-    /// The distinct days of a Date column (nulls skipped), as days since 1970-01-01, sorted.
+    /// The distinct days of a Date column, as days since 1970-01-01, sorted, and how many of
+    /// its values are null.
     ///
     /// # Errors
     /// The file and the reason when a chunk cannot be read or decoded.

@@ -71,7 +71,7 @@ pub enum LoadError {
         /// The first such rows' other keys.
         sample: String,
     },
-    /// Feature rows without a date: they belong to no trading day, so no window can hold them.
+    /// Rows without a date: they belong to no trading day, so no window can hold them.
     #[error("{path}: the date column `{column}` is null in {rows} row(s), which belong to no trading day")]
     UndatedRows {
         /// The source as given.
@@ -106,7 +106,7 @@ impl LoadError {
                 "every outcome needs the day its label became known; leave a row out until it is known"
             }
             Self::UndatedRows { .. } => {
-                "every feature row needs its trading day: fill the date or leave the row out at the source"
+                "every row needs its trading day: fill the date or leave the row out at the source"
             }
         }
     }

@@ -28,6 +28,7 @@ th:first-child, td:first-child { text-align: left; }
 .badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; background: #eceff4; }
 .badge.drifted { background: #c62828; color: #fff; }
 .unseen { background: #fff3cd; border: 1px solid #ef8f00; border-radius: 4px; padding: 0 4px; }
+.overlap { background: #fff3cd; border: 1px solid #ef8f00; border-radius: 4px; padding: 4px 8px; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 svg.chart text { font: 11px system-ui, sans-serif; fill: #1d2430; } svg.chart .value { fill: #444; }
 svg.chart .axis { fill: #666; } svg.chart .tick.flagged { fill: #b36b00; font-weight: 700; }

@@ -228,6 +228,15 @@ pub fn lines_with_band(
             lower.iter().zip(upper).enumerate().filter_map(|(i, (lo, hi))| Some((i, (*lo)?, (*hi)?))).collect();
         let mut points: Vec<String> = both.iter().map(|&(i, _, hi)| at(i, hi)).collect();
         points.extend(both.iter().rev().map(|&(i, lo, _)| at(i, lo)));
+        // A band of one step is no area: drawn as an error bar.
+        if let [(i, lo, hi)] = both.as_slice() {
+            let (x, top, bottom) =
+                (left + step * *i as f64, plot_h - hi / max * (plot_h - 10.0), plot_h - lo / max * (plot_h - 10.0));
+            let _ = write!(
+                s,
+                r##"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="#1565c0" stroke-opacity="0.4" stroke-width="6"/>"##
+            );
+        }
         let _ = write!(
             s,
             r##"<polygon points="{}" fill="#1565c0" fill-opacity="0.15" stroke="none"><title>{}</title></polygon><text x="{:.1}" y="{:.1}" class="legend" style="fill:#1565c0">{}</text>"##,
@@ -442,6 +451,15 @@ mod tests {
         let svg = lines(&["2026-11-19".to_owned()], &series, "PSI", "trend");
         assert_eq!(svg.matches("<circle").count(), 1, "{svg}");
         assert!(svg.contains(r#"<circle cx="130.0" cy="10.0" r="3.5""#), "{svg}");
+        // A band of one step is an error bar from its lower to its upper value.
+        let band = lines_with_band(
+            &["2026-11-19".to_owned()],
+            &series,
+            Some(("±3 SE", &[Some(0.1)], &[Some(0.3)])),
+            "PSI",
+            "trend",
+        );
+        assert!(band.contains(r#"<line x1="130.0" y1="10.0" x2="130.0" y2="123.3""#), "{band}");
         // Two points or more are a line, without dots.
         let two = vec![("ret_1d".to_owned(), vec![Some(0.2), Some(0.1)])];
         assert_eq!(lines(&["a".to_owned(), "b".to_owned()], &two, "PSI", "trend").matches("<circle").count(), 0);

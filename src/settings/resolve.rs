@@ -144,12 +144,11 @@ impl Settings {
                 ),
             });
         }
-        let as_of = windows.as_of.unwrap_or_else(|| nepal_date(now));
-        // The current window's features must be known on the as-of date (`fit-reference`'s
-        // `--from/--to` name the fitted window instead, which has no as-of date to respect).
+        let today = nepal_date(now);
+        let as_of = windows.as_of.unwrap_or(today);
+        // The current window's features must be known on the as-of date.
         if let CurrentWindow::Range(r) = current
             && r.to() > as_of
-            && !groups.fits_reference
         {
             return Err(ConfigError::Invalid {
                 key: "--to".into(),
@@ -166,6 +165,7 @@ impl Settings {
             sources: resolved_sources,
             features: groups.features.cloned().unwrap_or_default().resolve(file),
             as_of,
+            today,
             current,
             reference,
             performance_days: file

@@ -108,6 +108,9 @@ pub struct Settings {
     pub features: FeatureSelection,
     /// The as-of date.
     pub as_of: NaiveDate,
+    /// Today's date in Nepal when the settings were resolved: a day of the data after it is
+    /// not yet known, whatever the file says.
+    pub today: NaiveDate,
     /// Current window.
     pub current: CurrentWindow,
     /// Reference window.

@@ -73,6 +73,14 @@ pub enum MarketKind {
 }
 
 impl PanelSpec {
+    /// Whether `start..=end` holds a trading day of the synthetic calendar (Sunday–Thursday
+    /// without its holidays): without one there is nothing to generate.
+    #[must_use]
+    pub fn has_trading_day(&self) -> bool {
+        let (days, warm) = calendar(self.start, self.end);
+        days[warm..].iter().any(|d| *d <= self.end)
+    }
+
     /// The names of the files [`generate`] makes.
     #[must_use]
     pub fn file_names(&self) -> &'static [&'static str] {

@@ -142,7 +142,7 @@ def index_tests(features, as_of):
     x = days["nepse_index_ret_1d_min"].to_numpy(zero_copy_only=False).astype(float)
     # The run's trading days (up to the first as-of date, where it ends), the same number at
     # every as-of date.
-    run = int(((dates >= np.datetime64(RUN_START)) & (dates <= np.datetime64(AS_OF[0]))).sum())
+    run = max(1, int(((dates >= np.datetime64(RUN_START)) & (dates <= np.datetime64(AS_OF[0]))).sum()))
     x = x[dates <= np.datetime64(as_of)]
 
     def up(current, before):

@@ -938,7 +938,7 @@ fn fixtures_refuse_a_bad_release_or_an_empty_version() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert_eq!(
             err.lines().collect::<Vec<_>>(),
-            [line, "hint: see `nepse-drift fixtures --help` for the --drift and --release syntax"],
+            [line, "hint: see `nepse-drift fixtures --help` for --start/--end and the --drift and --release syntax"],
             "{args:?}"
         );
     }
@@ -1344,9 +1344,26 @@ fn rows_without_a_date_are_refused_naming_the_file_and_column() {
         let (code, _, err) = run(bin().arg("report").args(extra).args(["--as-of", &last, "--reference-last", "40"]));
         assert_eq!(code, 3, "{extra:?}: {err}");
         let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
-        assert!(line.contains("undated.parquet") && line.contains("1 row") && line.contains("as_of"), "{line}");
+        assert!(line.contains("undated.parquet") && line.contains(" 1 row(s)") && line.contains("as_of"), "{line}");
         assert!(err.contains("hint:"), "{err}");
     }
+    // Predictions too: one was skipped where a window was read.
+    let days = crate::util::trading_days("2026-11-01", 10);
+    let n = days.len() * 5;
+    let preds = tmp.path().join("undated_predictions.parquet");
+    let columns = vec![
+        ("as_of".into(), OutColumn::OptDate((0..n).map(|i| (i != 7).then_some(days[i / 5])).collect())),
+        ("symbol".into(), OutColumn::Str((0..n).map(|i| format!("S{}", i % 5)).collect())),
+        ("predicted_proba".into(), OutColumn::F64(vec![Some(0.5); n])),
+    ];
+    write_parquet(&preds, columns, 4096).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", &fixture("features.parquet"), "--predictions"])
+        .arg(&preds)
+        .args(["--as-of", "2026-11-19"]));
+    assert_eq!(code, 3, "{err}");
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(line.contains("undated_predictions.parquet") && line.contains(" 1 row(s)"), "{line}");
 }
 
 #[test]
@@ -1368,5 +1385,43 @@ fn fixtures_over_days_without_trading_are_refused_not_written_empty() {
         run(bin().args(["fixtures", "--out"]).arg(&out).args(["--start", "2026-11-20", "--end", "2026-11-21"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("2026-11-20") && err.contains("no trading day"), "{err}");
-    assert!(!out.join("features.parquet").exists());
+    assert!(!out.exists(), "nothing made, not even the directory");
+}
+
+#[test]
+fn a_row_dated_in_the_future_does_not_silence_stale_data() {
+    // A later day in the data proves a gap was a holiday only once it is past: a typo'd row far
+    // ahead (or one written early) set the lag to 0 and silenced DriftDataStale.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("features");
+    std::fs::create_dir(&dir).unwrap();
+    let write = |name: &str, days: &[chrono::NaiveDate]| {
+        let (mut dates, mut symbols, mut x) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, day) in days.iter().enumerate() {
+            for s in 0..20 {
+                dates.push(*day);
+                symbols.push(format!("S{s}"));
+                x.push(Some(((i * 13 + s * 7) % 11) as f64));
+            }
+        }
+        let columns = vec![
+            ("as_of".into(), OutColumn::Date(dates)),
+            ("symbol".into(), OutColumn::Str(symbols)),
+            ("x".into(), OutColumn::F64(x)),
+        ];
+        write_parquet(&dir.join(name), columns, 4096).unwrap();
+    };
+    let days = crate::util::trading_days("2026-04-05", 160);
+    write("a.parquet", &days);
+    let last = *days.last().unwrap();
+    let as_of = (last + chrono::Days::new(7)).to_string();
+    let lag = || {
+        let (code, out, err) =
+            run(bin().args(["report", "--features"]).arg(&dir).args(["--as-of", &as_of, "--format", "json"]));
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["data_lag_trading_days"].clone()
+    };
+    assert_eq!(lag(), 5);
+    write("b.parquet", &[crate::util::d("2099-01-04")]);
+    assert_eq!(lag(), 5, "a day after today is no evidence of a holiday");
 }

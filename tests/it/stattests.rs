@@ -255,6 +255,8 @@ fn a_float_column_read_as_categorical_counts_nan_as_missing() {
     assert_eq!(f["kind"], "categorical");
     let labels: Vec<&str> = f["bins"].as_array().unwrap().iter().filter_map(|b| b["label"].as_str()).collect();
     assert!(!labels.iter().any(|l| l.eq_ignore_ascii_case("nan")), "{labels:?}");
-    assert_eq!(f["reference_missing_ratio"], 0.2);
-    assert_eq!(f["current_missing_ratio"], 0.2);
+    // Every fifth row is NaN on either side (6 of each day's 30), to a float's rounding.
+    for side in ["reference_missing_ratio", "current_missing_ratio"] {
+        assert!((f[side].as_f64().unwrap() - 0.2).abs() < 1e-12, "{side}: {}", f[side]);
+    }
 }

@@ -37,6 +37,10 @@ pub enum Error {
     /// The Pushgateway push failed (the result is saved).
     #[error(transparent)]
     Push(#[from] PushError),
+    /// The Pushgateway push of a `run` without a results directory failed: no result file
+    /// was saved to push again.
+    #[error(transparent)]
+    PushNotSaved(PushError),
     /// A metric could not be rendered (e.g. a feature name that cannot be a label value).
     #[error(transparent)]
     Metrics(#[from] MetricsError),
@@ -80,7 +84,7 @@ impl Error {
             | Self::OutputRefused(_)
             | Self::Store(StoreError::Prepare { .. } | StoreError::Unusable { .. }) => exit::CONFIG,
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
-            Self::Push(_) => exit::PUSH_FAILED,
+            Self::Push(_) | Self::PushNotSaved(_) => exit::PUSH_FAILED,
             Self::Store(StoreError::Locked { .. }) => exit::LOCKED,
             Self::Output { .. } | Self::Fixtures(_) => exit::INTERNAL,
         }
@@ -101,6 +105,10 @@ impl Error {
             }
             Self::WouldOverwrite { .. } => "pass --force to overwrite it, or choose another --out",
             Self::Push(e) => e.hint(),
+            Self::PushNotSaved(_) => {
+                "no result file was saved (no results_dir): run the job again once the gateway is back, or set \
+                 results_dir so that `push --result` can push it again"
+            }
             Self::Metrics(_) => "rename the column so that it is non-empty text without control characters",
             Self::Store(e) => e.hint(),
         }

@@ -32,7 +32,7 @@ pub fn push(args: &PushArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
         out.print(&exposition::dry_run_text(&groups))?;
         return Ok(exit::SUCCESS);
     }
-    super::run::push_groups(&push_settings, &groups)?;
+    super::run::push_groups(&push_settings, &groups, true)?;
     tracing::info!(groups = groups.len(), result = %args.result.display(), "re-pushed saved result");
     Ok(exit::SUCCESS)
 }

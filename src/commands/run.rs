@@ -99,7 +99,7 @@ pub fn run(args: &RunArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
         tracing::info!("dry run: printed the exposition text, pushed nothing");
         return Ok(code);
     }
-    push_groups(&push_settings, &groups)?;
+    push_groups(&push_settings, &groups, results_dir.is_some())?;
     Ok(code)
 }
 
@@ -162,19 +162,24 @@ fn unix_now() -> f64 {
     now.timestamp() as f64 + f64::from(now.timestamp_subsec_millis()) / 1000.0
 }
 
-/// PUTs every group, the live one first; the first failure stops it (the result file is
-/// saved, and `push --result` re-pushes all of them).
+/// PUTs every group, the live one first; the first failure stops it (`saved`: the result file
+/// is saved, and `push --result` re-pushes all of them).
 ///
 /// # Errors
-/// [`Error::Push`] when a push fails after its retries.
-pub(crate) fn push_groups(settings: &PushSettings, groups: &[exposition::Group]) -> Result<(), Error> {
+/// [`Error::Push`] when a push fails after its retries, [`Error::PushNotSaved`] when no result
+/// file was saved.
+pub(crate) fn push_groups(settings: &PushSettings, groups: &[exposition::Group], saved: bool) -> Result<(), Error> {
     let t = Instant::now();
     for (model, body) in groups {
         match push::push(settings, model, Method::Put, body) {
             Ok(attempts) => tracing::info!(model, attempts, seconds = t.elapsed().as_secs_f64(), "pushed"),
-            Err(e) => {
+            Err(e) if saved => {
                 tracing::error!(model, error = %e, "push failed; the result file is saved");
-                return Err(e.into());
+                return Err(Error::Push(e));
+            }
+            Err(e) => {
+                tracing::error!(model, error = %e, "push failed; no result file was saved (no results_dir)");
+                return Err(Error::PushNotSaved(e));
             }
         }
     }

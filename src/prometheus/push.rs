@@ -59,7 +59,9 @@ impl PushError {
             Self::Rejected { status: 401 | 403, .. } => {
                 "check the credentials (NEPSE_DRIFT_PUSH_USERNAME/_PASSWORD(_FILE) or _TOKEN(_FILE))"
             }
-            Self::Rejected { .. } => "the gateway's message says what it disliked; the result file is saved",
+            Self::Rejected { .. } => {
+                "the gateway's message says what it disliked; the result file is saved to push again"
+            }
             Self::Unavailable { .. } => {
                 "the result is saved; re-push it later with `nepse-drift push --result FILE` once the gateway is back"
             }
@@ -164,10 +166,8 @@ fn client(settings: &PushSettings) -> Result<Client, PushError> {
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
         .user_agent(concat!("nepse-drift/", env!("CARGO_PKG_VERSION")));
-    if let Some(ca) = &settings.ca_bundle {
-        let pem = fs_err::read(ca).map_err(|e| PushError::Client(e.to_string()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| PushError::Client(format!("{}: {e}", ca.display())))?;
+    if let Some(pem) = &settings.ca_bundle {
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| PushError::Client(e.to_string()))?;
         for cert in certs {
             builder = builder.add_root_certificate(cert);
         }

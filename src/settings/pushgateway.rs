@@ -25,8 +25,10 @@ pub struct PushSettings {
     pub retries: u32,
     /// First backoff.
     pub backoff: Duration,
-    /// CA bundle.
-    pub ca_bundle: Option<PathBuf>,
+    /// The CA bundle's PEM text, read and checked once here (a bounded read that holds at
+    /// least one certificate): a bad bundle is a configuration error before anything is
+    /// computed, not a failed push after.
+    pub ca_bundle: Option<Vec<u8>>,
     /// Credentials.
     pub auth: Auth,
 }
@@ -112,9 +114,22 @@ impl PushSettings {
             timeout: seconds(p.timeout_seconds, 30.0, "push.timeout_seconds")?,
             retries: retries(p.retries.unwrap_or(3))?,
             backoff: seconds(p.backoff_seconds, 0.5, "push.backoff_seconds")?,
-            ca_bundle: p.ca_bundle.clone(),
+            ca_bundle: p.ca_bundle.as_deref().map(ca_bundle).transpose()?,
             auth,
         })
+    }
+}
+
+/// The PEM text of the CA bundle at `path`, when it holds at least one certificate.
+fn ca_bundle(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let invalid = |detail: String| ConfigError::Invalid { key: "push.ca_bundle".into(), detail };
+    let pem = crate::text_file::read_capped(path, 16 * crate::text_file::MIB, "a CA bundle")
+        .map_err(|e| invalid(e.to_string()))?
+        .into_bytes();
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(pem),
+        Ok(_) => Err(invalid(format!("{} holds no certificate (PEM, BEGIN CERTIFICATE)", path.display()))),
+        Err(e) => Err(invalid(format!("{}: {e}", path.display()))),
     }
 }
 
@@ -270,6 +285,34 @@ mod tests {
         }
         let ok = Grouping::resolve(&file("env"), &NoEnv).unwrap();
         assert_eq!(ok, Grouping { job: "nepse_drift".into(), labels: vec![("env".into(), "x".into())] });
+    }
+
+    /// A self-signed certificate (CN nepse-drift-test, EC P-256, valid to 2126).
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBjTCCATOgAwIBAgIUdBuVJnrGL3p898dBA7xUbriZiv8wCgYIKoZIzj0EAwIw\nGzEZMBcGA1UEAwwQbmVwc2UtZHJpZnQtdGVzdDAgFw0yNjEyMDcwNjQ3MTBaGA8y\nMTI2MTExMzA2NDcxMFowGzEZMBcGA1UEAwwQbmVwc2UtZHJpZnQtdGVzdDBZMBMG\nByqGSM49AgEGCCqGSM49AwEHA0IABJD/5UJdTgjGoh1MPEcugicEmYoKG6zKC+dA\nxbiJ3eKzvANhER8aV4eGPYqOefwm1jBkgboCxDhk3QCSipLzqj6jUzBRMB0GA1Ud\nDgQWBBQWqAwY7Lv8Suvn2iNTuFV5XvlzrTAfBgNVHSMEGDAWgBQWqAwY7Lv8Suvn\n2iNTuFV5XvlzrTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIAIv\nXAYQOmsoKzeWEIqgeHDx82R4FyIe6jnY0v5qBbOlAiEAkn6p7Dm7hrpubzMeMoaf\nvz6wUWGtndU8l5U3qmPurME=\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn the_ca_bundle_is_read_and_checked_once_when_settings_resolve() {
+        // It was read when the first push was made, after the whole computation, without a
+        // bound (`/dev/zero` grew to gigabytes) and unchecked by check-config.
+        let dir = tempfile::tempdir().unwrap();
+        let resolve = |path: &std::path::Path| {
+            let toml =
+                format!("[push]\nurl = \"https://127.0.0.1:9091\"\nca_bundle = {:?}\n", path.display().to_string());
+            PushSettings::resolve(&toml::from_str(&toml).unwrap(), None, &NoEnv)
+        };
+        let good = dir.path().join("ca.pem");
+        std::fs::write(&good, CERT).unwrap();
+        assert_eq!(resolve(&good).unwrap().ca_bundle.as_deref().map(<[u8]>::len), Some(CERT.len()));
+        let text = dir.path().join("text.pem");
+        std::fs::write(&text, "not a certificate\n").unwrap();
+        for (path, why) in [
+            (dir.path().join("missing.pem"), "No such file"),
+            (std::path::PathBuf::from("/dev/zero"), "larger than"),
+            (text, "no certificate"),
+        ] {
+            let err = resolve(&path).unwrap_err().to_string();
+            assert!(err.contains("push.ca_bundle") && err.contains(why), "{path:?}: {err}");
+        }
     }
 
     #[test]

@@ -395,6 +395,18 @@ fn refused_connection_fails_with_push_failed_and_keeps_the_result() {
 }
 
 #[test]
+fn a_failed_push_without_a_results_dir_does_not_claim_a_saved_result() {
+    // "push failed; the result file is saved" and "hint: the result is saved" with no file.
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = write_config(tmp.path(), Fixtures::All, &format!("\n[push]\n{}\n", fast_push(&url)));
+    let (code, _, err) = run_job(&cfg.display().to_string(), &[]);
+    assert_eq!(code, 5, "{err}");
+    assert!(!err.contains("is saved"), "{err}");
+    assert!(err.contains("no result file was saved (no results_dir)"), "{err}");
+}
+
+#[test]
 fn failed_computation_posts_only_the_failure_timestamp() {
     let Some(gw) = Server::pushgateway(None, None) else { return };
     let tmp = tempfile::tempdir().unwrap();

@@ -207,6 +207,10 @@ pub fn read(path: &Path) -> Result<RunResult, StoreError> {
     if result.schema_version != SCHEMA_VERSION {
         return Err(fail(format!("schema_version {} is not {SCHEMA_VERSION}", result.schema_version)));
     }
+    // The model names the pushed group: a run never writes an empty one.
+    if result.model.trim().is_empty() {
+        return Err(fail("`model` is empty".to_owned()));
+    }
     Ok(result)
 }
 

@@ -17,8 +17,13 @@ pub const MIB: u64 = 1 << 20;
 /// holds more than `limit` bytes or is not UTF-8.
 pub fn read_capped(path: &Path, limit: u64, what: &str) -> io::Result<String> {
     let mut bytes = Vec::new();
-    fs_err::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
+    let file = fs_err::File::open(path)?;
+    // A regular file says its size (a sparse one of 20 GiB is not read to find out).
+    let declared = file.metadata().ok().filter(std::fs::Metadata::is_file).map_or(0, |m| m.len());
+    if declared <= limit {
+        file.take(limit + 1).read_to_end(&mut bytes)?;
+    }
+    if declared > limit || bytes.len() as u64 > limit {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -60,6 +65,9 @@ mod tests {
         let e = read_capped(&path, MIB, "a config file").unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
         assert!(e.to_string().contains("larger than 1 MiB, more than a config file ever holds"), "{e}");
+        // Sparse: refused by its size, unread.
+        std::fs::File::create(&path).unwrap().set_len(1 << 40).unwrap();
+        assert!(read_capped(&path, MIB, "a config file").unwrap_err().to_string().contains("larger than 1 MiB"));
         std::fs::write(&path, [0xff, 0xfe]).unwrap();
         assert!(read_capped(&path, MIB, "a config file").unwrap_err().to_string().contains("not UTF-8"));
     }

@@ -270,7 +270,13 @@ impl<'a> Context<'a> {
                 0,
             ),
         };
-        if info.to > self.current.range.to() {
+        // Judged on the reference's days with data: dates asked past the data's end (a `--to` on a
+        // Saturday, or after the newest day) hold nothing that could look ahead.
+        let last_day = match &self.reference {
+            Reference::Data { window, .. } => window.days.last().copied().unwrap_or(info.to),
+            Reference::Profile { profile, .. } => profile.to,
+        };
+        if last_day > self.current.range.to() {
             return Err(AnalysisError::ReferenceAfter {
                 path: info.source,
                 from: info.from.to_string(),

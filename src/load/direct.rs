@@ -117,6 +117,10 @@ impl Footers {
         let mut footers: Vec<Footer> = Vec::with_capacity(paths.len());
         for path in paths {
             let mut file = File::open(&path).map_err(|e| (path.clone(), FileProblem::Unreadable(e.to_string())))?;
+            // A device or a FIFO has no footer to seek to (and reads as 0 bytes long).
+            if file.metadata().is_ok_and(|m| !m.is_file()) {
+                return Err((path, FileProblem::Unreadable("a device or FIFO, not a Parquet file".to_owned())));
+            }
             if file.metadata().is_ok_and(|m| m.len() == 0) {
                 // A marker such as Spark's `_SUCCESS` is empty by design (polars skips every
                 // empty file); an empty data file is an interrupted write.

@@ -364,6 +364,15 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
     let (code, _, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("`windows.current.rows`"), "{err}");
+    // An empty model label was PUT to `model@base64/=` (a run never writes one).
+    json["windows"]["current"]["rows"] = 2000.into();
+    for model in ["", "  "] {
+        json["model"] = model.into();
+        std::fs::write(&old, json.to_string()).unwrap();
+        let (code, _, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
+        assert_eq!(code, 3, "{model:?}: {err}");
+        assert!(err.contains("`model` is empty"), "{err}");
+    }
 }
 
 #[test]
@@ -1263,6 +1272,17 @@ fn a_reference_after_the_current_window_is_refused_as_look_ahead() {
         .filter_map(|l| l.split_whitespace().last())
         .collect();
     assert_eq!(stamps.len(), 3, "2026-10-13 to 2026-10-15: {stamps:?}");
+    // Dates asked past the data's end hold nothing after the current window: the features end
+    // on Thursday 2026-11-19, and a reference or fitted window asked to the Saturday after is
+    // the same days. It was refused as ending after the current window.
+    let fitted = tmp.path().join("to-saturday.json");
+    let fit = ["fit-reference", "--features", &features, "--from", "2026-05-03", "--to", "2026-11-21", "-o"];
+    let (code, _, err) = run(bin().args(fit).arg(&fitted));
+    assert_eq!(code, 0, "{err}");
+    let args = ["report", "--features", &features, "--as-of", "2026-11-30", "--last", "5"];
+    let (code, _, err) = run(bin().args(args).args(["--reference-from", "2026-05-03", "--reference-to", "2026-11-25"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("overlaps the current window"), "{err}");
 }
 
 /// `--bins` beside a profile fitted with other bins is refused, not silently ignored; the
@@ -1314,6 +1334,10 @@ fn an_endless_file_as_a_small_input_is_refused_not_read_forever() {
         let line = err.lines().find(|l| l.contains("/dev/zero")).expect(&err);
         assert!(line.contains("larger than") && line.contains("MiB"), "{args:?}: {line}");
     }
+    // As a Parquet source it was "empty (0 bytes), an interrupted write".
+    let (code, _, err) = run(bin().args(["report", "--features", "/dev/zero", "--as-of", "2026-11-19"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("/dev/zero") && err.contains("a device or FIFO") && !err.contains("empty"), "{err}");
 }
 
 #[test]

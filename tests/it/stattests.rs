@@ -56,28 +56,9 @@ fn the_default_and_an_inapplicable_test_add_nothing() {
 
     // A categorical feature under `--stattest ks`: KS does not apply, the PSI's call stands.
     let tmp = tempfile::tempdir().unwrap();
-    let days = trading_days("2026-01-04", 60);
-    let mut dates = Vec::new();
-    let (mut symbols, mut colour) = (Vec::new(), Vec::new());
-    for (i, day) in days.iter().enumerate() {
-        for s in 0..30 {
-            dates.push(*day);
-            symbols.push(format!("S{s}"));
-            colour.push(if (i + s) % 3 == 0 { "red" } else { "blue" }.to_owned());
-        }
-    }
-    let path = tmp.path().join("f.parquet");
-    write_parquet(
-        &path,
-        vec![
-            ("as_of".into(), OutColumn::Date(dates)),
-            ("symbol".into(), OutColumn::Str(symbols)),
-            ("colour".into(), OutColumn::Str(colour)),
-        ],
-        4096,
-    )
-    .unwrap();
-    let last = days[days.len() - 1].to_string();
+    let (path, last) = one_column_panel(tmp.path(), "colour", |cells| {
+        OutColumn::Str(cells.map(|(i, s)| if (i + s) % 3 == 0 { "red" } else { "blue" }.to_owned()).collect())
+    });
     let report = |test: &str| -> Value {
         let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args([
             "--as-of",
@@ -221,31 +202,17 @@ fn a_float_column_read_as_categorical_counts_nan_as_missing() {
     // NaN is a float's missing value: as a category of its own ("NaN") it was compared as if it
     // were a grade, and the missing share read 0.
     let tmp = tempfile::tempdir().unwrap();
-    let days = trading_days("2026-01-04", 60);
-    let (mut dates, mut symbols, mut grade) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, day) in days.iter().enumerate() {
-        for s in 0..30 {
-            dates.push(*day);
-            symbols.push(format!("S{s}"));
-            grade.push(Some(match (i + s) % 5 {
-                0 => f64::NAN,
-                1 | 2 => 1.0,
-                _ => 2.0,
-            }));
-        }
-    }
-    let path = tmp.path().join("f.parquet");
-    write_parquet(
-        &path,
-        vec![
-            ("as_of".into(), OutColumn::Date(dates)),
-            ("symbol".into(), OutColumn::Str(symbols)),
-            ("grade".into(), OutColumn::F64(grade)),
-        ],
-        4096,
-    )
-    .unwrap();
-    let last = days[days.len() - 1].to_string();
+    let (path, last) = one_column_panel(tmp.path(), "grade", |cells| {
+        OutColumn::F64(
+            cells
+                .map(|(i, s)| match (i + s) % 5 {
+                    0 => Some(f64::NAN),
+                    1 | 2 => Some(1.0),
+                    _ => Some(2.0),
+                })
+                .collect(),
+        )
+    });
     let args = ["--as-of", &last, "--reference-last", "40", "--categorical", "grade", "--format", "json"];
     let (code, json, err) = run(bin().args(["report", "--features"]).arg(&path).args(args));
     assert_eq!(code, 0, "{err}");
@@ -259,4 +226,24 @@ fn a_float_column_read_as_categorical_counts_nan_as_missing() {
     for side in ["reference_missing_ratio", "current_missing_ratio"] {
         assert!((f[side].as_f64().unwrap() - 0.2).abs() < 1e-12, "{side}: {}", f[side]);
     }
+}
+
+/// A panel of 60 trading days from 2026-01-04 and 30 symbols with one feature column `name`,
+/// made by `column` from the (day index, symbol index) of each row, written to `dir/f.parquet`:
+/// its path and its last day.
+fn one_column_panel(
+    dir: &std::path::Path,
+    name: &str,
+    column: impl FnOnce(&mut dyn Iterator<Item = (usize, usize)>) -> OutColumn,
+) -> (std::path::PathBuf, String) {
+    let days = trading_days("2026-01-04", 60);
+    let cells = || (0..days.len()).flat_map(|i| (0..30).map(move |s| (i, s)));
+    let path = dir.join("f.parquet");
+    let columns = vec![
+        ("as_of".into(), OutColumn::Date(cells().map(|(i, _)| days[i]).collect())),
+        ("symbol".into(), OutColumn::Str(cells().map(|(_, s)| format!("S{s}")).collect())),
+        (name.to_owned(), column(&mut cells())),
+    ];
+    write_parquet(&path, columns, 4096).unwrap();
+    (path, days[days.len() - 1].to_string())
 }

@@ -45,7 +45,7 @@ for size in "${sizes[@]}"; do
     "$bin" fixtures --force --rows "$rows" --out "$dir/cur" --seed 2 --start "$cur_from" --end "$end" >/dev/null
   fi
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
-  args=(--quiet report --features "$cur" --reference-source "$ref" --from "$cur_from" --to "$end" --format json)
+  args=(--quiet report --features "$cur" --reference-source "$ref" --from "$cur_from" --to "$end" --as-of "$end" --format json)
   # Interleaved: the load of a shared machine changes over a minute, and must fall on both.
   # The JSON goes to stdout, which time_once keeps in $bench_dir/last.out.
   read -r iid_wall iid_rss panel_wall panel_rss < <(time_pair "$repeats" "--significance iid" "" "$bin" "${args[@]}")

@@ -45,7 +45,7 @@ for n in "${sizes[@]}"; do
   scale_files "$n"
   for flag in --data-quality --multivariate; do
     read -r dw dr ow or < <(time_pair "$repeats" "" "$flag" "$bin" --quiet report --features "$dir/cur/features.parquet" \
-      --reference-source "$dir/ref/features.parquet" --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/optin.json")
+      --reference-source "$dir/ref/features.parquet" --from 2026-01-01 --to 2026-12-31 --as-of 2026-12-31 --format json -o "$dir/optin.json")
     row "$n rows per side" "$flag" "$dw" "$dr" "$ow" "$or"
   done
 done

@@ -58,13 +58,13 @@ for n in "${sizes[@]}"; do
   ref="$dir/ref/features.parquet" cur="$dir/cur/features.parquet"
   stattest="${STATTEST:-psi}"
   read -r nd_wall nd_rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \
-    --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift.json" --stattest "$stattest")
+    --from 2026-01-01 --to 2026-12-31 --as-of 2026-12-31 --format json -o "$dir/nepse-drift.json" --stattest "$stattest")
   if [ "$stattest" = psi ]; then
     printf '| %s | nepse-drift | %.2f | %s | 1 | 1 |\n' "$n" "$nd_wall" "$nd_rss"
   else
     printf '| %s | nepse-drift --stattest %s | %.2f | %s | 1 | 1 |\n' "$n" "$stattest" "$nd_wall" "$nd_rss"
     read -r wall rss < <(time_it "$repeats" "$bin" --quiet report --features "$cur" --reference-source "$ref" \
-      --from 2026-01-01 --to 2026-12-31 --format json -o "$dir/nepse-drift-psi.json")
+      --from 2026-01-01 --to 2026-12-31 --as-of 2026-12-31 --format json -o "$dir/nepse-drift-psi.json")
     printf '| %s | nepse-drift (default) | %.2f | %s | %.3f | %.3f |\n' "$n" "$wall" "$rss" \
       "$(awk -v a="$nd_wall" -v b="$wall" 'BEGIN { print a / b }')" "$(awk -v a="$nd_rss" -v b="$rss" 'BEGIN { print a / b }')"
   fi

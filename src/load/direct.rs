@@ -57,6 +57,16 @@ struct Group<'a> {
     chunk: &'a ColumnChunkMetadata,
 }
 
+/// The distinct days of a Date column ([`DirectColumn::distinct_days`]).
+pub(super) struct DistinctDays {
+    /// Days since 1970-01-01, sorted.
+    pub(super) days: Vec<i32>,
+    /// Null values.
+    pub(super) undated: u64,
+    /// The first file holding one.
+    pub(super) first_undated: Option<PathBuf>,
+}
+
 /// One file's share of a column: the file, the column's field and, under a window, the date
 /// column's.
 #[derive(Clone, Copy)]
@@ -467,22 +477,25 @@ impl DirectColumn<'_> {
         })
     }
 
-    /// The distinct days of a Date column, as days since 1970-01-01, sorted, and how many of
-    /// its values are null.
+    /// The distinct days of a Date column, as days since 1970-01-01, sorted, how many of its
+    /// values are null, and the first file that holds one.
     ///
     /// # Errors
     /// The file and the reason when a chunk cannot be read or decoded.
-    pub(super) fn distinct_days(&self) -> Result<(Vec<i32>, u64), (PathBuf, String)> {
-        let (mut days, mut undated) = (std::collections::BTreeSet::new(), 0);
-        self.for_each_group(&mut |Group { file, part: Part { field, .. }, chunk, .. }| {
+    pub(super) fn distinct_days(&self) -> Result<DistinctDays, (PathBuf, String)> {
+        let (mut days, mut undated, mut first) = (std::collections::BTreeSet::new(), 0, None);
+        self.for_each_group(&mut |Group { file, part: Part { footer, field, .. }, chunk, .. }| {
             for a in decode(file, chunk, field)? {
                 let a = as_days(a.as_ref())?;
-                undated += a.null_count() as u64;
+                if a.null_count() > 0 {
+                    undated += a.null_count() as u64;
+                    first.get_or_insert_with(|| footer.path.clone());
+                }
                 add_days(a, &mut days);
             }
             Ok(())
         })?;
-        Ok((days.into_iter().collect(), undated))
+        Ok(DistinctDays { days: days.into_iter().collect(), undated, first_undated: first })
     }
 
     /// Rows the window keeps (every row without a window), from the statistics where they

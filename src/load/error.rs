@@ -72,7 +72,10 @@ pub enum LoadError {
         sample: String,
     },
     /// Rows without a date: they belong to no trading day, so no window can hold them.
-    #[error("{path}: the date column `{column}` is null in {rows} row(s), which belong to no trading day")]
+    #[error(
+        "{path}: the date column `{column}` is null in {rows} row(s), which belong to no trading day{}",
+        file.as_ref().map(|f| format!(" (the first in {f})")).unwrap_or_default()
+    )]
     UndatedRows {
         /// The source as given.
         path: String,
@@ -80,6 +83,8 @@ pub enum LoadError {
         column: String,
         /// How many rows.
         rows: u64,
+        /// The first file holding one, when the source is many files and the reader knows it.
+        file: Option<String>,
     },
 }
 

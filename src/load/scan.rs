@@ -3,7 +3,7 @@
 //! go through [`super::direct`] when the files allow it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
@@ -231,19 +231,24 @@ impl Scan {
     /// when a file fails to decode.
     pub fn dates(&self) -> Result<Vec<NaiveDate>, LoadError> {
         match self.dates_and_undated()? {
-            (days, 0) => Ok(days),
-            (_, rows) => {
-                Err(LoadError::UndatedRows { path: self.path.clone(), column: self.date_column.clone(), rows })
-            }
+            (days, 0, _) => Ok(days),
+            (_, rows, file) => Err(LoadError::UndatedRows {
+                path: self.path.clone(),
+                column: self.date_column.clone(),
+                rows,
+                // Named when the source is many files (the lazy scan cannot say which).
+                file: file.filter(|f| f.as_path() != Path::new(&self.path)).map(|f| f.display().to_string()),
+            }),
         }
     }
 
-    /// The distinct dates, sorted, and the rows without a date.
-    fn dates_and_undated(&self) -> Result<(Vec<NaiveDate>, u64), LoadError> {
+    /// The distinct dates, sorted, the rows without a date, and the first file holding one
+    /// (when the direct reader knows it).
+    fn dates_and_undated(&self) -> Result<(Vec<NaiveDate>, u64, Option<PathBuf>), LoadError> {
         let c = self.date_column.as_str();
         if let Some(direct) = self.footers().and_then(|f| f.column(c, direct::Kind::Date, None)) {
-            let (days, undated) = direct.distinct_days().map_err(Self::direct_failed(c))?;
-            return Ok((days.into_iter().filter_map(day_to_date).collect(), undated));
+            let d = direct.distinct_days().map_err(Self::direct_failed(c))?;
+            return Ok((d.days.into_iter().filter_map(day_to_date).collect(), d.undated, d.first_undated));
         }
         let df = self.collect(self.frame.clone().select([col(c)]).unique(None, UniqueKeepStrategy::Any))?;
         let days = dates_of(&df, c).map_err(|e| reading(&self.path, &e))?;
@@ -256,7 +261,7 @@ impl Scan {
         };
         let mut days: Vec<NaiveDate> = days.into_iter().flatten().collect();
         days.sort_unstable();
-        Ok((days, undated))
+        Ok((days, undated, None))
     }
 
     /// Rows in the window.
@@ -758,8 +763,9 @@ mod tests {
             }
             // Two rows (one a file) hold no date: refused, and counted on either path.
             assert!(matches!(scan.dates(), Err(LoadError::UndatedRows { rows: 2, .. })));
-            let (days, undated) = scan.dates_and_undated().unwrap();
+            let (days, undated, file) = scan.dates_and_undated().unwrap();
             assert_eq!(undated, 2);
+            assert!(file.is_some());
             let lazy_days = {
                 let df = scan
                     .collect(scan.frame.clone().select([col("as_of")]).unique(None, UniqueKeepStrategy::Any))
@@ -798,8 +804,9 @@ mod tests {
         let first_five = files.count_rows(Some(DateRange::new(day(0), day(4)).unwrap())).unwrap();
         assert_eq!(rows, first_five + 2, "days up to the bound, and the rows without a date");
         assert!(whole.footers().is_none() && !whole.reads_directly("f64", None));
-        assert_eq!(whole.dates_and_undated().unwrap(), files.dates_and_undated().unwrap());
-        assert_eq!(upto.dates_and_undated().unwrap(), ((0..=4).map(day).collect::<Vec<_>>(), 2));
+        assert_eq!(whole.dates_and_undated().unwrap().0, files.dates_and_undated().unwrap().0);
+        assert_eq!(whole.dates_and_undated().unwrap().1, 2);
+        assert_eq!(upto.dates_and_undated().unwrap(), ((0..=4).map(day).collect::<Vec<_>>(), 2, None));
         for column in ["f64", "f32", "i64", "i32", "u32"] {
             for (from, to) in [(0, 1), (1, 1), (4, 4), (2, 5), (0, 9), (7, 9)] {
                 let range = Some(DateRange::new(day(from), day(to)).unwrap());

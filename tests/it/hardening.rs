@@ -1371,6 +1371,26 @@ fn rows_without_a_date_are_refused_naming_the_file_and_column() {
         assert!(line.contains("undated.parquet") && line.contains(" 1 row(s)") && line.contains("as_of"), "{line}");
         assert!(err.contains("hint:"), "{err}");
     }
+    // A directory of files: the file that holds them is named too.
+    let dir = tmp.path().join("daily");
+    std::fs::create_dir(&dir).unwrap();
+    for (name, part) in [("a.parquet", 0..30), ("b.parquet", 30..60)] {
+        let rows = part.start * 30..part.end * 30;
+        let columns = vec![
+            (
+                "as_of".into(),
+                OutColumn::OptDate(rows.clone().map(|r| (r != 40 * 30 + 3).then_some(days[r / 30])).collect()),
+            ),
+            ("symbol".into(), OutColumn::Str(rows.clone().map(|r| format!("S{}", r % 30)).collect())),
+            ("x".into(), OutColumn::F64(rows.map(|r| Some((r % 17) as f64)).collect())),
+        ];
+        write_parquet(&dir.join(name), columns, 4096).unwrap();
+    }
+    let (code, _, err) =
+        run(bin().args(["report", "--features"]).arg(&dir).args(["--as-of", &last, "--reference-last", "40"]));
+    assert_eq!(code, 3, "{err}");
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(line.contains(" 1 row(s)") && line.contains("b.parquet") && !line.contains("a.parquet"), "{line}");
     // Predictions too: one was skipped where a window was read.
     let days = crate::util::trading_days("2026-11-01", 10);
     let n = days.len() * 5;

@@ -43,6 +43,8 @@ pub(super) struct Graded {
 /// each symbol when grading by sector: opened once per run, shared by the run and its trend.
 pub(super) struct Grader {
     scan: Scan,
+    /// The predictions' trading days, read once (every row dated, or refused).
+    days: Vec<chrono::NaiveDate>,
     reference: Vec<Prediction>,
     /// Every prediction up to the reference window's end: the pooled days of the panel test.
     pooled: Vec<Prediction>,
@@ -88,7 +90,7 @@ impl Context<'_> {
         let scan = self.sources.open(path, &s.columns.date)?;
         // As the features: a prediction or outcome without its day belongs to no window, and
         // refusing it is the one rule (it was skipped where a window was read, kept elsewhere).
-        scan.dates()?;
+        let days = scan.dates()?;
         let reference_range = self.reference.range();
         let first = self.days.first().copied().unwrap_or(reference_range.from()).min(reference_range.from());
         let pool = DateRange::new(first, reference_range.to()).unwrap_or(reference_range);
@@ -109,7 +111,7 @@ impl Context<'_> {
         } else {
             HashMap::new()
         };
-        Ok(Some(Grader { scan, reference, pooled, outcomes, estimators, sectors }))
+        Ok(Some(Grader { scan, days, reference, pooled, outcomes, estimators, sectors }))
     }
 
     /// Prediction drift (into `drift`) and performance over the performance window, per model
@@ -136,7 +138,7 @@ impl Context<'_> {
         }
         graded.rows_read.insert("predictions".to_owned(), current.len() as u64);
         if let (Some(outcomes), Some(estimators)) = (&opened.outcomes, &opened.estimators) {
-            let window = self.performance_window(&opened.scan)?;
+            let window = self.performance_window(opened)?;
             let read;
             let graded_preds = if window == self.current {
                 &current
@@ -258,13 +260,9 @@ impl Context<'_> {
 
     /// The predictions graded: the current window, or the last `performance_days` prediction
     /// days up to the as-of date.
-    fn performance_window(&self, preds: &Scan) -> Result<Window, AnalysisError> {
-        let days = match self.settings.performance_days {
-            Some(_) => preds.dates()?,
-            None => Vec::new(),
-        };
-        windows::performance(self.settings.performance_days, self.settings.as_of, &self.current, &days)
-            .map_err(|e| empty(preds.path(), e))
+    fn performance_window(&self, preds: &Grader) -> Result<Window, AnalysisError> {
+        windows::performance(self.settings.performance_days, self.settings.as_of, &self.current, &preds.days)
+            .map_err(|e| empty(preds.scan.path(), e))
     }
 }
 

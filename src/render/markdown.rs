@@ -27,7 +27,7 @@ pub fn render(r: &RunResult) -> String {
         let _ = writeln!(
             out,
             "| `{}` | {:.4} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {} | {} |",
-            plain(&f.feature).replace('|', "\\|").replace('`', "'"),
+            text_cell(&f.feature),
             f.psi,
             f.level.as_str(),
             fmt_opt(f.expected_psi, 4),
@@ -61,7 +61,7 @@ pub fn render(r: &RunResult) -> String {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} |",
-                plain(&f.feature).replace('|', "\\|").replace('`', "'"),
+                text_cell(&f.feature),
                 super::stattest_columns::decided_by(f),
                 cells.join(" | ")
             );
@@ -159,8 +159,7 @@ fn trend(out: &mut String, r: &RunResult) {
         out,
         "\n**Over time** (`--every`: each step against the same reference; PSI in bold where the step drifted)\n"
     );
-    let header: Vec<String> =
-        names.iter().map(|n| format!("`{}`", plain(n).replace('|', "\\|").replace('`', "'"))).collect();
+    let header: Vec<String> = names.iter().map(|n| format!("`{}`", text_cell(n))).collect();
     let header: Vec<String> = std::iter::once("window".to_owned())
         .chain(header)
         .chain(["prediction PSI".to_owned(), "accuracy".to_owned()])

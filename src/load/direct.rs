@@ -204,6 +204,69 @@ impl Footers {
     }
 }
 
+/// A file whose own date column disagrees with the day its hive folder (`as_of=2026-11-19`)
+/// gives its rows ([`Footers::partition_disagreement`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PartitionDisagreement {
+    /// The file.
+    pub file: PathBuf,
+    /// The folder's day, as written in the path.
+    pub folder: String,
+    /// The first of the file's values that differs: days since 1970-01-01, `None` for a null.
+    pub found: Option<i32>,
+    /// How many of the file's rows differ.
+    pub rows: u64,
+}
+
+impl Footers {
+    /// The first file that holds `column` itself *and* sits under a hive folder `column=DAY`,
+    /// with a row whose date is not `DAY` (or null). Polars' scan dates such a row by its
+    /// folder, the direct reader by the file's column: the two would give the commands
+    /// different days. Each row group is settled by its statistics when they show one day and
+    /// no null; only the others are decoded.
+    ///
+    /// # Errors
+    /// The file and the reason when a row group fails to decode.
+    pub(super) fn partition_disagreement(
+        &self,
+        column: &str,
+    ) -> Result<Option<PartitionDisagreement>, (PathBuf, String)> {
+        let prefix = format!("{column}=");
+        let mut days = Vec::new();
+        for footer in &self.0 {
+            // The deepest folder naming the column, as polars reads it (a day, `%Y-%m-%d`).
+            let Some(folder) = footer
+                .path
+                .parent()
+                .into_iter()
+                .flat_map(Path::ancestors)
+                .find_map(|dir| dir.file_name()?.to_str()?.strip_prefix(&prefix).map(str::to_owned))
+            else {
+                continue;
+            };
+            let Ok(day) = chrono::NaiveDate::parse_from_str(&folder, "%Y-%m-%d") else { continue };
+            let day = super::scan::date_to_days(day);
+            let Some(date) = footer.plain(column, Kind::Date) else { continue };
+            let fail = |detail: String| (footer.path.clone(), detail);
+            let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;
+            let (mut found, mut rows) = (None, 0_u64);
+            for rg in &footer.meta.row_groups {
+                days_of(&file, footer, rg, column, date, &mut days).map_err(fail)?;
+                for d in days.iter().filter(|d| **d != day) {
+                    if rows == 0 {
+                        found = (*d != NO_DAY).then_some(*d);
+                    }
+                    rows += 1;
+                }
+            }
+            if rows > 0 {
+                return Ok(Some(PartitionDisagreement { file: footer.path.clone(), folder, found, rows }));
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 impl Footers {
     /// What `window` keeps of each row group, file by file: `-` nothing, `*` all, `?` some.

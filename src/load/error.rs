@@ -86,6 +86,23 @@ pub enum LoadError {
         /// The first file holding one, when the source is many files and the reader knows it.
         file: Option<String>,
     },
+    /// A file of a hive source whose own date column disagrees with its folder's day: polars'
+    /// scan would date its rows by the folder, the direct reader by the column.
+    #[error(
+        "{path}: the date column `{column}` holds {found} in {rows} row(s), but its folder says `{column}={folder}`"
+    )]
+    PartitionMismatch {
+        /// The file.
+        path: String,
+        /// The date column.
+        column: String,
+        /// The day the folder gives.
+        folder: String,
+        /// The first differing value of the file's column (`null` for a missing date).
+        found: String,
+        /// How many rows differ.
+        rows: u64,
+    },
 }
 
 impl LoadError {
@@ -112,6 +129,9 @@ impl LoadError {
             }
             Self::UndatedRows { .. } => {
                 "every row needs its trading day: fill the date or leave the row out at the source"
+            }
+            Self::PartitionMismatch { .. } => {
+                "a file under a hive folder `as_of=DAY` must hold only that day: move it to the folder of its day, or write it without the date column"
             }
         }
     }

@@ -107,6 +107,17 @@ impl Scan {
                 },
             }
         })?;
+        if let Some(f) = &footers
+            && let Some(d) = f.partition_disagreement(date_column).map_err(Self::direct_failed(date_column))?
+        {
+            return Err(LoadError::PartitionMismatch {
+                path: d.file.display().to_string(),
+                column: date_column.to_owned(),
+                folder: d.folder,
+                found: d.found.and_then(day_to_date).map_or_else(|| "null".to_owned(), |day| day.to_string()),
+                rows: d.rows,
+            });
+        }
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
         let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
         let scan = Self {

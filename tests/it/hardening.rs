@@ -1469,3 +1469,84 @@ fn a_row_dated_in_the_future_does_not_silence_stale_data() {
     write("b.parquet", &[crate::util::d("2099-01-04")]);
     assert_eq!(lag(), 5, "a day after today is no evidence of a holiday");
 }
+
+/// A hive panel of six days, one folder a day, whose files also hold the date column; `date_of`
+/// gives the file's own dates for day `i` (30 rows).
+fn hive_with_dates(
+    dir: &std::path::Path,
+    date_of: impl Fn(usize, chrono::NaiveDate) -> Vec<Option<chrono::NaiveDate>>,
+) -> Vec<chrono::NaiveDate> {
+    let days = util::trading_days("2026-11-01", 6);
+    for (i, day) in days.iter().enumerate() {
+        write_parquet(
+            &dir.join(format!("as_of={day}")).join("part-0.parquet"),
+            vec![
+                ("as_of".into(), OutColumn::OptDate(date_of(i, *day))),
+                ("symbol".into(), OutColumn::Str((0..30).map(|k| format!("S{k}")).collect())),
+                ("x".into(), OutColumn::F64((0..30).map(|k| Some(f64::from(k))).collect())),
+            ],
+            1024,
+        )
+        .unwrap();
+    }
+    days
+}
+
+#[test]
+fn a_file_whose_dates_disagree_with_its_hive_folder_is_refused_by_every_command() {
+    // report read the file's column (direct reader) and backfill the folder's (lazy scan): the
+    // two commands saw different days. Now neither reads such a source.
+    let tmp = tempfile::tempdir().unwrap();
+    let days =
+        hive_with_dates(tmp.path(), |i, day| vec![Some(if i == 4 { day + chrono::Days::new(1) } else { day }); 30]);
+    let src = tmp.path().to_str().unwrap();
+    let file = tmp.path().join(format!("as_of={}", days[4])).join("part-0.parquet");
+    let want = format!(
+        "{}: the date column `as_of` holds {} in 30 row(s), but its folder says `as_of={}`",
+        file.display(),
+        days[4] + chrono::Days::new(1),
+        days[4]
+    );
+    let as_of = days[5].to_string();
+    for cmd in [
+        vec!["report", "--features", src, "--last", "2", "--reference-last", "4", "--as-of", &as_of],
+        vec![
+            "backfill",
+            "--features",
+            src,
+            "--last",
+            "2",
+            "--reference-last",
+            "3",
+            "--from",
+            &as_of,
+            "--to",
+            &as_of,
+            "-o",
+            "-",
+        ],
+    ] {
+        let (code, out, err) = run(bin().args(&cmd));
+        assert_eq!(code, 3, "{cmd:?}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(&want), "{cmd:?}: {err}");
+        assert!(err.contains("hint: "), "{err}");
+    }
+    // A row without a date in such a file: the folder does not date it.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = hive_with_dates(tmp.path(), |i, day| (0..30).map(|k| (i != 2 || k != 7).then_some(day)).collect());
+    let src = tmp.path().to_str().unwrap();
+    let as_of = days[5].to_string();
+    let (code, _, err) = run(bin()
+        .args(["backfill", "--features", src, "--last", "2", "--reference-last", "3"])
+        .args(["--from", &as_of, "--to", &as_of, "-o", "-"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("holds null in 1 row(s), but its folder says"), "{err}");
+    // Agreeing dates are read as before.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = hive_with_dates(tmp.path(), |_, day| vec![Some(day); 30]);
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", tmp.path().to_str().unwrap(), "--last", "2", "--reference-last", "4"])
+        .args(["--as-of", &days[5].to_string()]));
+    assert_eq!(code, 0, "{err}");
+}

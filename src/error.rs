@@ -76,7 +76,7 @@ impl Error {
             // input error, exit 3.
             Self::Config(crate::settings::ConfigError::SourceNotFound { .. })
             | Self::Analysis(_)
-            | Self::Metrics(_)
+            | Self::Metrics(MetricsError::InvalidLabelValue { .. })
             | Self::Store(StoreError::Read { .. }) => exit::INPUT,
             Self::Config(_)
             | Self::FixturesSpec(_)
@@ -86,7 +86,11 @@ impl Error {
             Self::Store(StoreError::Save { .. }) => exit::NOT_SAVED,
             Self::Push(_) | Self::PushNotSaved(_) => exit::PUSH_FAILED,
             Self::Store(StoreError::Locked { .. }) => exit::LOCKED,
-            Self::Output { .. } | Self::Fixtures(_) => exit::INTERNAL,
+            // A number outside its gauge's bounds that a run computed (`push --result` names its
+            // file instead, as an input error): a bug.
+            Self::Output { .. }
+            | Self::Fixtures(_)
+            | Self::Metrics(MetricsError::Implausible { .. } | MetricsError::Encode(_)) => exit::INTERNAL,
         }
     }
 
@@ -109,7 +113,10 @@ impl Error {
                 "no result file was saved (no results_dir): run the job again once the gateway is back, or set \
                  results_dir so that `push --result` can push it again"
             }
-            Self::Metrics(_) => "rename the column so that it is non-empty text without control characters",
+            Self::Metrics(MetricsError::InvalidLabelValue { .. }) => {
+                "rename the column so that it is non-empty text without control characters"
+            }
+            Self::Metrics(_) => "a bug: nothing was pushed; please report it with the command and its data",
             Self::Store(e) => e.hint(),
         }
     }

@@ -27,7 +27,13 @@ pub fn push(args: &PushArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
         .into());
     }
     // Every group `run` pushed: the live model's and one per other model version.
-    let groups = exposition::groups(&result)?;
+    // A number no run computes (an edited or corrupted file) is refused, naming the file.
+    let groups = exposition::groups(&result).map_err(|e| match e {
+        implausible @ exposition::MetricsError::Implausible { .. } => {
+            Error::from(StoreError::Read { path: args.result.display().to_string(), detail: implausible.to_string() })
+        }
+        other => other.into(),
+    })?;
     if push_settings.url.is_none() || args.dry_run {
         out.print(&exposition::dry_run_text(&groups))?;
         return Ok(exit::SUCCESS);

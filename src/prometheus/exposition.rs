@@ -15,99 +15,133 @@ use chrono::NaiveDate;
 use crate::calendar::{NEPAL_OFFSET_SECONDS, trading_days_between};
 use crate::result::{FeatureDrift, PerformanceReport, RunResult, VersionPerformance};
 
-/// A metric family: name, help, label names.
+/// A metric family: name, help, label names, and the values it can take.
 struct Family {
     name: &'static str,
     help: &'static str,
     labels: &'static [&'static str],
+    domain: Domain,
+}
+
+/// The values a family's samples can take. A value outside is no number a run computes (an
+/// edited or corrupted result file for `push --result`, or a bug): it is refused rather than
+/// pushed ([`MetricsError::Implausible`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    /// A share, probability or p-value: in [0, 1].
+    Ratio,
+    /// A PSI, distance, size or time: at least 0.
+    NonNegative,
+    /// A call: 0 or 1.
+    Flag,
+    /// A count: a whole number, at least 0.
+    Count,
+    /// Any finite number (a gap, a date before 1970, another tool's statistic).
+    Any,
+}
+
+impl Domain {
+    /// Rounding slack for a ratio computed in floating point (an F1 of `1 + 2⁻⁵²`).
+    const SLACK: f64 = 1e-9;
+
+    /// Where `v` breaks the domain, in words (`None`: it is plausible).
+    fn breach(self, v: f64) -> Option<&'static str> {
+        match self {
+            Self::Ratio => (!(-Self::SLACK..=1.0 + Self::SLACK).contains(&v)).then_some("outside [0, 1]"),
+            Self::NonNegative => (v < 0.0).then_some("below 0"),
+            Self::Flag => (v != 0.0 && v != 1.0).then_some("neither 0 nor 1"),
+            Self::Count => (v < 0.0 || v.fract() != 0.0).then_some("not a whole number at least 0"),
+            Self::Any => None,
+        }
+    }
 }
 
 macro_rules! families {
-    ($($id:ident = $name:literal, [$($l:literal),*], $help:literal;)*) => {
-        $(const $id: Family = Family { name: $name, help: $help, labels: &[$($l),*] };)*
+    ($($id:ident = $name:literal, [$($l:literal),*], $domain:ident, $help:literal;)*) => {
+        $(const $id: Family = Family { name: $name, help: $help, labels: &[$($l),*], domain: Domain::$domain };)*
         /// Every metric family this module can emit, for docs/operations.md and the tests.
         pub const ALL: &[(&str, &str, &[&str])] = &[$(($name, $help, &[$($l),*])),*];
     };
 }
 
 families! {
-    PSI = "feature_drift_psi", ["feature"], "Population Stability Index of the feature, current vs reference window (dimensionless).";
-    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], "PSI above which the feature is called drifted at alpha: the history null (with the within-day view, its quantile times the joint test's critical value); without enough history the dependence model, or the larger of it and the short history's bound (drift_null in the result says which); absent when undefined.";
-    WITHIN_PSI = "feature_drift_within_day_psi", ["feature"], "PSI of the feature's values centred on their trading day's median (in logs for a positive feature): how the symbols' spread within a day moved, market-wide moves removed; absent where the view does not apply (the history does not decide, a saved profile, a day-constant feature).";
-    WITHIN_CRITICAL = "feature_drift_within_day_psi_critical", ["feature"], "Within-day PSI above which the feature is called drifted at alpha (its history quantile times the joint test's critical value); absent where the view does not apply.";
-    PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
-    P_VALUE = "feature_drift_p_value", ["feature"], "p-value of the feature's PSI under the run's significance test (where the within-day view applies, the joint test's of both views).";
-    EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
-    DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], "Rao-Scott design effect of the window's bin proportions (reference, current).";
-    DETECTED = "feature_drift_detected", ["feature"], "1 when the feature drifted (its PSI, or its within-day PSI, at least moderate and beyond its critical value: unusual for the market's own history), else 0.";
-    SHIFTED = "feature_drift_shifted", ["feature"], "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
-    SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], "PSI above which the feature is called shifted at alpha (the dependence model's critical value, capped by the market's ordinary history).";
-    SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], "p-value of the feature's PSI under the null that decides the shifted call (the dependence model, or the market's ordinary history where its critical value is smaller).";
-    DATASET = "dataset_drift_detected", [], "1 when the dataset-level call is drifted: some drifted feature confirmed at family-wise alpha (max-T over the market's history, Holm without one), else 0.";
-    DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], "Features the dataset-level call confirmed at family-wise alpha.";
-    DATASET_MIN_P = "dataset_drift_min_p_value", [], "Smallest drift p-value over the features tested, unadjusted.";
-    DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
-    MV_ERROR = "multivariate_drift_reconstruction_error", [], "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved, marginal shifts included (only with --multivariate).";
-    MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], "Reconstruction error above which multivariate drift is called at alpha/2 (the correlation break has the other half): the past window pairs' quantile (or a short history's bound); absent when undefined.";
-    MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], "Mean reconstruction error of the reference rows (in sample).";
-    MV_CORRELATION = "multivariate_drift_correlation_distance", [], "Distance between the current window's and the reference's correlations of the features' within-day ranks: how differently the features rank each day's symbols against one another (only with --multivariate).";
-    MV_CORRELATION_CRITICAL = "multivariate_drift_correlation_distance_critical", [], "Correlation distance above which a correlation break is called at alpha/2: the past window pairs' quantile (or a short history's bound); absent when undefined.";
-    MV_DETECTED = "multivariate_drift_detected", [], "1 when the reconstruction error or the correlation distance is beyond the market's own past pairs (each at alpha/2), else 0; absent when undefined.";
-    DQ_OUT_OF_RANGE = "data_quality_out_of_range_ratio", ["feature"], "Share of the current window's rows outside the reference's [min, max], +-inf included (only with --data-quality).";
-    DQ_BEYOND_QUANTILES = "data_quality_beyond_quantiles_ratio", ["feature"], "Share of the current window's rows outside the reference's 0.1%-99.9% quantiles.";
-    DQ_IMPLAUSIBLE = "data_quality_implausible_ratio", ["feature"], "Share of the current window's rows outside the reference's range widened by its width on each side: sentinels, bad prints, unit changes.";
-    DQ_BAD = "data_quality_bad_ratio", ["feature"], "Share of the current window's rows missing or implausible: the statistic of the data-quality break call.";
-    DQ_MISSING_P = "data_quality_missing_change_p_value", ["feature"], "p-value of the change in the missing share from the reference to the current window, rows clustered by day.";
-    DQ_CRITICAL = "data_quality_bad_ratio_critical", ["feature"], "Bad share above which the feature's data quality is broken: the worst window of the same length over the last year, half again and at least half a percentage point more; absent without enough history.";
-    DQ_BROKEN = "data_quality_broken", ["feature"], "1 when the feature's bad share is beyond its critical value (worse than its last year by the margin), else 0; absent without enough history.";
-    DQ_DETECTED = "data_quality_break_detected", [], "1 when some feature's data quality broke beyond its own history (the data-quality alert), else 0; absent without enough history.";
-    DQ_CIRCUIT = "data_quality_circuit_breaches", [], "Rows of ret_1d beyond NEPSE's +-10% circuit limit in the current window: bad prints or corporate actions.";
-    DQ_SYMBOLS = "data_quality_symbols", ["change"], "Symbols of the reference window absent from the whole current window (change=absent), and symbols of the current window not in the reference (change=new).";
-    MISSING = "feature_missing_ratio", ["feature", "side"], "Share of null or NaN rows of the feature, per side (reference, current).";
-    SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], "PSI of the feature within one sector (only with --by sector).";
-    STATISTIC = "feature_drift_statistic", ["feature", "stattest"], "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
-    SHARE = "feature_drift_share_ratio", [], "Share of computed features that drifted.";
-    SKIPPED = "feature_drift_skipped_features", [], "Features that could not be computed in this run.";
-    PRED_PSI = "prediction_drift_psi", [], "PSI of predicted_proba, current vs reference window.";
-    PRED_CRITICAL = "prediction_drift_psi_critical", [], "Critical PSI of predicted_proba at alpha.";
-    SECTOR_MIX = "sector_mix_psi", [], "PSI of the sector mix (categorical), current vs reference.";
-    ACCURACY = "model_accuracy", [], "Accuracy of labelled predictions in the performance window.";
-    PRECISION = "model_precision", [], "Precision of labelled predictions (undefined, so absent, with no predicted positive).";
-    RECALL = "model_recall", [], "Recall of labelled predictions (absent with no actual positive).";
-    F1 = "model_f1_score", [], "F1 score of labelled predictions.";
-    SPECIFICITY = "model_specificity", [], "Specificity (true negative rate) of labelled predictions.";
-    AUC = "model_roc_auc", [], "ROC AUC of predicted_proba on labelled predictions (absent with one class).";
-    BRIER = "model_brier_score", [], "Brier score of predicted_proba on labelled predictions.";
-    LOG_LOSS = "model_log_loss", [], "Log loss of predicted_proba on labelled predictions (clipped at machine epsilon).";
-    ACC_SE = "model_accuracy_std_error", [], "Standard error of the accuracy, sqrt(a(1-a)/n).";
-    BASE_RATE = "model_base_rate_ratio", [], "Share of labelled predictions whose actual label is positive.";
-    PREDICTIONS = "model_predictions", [], "Predictions in the performance window.";
-    LABELLED = "model_predictions_labelled", [], "Predictions with an outcome observed by the as-of date.";
-    PENDING = "model_predictions_pending", [], "Predictions still waiting for their outcome.";
-    COVERAGE = "model_label_coverage_ratio", [], "Labelled predictions / predictions.";
-    LAG_MAX = "model_label_lag_max_trading_days", [], "Longest label lag in trading days (as_of to observed_at).";
-    ACC_EST = "model_accuracy_estimated", [], "Accuracy estimated by CBPE from calibrated probabilities over the current window's predictions, labelled or not.";
-    ACC_EST_LO = "model_accuracy_estimated_lower", [], "Lower end of the estimated accuracy's band (estimate - 3 standard errors, NannyML's).";
-    ACC_EST_HI = "model_accuracy_estimated_upper", [], "Upper end of the estimated accuracy's band (estimate + 3 standard errors).";
-    PREC_EST = "model_precision_estimated", [], "Precision estimated by CBPE.";
-    PREC_EST_LO = "model_precision_estimated_lower", [], "Lower end of the estimated precision's band.";
-    PREC_EST_HI = "model_precision_estimated_upper", [], "Upper end of the estimated precision's band.";
-    REC_EST = "model_recall_estimated", [], "Recall estimated by CBPE.";
-    REC_EST_LO = "model_recall_estimated_lower", [], "Lower end of the estimated recall's band.";
-    REC_EST_HI = "model_recall_estimated_upper", [], "Upper end of the estimated recall's band.";
-    F1_EST = "model_f1_score_estimated", [], "F1 score estimated by CBPE.";
-    F1_EST_LO = "model_f1_score_estimated_lower", [], "Lower end of the estimated F1 score's band.";
-    F1_EST_HI = "model_f1_score_estimated_upper", [], "Upper end of the estimated F1 score's band.";
-    CONCEPT_GAP = "model_concept_drift_accuracy_gap", [], "Realized minus CBPE-estimated accuracy of the labelled predictions in the performance window.";
-    CONCEPT_LOWER = "model_concept_drift_accuracy_lower", [], "Realized accuracy below which concept drift is called: estimate - 3 x max(standard error, day-clustered standard error).";
-    CONCEPT = "model_concept_drift_detected", [], "1 when the realized accuracy is below the estimate's day-clustered band (concept drift), else 0.";
-    LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], "Unix time the last successful run finished computing.";
-    DURATION = "nepse_drift_run_duration_seconds", [], "Wall time of the last successful run's computation.";
-    ROWS = "nepse_drift_rows_read", ["dataset"], "Rows read per dataset by the last successful run.";
-    DATA_LAG = "nepse_drift_data_lag_trading_days", [], "Sunday-Thursday days from the current window's newest day in the features to the as-of date (or the end asked for by --to): 0 when the data is up to date.";
-    AS_OF = "nepse_drift_as_of_timestamp_seconds", [], "The run's as-of date, midnight Nepal time, as Unix time.";
-    WINDOW_START = "nepse_drift_window_start_timestamp_seconds", ["window"], "First day of each window (reference, current, performance), midnight Nepal time.";
-    WINDOW_END = "nepse_drift_window_end_timestamp_seconds", ["window"], "Last day of each window, midnight Nepal time.";
+    PSI = "feature_drift_psi", ["feature"], NonNegative, "Population Stability Index of the feature, current vs reference window (dimensionless).";
+    PSI_CRITICAL = "feature_drift_psi_critical", ["feature"], NonNegative, "PSI above which the feature is called drifted at alpha: the history null (with the within-day view, its quantile times the joint test's critical value); without enough history the dependence model, or the larger of it and the short history's bound (drift_null in the result says which); absent when undefined.";
+    WITHIN_PSI = "feature_drift_within_day_psi", ["feature"], NonNegative, "PSI of the feature's values centred on their trading day's median (in logs for a positive feature): how the symbols' spread within a day moved, market-wide moves removed; absent where the view does not apply (the history does not decide, a saved profile, a day-constant feature).";
+    WITHIN_CRITICAL = "feature_drift_within_day_psi_critical", ["feature"], NonNegative, "Within-day PSI above which the feature is called drifted at alpha (its history quantile times the joint test's critical value); absent where the view does not apply.";
+    PSI_EXPECTED = "feature_drift_psi_expected", ["feature"], NonNegative, "Mean PSI under no drift at the feature's effective sample sizes: the noise floor.";
+    P_VALUE = "feature_drift_p_value", ["feature"], Ratio, "p-value of the feature's PSI under the run's significance test (where the within-day view applies, the joint test's of both views).";
+    EFFECTIVE_ROWS = "feature_drift_effective_rows", ["feature", "side"], NonNegative, "Rows over the window's design effect (reference, current): what the rows are worth as independent ones.";
+    DESIGN_EFFECT = "feature_drift_design_effect", ["feature", "side"], NonNegative, "Rao-Scott design effect of the window's bin proportions (reference, current).";
+    DETECTED = "feature_drift_detected", ["feature"], Flag, "1 when the feature drifted (its PSI, or its within-day PSI, at least moderate and beyond its critical value: unusual for the market's own history), else 0.";
+    SHIFTED = "feature_drift_shifted", ["feature"], Flag, "1 when the feature shifted (PSI beyond the sampling noise of the panel's dependence model), else 0.";
+    SHIFT_CRITICAL = "feature_drift_shift_psi_critical", ["feature"], NonNegative, "PSI above which the feature is called shifted at alpha (the dependence model's critical value, capped by the market's ordinary history).";
+    SHIFT_P_VALUE = "feature_drift_shift_p_value", ["feature"], Ratio, "p-value of the feature's PSI under the null that decides the shifted call (the dependence model, or the market's ordinary history where its critical value is smaller).";
+    DATASET = "dataset_drift_detected", [], Flag, "1 when the dataset-level call is drifted: some drifted feature confirmed at family-wise alpha (max-T over the market's history, Holm without one), else 0.";
+    DATASET_CONFIRMED = "dataset_drift_confirmed_features", [], Count, "Features the dataset-level call confirmed at family-wise alpha.";
+    DATASET_MIN_P = "dataset_drift_min_p_value", [], Ratio, "Smallest drift p-value over the features tested, unadjusted.";
+    DATASET_ADJ_P = "dataset_drift_adjusted_p_value", [], Ratio, "Smallest family-adjusted drift p-value (max-T over the market's history, Holm for features without one).";
+    MV_ERROR = "multivariate_drift_reconstruction_error", [], NonNegative, "Mean PCA reconstruction error of the current window's rows under the reference's fit (NannyML's data reconstruction): how far the features' joint pattern moved, marginal shifts included (only with --multivariate).";
+    MV_CRITICAL = "multivariate_drift_reconstruction_error_critical", [], NonNegative, "Reconstruction error above which multivariate drift is called at alpha/2 (the correlation break has the other half): the past window pairs' quantile (or a short history's bound); absent when undefined.";
+    MV_REFERENCE = "multivariate_drift_reference_reconstruction_error", [], NonNegative, "Mean reconstruction error of the reference rows (in sample).";
+    MV_CORRELATION = "multivariate_drift_correlation_distance", [], NonNegative, "Distance between the current window's and the reference's correlations of the features' within-day ranks: how differently the features rank each day's symbols against one another (only with --multivariate).";
+    MV_CORRELATION_CRITICAL = "multivariate_drift_correlation_distance_critical", [], NonNegative, "Correlation distance above which a correlation break is called at alpha/2: the past window pairs' quantile (or a short history's bound); absent when undefined.";
+    MV_DETECTED = "multivariate_drift_detected", [], Flag, "1 when the reconstruction error or the correlation distance is beyond the market's own past pairs (each at alpha/2), else 0; absent when undefined.";
+    DQ_OUT_OF_RANGE = "data_quality_out_of_range_ratio", ["feature"], Ratio, "Share of the current window's rows outside the reference's [min, max], +-inf included (only with --data-quality).";
+    DQ_BEYOND_QUANTILES = "data_quality_beyond_quantiles_ratio", ["feature"], Ratio, "Share of the current window's rows outside the reference's 0.1%-99.9% quantiles.";
+    DQ_IMPLAUSIBLE = "data_quality_implausible_ratio", ["feature"], Ratio, "Share of the current window's rows outside the reference's range widened by its width on each side: sentinels, bad prints, unit changes.";
+    DQ_BAD = "data_quality_bad_ratio", ["feature"], Ratio, "Share of the current window's rows missing or implausible: the statistic of the data-quality break call.";
+    DQ_MISSING_P = "data_quality_missing_change_p_value", ["feature"], Ratio, "p-value of the change in the missing share from the reference to the current window, rows clustered by day.";
+    DQ_CRITICAL = "data_quality_bad_ratio_critical", ["feature"], NonNegative, "Bad share above which the feature's data quality is broken: the worst window of the same length over the last year, half again and at least half a percentage point more; absent without enough history.";
+    DQ_BROKEN = "data_quality_broken", ["feature"], Flag, "1 when the feature's bad share is beyond its critical value (worse than its last year by the margin), else 0; absent without enough history.";
+    DQ_DETECTED = "data_quality_break_detected", [], Flag, "1 when some feature's data quality broke beyond its own history (the data-quality alert), else 0; absent without enough history.";
+    DQ_CIRCUIT = "data_quality_circuit_breaches", [], Count, "Rows of ret_1d beyond NEPSE's +-10% circuit limit in the current window: bad prints or corporate actions.";
+    DQ_SYMBOLS = "data_quality_symbols", ["change"], Count, "Symbols of the reference window absent from the whole current window (change=absent), and symbols of the current window not in the reference (change=new).";
+    MISSING = "feature_missing_ratio", ["feature", "side"], Ratio, "Share of null or NaN rows of the feature, per side (reference, current).";
+    SECTOR_PSI = "feature_sector_drift_psi", ["feature", "sector"], NonNegative, "PSI of the feature within one sector (only with --by sector).";
+    STATISTIC = "feature_drift_statistic", ["feature", "stattest"], Any, "Value of one of Evidently's drift tests (--stattest): a p-value for ks, chisquare and z (assuming independent rows), a distance otherwise.";
+    SHARE = "feature_drift_share_ratio", [], Ratio, "Share of computed features that drifted.";
+    SKIPPED = "feature_drift_skipped_features", [], Count, "Features that could not be computed in this run.";
+    PRED_PSI = "prediction_drift_psi", [], NonNegative, "PSI of predicted_proba, current vs reference window.";
+    PRED_CRITICAL = "prediction_drift_psi_critical", [], NonNegative, "Critical PSI of predicted_proba at alpha.";
+    SECTOR_MIX = "sector_mix_psi", [], NonNegative, "PSI of the sector mix (categorical), current vs reference.";
+    ACCURACY = "model_accuracy", [], Ratio, "Accuracy of labelled predictions in the performance window.";
+    PRECISION = "model_precision", [], Ratio, "Precision of labelled predictions (undefined, so absent, with no predicted positive).";
+    RECALL = "model_recall", [], Ratio, "Recall of labelled predictions (absent with no actual positive).";
+    F1 = "model_f1_score", [], Ratio, "F1 score of labelled predictions.";
+    SPECIFICITY = "model_specificity", [], Ratio, "Specificity (true negative rate) of labelled predictions.";
+    AUC = "model_roc_auc", [], Ratio, "ROC AUC of predicted_proba on labelled predictions (absent with one class).";
+    BRIER = "model_brier_score", [], Ratio, "Brier score of predicted_proba on labelled predictions.";
+    LOG_LOSS = "model_log_loss", [], NonNegative, "Log loss of predicted_proba on labelled predictions (clipped at machine epsilon).";
+    ACC_SE = "model_accuracy_std_error", [], NonNegative, "Standard error of the accuracy, sqrt(a(1-a)/n).";
+    BASE_RATE = "model_base_rate_ratio", [], Ratio, "Share of labelled predictions whose actual label is positive.";
+    PREDICTIONS = "model_predictions", [], Count, "Predictions in the performance window.";
+    LABELLED = "model_predictions_labelled", [], Count, "Predictions with an outcome observed by the as-of date.";
+    PENDING = "model_predictions_pending", [], Count, "Predictions still waiting for their outcome.";
+    COVERAGE = "model_label_coverage_ratio", [], Ratio, "Labelled predictions / predictions.";
+    LAG_MAX = "model_label_lag_max_trading_days", [], Count, "Longest label lag in trading days (as_of to observed_at).";
+    ACC_EST = "model_accuracy_estimated", [], Ratio, "Accuracy estimated by CBPE from calibrated probabilities over the current window's predictions, labelled or not.";
+    ACC_EST_LO = "model_accuracy_estimated_lower", [], Ratio, "Lower end of the estimated accuracy's band (estimate - 3 standard errors, NannyML's).";
+    ACC_EST_HI = "model_accuracy_estimated_upper", [], Ratio, "Upper end of the estimated accuracy's band (estimate + 3 standard errors).";
+    PREC_EST = "model_precision_estimated", [], Ratio, "Precision estimated by CBPE.";
+    PREC_EST_LO = "model_precision_estimated_lower", [], Ratio, "Lower end of the estimated precision's band.";
+    PREC_EST_HI = "model_precision_estimated_upper", [], Ratio, "Upper end of the estimated precision's band.";
+    REC_EST = "model_recall_estimated", [], Ratio, "Recall estimated by CBPE.";
+    REC_EST_LO = "model_recall_estimated_lower", [], Ratio, "Lower end of the estimated recall's band.";
+    REC_EST_HI = "model_recall_estimated_upper", [], Ratio, "Upper end of the estimated recall's band.";
+    F1_EST = "model_f1_score_estimated", [], Ratio, "F1 score estimated by CBPE.";
+    F1_EST_LO = "model_f1_score_estimated_lower", [], Ratio, "Lower end of the estimated F1 score's band.";
+    F1_EST_HI = "model_f1_score_estimated_upper", [], Ratio, "Upper end of the estimated F1 score's band.";
+    CONCEPT_GAP = "model_concept_drift_accuracy_gap", [], Any, "Realized minus CBPE-estimated accuracy of the labelled predictions in the performance window.";
+    CONCEPT_LOWER = "model_concept_drift_accuracy_lower", [], Any, "Realized accuracy below which concept drift is called: estimate - 3 x max(standard error, day-clustered standard error).";
+    CONCEPT = "model_concept_drift_detected", [], Flag, "1 when the realized accuracy is below the estimate's day-clustered band (concept drift), else 0.";
+    LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], NonNegative, "Unix time the last successful run finished computing.";
+    DURATION = "nepse_drift_run_duration_seconds", [], NonNegative, "Wall time of the last successful run's computation.";
+    ROWS = "nepse_drift_rows_read", ["dataset"], Count, "Rows read per dataset by the last successful run.";
+    DATA_LAG = "nepse_drift_data_lag_trading_days", [], Count, "Sunday-Thursday days from the current window's newest day in the features to the as-of date (or the end asked for by --to): 0 when the data is up to date.";
+    AS_OF = "nepse_drift_as_of_timestamp_seconds", [], Any, "The run's as-of date, midnight Nepal time, as Unix time.";
+    WINDOW_START = "nepse_drift_window_start_timestamp_seconds", ["window"], Any, "First day of each window (reference, current, performance), midnight Nepal time.";
+    WINDOW_END = "nepse_drift_window_end_timestamp_seconds", ["window"], Any, "Last day of each window, midnight Nepal time.";
 }
 
 /// The gauge a failed run updates with POST (so the last good values stay visible).
@@ -125,6 +159,16 @@ pub enum MetricsError {
         /// The value, escaped for display.
         value: String,
         /// What is wrong.
+        why: &'static str,
+    },
+    /// A value outside its family's [`Domain`]: a run never computes it, so it is not pushed.
+    #[error("{series} is {value}, {why}")]
+    Implausible {
+        /// The series, `name{label="value",…}`.
+        series: String,
+        /// The value, printed short.
+        value: String,
+        /// Which bound it breaks.
         why: &'static str,
     },
     /// The encoder failed (a bug).
@@ -323,9 +367,26 @@ fn collect(
             for (name, v) in &labels {
                 check_label_value(name, v)?;
             }
+            if let Some(why) = fam.domain.breach(value) {
+                return Err(MetricsError::Implausible {
+                    series: series(fam.name, &labels),
+                    value: short_number(value),
+                    why,
+                });
+            }
             Ok(Sample { name: fam.name, help: fam.help, labels, value })
         })
         .collect()
+}
+
+/// A series as the exposition writes it: `name{label="value",…}` (label values escaped).
+fn series(name: &str, labels: &[(&'static str, String)]) -> String {
+    if labels.is_empty() {
+        return name.to_owned();
+    }
+    let escape = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let labels: Vec<String> = labels.iter().map(|(l, v)| format!("{l}=\"{}\"", escape(v))).collect();
+    format!("{name}{{{}}}", labels.join(","))
 }
 
 /// Renders every gauge of `result` as exposition text.
@@ -509,6 +570,43 @@ pub fn failure(now_unix: f64) -> Result<String, MetricsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_domain_refuses_what_no_run_computes() {
+        use Domain::{Any, Count, Flag, NonNegative, Ratio};
+        for (domain, ok, bad) in [
+            (Ratio, &[0.0, 1.0, 0.5, 1.0 + 1e-12, -1e-12][..], &[1.01, -0.01, 7.0][..]),
+            (NonNegative, &[0.0, 3.5, 1e9][..], &[-1e-9, -0.2][..]),
+            (Flag, &[0.0, 1.0][..], &[0.5, 2.0, -1.0][..]),
+            (Count, &[0.0, 3.0, 1e12][..], &[-1.0, 2.5][..]),
+            (Any, &[-1e9, 0.0, 7.0][..], &[][..]),
+        ] {
+            for v in ok {
+                assert_eq!(domain.breach(*v), None, "{domain:?} {v}");
+            }
+            for v in bad {
+                assert!(domain.breach(*v).is_some(), "{domain:?} {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_implausible_value_names_its_series_and_is_not_rendered() {
+        let got = collect(|put| {
+            put(&PSI, vec!["ret_1d".into()], Some(0.1));
+            put(&P_VALUE, vec!["a\"b".into()], Some(7.0));
+        });
+        assert_eq!(
+            got,
+            Err(MetricsError::Implausible {
+                series: r#"feature_drift_p_value{feature="a\"b"}"#.into(),
+                value: "7".into(),
+                why: "outside [0, 1]"
+            })
+        );
+        // Undefined and non-finite values are left out before the check, as before.
+        assert_eq!(collect(|put| put(&P_VALUE, vec!["x".into()], Some(f64::NAN))).map(|s| s.len()), Ok(0));
+    }
 
     #[test]
     fn label_values_are_checked() {

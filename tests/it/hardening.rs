@@ -373,6 +373,38 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
         assert_eq!(code, 3, "{model:?}: {err}");
         assert!(err.contains("`model` is empty"), "{err}");
     }
+    // Numbers no run writes (an edited or corrupted file) are refused, not pushed: each names
+    // its gauge and its bounds.
+    json["model"] = "default".into();
+    let feature = json["drift"]["features"][0]["feature"].as_str().unwrap().to_owned();
+    for (path, bad, want) in [
+        (
+            "/drift/features/0/p_value",
+            serde_json::json!(7.0),
+            format!("feature_drift_p_value{{feature=\"{feature}\"}} is 7, outside [0, 1]"),
+        ),
+        (
+            "/drift/features/0/psi",
+            serde_json::json!(-0.2),
+            format!("feature_drift_psi{{feature=\"{feature}\"}} is -0.2, below 0"),
+        ),
+        ("/drift/features/0/drifted", serde_json::json!(true), String::new()),
+        ("/drift/drift_share", serde_json::json!(1.5), "feature_drift_share_ratio is 1.5, outside [0, 1]".to_owned()),
+    ] {
+        let mut edited = json.clone();
+        *edited.pointer_mut(path).expect(path) = bad;
+        std::fs::write(&old, edited.to_string()).unwrap();
+        let (code, out, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
+        if want.is_empty() {
+            // A flag flipped is a plausible number: pushed as it is.
+            assert_eq!(code, 0, "{path}: {err}");
+            continue;
+        }
+        assert_eq!(code, 3, "{path}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(&format!("failed to read result {}: {want}", old.display())), "{path}: {err}");
+        assert!(err.contains("hint: "), "{err}");
+    }
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Warnings about a computed result, logged on stderr the same way by every command and in
 //! every output format (`--format json` included): one line per feature that was skipped, one
 //! when the data stops short of the day the current window should reach, one when that window
-//! was asked to end before the as-of date, and one when the reference overlaps it.
+//! was asked to end before the as-of date, one when the reference overlaps it, and one when a
+//! calibration window asked for overlaps the days its estimate is judged on.
 
 use crate::calendar::trading_days_between;
 use chrono::NaiveDate;
@@ -16,6 +17,7 @@ pub fn warn(result: &RunResult, settings: &Settings) {
         tracing::warn!(feature = %s.feature.escape_debug(), reason = %s.reason, "feature skipped");
     }
     overlap(result, settings);
+    calibration_overlap(result, settings);
     let current = &result.windows.current;
     // The lag this result pushes in `nepse_drift_data_lag_trading_days` (every result computed
     // now holds it).
@@ -78,6 +80,38 @@ fn overlap(result: &RunResult, settings: &Settings) {
         o.to,
         c.from,
         overlap_hint(settings)
+    );
+}
+
+/// Warns when a calibration window asked for (`--calibration-from/--calibration-to`) holds days of
+/// the current or the performance window: CBPE is then fitted on labels it is compared with, so
+/// its estimate agrees with them by construction and concept drift is hidden. The default
+/// calibration window, the reference's, is warned about by [`overlap`].
+fn calibration_overlap(result: &RunResult, settings: &Settings) {
+    if settings.calibration.is_none() {
+        return;
+    }
+    let Some(cal) = result.performance.as_ref().and_then(|p| p.estimated.as_ref()).map(|e| &e.calibration_window)
+    else {
+        return;
+    };
+    let w = &result.windows;
+    let hit: Vec<(&str, NaiveDate, NaiveDate)> =
+        [("current", Some(&w.current)), ("performance", w.performance.as_ref())]
+            .into_iter()
+            .filter_map(|(name, win)| win.map(|win| (name, win.from, win.to)))
+            .filter(|(_, from, to)| cal.from <= *to && *from <= cal.to)
+            .collect();
+    let Some(first) = hit.iter().map(|(_, from, _)| *from).min() else { return };
+    let windows: Vec<String> =
+        hit.iter().map(|(name, from, to)| format!("the {name} window ({from} to {to})")).collect();
+    tracing::warn!(
+        "the calibration window ({} to {}) overlaps {}: the estimate is fitted on labels it is compared with, \
+         which hides concept drift; hint: end it before {first} (--calibration-from/--calibration-to, or \
+         [performance] calibration_from/calibration_to)",
+        cal.from,
+        cal.to,
+        windows.join(" and ")
     );
 }
 

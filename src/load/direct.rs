@@ -224,12 +224,14 @@ impl Footers {
     /// folder, the direct reader by the file's column: the two would give the commands
     /// different days. Each row group is settled by its statistics when they show one day and
     /// no null; only the others are decoded.
+    /// `day` reads a folder's value as days since 1970-01-01 (`None`: not a day, so no date).
     ///
     /// # Errors
     /// The file and the reason when a row group fails to decode.
     pub(super) fn partition_disagreement(
         &self,
         column: &str,
+        day: impl Fn(&str) -> Option<i32>,
     ) -> Result<Option<PartitionDisagreement>, (PathBuf, String)> {
         let prefix = format!("{column}=");
         let mut days = Vec::new();
@@ -244,8 +246,7 @@ impl Footers {
             else {
                 continue;
             };
-            let Ok(day) = chrono::NaiveDate::parse_from_str(&folder, "%Y-%m-%d") else { continue };
-            let day = super::scan::date_to_days(day);
+            let Some(day) = day(&folder) else { continue };
             let Some(date) = footer.plain(column, Kind::Date) else { continue };
             let fail = |detail: String| (footer.path.clone(), detail);
             let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;

@@ -108,7 +108,11 @@ impl Scan {
             }
         })?;
         if let Some(f) = &footers
-            && let Some(d) = f.partition_disagreement(date_column).map_err(Self::direct_failed(date_column))?
+            && let Some(d) = f
+                .partition_disagreement(date_column, |v| {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(date_to_days)
+                })
+                .map_err(Self::direct_failed(date_column))?
         {
             return Err(LoadError::PartitionMismatch {
                 path: d.file.display().to_string(),

@@ -379,6 +379,29 @@ fn a_calibration_window_with_one_class_or_no_label_leaves_the_estimate_undefined
 }
 
 #[test]
+fn a_calibration_window_over_the_days_it_judges_is_warned_about() {
+    // Fitted on the labels it is then compared with, the estimate agrees with them by
+    // construction: concept drift is hidden. Allowed, never silent.
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-12", "--calibration-to", "2026-11-16"]);
+    assert_eq!(code, 0, "{err}");
+    let line = err.lines().find(|l| l.contains("calibration window")).unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains(
+            "the calibration window (2026-11-12 to 2026-11-16) overlaps the current window (2026-11-16 to 2026-11-17)"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("hint: end it before 2026-11-16"), "{line}");
+    // Ending before: no warning.
+    let (code, _, err) =
+        estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-01", "--calibration-to", "2026-11-13"]);
+    assert!(code == 0 || code == 4, "{err}");
+    assert!(!err.contains("calibration window ("), "{err}");
+}
+
+#[test]
 fn calibration_window_settings_are_checked() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, err) =

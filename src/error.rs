@@ -116,7 +116,10 @@ impl Error {
             Self::Metrics(MetricsError::InvalidLabelValue { .. }) => {
                 "rename the column so that it is non-empty text without control characters"
             }
-            Self::Metrics(_) => "a bug: nothing was pushed; please report it with the command and its data",
+            Self::Metrics(_) => {
+                "a bug: the run's numbers were neither saved nor pushed (only the failure timestamp); please report \
+                 it with the command, which reproduces it on the same data"
+            }
             Self::Store(e) => e.hint(),
         }
     }

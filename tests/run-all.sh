@@ -87,7 +87,7 @@ cargo build --release --locked --bin nepse-drift
 release_bin="$CARGO_TARGET_DIR/release/nepse-drift"
 echo "== calibration study of the drift call (no-drift panels, iid rows, injected drift, a long history; about 4 minutes)"
 "$venv/bin/python" tests/calibration/study.py "$release_bin" "$tmp/calibration" --seeds 160 --power-seeds 60 --long-seeds 120
-echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run; about 3 minutes)"
+echo "== calibration study on a realistic, non-stationary NEPSE (no injection, injected drift, a bull run at five paces; about 4 minutes)"
 "$venv/bin/python" tests/calibration/realistic.py "$release_bin" "$tmp/realistic" --seeds 80 --power-seeds 40
 echo "== smoke run of the scale benchmark (10k rows, nepse-drift only, debug build)"
 NEPSE_DRIFT_BIN="$bin" SKIP_PEERS=1 BENCH_DIR="$tmp/bench" bash benches/scale.sh 10000

@@ -83,14 +83,11 @@ fn overlap(result: &RunResult, settings: &Settings) {
     );
 }
 
-/// Warns when a calibration window asked for (`--calibration-from/--calibration-to`) holds days of
-/// the current or the performance window: CBPE is then fitted on labels it is compared with, so
-/// its estimate agrees with them by construction and concept drift is hidden. The default
-/// calibration window, the reference's, is warned about by [`overlap`].
+/// Warns when the calibration window (asked for, or the reference's) holds days of the current
+/// or the performance window: CBPE is then fitted on labels it is compared with, so its estimate
+/// agrees with them by construction and concept drift is hidden. (A reference over the current
+/// window is also warned about by [`overlap`], for what it does to drift.)
 fn calibration_overlap(result: &RunResult, settings: &Settings) {
-    if settings.calibration.is_none() {
-        return;
-    }
     let Some(cal) = result.performance.as_ref().and_then(|p| p.estimated.as_ref()).map(|e| &e.calibration_window)
     else {
         return;
@@ -100,15 +97,22 @@ fn calibration_overlap(result: &RunResult, settings: &Settings) {
         [("current", Some(&w.current)), ("performance", w.performance.as_ref())]
             .into_iter()
             .filter_map(|(name, win)| win.map(|win| (name, win.from, win.to)))
+            // A performance window that is the current window is named once.
+            .filter(|(name, from, to)| *name == "current" || (*from, *to) != (w.current.from, w.current.to))
             .filter(|(_, from, to)| cal.from <= *to && *from <= cal.to)
             .collect();
     let Some(first) = hit.iter().map(|(_, from, _)| *from).min() else { return };
     let windows: Vec<String> =
         hit.iter().map(|(name, from, to)| format!("the {name} window ({from} to {to})")).collect();
+    let how = if settings.calibration.is_some() {
+        "--calibration-from/--calibration-to, or [performance] calibration_from/calibration_to"
+    } else {
+        "it is the reference window's dates: set --calibration-from/--calibration-to, or shorten \
+         [windows] performance_days"
+    };
     tracing::warn!(
         "the calibration window ({} to {}) overlaps {}: the estimate is fitted on labels it is compared with, \
-         which hides concept drift; hint: end it before {first} (--calibration-from/--calibration-to, or \
-         [performance] calibration_from/calibration_to)",
+         which hides concept drift; hint: end it before {first} ({how})",
         cal.from,
         cal.to,
         windows.join(" and ")

@@ -7,7 +7,8 @@ use polars::prelude::*;
 use super::error::LoadError;
 use chrono::NaiveDate;
 
-use super::scan::{Scan, day_to_date, reading};
+use super::days::day_to_date;
+use super::scan::{Scan, reading};
 use crate::calendar::DateRange;
 
 impl Scan {

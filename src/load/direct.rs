@@ -204,67 +204,43 @@ impl Footers {
     }
 }
 
-/// A file whose own date column disagrees with the day its hive folder (`as_of=2026-11-19`)
-/// gives its rows ([`Footers::partition_disagreement`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct PartitionDisagreement {
-    /// The file.
-    pub file: PathBuf,
-    /// The folder's day, as written in the path.
-    pub folder: String,
-    /// The first of the file's values that differs: days since 1970-01-01, `None` for a null.
-    pub found: Option<i32>,
-    /// How many of the file's rows differ.
-    pub rows: u64,
-}
-
 impl Footers {
-    /// The first file that holds `column` itself *and* sits under a hive folder `column=DAY`,
-    /// with a row whose date is not `DAY` (or null). Polars' scan dates such a row by its
-    /// folder, the direct reader by the file's column: the two would give the commands
-    /// different days. Each row group is settled by its statistics when they show one day and
-    /// no null; only the others are decoded.
-    /// `day` reads a folder's value as days since 1970-01-01 (`None`: not a day, so no date).
+    /// The files, in the order they are read.
+    pub(super) fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.0.iter().map(|footer| footer.path.as_path())
+    }
+
+    /// Of file `i`'s rows, how many have a `column` day other than `day` (a null counts), and
+    /// the first such (`None` for a null); `Ok(None)` when the file has no plain Date column
+    /// `column`. A row group whose statistics show one day and no null is settled without
+    /// decoding.
     ///
     /// # Errors
-    /// The file and the reason when a row group fails to decode.
-    pub(super) fn partition_disagreement(
-        &self,
-        column: &str,
-        day: impl Fn(&str) -> Option<i32>,
-    ) -> Result<Option<PartitionDisagreement>, (PathBuf, String)> {
-        let prefix = format!("{column}=");
-        let mut days = Vec::new();
-        for footer in &self.0 {
-            // The deepest folder naming the column, as polars reads it (a day, `%Y-%m-%d`).
-            let Some(folder) = footer
-                .path
-                .parent()
-                .into_iter()
-                .flat_map(Path::ancestors)
-                .find_map(|dir| dir.file_name()?.to_str()?.strip_prefix(&prefix).map(str::to_owned))
-            else {
-                continue;
-            };
-            let Some(day) = day(&folder) else { continue };
-            let Some(date) = footer.plain(column, Kind::Date) else { continue };
-            let fail = |detail: String| (footer.path.clone(), detail);
-            let file = File::open(&footer.path).map_err(|e| fail(e.to_string()))?;
-            let (mut found, mut rows) = (None, 0_u64);
-            for rg in &footer.meta.row_groups {
-                days_of(&file, footer, rg, column, date, &mut days).map_err(fail)?;
-                for d in days.iter().filter(|d| **d != day) {
-                    if rows == 0 {
-                        found = (*d != NO_DAY).then_some(*d);
-                    }
-                    rows += 1;
+    /// The reason when a row group fails to decode.
+    pub(super) fn rows_off_day(&self, i: usize, column: &str, day: i32) -> Result<Option<(u64, Option<i32>)>, String> {
+        let footer = &self.0[i];
+        let Some(date) = footer.plain(column, Kind::Date) else { return Ok(None) };
+        let file = File::open(&footer.path).map_err(|e| e.to_string())?;
+        let (mut rows, mut first, mut days) = (0_u64, None, Vec::new());
+        for rg in &footer.meta.row_groups {
+            let chunk = chunk_of(rg, column)?;
+            if let Some(Ok(Statistics::Int32(s))) = chunk.statistics(&footer.meta.footer_buf)
+                && let (Some(lo), Some(hi), Some(0)) = (s.min_value, s.max_value, s.null_count)
+                && lo == hi
+            {
+                if lo != day {
+                    first = first.or(Some(Some(lo)));
+                    rows += rg.num_rows() as u64;
                 }
+                continue;
             }
-            if rows > 0 {
-                return Ok(Some(PartitionDisagreement { file: footer.path.clone(), folder, found, rows }));
+            days_of(&file, footer, rg, column, date, &mut days)?;
+            for d in days.iter().filter(|d| **d != day) {
+                first = first.or(Some((*d != NO_DAY).then_some(*d)));
+                rows += 1;
             }
         }
-        Ok(None)
+        Ok(Some((rows, first.flatten())))
     }
 }
 

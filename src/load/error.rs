@@ -89,19 +89,23 @@ pub enum LoadError {
     /// A file of a hive source whose own date column disagrees with its folder's day: polars'
     /// scan would date its rows by the folder, the direct reader by the column.
     #[error(
-        "{path}: the date column `{column}` holds {found} in {rows} row(s), but its folder says `{column}={folder}`"
+        "{path}: {rows} row(s) of the date column `{column}` hold another day than its folder `{column}={folder}` \
+         (the first: {found}){}",
+        if *more > 0 { format!("; {more} more file(s) of the source do too") } else { String::new() }
     )]
     PartitionMismatch {
-        /// The file.
+        /// The first such file.
         path: String,
         /// The date column.
         column: String,
-        /// The day the folder gives.
+        /// The folder's day, as written.
         folder: String,
-        /// The first differing value of the file's column (`null` for a missing date).
+        /// The file's first differing value (`null` for a missing date).
         found: String,
-        /// How many rows differ.
+        /// How many of its rows differ.
         rows: u64,
+        /// How many more files of the source differ.
+        more: usize,
     },
 }
 
@@ -131,7 +135,7 @@ impl LoadError {
                 "every row needs its trading day: fill the date or leave the row out at the source"
             }
             Self::PartitionMismatch { .. } => {
-                "a file under a hive folder `as_of=DAY` must hold only that day: move it to the folder of its day, or write it without the date column"
+                "a file under a hive folder `as_of=DAY` must hold only that day, never null: move its rows to the folders of their days (filling missing dates), or write the files without the date column"
             }
         }
     }

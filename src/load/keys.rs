@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use polars_arrow::array::{Array as _, Utf8ViewArray, View};
 
+use super::days::date_to_days;
 use super::direct::{self, NO_DAY};
 use super::error::LoadError;
-use super::scan::{Scan, date_to_days, dates_of, reading};
+use super::scan::{Scan, dates_of, reading};
 use crate::calendar::DateRange;
 
 /// A key that more than one row of a window holds.
@@ -172,7 +173,7 @@ impl KeyCounter {
                     .map(move |s| (s, &self.names[i]))
             })
             .min()?;
-        Some(DuplicateKey { as_of: super::scan::day_to_date(self.days[slot])?, symbol: symbol.clone(), keys })
+        Some(DuplicateKey { as_of: super::days::day_to_date(self.days[slot])?, symbol: symbol.clone(), keys })
     }
 }
 

@@ -1,9 +1,10 @@
 //! The only module that knows polars: lazy Parquet scans, schema checks, date pushdown, and
 //! conversion to the plain vectors and [`crate::rows`] the math modules take.
 //!
-//! [`scan`](Scan) holds the lazy queries, `direct` the column-chunk reader, `labels` the
-//! prediction and outcome rows and the sector map, `write` the Parquet writer of the synthetic
-//! panels.
+//! [`scan`](Scan) holds the lazy queries, `direct` the column-chunk reader, `hive` the check that
+//! a partition's files agree with its folder's date, `labels` the prediction and outcome rows and
+//! the sector map, `write` the Parquet writer of the synthetic panels, `days` the Date
+//! conversions.
 //!
 //! A *source* is one Parquet file, a directory of Parquet files (hive partitions such as
 //! `as_of=2026-11-20/` are read as columns), or a glob. Queries through polars are lazy: the date
@@ -22,15 +23,18 @@
 //! else (categorical and key columns, predictions, outcomes) stay lazy.
 
 mod beyond;
+mod days;
 mod direct;
 mod error;
+mod hive;
 mod keys;
 mod labels;
 mod scan;
 mod table;
 mod write;
 
+pub use days::date_to_days;
 pub use error::LoadError;
 pub use keys::DuplicateKey;
-pub use scan::{ColumnType, Scan, date_to_days};
+pub use scan::{ColumnType, Scan};
 pub use write::{OutColumn, WriteError, parquet_bytes, write_parquet};

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::days::{date_to_days, day_to_date};
 use super::direct;
 use super::error::LoadError;
 use crate::calendar::DateRange;
@@ -107,20 +108,8 @@ impl Scan {
                 },
             }
         })?;
-        if let Some(f) = &footers
-            && let Some(d) = f
-                .partition_disagreement(date_column, |v| {
-                    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(date_to_days)
-                })
-                .map_err(Self::direct_failed(date_column))?
-        {
-            return Err(LoadError::PartitionMismatch {
-                path: d.file.display().to_string(),
-                column: date_column.to_owned(),
-                folder: d.folder,
-                found: d.found.and_then(day_to_date).map_or_else(|| "null".to_owned(), |day| day.to_string()),
-                rows: d.rows,
-            });
+        if let Some(f) = &footers {
+            super::hive::check(f, path, date_column)?;
         }
         let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), args).map_err(|e| reading(path, &e))?;
         let schema = frame.collect_schema().map_err(|e| reading(path, &e))?;
@@ -597,19 +586,6 @@ pub(super) fn dates_of(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<
     Ok(ca.physical().iter().map(|d| d.and_then(day_to_date)).collect())
 }
 
-const EPOCH_DAYS_FROM_CE: i32 = 719_163;
-
-pub(super) fn day_to_date(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_DAYS_FROM_CE)?)
-}
-
-/// Days since 1970-01-01 of `d`: Polars' physical Date.
-#[must_use]
-pub fn date_to_days(d: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
-}
-
 pub(super) fn date_lit(d: NaiveDate) -> Expr {
     lit(date_to_days(d)).cast(DataType::Date)
 }
@@ -869,12 +845,5 @@ mod tests {
         let LoadError::Unreadable { path: p, detail } = &err else { panic!("{err:?}") };
         assert_eq!(p, &path.display().to_string());
         assert!(detail.starts_with("column `x`: "), "{detail}");
-    }
-
-    #[test]
-    fn date_round_trip() {
-        let d: NaiveDate = "2026-11-20".parse().unwrap();
-        assert_eq!(day_to_date(date_to_days(d)), Some(d));
-        assert_eq!(date_to_days("1970-01-02".parse().unwrap()), 1);
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::scan::date_to_days;
+use super::days::date_to_days;
 
 /// A column to write.
 #[derive(Debug, Clone, PartialEq)]

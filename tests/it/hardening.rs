@@ -388,7 +388,13 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
             serde_json::json!(-0.2),
             format!("feature_drift_psi{{feature=\"{feature}\"}} is -0.2, below 0"),
         ),
-        ("/drift/features/0/drifted", serde_json::json!(true), String::new()),
+        (
+            "/drift/features/0/current_missing_ratio",
+            serde_json::json!(-0.1),
+            format!("feature_missing_ratio{{feature=\"{feature}\",side=\"current\"}} is -0.1, outside [0, 1]"),
+        ),
+        // A plausible edit is pushed as it is: only bounds are checked.
+        ("/drift/features/0/psi", serde_json::json!(0.5), String::new()),
         ("/drift/drift_share", serde_json::json!(1.5), "feature_drift_share_ratio is 1.5, outside [0, 1]".to_owned()),
     ] {
         let mut edited = json.clone();
@@ -396,8 +402,8 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
         std::fs::write(&old, edited.to_string()).unwrap();
         let (code, out, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
         if want.is_empty() {
-            // A flag flipped is a plausible number: pushed as it is.
             assert_eq!(code, 0, "{path}: {err}");
+            assert!(out.contains(&format!("feature_drift_psi{{feature=\"{feature}\"}} 0.5")), "{out}");
             continue;
         }
         assert_eq!(code, 3, "{path}: {err}");
@@ -1502,10 +1508,11 @@ fn a_row_dated_in_the_future_does_not_silence_stale_data() {
     assert_eq!(lag(), 5, "a day after today is no evidence of a holiday");
 }
 
-/// A hive panel of six days, one folder a day, whose files also hold the date column; `date_of`
-/// gives the file's own dates for day `i` (30 rows).
+/// A hive panel of six days, one folder a day, whose files also hold the date column, in row
+/// groups of `group` rows; `date_of` gives the file's own dates for day `i` (30 rows).
 fn hive_with_dates(
     dir: &std::path::Path,
+    group: usize,
     date_of: impl Fn(usize, chrono::NaiveDate) -> Vec<Option<chrono::NaiveDate>>,
 ) -> Vec<chrono::NaiveDate> {
     let days = util::trading_days("2026-11-01", 6);
@@ -1517,7 +1524,7 @@ fn hive_with_dates(
                 ("symbol".into(), OutColumn::Str((0..30).map(|k| format!("S{k}")).collect())),
                 ("x".into(), OutColumn::F64((0..30).map(|k| Some(f64::from(k))).collect())),
             ],
-            1024,
+            group,
         )
         .unwrap();
     }
@@ -1529,56 +1536,57 @@ fn a_file_whose_dates_disagree_with_its_hive_folder_is_refused_by_every_command(
     // report read the file's column (direct reader) and backfill the folder's (lazy scan): the
     // two commands saw different days. Now neither reads such a source.
     let tmp = tempfile::tempdir().unwrap();
+    let next = |day: chrono::NaiveDate| day + chrono::Days::new(1);
     let days =
-        hive_with_dates(tmp.path(), |i, day| vec![Some(if i == 4 { day + chrono::Days::new(1) } else { day }); 30]);
-    let src = tmp.path().to_str().unwrap();
-    let file = tmp.path().join(format!("as_of={}", days[4])).join("part-0.parquet");
+        hive_with_dates(tmp.path(), 1024, |i, day| vec![Some(if i == 3 || i == 4 { next(day) } else { day }); 30]);
+    let dir = tmp.path().to_str().unwrap().to_owned();
+    let glob = format!("{dir}/*/*.parquet");
+    let file = tmp.path().join(format!("as_of={}", days[3])).join("part-0.parquet");
     let want = format!(
-        "{}: the date column `as_of` holds {} in 30 row(s), but its folder says `as_of={}`",
+        "{}: 30 row(s) of the date column `as_of` hold another day than its folder `as_of={}` (the first: {}); \
+         1 more file(s) of the source do too",
         file.display(),
-        days[4] + chrono::Days::new(1),
-        days[4]
+        days[3],
+        next(days[3]),
     );
     let as_of = days[5].to_string();
-    for cmd in [
-        vec!["report", "--features", src, "--last", "2", "--reference-last", "4", "--as-of", &as_of],
-        vec![
-            "backfill",
-            "--features",
-            src,
-            "--last",
-            "2",
-            "--reference-last",
-            "3",
-            "--from",
-            &as_of,
-            "--to",
-            &as_of,
-            "-o",
-            "-",
-        ],
-    ] {
-        let (code, out, err) = run(bin().args(&cmd));
-        assert_eq!(code, 3, "{cmd:?}: {err}");
+    let window = ["--last", "2", "--reference-last", "3"];
+    for (command, source) in [("report", &dir), ("report", &glob), ("backfill", &dir)] {
+        let mut cmd = bin();
+        cmd.args([command, "--features", source]).args(window);
+        if command == "report" {
+            cmd.args(["--as-of", &as_of]);
+        } else {
+            cmd.args(["--from", &as_of, "--to", &as_of, "-o", "-"]);
+        }
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 3, "{command} {source}: {err}");
         assert!(out.is_empty(), "{out}");
-        assert!(err.contains(&want), "{cmd:?}: {err}");
+        assert!(err.contains(&want), "{command} {source}: {err}");
         assert!(err.contains("hint: "), "{err}");
     }
-    // A row without a date in such a file: the folder does not date it.
+    // A row without a date among many, in a file of several row groups: the folder does not
+    // date it.
     let tmp = tempfile::tempdir().unwrap();
-    let days = hive_with_dates(tmp.path(), |i, day| (0..30).map(|k| (i != 2 || k != 7).then_some(day)).collect());
-    let src = tmp.path().to_str().unwrap();
+    let days = hive_with_dates(tmp.path(), 8, |i, day| (0..30).map(|k| (i != 2 || k != 17).then_some(day)).collect());
     let as_of = days[5].to_string();
     let (code, _, err) = run(bin()
-        .args(["backfill", "--features", src, "--last", "2", "--reference-last", "3"])
+        .args(["backfill", "--features", tmp.path().to_str().unwrap()])
+        .args(window)
         .args(["--from", &as_of, "--to", &as_of, "-o", "-"]));
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("holds null in 1 row(s), but its folder says"), "{err}");
-    // Agreeing dates are read as before.
+    assert!(err.contains("1 row(s) of the date column `as_of` hold another day than its folder"), "{err}");
+    assert!(err.contains("(the first: null)"), "{err}");
+    // Agreeing dates are read as before, and a folder above the directory given is not a
+    // partition (polars' hive partitions start below it).
     let tmp = tempfile::tempdir().unwrap();
-    let days = hive_with_dates(tmp.path(), |_, day| vec![Some(day); 30]);
-    let (code, _, err) = run(bin()
-        .args(["report", "--features", tmp.path().to_str().unwrap(), "--last", "2", "--reference-last", "4"])
+    let panel = tmp.path().join("as_of=2020-01-01").join("panel");
+    let days = hive_with_dates(&panel, 8, |_, day| vec![Some(day); 30]);
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", panel.to_str().unwrap(), "--format", "json"])
+        .args(window)
         .args(["--as-of", &days[5].to_string()]));
     assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["windows"]["current"]["rows"], 60, "{out}");
 }

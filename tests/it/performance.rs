@@ -397,8 +397,25 @@ fn a_calibration_window_over_the_days_it_judges_is_warned_about() {
     // Ending before: no warning.
     let (code, _, err) =
         estimate_of(tmp.path(), [1, 0], &["--calibration-from", "2026-11-01", "--calibration-to", "2026-11-13"]);
-    assert!(code == 0 || code == 4, "{err}");
+    assert_eq!(code, 0, "{err}");
     assert!(!err.contains("calibration window ("), "{err}");
+    // The default calibration window, the reference's, reached by a performance window longer
+    // than the current one.
+    let cfg = tmp.path().join("c.toml");
+    for (days, warned) in [(15, true), (5, false)] {
+        std::fs::write(&cfg, format!("[windows]\nperformance_days = {days}\n")).unwrap();
+        let (code, _, err) = run(bin()
+            .args(["report", "--config", cfg.to_str().unwrap(), "--features", &fixture("features.parquet")])
+            .args(["--predictions", &fixture("predictions.parquet"), "--outcomes", &fixture("outcomes.parquet")])
+            .args(["--as-of", "2026-11-19", "--last", "5", "--reference-last", "40", "--format", "json"]));
+        assert_eq!(code, 0, "{err}");
+        let line = err.lines().find(|l| l.contains("the calibration window ("));
+        assert_eq!(line.is_some(), warned, "performance_days {days}: {err}");
+        if let Some(line) = line {
+            assert!(line.contains("overlaps the performance window ("), "{line}");
+            assert!(!line.contains("the current window"), "{line}");
+        }
+    }
 }
 
 #[test]

@@ -126,8 +126,10 @@ impl Settings {
         let (positive_label, threshold) = perf.resolve(file)?;
         let resolved_sources = sources.resolve(file, !groups.fits_reference)?;
         // A fitted profile carries its own reference window: a reference window asked for
-        // beside it would be silently ignored, so it is refused.
-        if let Some(profile) = &resolved_sources.reference_profile
+        // beside it would be silently ignored, so it is refused (not by `fit-reference`, which
+        // reads no profile: the daily job's config or environment names one).
+        if !groups.fits_reference
+            && let Some(profile) = &resolved_sources.reference_profile
             && let Some(flag) = [
                 (windows.reference_from.is_some(), "--reference-from"),
                 (windows.reference_to.is_some(), "--reference-to"),

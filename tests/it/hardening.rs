@@ -873,6 +873,18 @@ fn fit_reference_reads_from_and_to_as_the_fitted_window() {
     let (code, _, err) = fit(&["--from", "2026-05-01", "--to", "2026-09-30", "--reference-last", "60"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not both"), "{err}");
+    // The daily job's config names the profile it reads: refitting with that config is the
+    // monthly chore, and fit-reference reads no profile (it was refused as a reference window
+    // beside a profile). From the environment too.
+    let cfg = tmp.path().join("daily.toml");
+    std::fs::write(&cfg, "[sources]\nreference_profile = \"/srv/nepse/profile.json\"\n").unwrap();
+    let (code, _, err) = fit(&["--config", cfg.to_str().unwrap(), "--from", "2026-05-01", "--to", "2026-09-30"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(bin()
+        .env("NEPSE_DRIFT_REFERENCE_PROFILE", "/srv/nepse/profile.json")
+        .args(["fit-reference", "--features", &features, "-o", out.to_str().unwrap()])
+        .args(["--from", "2026-05-01", "--to", "2026-09-30"]));
+    assert_eq!(code, 0, "{err}");
 }
 
 /// `fixtures` of five symbols over seven weeks into `out`, with `extra` flags.

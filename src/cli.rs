@@ -3,6 +3,7 @@
 //! Options that may also come from the environment name their `NEPSE_DRIFT_*` variable; clap
 //! resolves flag > environment, and [`crate::settings`] falls back to the config file.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -70,6 +71,7 @@ impl Cli {
     pub fn parse_env() -> Self {
         let command = without_empty_env(<Self as clap::CommandFactory>::command());
         let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
+        let from_env = flags_from_env(&command);
         let parsed =
             command.try_get_matches().and_then(|matches| <Self as clap::FromArgMatches>::from_arg_matches(&matches));
         parsed.unwrap_or_else(|e| {
@@ -84,7 +86,11 @@ impl Cli {
             }
             // `args_os`: an argument that is not UTF-8 (an odd path) must not panic here.
             let sub = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).find(|a| names.contains(a));
-            let (line, hint) = one_line(&e.render().to_string(), sub.as_deref());
+            let (line, mut hint) = one_line(&e.render().to_string(), sub.as_deref());
+            if e.kind() == ErrorKind::ArgumentConflict {
+                let typed: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+                hint = env_note(&from_env, sub.as_deref(), &line, &typed) + &hint;
+            }
             // Not `eprintln!`: it panics when stderr cannot be written.
             let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
             std::process::exit(i32::from(crate::exit::CONFIG));
@@ -107,6 +113,39 @@ fn one_line(rendered: &str, sub: Option<&str>) -> (String, String) {
     // Clap's own tip (`a similar argument exists: '--as-of'`) leads the hint.
     let tip = rendered.lines().find_map(|l| l.trim().strip_prefix("tip: ")).map(|t| format!("{t}; "));
     (line, format!("{}see `{command} --help`", tip.unwrap_or_default()))
+}
+
+/// A flag of a subcommand whose `NEPSE_DRIFT_*` variable is set: (subcommand, `--flag`,
+/// variable).
+type EnvFlag = (String, String, String);
+
+/// The flags of every subcommand of `command` that a set variable backs (empty ones were
+/// removed by [`without_empty_env`]).
+fn flags_from_env(command: &clap::Command) -> Vec<EnvFlag> {
+    command
+        .get_subcommands()
+        .flat_map(|sub| {
+            sub.get_arguments().filter_map(move |arg| {
+                let var = arg.get_env()?;
+                std::env::var_os(var)?;
+                Some((sub.get_name().to_owned(), format!("--{}", arg.get_long()?), var.to_string_lossy().into_owned()))
+            })
+        })
+        .collect()
+}
+
+/// Clap names a conflicting flag as if it were typed: the start of the hint for each flag of
+/// the conflict `line` (of subcommand `sub`) that came from the environment, not from `typed`.
+fn env_note(from_env: &[EnvFlag], sub: Option<&str>, line: &str, typed: &[String]) -> String {
+    let mut note = String::new();
+    for (_, flag, var) in from_env.iter().filter(|(s, flag, _)| {
+        Some(s.as_str()) == sub
+            && (line.contains(&format!("'{flag} ")) || line.contains(&format!("'{flag}'")))
+            && !typed.iter().any(|t| t == flag || t.starts_with(&format!("{flag}=")))
+    }) {
+        let _ = write!(note, "{flag} is set by {var} in the environment: unset it for this command; ");
+    }
+    note
 }
 
 /// `command` with the environment fallback of every argument whose variable is set but empty

@@ -88,7 +88,13 @@ fn overlap(result: &RunResult, settings: &Settings) {
 /// agrees with them by construction and concept drift is hidden. (A reference over the current
 /// window is also warned about by [`overlap`], for what it does to drift.)
 fn calibration_overlap(result: &RunResult, settings: &Settings) {
-    let Some(cal) = result.performance.as_ref().and_then(|p| p.estimated.as_ref()).map(|e| &e.calibration_window)
+    // Without a labelled prediction there, nothing was fitted on the labels.
+    let Some(cal) = result
+        .performance
+        .as_ref()
+        .and_then(|p| p.estimated.as_ref())
+        .map(|e| &e.calibration_window)
+        .filter(|c| c.labelled > 0)
     else {
         return;
     };

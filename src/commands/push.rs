@@ -27,10 +27,11 @@ pub fn push(args: &PushArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
         .into());
     }
     // Every group `run` pushed: the live model's and one per other model version.
-    // A number no run computes (an edited or corrupted file) is refused, naming the file.
+    // A number no run computes or a label no run writes (an edited or corrupted file) is
+    // refused, naming the file.
     let groups = exposition::groups(&result).map_err(|e| match e {
-        implausible @ exposition::MetricsError::Implausible { .. } => {
-            Error::from(StoreError::Read { path: args.result.display().to_string(), detail: implausible.to_string() })
+        bad @ (exposition::MetricsError::Implausible { .. } | exposition::MetricsError::InvalidLabelValue { .. }) => {
+            Error::from(StoreError::Read { path: args.result.display().to_string(), detail: bad.to_string() })
         }
         other => other.into(),
     })?;

@@ -220,7 +220,8 @@ impl Footers {
     pub(super) fn rows_off_day(&self, i: usize, column: &str, day: i32) -> Result<Option<(u64, Option<i32>)>, String> {
         let footer = &self.0[i];
         let Some(date) = footer.plain(column, Kind::Date) else { return Ok(None) };
-        let file = File::open(&footer.path).map_err(|e| e.to_string())?;
+        // Opened only when a row group must be decoded: statistics settle most.
+        let mut file = None;
         let (mut rows, mut first, mut days) = (0_u64, None, Vec::new());
         for rg in &footer.meta.row_groups {
             let chunk = chunk_of(rg, column)?;
@@ -234,7 +235,11 @@ impl Footers {
                 }
                 continue;
             }
-            days_of(&file, footer, rg, column, date, &mut days)?;
+            let file = match &mut file {
+                Some(file) => file,
+                None => file.insert(File::open(&footer.path).map_err(|e| e.to_string())?),
+            };
+            days_of(file, footer, rg, column, date, &mut days)?;
             for d in days.iter().filter(|d| **d != day) {
                 first = first.or(Some((*d != NO_DAY).then_some(*d)));
                 rows += 1;

@@ -107,6 +107,14 @@ pub enum LoadError {
         /// How many more files of the source differ.
         more: usize,
     },
+    /// Hive folders of the date column that polars cannot read as one dated table.
+    #[error("{path}: {detail}")]
+    HiveLayout {
+        /// The file.
+        path: String,
+        /// What is wrong with its folders.
+        detail: String,
+    },
 }
 
 impl LoadError {
@@ -135,7 +143,10 @@ impl LoadError {
                 "every row needs its trading day: fill the date or leave the row out at the source"
             }
             Self::PartitionMismatch { .. } => {
-                "a file under a hive folder `as_of=DAY` must hold only that day, never null: move its rows to the folders of their days (filling missing dates), or write the files without the date column"
+                "a file under a hive folder of the date column (`as_of=DAY`) must hold only that day, never null: move its rows to the folders of their days (filling missing dates), or write the files without the date column"
+            }
+            Self::HiveLayout { .. } => {
+                "a hive source keeps every file in exactly one folder of the date column (`as_of=2026-11-20/`), or none in any"
             }
         }
     }

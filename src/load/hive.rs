@@ -1,7 +1,10 @@
-//! Hive partitions whose files also hold the partition's column. Polars' scan dates a row of
+//! Hive partitions of the date column. Polars' scan dates a row of
 //! `as_of=2026-11-20/part.parquet` by its folder; the direct reader ([`super::direct`]) by the
-//! file's own `as_of`. Where the two disagree (or the file's date is null) the commands would see
-//! different days (`report` the file's, `backfill` the folder's), so such a source is refused.
+//! file's own `as_of` when it holds one. Where the two disagree (or the file's date is null) the
+//! commands would see different days (`report` the file's, `backfill` the folder's), so such a
+//! source is refused, as is a layout polars cannot read as one table (a file outside the
+//! folders the others are in, folders nested in one another) or a folder that is not a day:
+//! polars' own errors for those name neither the file nor the folder.
 
 use std::path::Path;
 
@@ -11,26 +14,55 @@ use super::days::{date_to_days, day_to_date};
 use super::direct::Footers;
 use super::error::LoadError;
 
-/// Checks that every file of `source` under a folder `column=DAY` that also holds `column`
-/// holds only `DAY`, with no null.
+/// Polars' folder value for a null partition.
+const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// Checks the date column's hive folders in `source`: every file in one at most, all or none
+/// of the files in one, each folder's value a day, and a file that also holds the column
+/// holding only that day, with no null.
 ///
 /// Only folders below a directory source count, as polars reads them (its hive partitions
 /// start at the directory given): a snapshot kept under `/data/as_of=2026-11-20/` is not a
-/// partition. For a file or a glob the whole path counts, as for polars. The deepest such
-/// folder gives the day; a value that is not a day (`%Y-%m-%d`) is left to polars (the column is
-/// then no Date, and refused as such).
+/// partition. For a file or a glob the whole path counts, as for polars. Values are
+/// percent-decoded, as polars decodes them (`as_of=2026%2D11%2D20`).
 ///
 /// # Errors
-/// [`LoadError::PartitionMismatch`] naming the first such file and how many more there are;
-/// [`LoadError::Unreadable`] when a file's dates fail to decode.
+/// [`LoadError::HiveLayout`] for a layout or a folder polars cannot date;
+/// [`LoadError::PartitionMismatch`] naming the first file that disagrees with its folder and how
+/// many more do; [`LoadError::Unreadable`] when a file's dates fail to decode.
 pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(), LoadError> {
     let root = Path::new(source);
     let root = root.is_dir().then_some(root);
     let prefix = format!("{column}=");
-    let mut first: Option<LoadError> = None;
+    let layout = |path: &Path, detail: String| LoadError::HiveLayout { path: path.display().to_string(), detail };
+    let (mut inside, mut outside) = (None, None);
+    let mut first: Option<(String, String, String, u64)> = None;
     let mut more = 0_usize;
     for (i, path) in footers.paths().enumerate() {
-        let Some((folder, day)) = folder_day(path, root, &prefix) else { continue };
+        let folders = folders(path, root, &prefix);
+        let value = match folders.as_slice() {
+            [] => {
+                outside = outside.or(Some(path));
+                continue;
+            }
+            [value] => {
+                inside = inside.or(Some(path));
+                value
+            }
+            [.., value, _] => {
+                return Err(layout(
+                    path,
+                    format!("its folder `{prefix}{value}` holds another `{column}=` folder: partitions cannot nest"),
+                ));
+            }
+        };
+        if value == NULL_PARTITION {
+            // A null date: refused as undated rows when the dates are read.
+            continue;
+        }
+        let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") else {
+            return Err(layout(path, format!("its folder `{prefix}{value}` is not a day (YYYY-MM-DD)")));
+        };
         let off = footers.rows_off_day(i, column, date_to_days(day)).map_err(|detail| LoadError::Unreadable {
             path: path.display().to_string(),
             detail: format!("column `{column}`: {detail}"),
@@ -38,35 +70,40 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
         let Some((rows, found)) = off.filter(|(rows, _)| *rows > 0) else { continue };
         if first.is_some() {
             more += 1;
-            continue;
+        } else {
+            let found = found.and_then(day_to_date).map_or_else(|| "null".to_owned(), |d| d.to_string());
+            first = Some((path.display().to_string(), value.clone(), found, rows));
         }
-        first = Some(LoadError::PartitionMismatch {
-            path: path.display().to_string(),
-            column: column.to_owned(),
-            folder,
-            found: found.and_then(day_to_date).map_or_else(|| "null".to_owned(), |d| d.to_string()),
-            rows,
-            more: 0,
-        });
+    }
+    if let (Some(inside), Some(outside)) = (inside, outside) {
+        return Err(layout(
+            outside,
+            format!(
+                "it lies outside the `{prefix}DAY` folders the rest of the source is in (such as {})",
+                inside.display()
+            ),
+        ));
     }
     match first {
-        Some(LoadError::PartitionMismatch { path, column, folder, found, rows, .. }) => {
-            Err(LoadError::PartitionMismatch { path, column, folder, found, rows, more })
+        Some((path, folder, found, rows)) => {
+            Err(LoadError::PartitionMismatch { path, column: column.to_owned(), folder, found, rows, more })
         }
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
-/// The deepest folder of `path` below `root` (every folder without one) named `prefix` + a
-/// day: its value as written, and the day.
-fn folder_day(path: &Path, root: Option<&Path>, prefix: &str) -> Option<(String, NaiveDate)> {
+/// The values of `path`'s folders named `prefix` + a value, percent-decoded, outermost first:
+/// only the folders below `root` (every folder without one); the file's own name is no folder.
+fn folders(path: &Path, root: Option<&Path>, prefix: &str) -> Vec<String> {
     let below = match root {
-        Some(root) => path.strip_prefix(root).ok()?,
+        Some(root) => path.strip_prefix(root).unwrap_or(path),
         None => path,
     };
-    let value = below.parent()?.ancestors().find_map(|dir| dir.file_name()?.to_str()?.strip_prefix(prefix))?;
-    let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-    Some((value.to_owned(), day))
+    let Some(dirs) = below.parent() else { return Vec::new() };
+    dirs.iter()
+        .filter_map(|c| c.to_str()?.strip_prefix(prefix))
+        .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -74,23 +111,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_deepest_day_folder_below_a_directory_source_counts() {
-        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    fn folders_below_a_directory_source_percent_decoded() {
         let p = Path::new("/data/as_of=2026-01-01/panel/as_of=2026-11-20/sector=Hydro/part-0.parquet");
-        assert_eq!(folder_day(p, None, "as_of="), Some(("2026-11-20".into(), day("2026-11-20"))));
-        assert_eq!(
-            folder_day(p, Some(Path::new("/data/as_of=2026-01-01/panel")), "as_of="),
-            Some(("2026-11-20".into(), day("2026-11-20")))
-        );
+        assert_eq!(folders(p, None, "as_of="), ["2026-01-01", "2026-11-20"]);
+        assert_eq!(folders(p, Some(Path::new("/data/as_of=2026-01-01/panel")), "as_of="), ["2026-11-20"]);
         // Above the directory given: not a partition.
         let q = Path::new("/data/as_of=2026-01-01/panel/part-0.parquet");
-        assert_eq!(folder_day(q, Some(Path::new("/data/as_of=2026-01-01/panel")), "as_of="), None);
-        assert_eq!(folder_day(q, None, "as_of="), Some(("2026-01-01".into(), day("2026-01-01"))));
-        // Another column's folder, or a value that is not a day.
-        assert_eq!(folder_day(p, None, "date="), None);
-        assert_eq!(folder_day(Path::new("as_of=foo/x.parquet"), None, "as_of="), None);
-        assert_eq!(folder_day(Path::new("as_of=2026-13-45/x.parquet"), None, "as_of="), None);
-        // The file's own name is no folder.
-        assert_eq!(folder_day(Path::new("as_of=2026-11-20"), None, "as_of="), None);
+        assert!(folders(q, Some(Path::new("/data/as_of=2026-01-01/panel")), "as_of=").is_empty());
+        assert_eq!(folders(q, None, "as_of="), ["2026-01-01"]);
+        // Another column's folder; a value as polars decodes it; the file's own name.
+        assert!(folders(p, None, "date=").is_empty());
+        assert_eq!(folders(Path::new("as_of=2026%2D11%2D20/x.parquet"), None, "as_of="), ["2026-11-20"]);
+        assert!(folders(Path::new("as_of=2026-11-20"), None, "as_of=").is_empty());
     }
 }

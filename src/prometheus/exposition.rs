@@ -410,7 +410,14 @@ pub type Group = (String, String);
 pub fn groups(result: &RunResult) -> Result<Vec<Group>, MetricsError> {
     let mut out = vec![(result.model.clone(), render(result)?)];
     for v in &result.other_versions {
-        out.push((v.model.clone(), render_samples(version_samples(result, v)?)?));
+        // A value refused in another version's group names that group.
+        let samples = version_samples(result, v).map_err(|e| match e {
+            MetricsError::Implausible { series, value, why } => {
+                MetricsError::Implausible { series: format!("{series} of model {:?}", v.model), value, why }
+            }
+            other => other,
+        })?;
+        out.push((v.model.clone(), render_samples(samples)?));
     }
     Ok(out)
 }

@@ -823,6 +823,41 @@ fn check_config_resolves_settings_exactly_as_run_does() {
 }
 
 #[test]
+fn a_conflict_with_a_flag_set_by_the_environment_says_where_it_came_from() {
+    // The user typed only --reference-source; --reference-profile came from the CronJob's
+    // environment, which clap's message does not say.
+    let features = fixture("features.parquet");
+    let tmp = tempfile::tempdir().unwrap();
+    let err = bad(
+        bin().env("NEPSE_DRIFT_REFERENCE_PROFILE", "/srv/nepse/profile.json").args([
+            "report",
+            "--features",
+            &features,
+            "--reference-source",
+            &features,
+        ]),
+        2,
+        tmp.path(),
+    );
+    assert!(err.contains("cannot be used with '--reference-profile <REFERENCE_PROFILE>'"), "{err}");
+    assert!(
+        err.contains(
+            "hint: --reference-profile is set by NEPSE_DRIFT_REFERENCE_PROFILE in the environment: unset it for this command; see `nepse-drift report --help`"
+        ),
+        "{err}"
+    );
+    // Both typed: no word of the environment.
+    let err = bad(
+        bin()
+            .args(["report", "--features", &features, "--reference-source", &features])
+            .args(["--reference-profile", "/srv/nepse/profile.json"]),
+        2,
+        tmp.path(),
+    );
+    assert!(!err.contains("environment"), "{err}");
+}
+
+#[test]
 fn an_empty_nepse_drift_variable_counts_as_unset_everywhere() {
     let vars = [
         "NEPSE_DRIFT_CONFIG",
@@ -1589,6 +1624,43 @@ fn a_file_whose_dates_disagree_with_its_hive_folder_is_refused_by_every_command(
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("1 row(s) of the date column `as_of` hold another day than its folder"), "{err}");
     assert!(err.contains("(the first: null)"), "{err}");
+    // A folder's value as polars reads it, percent-decoded: still that day.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = hive_with_dates(tmp.path(), 1024, |i, day| vec![Some(if i == 2 { next(day) } else { day }); 30]);
+    let plain = tmp.path().join(format!("as_of={}", days[2]));
+    let encoded = tmp.path().join(format!("as_of={}", days[2].to_string().replace('-', "%2D")));
+    std::fs::rename(&plain, &encoded).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", tmp.path().to_str().unwrap()])
+        .args(window)
+        .args(["--as-of", &days[5].to_string()]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&format!("{}: 30 row(s)", encoded.join("part-0.parquet").display())), "{err}");
+    // Layouts polars cannot date, named in our words (polars' own errors name no file): a
+    // folder that is not a day, a file beside the folders, folders nested.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = hive_with_dates(tmp.path(), 1024, |_, day| vec![Some(day); 30]);
+    let src = tmp.path().to_str().unwrap().to_owned();
+    let report = |want: &str| {
+        let (code, _, err) =
+            run(bin().args(["report", "--features", &src]).args(window).args(["--as-of", &days[5].to_string()]));
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(want), "{want}: {err}");
+        assert!(err.contains("hint: a hive source keeps every file in exactly one folder"), "{err}");
+    };
+    let first_folder = tmp.path().join(format!("as_of={}", days[0]));
+    let foo = tmp.path().join("as_of=foo");
+    std::fs::rename(&first_folder, &foo).unwrap();
+    report(&format!("{}: its folder `as_of=foo` is not a day (YYYY-MM-DD)", foo.join("part-0.parquet").display()));
+    std::fs::rename(&foo, &first_folder).unwrap();
+    let loose = tmp.path().join("loose.parquet");
+    std::fs::copy(first_folder.join("part-0.parquet"), &loose).unwrap();
+    report(&format!("{}: it lies outside the `as_of=DAY` folders the rest of the source is in", loose.display()));
+    std::fs::remove_file(&loose).unwrap();
+    let nested = tmp.path().join(format!("as_of={}", days[1])).join(format!("as_of={}", days[1]));
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::copy(first_folder.join("part-0.parquet"), nested.join("part-1.parquet")).unwrap();
+    report("holds another `as_of=` folder: partitions cannot nest");
     // Agreeing dates are read as before, and a folder above the directory given is not a
     // partition (polars' hive partitions start below it).
     let tmp = tempfile::tempdir().unwrap();

@@ -89,7 +89,7 @@ impl Cli {
             let (line, mut hint) = one_line(&e.render().to_string(), sub.as_deref());
             if e.kind() == ErrorKind::ArgumentConflict {
                 let typed: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-                hint = env_note(&from_env, sub.as_deref(), &line, &typed) + &hint;
+                hint = env_note(&from_env, sub.as_deref(), &conflicting(&e), &typed) + &hint;
             }
             // Not `eprintln!`: it panics when stderr cannot be written.
             let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
@@ -134,13 +134,30 @@ fn flags_from_env(command: &clap::Command) -> Vec<EnvFlag> {
         .collect()
 }
 
+/// The flags of an argument conflict (`--reference-source`, from clap's
+/// `--reference-source <REFERENCE_SOURCE>`), from the error's context.
+fn conflicting(e: &clap::Error) -> Vec<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let mut flags = Vec::new();
+    for kind in [ContextKind::InvalidArg, ContextKind::PriorArg] {
+        let values = match e.get(kind) {
+            Some(ContextValue::String(v)) => vec![v.clone()],
+            Some(ContextValue::Strings(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        flags.extend(values.iter().filter_map(|v| v.split_whitespace().next().map(str::to_owned)));
+    }
+    flags
+}
+
 /// Clap names a conflicting flag as if it were typed: the start of the hint for each flag of
-/// the conflict `line` (of subcommand `sub`) that came from the environment, not from `typed`.
-fn env_note(from_env: &[EnvFlag], sub: Option<&str>, line: &str, typed: &[String]) -> String {
+/// the conflict (`flags`, of subcommand `sub`) that came from the environment, not from
+/// `typed` (as `--flag`, `--flag=value`, or its short form, which no such flag has).
+fn env_note(from_env: &[EnvFlag], sub: Option<&str>, flags: &[String], typed: &[String]) -> String {
     let mut note = String::new();
     for (_, flag, var) in from_env.iter().filter(|(s, flag, _)| {
         Some(s.as_str()) == sub
-            && (line.contains(&format!("'{flag} ")) || line.contains(&format!("'{flag}'")))
+            && flags.contains(flag)
             && !typed.iter().any(|t| t == flag || t.starts_with(&format!("{flag}=")))
     }) {
         let _ = write!(note, "{flag} is set by {var} in the environment: unset it for this command; ");

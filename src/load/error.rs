@@ -146,7 +146,7 @@ impl LoadError {
                 "a file under a hive folder of the date column (`as_of=DAY`) must hold only that day, never null: move its rows to the folders of their days (filling missing dates), or write the files without the date column"
             }
             Self::HiveLayout { .. } => {
-                "a hive source keeps every file in exactly one folder of the date column (`as_of=2026-11-20/`), or none in any"
+                "a hive source keeps every file in exactly one folder of the date column named for its day (`as_of=2026-11-20/`), or none in any"
             }
         }
     }

@@ -1,33 +1,40 @@
 //! Hive partitions of the date column. Polars' scan dates a row of
 //! `as_of=2026-11-20/part.parquet` by its folder; the direct reader ([`super::direct`]) by the
-//! file's own `as_of` when it holds one. Where the two disagree (or the file's date is null) the
-//! commands would see different days (`report` the file's, `backfill` the folder's), so such a
-//! source is refused, as is a layout polars cannot read as one table (a file outside the
-//! folders the others are in, folders nested in one another) or a folder that is not a day:
-//! polars' own errors for those name neither the file nor the folder.
+//! file's own `as_of` when it holds one. Where the two disagree (or the file's date is null, or
+//! the folder's) the commands would see different days (`report` the file's, `backfill` the
+//! folder's), so such a source is refused. So is a layout whose dates depend on how polars lists
+//! it (it takes the partition columns from the first file listed: a file outside the folders
+//! the rest is in makes the folders count or not by where it sorts), folders nested in one
+//! another, and a folder that is not a day or writes it unlike the others, which polars
+//! refuses in words naming no file.
 
 use std::path::Path;
 
 use chrono::NaiveDate;
 
 use super::days::{date_to_days, day_to_date};
-use super::direct::Footers;
+use super::direct::{Footers, NO_DAY};
 use super::error::LoadError;
 
-/// Polars' folder value for a null partition.
+/// Polars' folder value for a null partition (as is an empty one).
 const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
+/// The day formats polars reads a partition value with (polars-time's `DATE_Y_M_D` and
+/// `DATE_D_M_Y` patterns; a `/` cannot be in a folder's name).
+const DAY_FORMATS: [&str; 6] = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"];
+
 /// Checks the date column's hive folders in `source`: every file in one at most, all or none
-/// of the files in one, each folder's value a day, and a file that also holds the column
-/// holding only that day, with no null.
+/// of the files in one, each folder's value a day (or null), and a file that also holds the
+/// column holding only that day (only nulls under a null folder).
 ///
 /// Only folders below a directory source count, as polars reads them (its hive partitions
 /// start at the directory given): a snapshot kept under `/data/as_of=2026-11-20/` is not a
 /// partition. For a file or a glob the whole path counts, as for polars. Values are
-/// percent-decoded, as polars decodes them (`as_of=2026%2D11%2D20`).
+/// percent-decoded, as polars decodes them (`as_of=2026%2D11%2D20`). The layout is checked on
+/// the paths first; only then are dates read.
 ///
 /// # Errors
-/// [`LoadError::HiveLayout`] for a layout or a folder polars cannot date;
+/// [`LoadError::HiveLayout`] for a layout or a folder polars would not date as the files do;
 /// [`LoadError::PartitionMismatch`] naming the first file that disagrees with its folder and how
 /// many more do; [`LoadError::Unreadable`] when a file's dates fail to decode.
 pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(), LoadError> {
@@ -35,9 +42,11 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
     let root = root.is_dir().then_some(root);
     let prefix = format!("{column}=");
     let layout = |path: &Path, detail: String| LoadError::HiveLayout { path: path.display().to_string(), detail };
+    // The paths alone: each file's folder value, or why the layout is refused.
     let (mut inside, mut outside) = (None, None);
-    let mut first: Option<(String, String, String, u64)> = None;
-    let mut more = 0_usize;
+    // The day format of the first folder: polars reads every folder with the one it infers.
+    let mut format: Option<(usize, &Path, String)> = None;
+    let mut partitions = Vec::new();
     for (i, path) in footers.paths().enumerate() {
         let folders = folders(path, root, &prefix);
         let value = match folders.as_slice() {
@@ -45,10 +54,7 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
                 outside = outside.or(Some(path));
                 continue;
             }
-            [value] => {
-                inside = inside.or(Some(path));
-                value
-            }
+            [value] => value.clone(),
             [.., value, _] => {
                 return Err(layout(
                     path,
@@ -56,14 +62,49 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
                 ));
             }
         };
-        if value == NULL_PARTITION {
-            // A null date: refused as undated rows when the dates are read.
-            continue;
-        }
-        let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") else {
-            return Err(layout(path, format!("its folder `{prefix}{value}` is not a day (YYYY-MM-DD)")));
+        inside = inside.or(Some(path));
+        let day = if value.is_empty() || value == NULL_PARTITION {
+            NO_DAY
+        } else {
+            let Some((k, day)) = DAY_FORMATS
+                .iter()
+                .enumerate()
+                .find_map(|(k, f)| NaiveDate::parse_from_str(&value, f).ok().map(|d| (k, d)))
+            else {
+                return Err(layout(path, format!("its folder `{prefix}{value}` is not a day (such as 2026-11-20)")));
+            };
+            match &format {
+                None => format = Some((k, path, value.clone())),
+                Some((first, other, example)) if *first != k => {
+                    return Err(layout(
+                        path,
+                        format!(
+                            "its folder `{prefix}{value}` writes its day unlike `{prefix}{example}` ({})",
+                            other.display()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            date_to_days(day)
         };
-        let off = footers.rows_off_day(i, column, date_to_days(day)).map_err(|detail| LoadError::Unreadable {
+        partitions.push((i, path, value, day));
+    }
+    if let (Some(inside), Some(outside)) = (inside, outside) {
+        return Err(layout(
+            outside,
+            format!(
+                "it lies outside the `{prefix}DAY` folders the rest of the source is in (such as {}), so whether the \
+                 folders date the rows depends on which file is listed first",
+                inside.display()
+            ),
+        ));
+    }
+    // Then each partition's own dates, where its files hold the column.
+    let mut first: Option<(String, String, String, u64)> = None;
+    let mut more = 0_usize;
+    for (i, path, value, day) in partitions {
+        let off = footers.rows_off_day(i, column, day).map_err(|detail| LoadError::Unreadable {
             path: path.display().to_string(),
             detail: format!("column `{column}`: {detail}"),
         })?;
@@ -72,17 +113,8 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
             more += 1;
         } else {
             let found = found.and_then(day_to_date).map_or_else(|| "null".to_owned(), |d| d.to_string());
-            first = Some((path.display().to_string(), value.clone(), found, rows));
+            first = Some((path.display().to_string(), value, found, rows));
         }
-    }
-    if let (Some(inside), Some(outside)) = (inside, outside) {
-        return Err(layout(
-            outside,
-            format!(
-                "it lies outside the `{prefix}DAY` folders the rest of the source is in (such as {})",
-                inside.display()
-            ),
-        ));
     }
     match first {
         Some((path, folder, found, rows)) => {
@@ -96,7 +128,11 @@ pub(super) fn check(footers: &Footers, source: &str, column: &str) -> Result<(),
 /// only the folders below `root` (every folder without one); the file's own name is no folder.
 fn folders(path: &Path, root: Option<&Path>, prefix: &str) -> Vec<String> {
     let below = match root {
-        Some(root) => path.strip_prefix(root).unwrap_or(path),
+        Some(root) => match path.strip_prefix(root) {
+            Ok(below) => below,
+            // Not under the directory listed: no folder of it is a partition.
+            Err(_) => return Vec::new(),
+        },
         None => path,
     };
     let Some(dirs) = below.parent() else { return Vec::new() };

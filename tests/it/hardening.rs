@@ -846,15 +846,19 @@ fn a_conflict_with_a_flag_set_by_the_environment_says_where_it_came_from() {
         ),
         "{err}"
     );
-    // Both typed: no word of the environment.
-    let err = bad(
-        bin()
-            .args(["report", "--features", &features, "--reference-source", &features])
-            .args(["--reference-profile", "/srv/nepse/profile.json"]),
-        2,
-        tmp.path(),
-    );
-    assert!(!err.contains("environment"), "{err}");
+    // Both typed (the variable set too, in either form): no word of the environment.
+    for typed in [&["--reference-profile", "/srv/nepse/profile.json"][..], &["--reference-profile=/srv/p.json"][..]] {
+        let err = bad(
+            bin()
+                .env("NEPSE_DRIFT_REFERENCE_PROFILE", "/srv/nepse/profile.json")
+                .args(["report", "--features", &features, "--reference-source", &features])
+                .args(typed),
+            2,
+            tmp.path(),
+        );
+        assert!(err.contains("cannot be used with"), "{err}");
+        assert!(!err.contains("environment"), "{typed:?}: {err}");
+    }
 }
 
 #[test]
@@ -1636,8 +1640,36 @@ fn a_file_whose_dates_disagree_with_its_hive_folder_is_refused_by_every_command(
         .args(["--as-of", &days[5].to_string()]));
     assert_eq!(code, 3, "{err}");
     assert!(err.contains(&format!("{}: 30 row(s)", encoded.join("part-0.parquet").display())), "{err}");
-    // Layouts polars cannot date, named in our words (polars' own errors name no file): a
-    // folder that is not a day, a file beside the folders, folders nested.
+    // Agreeing and encoded: read as the plain folders are.
+    let tmp = tempfile::tempdir().unwrap();
+    let days = hive_with_dates(tmp.path(), 1024, |_, day| vec![Some(day); 30]);
+    let encoded = tmp.path().join(format!("as_of={}", days[1].to_string().replace('-', "%2D")));
+    std::fs::rename(tmp.path().join(format!("as_of={}", days[1])), encoded).unwrap();
+    let (code, out, err) = run(bin()
+        .args(["report", "--features", tmp.path().to_str().unwrap(), "--format", "json"])
+        .args(["--last", "2", "--reference-last", "4", "--as-of", &days[5].to_string()]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["windows"]["reference"]["rows"], 120, "{out}");
+    // A null folder (polars' `__HIVE_DEFAULT_PARTITION__`) over a file with dates: the folder
+    // would null them for backfill and the file date them for report.
+    let null = tmp.path().join("as_of=__HIVE_DEFAULT_PARTITION__");
+    std::fs::rename(tmp.path().join(format!("as_of={}", days[0])), &null).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["report", "--features", tmp.path().to_str().unwrap()])
+        .args(window)
+        .args(["--as-of", &days[5].to_string()]));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: 30 row(s) of the date column `as_of` hold another day than its folder `as_of=__HIVE_DEFAULT_PARTITION__` (the first: {})",
+            null.join("part-0.parquet").display(),
+            days[0]
+        )),
+        "{err}"
+    );
+    // Layouts polars would not date as the files do, named in our words (polars' own errors
+    // name no file): a folder that is not a day, a file beside the folders, folders nested.
     let tmp = tempfile::tempdir().unwrap();
     let days = hive_with_dates(tmp.path(), 1024, |_, day| vec![Some(day); 30]);
     let src = tmp.path().to_str().unwrap().to_owned();
@@ -1651,8 +1683,16 @@ fn a_file_whose_dates_disagree_with_its_hive_folder_is_refused_by_every_command(
     let first_folder = tmp.path().join(format!("as_of={}", days[0]));
     let foo = tmp.path().join("as_of=foo");
     std::fs::rename(&first_folder, &foo).unwrap();
-    report(&format!("{}: its folder `as_of=foo` is not a day (YYYY-MM-DD)", foo.join("part-0.parquet").display()));
+    report(&format!(
+        "{}: its folder `as_of=foo` is not a day (such as 2026-11-20)",
+        foo.join("part-0.parquet").display()
+    ));
     std::fs::rename(&foo, &first_folder).unwrap();
+    // Another of polars' day formats is read, but one format for every folder.
+    let dotted = tmp.path().join(format!("as_of={}", days[2].format("%d.%m.%Y")));
+    std::fs::rename(tmp.path().join(format!("as_of={}", days[2])), &dotted).unwrap();
+    report("writes its day unlike");
+    std::fs::rename(&dotted, tmp.path().join(format!("as_of={}", days[2]))).unwrap();
     let loose = tmp.path().join("loose.parquet");
     std::fs::copy(first_folder.join("part-0.parquet"), &loose).unwrap();
     report(&format!("{}: it lies outside the `as_of=DAY` folders the rest of the source is in", loose.display()));

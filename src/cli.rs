@@ -87,9 +87,15 @@ impl Cli {
             // `args_os`: an argument that is not UTF-8 (an odd path) must not panic here.
             let sub = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).find(|a| names.contains(a));
             let (line, mut hint) = one_line(&e.render().to_string(), sub.as_deref());
-            if e.kind() == ErrorKind::ArgumentConflict {
+            // Clap names a flag as if it were typed: say which came from the environment.
+            let what = match e.kind() {
+                ErrorKind::ArgumentConflict => Some("unset it for this command"),
+                ErrorKind::InvalidValue | ErrorKind::ValueValidation => Some("fix it or unset it"),
+                _ => None,
+            };
+            if let Some(what) = what {
                 let typed: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-                hint = env_note(&from_env, sub.as_deref(), &conflicting(&e), &typed) + &hint;
+                hint = env_note(&from_env, sub.as_deref(), &named_flags(&e), &typed, what) + &hint;
             }
             // Not `eprintln!`: it panics when stderr cannot be written.
             let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
@@ -134,9 +140,10 @@ fn flags_from_env(command: &clap::Command) -> Vec<EnvFlag> {
         .collect()
 }
 
-/// The flags of an argument conflict (`--reference-source`, from clap's
-/// `--reference-source <REFERENCE_SOURCE>`), from the error's context.
-fn conflicting(e: &clap::Error) -> Vec<String> {
+/// The flags an error names (`--reference-source`, from clap's
+/// `--reference-source <REFERENCE_SOURCE>`): the invalid one and those it conflicts with, from
+/// the error's context.
+fn named_flags(e: &clap::Error) -> Vec<String> {
     use clap::error::{ContextKind, ContextValue};
     let mut flags = Vec::new();
     for kind in [ContextKind::InvalidArg, ContextKind::PriorArg] {
@@ -150,17 +157,17 @@ fn conflicting(e: &clap::Error) -> Vec<String> {
     flags
 }
 
-/// Clap names a conflicting flag as if it were typed: the start of the hint for each flag of
-/// the conflict (`flags`, of subcommand `sub`) that came from the environment, not from
-/// `typed` (as `--flag`, `--flag=value`, or its short form, which no such flag has).
-fn env_note(from_env: &[EnvFlag], sub: Option<&str>, flags: &[String], typed: &[String]) -> String {
+/// The start of the hint for each flag of an error (`flags`, of subcommand `sub`) that came from
+/// the environment, not from `typed` (as `--flag`, `--flag=value`, or its short form, which no
+/// such flag has), with `what` to do about it.
+fn env_note(from_env: &[EnvFlag], sub: Option<&str>, flags: &[String], typed: &[String], what: &str) -> String {
     let mut note = String::new();
     for (_, flag, var) in from_env.iter().filter(|(s, flag, _)| {
         Some(s.as_str()) == sub
             && flags.contains(flag)
             && !typed.iter().any(|t| t == flag || t.starts_with(&format!("{flag}=")))
     }) {
-        let _ = write!(note, "{flag} is set by {var} in the environment: unset it for this command; ");
+        let _ = write!(note, "{flag} is set by {var} in the environment: {what}; ");
     }
     note
 }

@@ -90,7 +90,9 @@ impl Error {
             // file instead, as an input error): a bug.
             Self::Output { .. }
             | Self::Fixtures(_)
-            | Self::Metrics(MetricsError::Implausible { .. } | MetricsError::Encode(_)) => exit::INTERNAL,
+            | Self::Metrics(MetricsError::Implausible { .. } | MetricsError::Duplicate(_) | MetricsError::Encode(_)) => {
+                exit::INTERNAL
+            }
         }
     }
 

@@ -561,6 +561,17 @@ impl Inputs {
         Self { inputs }
     }
 
+    /// The inputs `fit-reference`'s profile must not replace: those of [`Self::of`] but the
+    /// reference profile, which it reads no row of: refitting the daily job's profile in place is
+    /// the monthly chore, and the write (temporary file, then rename) leaves a running job the
+    /// old profile or the new one.
+    #[must_use]
+    pub fn for_fitting(settings: &Settings, config: Option<&Path>) -> Self {
+        let mut inputs = Self::of(settings, config);
+        inputs.inputs.retain(|(what, _)| what != "the reference profile");
+        inputs
+    }
+
     /// The inputs a file of the results directory must not replace: those of [`Self::of`] but
     /// the results directory itself (a symlinked `latest.json` may not lead to the config file).
     #[must_use]

@@ -35,7 +35,8 @@ pub fn fit_reference(args: &FitArgs, progress: bool, out: &mut Printer<'_>) -> R
         .into());
     }
     // Before anything is read: a refused path fails at once.
-    let output = Output::resolve(&args.output, &Inputs::of(&settings, args.analysis.config.config.as_deref()))?;
+    let output =
+        Output::resolve(&args.output, &Inputs::for_fitting(&settings, args.analysis.config.config.as_deref()))?;
     let profile = analysis::fit_reference(&settings)?;
     let json = profile.to_json().map_err(|e| Error::Output { path: args.output.display().to_string(), detail: e })?;
     // An output that cannot be written is not a bad profile: exit 1 with a path hint.

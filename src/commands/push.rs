@@ -30,7 +30,9 @@ pub fn push(args: &PushArgs, out: &mut Printer<'_>) -> Result<u8, Error> {
     // A number no run computes or a label no run writes (an edited or corrupted file) is
     // refused, naming the file.
     let groups = exposition::groups(&result).map_err(|e| match e {
-        bad @ (exposition::MetricsError::Implausible { .. } | exposition::MetricsError::InvalidLabelValue { .. }) => {
+        bad @ (exposition::MetricsError::Implausible { .. }
+        | exposition::MetricsError::InvalidLabelValue { .. }
+        | exposition::MetricsError::Duplicate(_)) => {
             Error::from(StoreError::Read { path: args.result.display().to_string(), detail: bad.to_string() })
         }
         other => other.into(),

@@ -32,6 +32,10 @@ enum Domain {
     Ratio,
     /// A PSI, distance, size or time: at least 0.
     NonNegative,
+    /// A difference of two ratios: in [−1, 1].
+    Difference,
+    /// A Unix time or a duration: from 0 to 10¹¹ s (the year 5138).
+    Seconds,
     /// A call: 0 or 1.
     Flag,
     /// A count: a whole number, at least 0.
@@ -49,6 +53,8 @@ impl Domain {
         match self {
             Self::Ratio => (!(-Self::SLACK..=1.0 + Self::SLACK).contains(&v)).then_some("outside [0, 1]"),
             Self::NonNegative => (v < 0.0).then_some("below 0"),
+            Self::Difference => (!(-1.0 - Self::SLACK..=1.0 + Self::SLACK).contains(&v)).then_some("outside [-1, 1]"),
+            Self::Seconds => (!(0.0..=1e11).contains(&v)).then_some("outside [0, 1e11] seconds"),
             Self::Flag => (v != 0.0 && v != 1.0).then_some("neither 0 nor 1"),
             Self::Count => (v < 0.0 || v.fract() != 0.0).then_some("not a whole number at least 0"),
             Self::Any => None,
@@ -132,11 +138,11 @@ families! {
     F1_EST = "model_f1_score_estimated", [], Ratio, "F1 score estimated by CBPE.";
     F1_EST_LO = "model_f1_score_estimated_lower", [], Ratio, "Lower end of the estimated F1 score's band.";
     F1_EST_HI = "model_f1_score_estimated_upper", [], Ratio, "Upper end of the estimated F1 score's band.";
-    CONCEPT_GAP = "model_concept_drift_accuracy_gap", [], Any, "Realized minus CBPE-estimated accuracy of the labelled predictions in the performance window.";
-    CONCEPT_LOWER = "model_concept_drift_accuracy_lower", [], Any, "Realized accuracy below which concept drift is called: estimate - 3 x max(standard error, day-clustered standard error).";
+    CONCEPT_GAP = "model_concept_drift_accuracy_gap", [], Difference, "Realized minus CBPE-estimated accuracy of the labelled predictions in the performance window.";
+    CONCEPT_LOWER = "model_concept_drift_accuracy_lower", [], Ratio, "Realized accuracy below which concept drift is called: estimate - 3 x max(standard error, day-clustered standard error).";
     CONCEPT = "model_concept_drift_detected", [], Flag, "1 when the realized accuracy is below the estimate's day-clustered band (concept drift), else 0.";
-    LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], NonNegative, "Unix time the last successful run finished computing.";
-    DURATION = "nepse_drift_run_duration_seconds", [], NonNegative, "Wall time of the last successful run's computation.";
+    LAST_SUCCESS = "nepse_drift_last_success_timestamp_seconds", [], Seconds, "Unix time the last successful run finished computing.";
+    DURATION = "nepse_drift_run_duration_seconds", [], Seconds, "Wall time of the last successful run's computation.";
     ROWS = "nepse_drift_rows_read", ["dataset"], Count, "Rows read per dataset by the last successful run.";
     DATA_LAG = "nepse_drift_data_lag_trading_days", [], Count, "Sunday-Thursday days from the current window's newest day in the features to the as-of date (or the end asked for by --to): 0 when the data is up to date.";
     AS_OF = "nepse_drift_as_of_timestamp_seconds", [], Any, "The run's as-of date, midnight Nepal time, as Unix time.";
@@ -171,6 +177,10 @@ pub enum MetricsError {
         /// Which bound it breaks.
         why: &'static str,
     },
+    /// A series or a group twice: a run never writes one (an edited result would push whichever
+    /// came last, or one group over another).
+    #[error("{0}")]
+    Duplicate(String),
     /// The encoder failed (a bug).
     #[error("failed to encode metrics: {0}")]
     Encode(String),
@@ -360,6 +370,8 @@ fn collect(
             samples.push((f, labels, v));
         }
     });
+    // Each series once: a run never puts one twice, and the encoder would keep the last.
+    let mut seen = std::collections::HashSet::new();
     samples
         .into_iter()
         .map(|(fam, labels, value)| {
@@ -373,6 +385,9 @@ fn collect(
                     value: short_number(value),
                     why,
                 });
+            }
+            if !seen.insert((fam.name, labels.clone())) {
+                return Err(MetricsError::Duplicate(format!("{} appears twice", series(fam.name, &labels))));
             }
             Ok(Sample { name: fam.name, help: fam.help, labels, value })
         })
@@ -410,6 +425,9 @@ pub type Group = (String, String);
 pub fn groups(result: &RunResult) -> Result<Vec<Group>, MetricsError> {
     let mut out = vec![(result.model.clone(), render(result)?)];
     for v in &result.other_versions {
+        if out.iter().any(|(model, _)| *model == v.model) {
+            return Err(MetricsError::Duplicate(format!("model {:?} has two groups", v.model)));
+        }
         // A value refused in another version's group names that group.
         let samples = version_samples(result, v).map_err(|e| match e {
             MetricsError::Implausible { series, value, why } => {
@@ -580,10 +598,12 @@ mod tests {
 
     #[test]
     fn each_domain_refuses_what_no_run_computes() {
-        use Domain::{Any, Count, Flag, NonNegative, Ratio};
+        use Domain::{Any, Count, Difference, Flag, NonNegative, Ratio, Seconds};
         for (domain, ok, bad) in [
             (Ratio, &[0.0, 1.0, 0.5, 1.0 + 1e-12, -1e-12][..], &[1.01, -0.01, 7.0][..]),
             (NonNegative, &[0.0, 3.5, 1e9][..], &[-1e-9, -0.2][..]),
+            (Difference, &[-1.0, 0.0, 0.3, 1.0][..], &[-1.5, 1e308][..]),
+            (Seconds, &[0.0, 1.8e9, 0.25][..], &[-1.0, 1e300][..]),
             (Flag, &[0.0, 1.0][..], &[0.5, 2.0, -1.0][..]),
             (Count, &[0.0, 3.0, 1e12][..], &[-1.0, 2.5][..]),
             (Any, &[-1e9, 0.0, 7.0][..], &[][..]),

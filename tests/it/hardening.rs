@@ -411,6 +411,33 @@ fn a_result_saved_before_the_lag_was_recorded_is_pushed_with_its_lag() {
         assert!(err.contains(&format!("failed to read result {}: {want}", old.display())), "{path}: {err}");
         assert!(err.contains("hint: "), "{err}");
     }
+    // A series twice (a feature's entry copied, its copy edited) pushed whichever came last; a
+    // version group named as the live one replaced the live group's gauges with its own.
+    let mut twice = json.clone();
+    let copy = twice["drift"]["features"][0].clone();
+    twice["drift"]["features"].as_array_mut().unwrap().push(copy);
+    // A result with performance: its live group's model and performance, as another version.
+    let graded = tmp.path().join("graded");
+    let (code, _, err) = run(bin()
+        .args(["run", "--features", &features, "--as-of", "2026-11-26"])
+        .args(["--predictions", &fixture("predictions.parquet"), "--outcomes", &fixture("outcomes.parquet")])
+        .args(["--results-dir", graded.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let saved = std::fs::read_to_string(graded.join("latest.json")).unwrap();
+    let mut same_group: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let live = same_group["model"].as_str().unwrap().to_owned();
+    same_group["other_versions"] =
+        serde_json::json!([{ "model": live.clone(), "performance": same_group["performance"].clone() }]);
+    for (edited, want) in [
+        (twice, format!("feature_drift_psi{{feature=\"{feature}\"}} appears twice")),
+        (same_group, format!("model {live:?} has two groups")),
+    ] {
+        std::fs::write(&old, edited.to_string()).unwrap();
+        let (code, out, err) = run(bin().args(["push", "--result"]).arg(&old).arg("--dry-run"));
+        assert_eq!(code, 3, "{want}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(&format!("failed to read result {}: {want}", old.display())), "{want}: {err}");
+    }
 }
 
 #[test]
@@ -846,6 +873,13 @@ fn a_conflict_with_a_flag_set_by_the_environment_says_where_it_came_from() {
         ),
         "{err}"
     );
+    // A bad value from the environment: the variable is named too.
+    let err =
+        bad(bin().env("NEPSE_DRIFT_AS_OF", "2026-13-45").args(["report", "--features", &features]), 2, tmp.path());
+    assert!(
+        err.contains("hint: --as-of is set by NEPSE_DRIFT_AS_OF in the environment: fix it or unset it; "),
+        "{err}"
+    );
     // Both typed (the variable set too, in either form): no word of the environment.
     for typed in [&["--reference-profile", "/srv/nepse/profile.json"][..], &["--reference-profile=/srv/p.json"][..]] {
         let err = bad(
@@ -919,6 +953,12 @@ fn fit_reference_reads_from_and_to_as_the_fitted_window() {
     std::fs::write(&cfg, "[sources]\nreference_profile = \"/srv/nepse/profile.json\"\n").unwrap();
     let (code, _, err) = fit(&["--config", cfg.to_str().unwrap(), "--from", "2026-05-01", "--to", "2026-09-30"]);
     assert_eq!(code, 0, "{err}");
+    // Refitted in place: the profile the config names is the output (replaced atomically).
+    std::fs::write(&cfg, format!("[sources]\nreference_profile = {:?}\n", out.to_str().unwrap())).unwrap();
+    let (code, _, err) = fit(&["--config", cfg.to_str().unwrap(), "--from", "2026-06-01", "--to", "2026-09-30"]);
+    assert_eq!(code, 0, "{err}");
+    let profile: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(profile["from"], "2026-06-01");
     let (code, _, err) = run(bin()
         .env("NEPSE_DRIFT_REFERENCE_PROFILE", "/srv/nepse/profile.json")
         .args(["fit-reference", "--features", &features, "-o", out.to_str().unwrap()])

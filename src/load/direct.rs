@@ -127,11 +127,12 @@ impl Footers {
         let mut footers: Vec<Footer> = Vec::with_capacity(paths.len());
         for path in paths {
             let mut file = File::open(&path).map_err(|e| (path.clone(), FileProblem::Unreadable(e.to_string())))?;
+            let meta = file.metadata().ok();
             // A device or a FIFO has no footer to seek to (and reads as 0 bytes long).
-            if file.metadata().is_ok_and(|m| !m.is_file()) {
+            if meta.as_ref().is_some_and(|m| !m.is_file()) {
                 return Err((path, FileProblem::Unreadable("a device or FIFO, not a Parquet file".to_owned())));
             }
-            if file.metadata().is_ok_and(|m| m.len() == 0) {
+            if meta.is_some_and(|m| m.len() == 0) {
                 // A marker such as Spark's `_SUCCESS` is empty by design (polars skips every
                 // empty file); an empty data file is an interrupted write.
                 if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(['_', '.'])) {
@@ -225,12 +226,9 @@ impl Footers {
         let (mut rows, mut first, mut days) = (0_u64, None, Vec::new());
         for rg in &footer.meta.row_groups {
             let chunk = chunk_of(rg, column)?;
-            if let Some(Ok(Statistics::Int32(s))) = chunk.statistics(&footer.meta.footer_buf)
-                && let (Some(lo), Some(hi), Some(0)) = (s.min_value, s.max_value, s.null_count)
-                && lo == hi
-            {
-                if lo != day {
-                    first = first.or(Some(Some(lo)));
+            if let Some(only) = single_day(footer, chunk) {
+                if only != day {
+                    first = first.or(Some(Some(only)));
                     rows += rg.num_rows() as u64;
                 }
                 continue;
@@ -628,6 +626,16 @@ pub(super) const NO_DAY: i32 = i32::MIN;
 /// The slot of a row without a (listed) day in [`DirectColumn::day_slots`].
 pub(super) const NO_SLOT: u16 = crate::rows::DaySlots::NONE;
 
+/// The one day every row of a Date chunk holds, when its statistics say so (min = max, no
+/// null); `None` when they do not, or are absent.
+fn single_day(footer: &Footer, chunk: &ColumnChunkMetadata) -> Option<i32> {
+    let Some(Ok(Statistics::Int32(s))) = chunk.statistics(&footer.meta.footer_buf) else { return None };
+    match (s.min_value, s.max_value, s.null_count) {
+        (Some(lo), Some(hi), Some(0)) if lo == hi => Some(lo),
+        _ => None,
+    }
+}
+
 /// The days of row group `rg`'s rows into `days` ([`NO_DAY`] for a null): from the date
 /// column's statistics when they hold a single day and no null, else decoded.
 fn days_of(
@@ -640,11 +648,8 @@ fn days_of(
 ) -> Result<(), String> {
     days.clear();
     let chunk = chunk_of(rg, column)?;
-    if let Some(Ok(Statistics::Int32(s))) = chunk.statistics(&footer.meta.footer_buf)
-        && let (Some(lo), Some(hi), Some(0)) = (s.min_value, s.max_value, s.null_count)
-        && lo == hi
-    {
-        days.resize(rg.num_rows(), lo);
+    if let Some(only) = single_day(footer, chunk) {
+        days.resize(rg.num_rows(), only);
         return Ok(());
     }
     for a in decode(file, chunk, date)? {

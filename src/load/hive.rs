@@ -20,7 +20,7 @@ use super::error::LoadError;
 const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 /// The day formats polars reads a partition value with (polars-time's `DATE_Y_M_D` and
-/// `DATE_D_M_Y` patterns; a `/` cannot be in a folder's name).
+/// `DATE_D_M_Y` patterns; a `/` reaches a value only percent-encoded, `%2F`).
 const DAY_FORMATS: [&str; 6] = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"];
 
 /// Checks the date column's hive folders in `source`: every file in one at most, all or none

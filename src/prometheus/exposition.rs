@@ -30,7 +30,7 @@ struct Family {
 enum Domain {
     /// A share, probability or p-value: in [0, 1].
     Ratio,
-    /// A PSI, distance, size or time: at least 0.
+    /// A PSI, distance, design effect or size: at least 0.
     NonNegative,
     /// A difference of two ratios: in [−1, 1].
     Difference,
@@ -40,7 +40,7 @@ enum Domain {
     Flag,
     /// A count: a whole number, at least 0.
     Count,
-    /// Any finite number (a gap, a date before 1970, another tool's statistic).
+    /// Any finite number (a window's date, which may lie before 1970; another tool's statistic).
     Any,
 }
 

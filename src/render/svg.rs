@@ -223,15 +223,15 @@ pub fn lines_with_band(
     let mut s = svg_open(left + plot_w + 170.0, plot_h + bottom, class, title);
     axis_y(&mut s, left, plot_h, max);
     if let Some((name, lower, upper)) = band {
-        let at = |i: usize, v: f64| format!("{:.1},{:.1}", left + step * i as f64, plot_h - v / max * (plot_h - 10.0));
+        let (x, y) = (|i: usize| left + step * i as f64, |v: f64| plot_h - v / max * (plot_h - 10.0));
+        let at = |i: usize, v: f64| format!("{:.1},{:.1}", x(i), y(v));
         let both: Vec<(usize, f64, f64)> =
             lower.iter().zip(upper).enumerate().filter_map(|(i, (lo, hi))| Some((i, (*lo)?, (*hi)?))).collect();
         let mut points: Vec<String> = both.iter().map(|&(i, _, hi)| at(i, hi)).collect();
         points.extend(both.iter().rev().map(|&(i, lo, _)| at(i, lo)));
         // A band of one step is no area: drawn as an error bar.
-        if let [(i, lo, hi)] = both.as_slice() {
-            let (x, top, bottom) =
-                (left + step * *i as f64, plot_h - hi / max * (plot_h - 10.0), plot_h - lo / max * (plot_h - 10.0));
+        if let &[(i, lo, hi)] = both.as_slice() {
+            let (x, top, bottom) = (x(i), y(hi), y(lo));
             let _ = write!(
                 s,
                 r##"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="#1565c0" stroke-opacity="0.4" stroke-width="6"/>"##

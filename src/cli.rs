@@ -69,11 +69,9 @@ impl Cli {
     /// `ConfigMap` or a crontab line means "not given", not "the empty path".
     #[must_use]
     pub fn parse_env() -> Self {
-        let command = without_empty_env(<Self as clap::CommandFactory>::command());
-        let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
-        let from_env = flags_from_env(&command);
+        let command = || without_empty_env(<Self as clap::CommandFactory>::command());
         let parsed =
-            command.try_get_matches().and_then(|matches| <Self as clap::FromArgMatches>::from_arg_matches(&matches));
+            command().try_get_matches().and_then(|matches| <Self as clap::FromArgMatches>::from_arg_matches(&matches));
         parsed.unwrap_or_else(|e| {
             use clap::error::ErrorKind;
             if matches!(
@@ -84,6 +82,9 @@ impl Cli {
             ) {
                 e.exit();
             }
+            // Only for an error: the subcommands' names, and the flags the environment sets.
+            let command = command();
+            let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
             // `args_os`: an argument that is not UTF-8 (an odd path) must not panic here.
             let sub = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).find(|a| names.contains(a));
             let (line, mut hint) = one_line(&e.render().to_string(), sub.as_deref());
@@ -95,7 +96,7 @@ impl Cli {
             };
             if let Some(what) = what {
                 let typed: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-                hint = env_note(&from_env, sub.as_deref(), &named_flags(&e), &typed, what) + &hint;
+                hint = env_note(&flags_from_env(&command), sub.as_deref(), &named_flags(&e), &typed, what) + &hint;
             }
             // Not `eprintln!`: it panics when stderr cannot be written.
             let _ = writeln!(std::io::stderr(), "error: {line}\nhint: {hint}");
